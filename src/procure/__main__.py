@@ -1,0 +1,5 @@
+"""Allow `python -m procure`."""
+
+from procure.cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""The command line: parse, call the library, print; domain errors become messages and exit codes.
+
+Heavy libraries (pulp, weasyprint, matplotlib) are imported inside the commands that need them,
+so `procure validate` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from procure import __version__
+from procure.errors import InputError, ProcureError, Problem
+
+if TYPE_CHECKING:
+    from procure.scenario import Scenario
+
+app = typer.Typer(
+    name="procure",
+    help="Decision support for government-cloud (政务云) procurement. "
+    "Exit codes: 0 ok, 2 bad input, 3 infeasible, 1 other errors.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Level(str, Enum):
+    province = "province"
+    prefecture = "prefecture"
+    county = "county"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class Format(str, Enum):
+    pdf = "pdf"
+    html = "html"
+    json = "json"
+    md = "md"
+
+
+class Solver(str, Enum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(exc: ProcureError) -> NoReturn:
+    if isinstance(exc, InputError):
+        for p in exc.problems:
+            _err(f"error: {p}")
+    else:
+        _err(f"error: {exc}")
+    raise typer.Exit(exc.exit_code)
+
+
+def _load(path: Path) -> Scenario:
+    from procure.scenario import load_scenario
+
+    try:
+        return load_scenario(path)
+    except ProcureError as exc:
+        _fail(exc)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"procure {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Decision support for government-cloud procurement."""
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenarios; errors name file, line, column and field. Exit 0 if all are valid."""
+    from procure.scenario import load_scenario, warnings_for
+    from procure.weights import criteria_weights
+
+    failed = False
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+            weights = criteria_weights(scenario.criteria)
+        except ProcureError as exc:
+            failed = True
+            problems = exc.problems if isinstance(exc, InputError) else [Problem(str(path), str(exc))]
+            for p in problems:
+                _err(f"error: {p}")
+            continue
+        shown = ", ".join(f"{k} {v:.3f}" for k, v in weights.weights.items())
+        typer.echo(f"ok: {path} ({len(scenario.systems)} systems; weights {shown})")
+        for w in warnings_for(scenario):
+            _err(f"warning: {path}: {w}")
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format, for editors' YAML plugins."""
+    from procure.scenario import Scenario
+
+    doc = Scenario.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "procure scenario (procure/scenario@1)"
+    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def init(
+    level: Annotated[Level, typer.Option("--level", help="Administrative level to start from.")]
+    = Level.prefecture,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
+                                                "(default: print to the terminal).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter scenario that validates as it is."""
+    from procure.starter import starter_scenario
+
+    text = starter_scenario(level.value)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        _fail(InputError([Problem(str(output), "file exists; pass --force to overwrite it")]))
+    _write_atomic(output, text.encode("utf-8"))
+    _err(f"wrote {output}; next: procure validate {output}")
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    """Write to a temporary file beside `path`, then move it into place."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main() -> None:
+    """Entry point for the `procure` script."""
+    try:
+        app()
+    except ProcureError as exc:  # pragma: no cover - commands catch their own
+        _err(f"error: {exc}")
+        sys.exit(exc.exit_code)

@@ -1,0 +1,317 @@
+"""The scenario format `procure/scenario@1`: pydantic models and a loader with file:line errors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from procure.errors import InputError, Problem
+from procure.vendors import Identifier, ServiceLayer, Strict, Vendor
+from procure.yamlio import Located, YamlPath, format_path, read_yaml
+
+Level = Literal["central", "province", "prefecture", "county"]
+LowMedHigh = Literal["low", "medium", "high"]
+Criterion = Literal["security", "flexibility", "scalability", "cost"]
+CRITERIA: tuple[Criterion, ...] = ("security", "flexibility", "scalability", "cost")
+Sector = Literal["public_security", "tax", "customs", "hrss", "education", "health",
+                 "transport", "other"]
+
+
+class Agency(Strict):
+    """The buying agency and the adoption factors (TOE) that describe it."""
+
+    name: str = Field(min_length=1)
+    level: Level
+    cloud_type: Literal["integrated", "industry"] = Field(
+        description="integrated (综合政务云) or industry (行业政务云)")
+    sector: Sector | None = Field(None, description="industry clouds only")
+    region: Literal["east", "central", "west", "northeast"]
+    cloud_trust: LowMedHigh = Field(description="technology factor: trust in cloud")
+    leadership: Literal["top", "senior", "department", "none"] = Field(
+        description="top = 一把手工程, the top leader drives it")
+    tech_staff: float = Field(ge=0, description="in-house IT staff, FTE")
+    annual_it_budget_cny: float = Field(ge=0)
+    policy_pressure: LowMedHigh
+    data_sharing_need: LowMedHigh
+    public_expectation: LowMedHigh
+    legacy_share: float = Field(ge=0, le=1, description="share of systems not yet on cloud")
+    strategic_partner: bool = Field(
+        False, description="a core enterprise ready to co-invest (joint-venture precondition)")
+
+    @model_validator(mode="after")
+    def _sector_for_industry(self) -> Agency:
+        if self.cloud_type == "industry" and self.sector is None:
+            raise ValueError("an industry cloud needs `sector` (public_security, tax, customs, "
+                             "hrss, education, health, transport or other)")
+        return self
+
+
+class System(Strict):
+    """One information system to place on the cloud."""
+
+    name: str = Field(min_length=1)
+    id: Identifier | None = Field(None, description="derived from name when omitted")
+    public_facing: bool = False
+    sensitivity: LowMedHigh
+    mlps_level: int = Field(description="等保 level 1..4")
+    vcpu: float = Field(gt=0)
+    memory_gb: float = Field(ge=0)
+    storage_tb: float = Field(ge=0)
+    elasticity: LowMedHigh = "medium"
+    legacy: bool = Field(False, description="an existing system to migrate")
+    layers: list[ServiceLayer] = Field(default_factory=lambda: ["iaas"], min_length=1)
+
+    @field_validator("mlps_level")
+    @classmethod
+    def _mlps(cls, v: int) -> int:
+        if v == 5:
+            raise ValueError(
+                "MLPS level 5 systems (the highest 等保 grade, reserved for critical national "
+                "systems) are not eligible for a government cloud; keep such a system on its own "
+                "isolated infrastructure and leave it out of this scenario")
+        if not 1 <= v <= 4:
+            raise ValueError(f"MLPS level must be 1, 2, 3 or 4, not {v}")
+        return v
+
+
+class Criteria(Strict):
+    """How the agency weighs the four deployment criteria: direct weights or AHP judgments."""
+
+    weights: dict[Criterion, float] | None = None
+    ahp: list[tuple[Criterion, Criterion, float]] | None = Field(
+        None, description="pairwise judgments [a, b, v]: a is v times as important as b (1..9)")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Criteria:
+        if (self.weights is None) == (self.ahp is None):
+            raise ValueError("give either `weights` or `ahp`, not both and not neither")
+        if self.weights is not None:
+            if any(w < 0 for w in self.weights.values()):
+                bad = ", ".join(f"{k}={w}" for k, w in self.weights.items() if w < 0)
+                raise ValueError(f"weights must be non-negative ({bad})")
+            if sum(self.weights.values()) <= 0:
+                raise ValueError("weights are all zero; give at least one positive weight")
+        if self.ahp is not None:
+            for a, b, v in self.ahp:
+                if a == b:
+                    raise ValueError(f"judgment [{a}, {b}, {v}] compares a criterion with itself")
+                if not 1 / 9 - 1e-9 <= v <= 9 + 1e-9:
+                    raise ValueError(f"judgment [{a}, {b}, {v}]: Saaty values run 1/9..9")
+        return self
+
+
+class Procurement(Strict):
+    """Contract term, budget and the business rules of the award."""
+
+    contract_years: int = Field(3, ge=1, le=15, description="the report's norm is 3 or 5")
+    budget_cny: float = Field(gt=0, description="cap on total cost over the contract term")
+    min_vendors: int = Field(1, ge=1)
+    max_vendors: int = Field(4, ge=1)
+    max_vendor_share: float = Field(1.0, gt=0, le=1, description="of total contract value")
+    domestic_stack: Literal["required", "preferred", "any"] = "any"
+    incumbent: Identifier | None = None
+    expansion: bool = False
+    expansion_value_cny: float | None = Field(
+        None, ge=0, description="value of the add-on when expanding an existing contract")
+    original_contract_cny: float | None = Field(
+        None, gt=0, description="value of the contract being expanded")
+    exclude_vendors: list[Identifier] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _vendor_counts(self) -> Procurement:
+        if self.min_vendors > self.max_vendors:
+            raise ValueError(f"min_vendors ({self.min_vendors}) is greater than max_vendors "
+                             f"({self.max_vendors})")
+        if self.expansion and self.incumbent is None:
+            raise ValueError("an expansion needs `incumbent`: the id of the vendor serving today")
+        return self
+
+
+class PartnershipInputs(Strict):
+    """Horizon and discounting for joint venture vs direct purchase, plus optional overrides.
+
+    Every override left out takes its default from the knowledge base (an assumption, stated).
+    """
+
+    horizon_years: int = Field(10, ge=1, le=30)
+    discount_rate: float = Field(0.04, ge=0, le=0.3)
+    annual_spend_cny: float | None = Field(None, gt=0, description="overrides the estimate")
+    jv_equity_share: float | None = Field(None, gt=0, le=1)
+    jv_capex_multiple: float | None = Field(None, ge=0)
+    jv_prep_months: float | None = Field(None, ge=0)
+    direct_prep_months: float | None = Field(None, ge=0)
+    jv_overhead_rate: float | None = Field(None, ge=0, le=1)
+    jv_efficiency_drift: float | None = Field(None, ge=-0.2, le=0.2)
+    jv_opex_saving: float | None = Field(None, ge=0, le=0.9)
+    jv_residual_share: float | None = Field(None, ge=0, le=1)
+    switching_cost_rate: float | None = Field(None, ge=0, le=1)
+    switch_probability: float | None = Field(None, ge=0, le=1)
+    turnover_years: int | None = Field(None, ge=1, le=10)
+    turnover_disruption_rate: float | None = Field(None, ge=0, le=1)
+    retender_cost_cny: float | None = Field(None, ge=0)
+    price_decline: float | None = Field(None, ge=0, le=0.5)
+
+
+class Scenario(Strict):
+    """One agency, its systems, its criteria and its procurement rules."""
+
+    format: Literal["procure/scenario@1"]
+    name: str = Field(min_length=1)
+    language: Literal["en", "zh"] = "en"
+    agency: Agency
+    systems: list[System] = Field(min_length=1)
+    criteria: Criteria
+    procurement: Procurement
+    vendors: Literal["default"] | str | list[Vendor] = "default"
+    partnership: PartnershipInputs = Field(default_factory=PartnershipInputs)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_ids(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("systems"), list):
+            systems = []
+            for i, s in enumerate(data["systems"]):
+                if isinstance(s, dict) and s.get("id") is None and isinstance(s.get("name"), str):
+                    s = {**s, "id": slug(s["name"]) or f"system-{i + 1}"}
+                systems.append(s)
+            data = {**data, "systems": systems}
+        return data
+
+    @model_validator(mode="after")
+    def _unique_system_ids(self) -> Scenario:
+        seen: dict[str, int] = {}
+        for i, s in enumerate(self.systems):
+            if s.id in seen:
+                raise ValueError(f"systems[{i}] has id '{s.id}', already used by "
+                                 f"systems[{seen[s.id]}]; give each system a distinct `id`")
+            seen[str(s.id)] = i
+        return self
+
+    def system_id(self, index: int) -> str:
+        """The id of system `index` (always set after validation)."""
+        return str(self.systems[index].id)
+
+
+def slug(name: str) -> str:
+    """A lowercase ASCII id from a name ('Online service portal' -> 'online-service-portal')."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+
+
+def warnings_for(scenario: Scenario) -> list[str]:
+    """Accepted but unusual inputs, worth a word to the analyst."""
+    out = []
+    years = scenario.procurement.contract_years
+    if years not in (3, 5):
+        out.append(f"procurement.contract_years is {years}; the report's norm for IaaS/PaaS "
+                   "service contracts is 3 or 5 years (iResearch 2020, ch.3)")
+    if scenario.agency.cloud_type == "integrated" and scenario.agency.sector is not None:
+        out.append("agency.sector is ignored for an integrated cloud")
+    return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_located(model: type[M], located: Located) -> M:
+    """Validate parsed YAML against `model`, turning every error into a located Problem."""
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        raise InputError(_problems(model, located, exc)) from None
+
+
+def _problems(model: type[BaseModel], located: Located, exc: ValidationError) -> list[Problem]:
+    problems = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors(include_url=False):
+        path = _clean_loc(err["loc"], located.data)
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            name = str(path[-1])
+            allowed = _fields_at(model, path[:-1], located.data)
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            message = f"unknown key '{name}'{hint} Allowed here: {', '.join(allowed)}"
+            pos = located.where(path, key=True)
+        elif err["type"] == "missing":
+            message = f"required field '{path[-1]}' is missing"
+            pos = located.where(path[:-1], key=True)
+        else:
+            got = err.get("input")
+            if err["type"] not in ("value_error",) and not isinstance(got, (dict, list)):
+                message += f" (got {got!r})"
+            pos = located.where(path, key=True) if path else (1, 1)
+        key = (format_path(path), message)
+        if key in seen:
+            continue
+        seen.add(key)
+        line, col = pos if pos else (None, None)
+        problems.append(Problem(located.file, message, field=format_path(path) or "(top level)",
+                                line=line, column=col))
+    return problems
+
+
+def _clean_loc(loc: tuple[int | str, ...], data: Any) -> YamlPath:
+    """Drop pydantic's union/type tags from an error location, keeping real keys and indexes."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict) and ("[" not in part):
+            path.append(part)  # a missing field
+            node = None
+    return tuple(path)
+
+
+def _fields_at(model: type[BaseModel], path: YamlPath, data: Any) -> list[str]:
+    """Field names allowed at `path` inside `model` (for 'did you mean')."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if isinstance(current, type) else None
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+        if current is None:
+            return []
+    return list(current.model_fields) if isinstance(current, type) else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read, parse and validate a scenario file. Raises InputError with located problems."""
+    scenario = validate_located(Scenario, read_yaml(path))
+    if isinstance(scenario.vendors, str) and scenario.vendors != "default":
+        vendor_path = (path.parent / scenario.vendors)
+        if not vendor_path.is_file():
+            located = read_yaml(path)
+            line, col = located.where(("vendors",), key=True) or (None, None)
+            raise InputError([Problem(str(path), f"vendor file '{scenario.vendors}' not found "
+                                      f"(looked for {vendor_path}); use `default` for the built-in "
+                                      "catalog or a path relative to this scenario", field="vendors",
+                                      line=line, column=col)])
+    return scenario
+
+
+def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as plain data, in field order, for YAML output and the brief's appendix."""
+    return scenario.model_dump(mode="json", exclude_none=True)
