@@ -18,7 +18,9 @@ from procure import __version__
 from procure.errors import InputError, ProcureError, Problem
 
 if TYPE_CHECKING:
+    from procure.assess import Assessment
     from procure.scenario import Scenario
+    from procure.vendors import Vendor
 
 app = typer.Typer(
     name="procure",
@@ -146,6 +148,48 @@ def init(
         _fail(InputError([Problem(str(output), "file exists; pass --force to overwrite it")]))
     _write_atomic(output, text.encode("utf-8"))
     _err(f"wrote {output}; next: procure validate {output}")
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+LangOpt = Annotated[Lang | None, typer.Option("--lang", help="Language (default: the scenario's).")]
+
+
+def _catalog(scenario: Scenario, path: Path) -> list[Vendor]:
+    from procure.vendors import catalog_for
+
+    try:
+        return catalog_for(scenario.vendors, path.parent)
+    except ProcureError as exc:
+        _fail(exc)
+
+
+def _assess(path: Path) -> tuple[Scenario, list[Vendor], Assessment]:
+    from procure.assess import assess as run_assess
+
+    scenario = _load(path)
+    vendors = _catalog(scenario, path)
+    try:
+        return scenario, vendors, run_assess(scenario, vendors)
+    except ProcureError as exc:
+        _fail(exc)
+
+
+@app.command()
+def assess(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Readiness, deployment fit, partnership and procurement-route advice."""
+    scenario, _, assessment = _assess(file)
+    if as_json:
+        typer.echo(assessment.model_dump_json(indent=2))
+        return
+    from rich.console import Console
+
+    from procure.terminal import print_assessment
+
+    print_assessment(assessment, Console(), (lang.value if lang else scenario.language))
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:

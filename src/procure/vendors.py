@@ -106,3 +106,12 @@ def load_vendor_file(path: Path) -> VendorFile:
 def builtin_catalog() -> VendorFile:
     """The built-in illustrative catalog of archetype vendors."""
     return load_vendor_file(BUILTIN_CATALOG)
+
+
+def catalog_for(vendors: str | list[Vendor], base_dir: Path) -> list[Vendor]:
+    """The vendors a scenario names: the built-in catalog, a file beside it, or an inline list."""
+    if isinstance(vendors, list):
+        return vendors
+    if vendors == "default":
+        return builtin_catalog().vendors
+    return load_vendor_file(base_dir / vendors).vendors

@@ -1,0 +1,44 @@
+"""The assessment: readiness, deployment fit, partnership lean and procurement route."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from procure.costing import annual_estimate
+from procure.deployment import Deployment, assess_deployment
+from procure.knowledge import knowledge
+from procure.partnership import PartnershipView, assess_partnership
+from procure.readiness import Readiness, assess_readiness
+from procure.route import RouteAdvice, advise_route
+from procure.scenario import Scenario, warnings_for
+from procure.vendors import Vendor
+from procure.weights import Weights, criteria_weights
+
+
+class Assessment(BaseModel):
+    """Everything the rules conclude about one scenario, with reasons and provenance."""
+
+    scenario: str
+    weights: Weights
+    readiness: Readiness
+    deployment: Deployment
+    partnership: PartnershipView
+    route: RouteAdvice
+    annual_estimate_cny: float
+    warnings: list[str]
+
+
+def assess(scenario: Scenario, vendors: list[Vendor]) -> Assessment:
+    """Assess a scenario against the knowledge base."""
+    kb = knowledge()
+    weights = criteria_weights(scenario.criteria)
+    readiness = assess_readiness(scenario, kb.readiness)
+    deployment = assess_deployment(scenario, weights.weights, kb.deployment, kb.rules)
+    models = {p.system: p.recommended for p in deployment.placements}
+    annual = annual_estimate(scenario.systems, models, vendors)
+    value = annual * scenario.procurement.contract_years
+    route = advise_route(scenario, value, kb.routes)
+    partnership = assess_partnership(scenario, kb.partnership, kb.rules)
+    return Assessment(scenario=scenario.name, weights=weights, readiness=readiness,
+                      deployment=deployment, partnership=partnership, route=route,
+                      annual_estimate_cny=round(annual, 2), warnings=warnings_for(scenario))

@@ -1,0 +1,227 @@
+"""The knowledge base: YAML data under `knowledge/`, validated on load, loaded once.
+
+Every entry carries `source:` (a citation) or `assumption:` (a modelling choice with a reason),
+so the brief can show which numbers are cited and which are assumed.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from procure.vendors import DeploymentModel
+
+KNOWLEDGE = Path(__file__).parent / "knowledge"
+
+
+class Data(BaseModel):
+    """Base for knowledge entries: strict and immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Data):
+    """A sentence in both languages of the brief."""
+
+    en: str
+    zh: str
+
+    def __call__(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Cited(Data):
+    """An entry that must say where it comes from, or why it is assumed."""
+
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Cited:
+        if not self.source and not self.assumption:
+            raise ValueError("every knowledge entry needs `source:` or `assumption:`")
+        return self
+
+
+class Indicator(Cited):
+    id: str
+    name: Text
+    field: str
+    weight: float = Field(gt=0)
+    levels: dict[str, float] | None = None
+    transform: Literal["one_minus_share", "saturating"] | None = None
+    benchmarks: dict[str, float] | None = None
+    action: Text
+
+
+class Factor(Cited):
+    id: Literal["technology", "organisation", "environment"]
+    name: Text
+    weight: float = Field(gt=0)
+    indicators: list[Indicator]
+
+
+class Grade(Data):
+    min: float
+    grade: str
+    label: Text
+
+
+class ReadinessModel(Data):
+    factors: list[Factor]
+    grades: list[Grade]
+    grades_assumption: str
+    action_threshold: float
+    action_threshold_assumption: str
+
+
+class ModelProfile(Cited):
+    id: DeploymentModel
+    name: Text
+    scores: dict[Literal["security", "flexibility", "scalability", "cost"], float]
+    management_complexity: float
+
+
+class Modifiers(Data):
+    security_by_sensitivity: dict[str, float]
+    scalability_by_elasticity: dict[str, float]
+    assumption: str
+
+
+class DeploymentKnowledge(Data):
+    models: list[ModelProfile]
+    modifiers: Modifiers
+
+    def profile(self, model: str) -> ModelProfile:
+        return next(p for p in self.models if p.id == model)
+
+
+class Mode(Data):
+    id: Literal["joint_venture", "direct_purchase"]
+    name: Text
+
+
+class Dimension(Cited):
+    id: Literal["capital", "control_risk", "preparation", "sustainability"]
+    name: Text
+    base: dict[str, float]
+    note: dict[str, Text]
+
+
+class PartnershipKnowledge(Data):
+    modes: list[Mode]
+    dimensions: list[Dimension]
+    dimension_weights: dict[str, float]
+    dimension_weights_assumption: str
+
+
+class Rule(Cited):
+    """A rule: a condition, an effect and a reason."""
+
+    id: str
+    when: str
+    exclude: list[str] = Field(default_factory=list)
+    adjust: dict[str, Any] = Field(default_factory=dict)
+    reason: Text
+
+
+class RuleBook(Data):
+    deployment: list[Rule]
+    partnership: list[Rule]
+
+
+class Method(Cited):
+    id: Literal["open_tender", "competitive_consultation", "single_source"]
+    name: Text
+
+
+class Complexity(Cited):
+    min_layers_for_complex: int
+    large_platform_vcpu: float
+
+
+class RouteKnowledge(Data):
+    methods: list[Method]
+    add_on_limit: float
+    add_on_limit_source: str
+    open_tender_threshold_cny: float
+    open_tender_threshold_assumption: str
+    complexity: Complexity
+
+    def method(self, method_id: str) -> Method:
+        return next(m for m in self.methods if m.id == method_id)
+
+
+class CostRates(Data):
+    migration_cny_per_vcpu: float
+    migration_assumption: str
+    integrator_fee_rate: float
+    integrator_fee_assumption: str
+    multicloud_rate: float
+    multicloud_assumption: str
+    multicloud_source: str
+    per_extra_vendor_cny_per_year: float
+    per_extra_vendor_assumption: str
+    domestic_preference_bonus: float
+    domestic_preference_assumption: str
+    incumbent_bonus: float
+    incumbent_bonus_assumption: str
+
+
+class Parameter(Cited):
+    value: float
+
+
+class CashflowKnowledge(Data):
+    parameters: dict[str, Parameter]
+    ranges: dict[str, Any]
+
+
+class MarketFigure(Cited):
+    id: str
+    label: Text
+    value: float
+    unit: str
+
+
+class Market(Data):
+    figures: list[MarketFigure]
+
+
+class Knowledge(Data):
+    """Everything the tool knows, loaded once."""
+
+    readiness: ReadinessModel
+    deployment: DeploymentKnowledge
+    partnership: PartnershipKnowledge
+    rules: RuleBook
+    routes: RouteKnowledge
+    costs: CostRates
+    cashflow: CashflowKnowledge
+    market: Market
+
+
+def _read(name: str) -> Any:
+    from procure.yamlio import read_yaml
+
+    return read_yaml(KNOWLEDGE / f"{name}.yaml")
+
+
+@cache
+def knowledge() -> Knowledge:
+    """Load and validate the knowledge base (and its rules' conditions) once."""
+    from procure.rules import check_rules
+    from procure.scenario import validate_located
+
+    parts = {}
+    for name, model in (("readiness", ReadinessModel), ("deployment", DeploymentKnowledge),
+                        ("partnership", PartnershipKnowledge), ("rules", RuleBook),
+                        ("routes", RouteKnowledge), ("costs", CostRates),
+                        ("cashflow", CashflowKnowledge), ("market", Market)):
+        parts[name] = validate_located(model, _read(name))
+    kb = Knowledge.model_validate(parts)
+    check_rules(kb.rules)
+    return kb
