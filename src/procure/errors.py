@@ -45,3 +45,11 @@ class InfeasibleError(ProcureError):
     """No award satisfies the constraints. Exit code 3; the message says why."""
 
     exit_code = 3
+
+
+class FieldError(ValueError):
+    """A validation error about a field below the model that raised it (path is relative)."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        self.path = path
+        super().__init__(message)

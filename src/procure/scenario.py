@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from procure.errors import InputError, Problem
+from procure.errors import FieldError, InputError, Problem
 from procure.vendors import Identifier, ServiceLayer, Strict, Vendor
 from procure.yamlio import Located, YamlPath, format_path, read_yaml
 
@@ -45,7 +45,7 @@ class Agency(Strict):
     @model_validator(mode="after")
     def _sector_for_industry(self) -> Agency:
         if self.cloud_type == "industry" and self.sector is None:
-            raise ValueError("an industry cloud needs `sector` (public_security, tax, customs, "
+            raise FieldError(("cloud_type",), "an industry cloud needs `sector` (public_security, tax, customs, "
                              "hrss, education, health, transport or other)")
         return self
 
@@ -92,7 +92,8 @@ class Criteria(Strict):
         if self.weights is not None:
             if any(w < 0 for w in self.weights.values()):
                 bad = ", ".join(f"{k}={w}" for k, w in self.weights.items() if w < 0)
-                raise ValueError(f"weights must be non-negative ({bad})")
+                first = next(k for k, w in self.weights.items() if w < 0)
+                raise FieldError(("weights", first), f"weights must be non-negative ({bad})")
             if sum(self.weights.values()) <= 0:
                 raise ValueError("weights are all zero; give at least one positive weight")
         if self.ahp is not None:
@@ -124,10 +125,10 @@ class Procurement(Strict):
     @model_validator(mode="after")
     def _vendor_counts(self) -> Procurement:
         if self.min_vendors > self.max_vendors:
-            raise ValueError(f"min_vendors ({self.min_vendors}) is greater than max_vendors "
+            raise FieldError(("min_vendors",), f"min_vendors ({self.min_vendors}) is greater than max_vendors "
                              f"({self.max_vendors})")
         if self.expansion and self.incumbent is None:
-            raise ValueError("an expansion needs `incumbent`: the id of the vendor serving today")
+            raise FieldError(("expansion",), "an expansion needs `incumbent`: the id of the vendor serving today")
         return self
 
 
@@ -186,7 +187,7 @@ class Scenario(Strict):
         seen: dict[str, int] = {}
         for i, s in enumerate(self.systems):
             if s.id in seen:
-                raise ValueError(f"systems[{i}] has id '{s.id}', already used by "
+                raise FieldError(("systems", i, "id"), f"systems[{i}] has id '{s.id}', already used by "
                                  f"systems[{seen[s.id]}]; give each system a distinct `id`")
             seen[str(s.id)] = i
         return self
@@ -229,6 +230,9 @@ def _problems(model: type[BaseModel], located: Located, exc: ValidationError) ->
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
         path = _clean_loc(err["loc"], located.data)
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):
+            path = path + cause.path
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             name = str(path[-1])

@@ -1,0 +1,75 @@
+"""The knowledge base: every entry cited or assumed; rules checked at load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from procure.knowledge import Cited, Rule, RuleBook, Text, knowledge
+from procure.rules import RuleError, check_rules
+from procure.vendors import builtin_catalog
+
+from .conftest import ROOT
+
+
+def _entries(node: Any) -> list[Cited]:
+    found: list[Cited] = []
+    if isinstance(node, Cited):
+        found.append(node)
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            found += _entries(getattr(node, name))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            found += _entries(item)
+    elif isinstance(node, dict):
+        for item in node.values():
+            found += _entries(item)
+    return found
+
+
+def test_every_entry_has_source_or_assumption() -> None:
+    entries = _entries(knowledge())
+    assert len(entries) > 40
+    for entry in entries:
+        assert entry.source or entry.assumption, entry
+    for source in {e.source for e in entries if e.source}:
+        assert source.startswith(("iResearch 2020, ch.", "Government Procurement Law")), source
+
+
+def test_report_citations_name_real_slide_titles() -> None:
+    source = ROOT.parent / "shared" / "domain" / "seed-report-zh.txt"
+    if not source.exists():
+        pytest.skip("the domain source is not beside the checkout")
+    report = source.read_text(encoding="utf-8")
+    for entry in _entries(knowledge()):
+        if entry.source and entry.source.startswith("iResearch"):
+            title = entry.source.split('"')[1]
+            assert title in report, title
+
+
+def test_builtin_catalog_is_illustrative_only() -> None:
+    vendors = builtin_catalog().vendors
+    assert 10 <= len(vendors) <= 14
+    real_names = ("Huawei", "Alibaba", "Tencent", "Tianyi", "Kingsoft", "JD", "Inspur",
+                  "China Telecom", "China Mobile", "China Unicom", "iSoftStone", "Wenge")
+    for v in vendors:
+        assert v.assumption and not v.source
+        assert not any(name.lower() in v.name.lower() for name in real_names)
+    assert {v.archetype for v in vendors} == {"infrastructure", "public_cloud", "telecom",
+                                                "integrator", "specialist"}
+
+
+def test_rule_naming_unknown_field_fails_at_load() -> None:
+    bad = Rule(id="typo", when="mlps_levle >= 4", exclude=["public"],
+               reason=Text(en="x", zh="x"), assumption="test")
+    with pytest.raises(RuleError, match="mlps_levle"):
+        check_rules(RuleBook(deployment=[bad], partnership=[]))
+
+
+def test_rule_that_does_not_parse_fails_at_load() -> None:
+    bad = Rule(id="broken", when="mlps_level >=", reason=Text(en="x", zh="x"), assumption="t")
+    with pytest.raises(RuleError, match="does not parse"):
+        check_rules(RuleBook(deployment=[bad], partnership=[]))
