@@ -19,6 +19,7 @@ from procure.errors import InputError, ProcureError, Problem
 
 if TYPE_CHECKING:
     from procure.assess import Assessment
+    from procure.optimizer import Award
     from procure.scenario import Scenario
     from procure.vendors import Vendor
 
@@ -190,6 +191,63 @@ def assess(
     from procure.terminal import print_assessment
 
     print_assessment(assessment, Console(), (lang.value if lang else scenario.language))
+
+
+@app.command()
+def optimize(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    as_json: JsonOpt = False,
+    solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
+    write_lp: Annotated[Path | None, typer.Option("--write-lp", help="Write the model in LP "
+                                                  "format for review.")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """The recommended vendor mix, alternatives, and what each rule costs."""
+    scenario, vendors, assessment = _assess(file)
+    award = _optimize(scenario, vendors, assessment, solver.value, write_lp)
+    if as_json:
+        typer.echo(award.model_dump_json(indent=2))
+        return
+    from rich.console import Console
+
+    from procure.terminal import print_award
+
+    print_award(award, Console(), lang.value if lang else scenario.language)
+
+
+def _optimize(scenario: Scenario, vendors: list[Vendor], assessment: Assessment,
+              solver: str = "highs", write_lp: Path | None = None) -> Award:
+    from procure.knowledge import knowledge
+    from procure.optimizer import optimize as run_optimize
+
+    try:
+        return run_optimize(scenario, assessment.deployment, assessment.weights.weights, vendors,
+                            knowledge().costs, solver=solver, write_lp=write_lp)
+    except ProcureError as exc:
+        _fail(exc)
+
+
+@app.command("vendors")
+def list_vendors(
+    file: Annotated[Path | None, typer.Argument(help="A procure/vendors@1 file "
+                                                "(default: the built-in catalog).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List a vendor catalog."""
+    from procure.vendors import builtin_catalog, load_vendor_file
+
+    try:
+        catalog = load_vendor_file(file) if file else builtin_catalog()
+    except ProcureError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(catalog.model_dump_json(indent=2))
+        return
+    from rich.console import Console
+
+    from procure.terminal import print_vendors
+
+    print_vendors(catalog.vendors, Console())
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from procure.assess import Assessment
     from procure.cashflow import Comparison
     from procure.optimizer import Award
+    from procure.vendors import Vendor
 
 
 def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
@@ -63,3 +64,51 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
         console.print(f"  [yellow]! {caution(lang)}[/yellow]")
     for w in a.warnings:
         console.print(f"[yellow]warning: {w}[/yellow]")
+
+
+def print_award(award: Award, console: Console, lang: str = "en") -> None:
+    """The award: vendors and roles, system placements, costs, rules' prices, alternatives."""
+    console.print(f"[bold]Award[/bold]: total {fmt_money(award.total_cost_cny, lang)} of "
+                  f"{fmt_money(award.budget_cny, lang)} budget; value {award.value:.1f}/100; "
+                  f"{award.solver} {award.status}, gap {award.gap if award.gap is not None else '-'}"
+                  f", {award.seconds:.2f} s")
+    t = Table(title="Vendors")
+    for col in ("vendor", "role", "systems", "layers", "cost", "share"):
+        t.add_column(col)
+    for v in award.vendors:
+        t.add_row(f"{v.vendor} ({v.name})", v.role, ", ".join(v.systems), ", ".join(v.layers),
+                  fmt_money(v.cost_cny, lang), f"{v.share:.1%}")
+    console.print(t)
+    t = Table(title="Placements")
+    for col in ("system", "vendor", "model", "cost over term", "value"):
+        t.add_column(col)
+    for s in award.systems:
+        t.add_row(s.system, s.vendor, s.model, fmt_money(s.cost_cny, lang), f"{s.value:.1f}")
+    console.print(t)
+    console.print("Cost by year: " + ", ".join(fmt_money(c, lang) for c in award.cost_by_year))
+    console.print("Breakdown: " + ", ".join(f"{k} {fmt_money(v, lang)}"
+                                            for k, v in award.cost_breakdown.items()))
+    for b in award.binding:
+        console.print(f"  binding: {b}")
+    for r in award.rule_costs:
+        if r.feasible and r.delta_cost_cny is not None and r.delta_value is not None:
+            console.print(f"  rule {r.rule} ({r.description}): keeping it costs "
+                          f"{fmt_money(r.delta_cost_cny, lang)}, value {r.delta_value:+.2f} points")
+        else:
+            console.print(f"  rule {r.rule}: {r.description}: no award without it")
+    for a in award.alternatives:
+        console.print(f"  alternative {a.rank}: {fmt_money(a.total_cost_cny, lang)}, value "
+                      f"{a.value:.1f}: " + ", ".join(f"{k}={v}" for k, v in a.assignment.items()))
+
+
+def print_vendors(vendors: list[Vendor], console: Console) -> None:
+    """A catalog as a table."""
+    t = Table(title="Vendor catalog")
+    for col in ("id", "name", "archetype", "integrator", "models", "MLPS", "信创", "capacity"):
+        t.add_column(col)
+    for v in vendors:
+        t.add_row(v.id, v.name, v.archetype, "yes" if v.integrator else "", ", ".join(v.models),
+                  str(v.mlps_max), "yes" if v.domestic_stack else "", f"{v.capacity_vcpu:,}")
+    console.print(t)
+    if any(v.assumption for v in vendors):
+        console.print("Figures marked as assumptions are illustrative, not bid data.")

@@ -1,0 +1,185 @@
+"""The award problem's data and an independent evaluator of any award.
+
+`Instance` gathers sets and parameters (eligible triples, costs, values) from a scenario, its
+assessment and a vendor list. `evaluate` prices a given choice and checks every rule without
+the MILP, so tests can verify awards and brute-force small instances against the optimizer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from procure.costing import unit_cost
+from procure.deployment import Deployment
+from procure.knowledge import CostRates
+from procure.scenario import CRITERIA, Scenario
+from procure.vendors import Vendor
+
+CROSS_LAYERS = ("security", "ops")
+SERVICE_WEIGHT = 0.25  # assumption: share of a vendor's quality score taken from its service score
+
+
+@dataclass
+class Instance:
+    """Sets and parameters of one award problem."""
+
+    systems: list[str]
+    vcpu: dict[str, float]
+    size: dict[str, float]  # vCPU share, weights each system's value
+    vendors: dict[str, Vendor]
+    triples: list[tuple[str, str, str]]  # eligible (system, vendor, model)
+    cost: dict[tuple[str, str, str], float]  # over the term, incl. migration
+    hosting: dict[tuple[str, str, str], float]  # over the term, excl. migration
+    value: dict[tuple[str, str, str], float]  # 0-100 points
+    layer_options: dict[str, list[str]]  # cross-cutting layer -> eligible vendors
+    layer_cost: dict[tuple[str, str], float]
+    years: int
+    budget: float
+    min_vendors: int
+    max_vendors: int
+    max_share: float
+    cost_weight: float
+    integrator_rate: float
+    extra_vendor_cost: float  # per vendor beyond the first, over the term
+    ineligible: dict[str, list[str]] = field(default_factory=dict)  # system -> reasons
+
+
+def vendor_quality(vendor: Vendor, weights: dict[str, float]) -> float:
+    """0-100 quality: non-cost criteria weights on the bid scores, plus service."""
+    non_cost = {c: weights[c] for c in CRITERIA if c != "cost"}
+    total = sum(non_cost.values()) or 1.0
+    technical = sum(w * getattr(vendor.scores, c) for c, w in non_cost.items()) / total
+    return (1 - SERVICE_WEIGHT) * technical + SERVICE_WEIGHT * vendor.scores.service
+
+
+def build_instance(scenario: Scenario, deployment: Deployment, weights: dict[str, float],
+                   vendors: list[Vendor], rates: CostRates, *,
+                   domestic: str | None = None, incumbent: bool = True,
+                   min_vendors: int | None = None, max_vendors: int | None = None,
+                   max_share: float | None = None) -> Instance:
+    """Eligible triples and their parameters; keyword overrides drop a business rule."""
+    p = scenario.procurement
+    domestic = domestic or p.domestic_stack
+    years = p.contract_years
+    pool = {v.id: v for v in vendors if v.id not in p.exclude_vendors
+            and (domestic != "required" or v.domestic_stack)}
+    total_vcpu = sum(s.vcpu for s in scenario.systems)
+    triples, cost, hosting, value = [], {}, {}, {}
+    ineligible: dict[str, list[str]] = {}
+    for s in scenario.systems:
+        sid = str(s.id)
+        placement = deployment.placement(sid)
+        fit = {f.model: f.score for f in placement.fits if f.score is not None}
+        found = False
+        reasons: set[str] = set()
+        for v in pool.values():
+            missing_layers = [x for x in s.layers if x not in v.layers]
+            for m in v.models:
+                if m not in fit:
+                    reasons.add(f"{m} excluded by the deployment rules")
+                    continue
+                if v.mlps_max < s.mlps_level:
+                    reasons.add(f"no vendor offering {m} is certified MLPS {s.mlps_level}")
+                    continue
+                if missing_layers:
+                    reasons.add(f"layers {', '.join(missing_layers)} not offered")
+                    continue
+                if s.vcpu > v.capacity_vcpu:
+                    reasons.add("capacity below the system's vCPU")
+                    continue
+                found = True
+                key = (sid, v.id, m)
+                host = years * unit_cost(s, v, m) * (1 + (rates.multicloud_rate
+                                                          if m == "hybrid" else 0.0))
+                stays = incumbent and p.incumbent == v.id
+                migration = rates.migration_cny_per_vcpu * s.vcpu if s.legacy and not stays else 0
+                bonus = 0.0
+                if domestic == "preferred" and v.domestic_stack:
+                    bonus += rates.domestic_preference_bonus
+                if stays:
+                    bonus += rates.incumbent_bonus
+                triples.append(key)
+                hosting[key] = host
+                cost[key] = host + migration
+                value[key] = min(100.0, fit[m] * vendor_quality(v, weights) / 100 + bonus)
+        if not found:
+            if domestic == "required":
+                reasons.add("信创 required: only domestic-stack vendors")
+            ineligible[sid] = sorted(reasons)
+    max_mlps = max(s.mlps_level for s in scenario.systems)
+    layer_options = {
+        layer: [v.id for v in pool.values() if layer in v.layers and v.mlps_max >= max_mlps]
+        for layer in CROSS_LAYERS}
+    layer_cost = {(layer, vid): years * pool[vid].layer_prices[layer] * total_vcpu  # type: ignore[index]
+                  for layer, vids in layer_options.items() for vid in vids}
+    return Instance(
+        systems=[str(s.id) for s in scenario.systems],
+        vcpu={str(s.id): s.vcpu for s in scenario.systems},
+        size={str(s.id): s.vcpu / total_vcpu for s in scenario.systems},
+        vendors=pool, triples=triples, cost=cost, hosting=hosting, value=value,
+        layer_options=layer_options, layer_cost=layer_cost, years=years, budget=p.budget_cny,
+        min_vendors=min_vendors if min_vendors is not None else p.min_vendors,
+        max_vendors=max_vendors if max_vendors is not None else p.max_vendors,
+        max_share=max_share if max_share is not None else p.max_vendor_share,
+        cost_weight=weights["cost"], integrator_rate=rates.integrator_fee_rate,
+        extra_vendor_cost=years * rates.per_extra_vendor_cny_per_year, ineligible=ineligible)
+
+
+@dataclass
+class Evaluation:
+    """An award priced and checked rule by rule."""
+
+    total_cost: float
+    value: float
+    objective: float
+    vendor_value: dict[str, float]
+    fee: float
+    used: list[str]
+    violations: list[str]
+
+
+def evaluate(inst: Instance, assignment: dict[str, tuple[str, str]],
+             layers: dict[str, str], integrator: str | None) -> Evaluation:
+    """Price an award (system -> (vendor, model), layer -> vendor) and list broken rules."""
+    violations = []
+    vendor_value: dict[str, float] = {}
+    hosting = value = 0.0
+    for sid in inst.systems:
+        if sid not in assignment:
+            violations.append(f"system {sid} not awarded")
+            continue
+        key = (sid, *assignment[sid])
+        if key not in inst.cost:
+            violations.append(f"{key} is not eligible")
+            continue
+        vendor_value[key[1]] = vendor_value.get(key[1], 0.0) + inst.cost[key]
+        hosting += inst.hosting[key]
+        value += inst.size[sid] * inst.value[key]
+    for layer in CROSS_LAYERS:
+        vid = layers.get(layer)
+        if vid not in inst.layer_options.get(layer, []):
+            violations.append(f"layer {layer} not covered by an eligible vendor")
+            continue
+        vendor_value[vid] = vendor_value.get(vid, 0.0) + inst.layer_cost[(layer, vid)]
+    used = sorted(vendor_value)
+    for vid in used:
+        vendor_value[vid] += inst.vendors[vid].setup_cny
+    multi = len(used) > 1
+    fee = inst.integrator_rate * hosting if multi else 0.0
+    if multi and (integrator not in used or not inst.vendors[integrator].integrator):
+        violations.append("several vendors win but no general integrator among them")
+    base = sum(vendor_value.values())
+    total = base + fee + inst.extra_vendor_cost * max(0, len(used) - 1)
+    if not inst.min_vendors <= len(used) <= inst.max_vendors:
+        violations.append(f"{len(used)} vendors, allowed {inst.min_vendors}-{inst.max_vendors}")
+    for vid, amount in vendor_value.items():
+        if amount > inst.max_share * base + 1e-6 * max(1.0, base):
+            violations.append(f"{vid} takes {amount / base:.1%} > {inst.max_share:.0%}")
+        load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
+        if load > inst.vendors[vid].capacity_vcpu:
+            violations.append(f"{vid} capacity exceeded")
+    if total > inst.budget * (1 + 1e-9):
+        violations.append(f"cost {total:,.0f} over budget {inst.budget:,.0f}")
+    objective = (1 - inst.cost_weight) * value / 100 - inst.cost_weight * total / inst.budget
+    return Evaluation(total_cost=total, value=value, objective=objective,
+                      vendor_value=vendor_value, fee=fee, used=used, violations=violations)

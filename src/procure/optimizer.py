@@ -1,0 +1,485 @@
+r"""The vendor-mix MILP: award systems and cross-cutting layers to a general integrator and
+subcontractors.
+
+Sets: systems S, vendors V, eligible triples E = {(s, v, m)} (model m allowed for s by the
+assessment and offered by v; v certified for s's MLPS level, offers s's layers, has capacity,
+passes 信创 and exclusions), cross-cutting layers L = {security, ops} with eligible vendors V_l.
+
+Variables: x_svm in {0,1} for (s,v,m) in E; z_lv in {0,1}; y_v in {0,1} (v wins anything);
+g_v in {0,1} (v is general integrator); u in {0,1} (more than one vendor wins); f >= 0 (fee).
+
+Cost C = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v + f + e (sum_v y_v - 1),
+value Q = sum_E a_s q_svm x_svm (0..100), objective: max (1 - w_cost) Q / 100 - w_cost C / B.
+
+Constraints (named as in `--write-lp`):
+  assign_s:      sum_{v,m} x_svm = 1
+  link_s_v:      sum_m x_svm <= y_v
+  layer_l:       sum_v z_lv = 1;           zlink_l_v: z_lv <= y_v
+  active_v:      y_v <= sum_{s,m} x_svm + sum_l z_lv
+  count_min / count_max:  min <= sum_v y_v <= max
+  multi_def:     sum_v y_v - 1 <= (|V| - 1) u
+  integrator_needed: sum_v g_v >= u;  one_integrator: sum_v g_v <= 1;  glink_v: g_v <= y_v
+  fee_def:       f >= r H - M (1 - u), H = hosting cost, M = r max H
+  capacity_v:    sum_{s,m} vcpu_s x_svm <= cap_v
+  share_v:       value_v <= share * T (T = C without fee and coordination cost)
+  budget:        C <= B
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pulp
+from pydantic import BaseModel
+
+from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
+from procure.deployment import Deployment
+from procure.errors import InfeasibleError
+from procure.knowledge import CostRates
+from procure.money import fmt_money
+from procure.scenario import Scenario
+from procure.vendors import Vendor
+
+GAP = 1e-4
+
+
+class SystemAward(BaseModel):
+    system: str
+    vendor: str
+    model: str
+    cost_cny: float
+    value: float
+
+
+class VendorAward(BaseModel):
+    vendor: str
+    name: str
+    role: str  # integrator | subcontractor | sole
+    systems: list[str]
+    layers: list[str]
+    cost_cny: float
+    share: float
+
+
+class RuleCost(BaseModel):
+    """What a business rule costs: the award re-solved without it."""
+
+    rule: str
+    description: str
+    delta_cost_cny: float | None
+    delta_value: float | None
+    feasible: bool
+
+
+class Alternative(BaseModel):
+    rank: int
+    total_cost_cny: float
+    value: float
+    objective: float
+    assignment: dict[str, str]
+
+
+class Award(BaseModel):
+    status: str
+    solver: str
+    gap: float | None
+    seconds: float
+    objective: float
+    total_cost_cny: float
+    value: float
+    budget_cny: float
+    cost_by_year: list[float]
+    cost_breakdown: dict[str, float]
+    systems: list[SystemAward]
+    vendors: list[VendorAward]
+    integrator: str | None
+    binding: list[str]
+    rule_costs: list[RuleCost] = []
+    alternatives: list[Alternative] = []
+    frontier: list[Alternative] = []
+    variables: int = 0
+    constraints: int = 0
+
+
+class Model:
+    """A built PuLP model with handles on its variables."""
+
+    def __init__(self, inst: Instance, *, naive: bool = False, elastic: bool = False) -> None:
+        self.inst = inst
+        self.elastic = elastic
+        p = pulp.LpProblem("vendor_mix", pulp.LpMaximize)
+        vids = sorted(inst.vendors)
+        triples = inst.triples
+        if naive:  # every triple gets a variable; ineligible ones are fixed to 0 by constraints
+            triples = [(s, v, m) for s in inst.systems for v in vids for m in
+                       ("private", "dedicated", "public", "hybrid")]
+        self.x = {t: pulp.LpVariable(f"x_{t[0]}_{t[1]}_{t[2]}", cat="Binary") for t in triples}
+        self.y = {v: pulp.LpVariable(f"y_{v}", cat="Binary") for v in vids}
+        self.g = {v: pulp.LpVariable(f"g_{v}", cat="Binary") for v in vids
+                  if inst.vendors[v].integrator}
+        self.z = {(layer, v): pulp.LpVariable(f"z_{layer}_{v}", cat="Binary")
+                  for layer in CROSS_LAYERS for v in inst.layer_options[layer]}
+        self.u = pulp.LpVariable("multi", cat="Binary")
+        self.f = pulp.LpVariable("fee", lowBound=0)
+        cost = {t: inst.cost.get(t, 0.0) for t in self.x}
+        by_sv: dict[tuple[str, str], list[Any]] = {}
+        by_s: dict[str, list[Any]] = {}
+        by_v: dict[str, list[tuple[Any, str]]] = {}
+        for t, var in self.x.items():
+            by_sv.setdefault((t[0], t[1]), []).append(var)
+            by_s.setdefault(t[0], []).append(var)
+            by_v.setdefault(t[1], []).append((var, t[0]))
+            if naive and t not in inst.cost:
+                p += var == 0, f"ineligible_{t[0]}_{t[1]}_{t[2]}"
+        aff = pulp.LpAffineExpression
+        hosting = aff([(var, inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
+        vendor_value = {v: aff([(var, cost[t]) for t, var in self.x.items() if t[1] == v]
+                               + [(zv, inst.layer_cost[k]) for k, zv in self.z.items()
+                                  if k[1] == v]
+                               + [(self.y[v], inst.vendors[v].setup_cny)]) for v in vids}
+        base = aff([(var, cost[t]) for t, var in self.x.items()]
+                   + [(zv, inst.layer_cost[k]) for k, zv in self.z.items()]
+                   + [(self.y[v], inst.vendors[v].setup_cny) for v in vids])
+        n_used = pulp.lpSum(self.y.values())
+        self.total_cost = base + self.f + inst.extra_vendor_cost * (n_used - 1)
+        self.value = aff([(var, inst.size[t[0]] * inst.value.get(t, 0.0))
+                          for t, var in self.x.items()])
+        self.slack: dict[str, Any] = {}
+        self.score = ((1 - inst.cost_weight) / 100) * self.value \
+            - (inst.cost_weight / inst.budget) * self.total_cost
+        for s in inst.systems:
+            p += pulp.lpSum(by_s.get(s, [])) == 1, f"assign_{s}"
+        for (s, v), vs in by_sv.items():
+            p += pulp.lpSum(vs) <= self.y[v], f"link_{s}_{v}"
+        for layer in CROSS_LAYERS:
+            p += pulp.lpSum(self.z[(layer, v)] for v in inst.layer_options[layer]) == 1, \
+                f"layer_{layer}"
+            for v in inst.layer_options[layer]:
+                p += self.z[(layer, v)] <= self.y[v], f"zlink_{layer}_{v}"
+        for v in vids:
+            wins = [var for var, _ in by_v.get(v, [])] + [zv for k, zv in self.z.items()
+                                                         if k[1] == v]
+            p += self.y[v] <= pulp.lpSum(wins), f"active_{v}"
+        smin, smax = self._slack("count_min", 1.0), self._slack("count_max", 1.0)
+        p += n_used + smin >= inst.min_vendors, "count_min"
+        p += n_used - smax <= inst.max_vendors, "count_max"
+        p += n_used - 1 <= (len(vids) - 1) * self.u, "multi_def"
+        p += pulp.lpSum(self.g.values()) >= self.u, "integrator_needed"
+        p += pulp.lpSum(self.g.values()) <= 1, "one_integrator"
+        for v, gv in self.g.items():
+            p += gv <= self.y[v], f"glink_{v}"
+        big_m = inst.integrator_rate * sum(max((inst.hosting[t] for t in inst.triples
+                                                 if t[0] == s), default=0.0)
+                                            for s in inst.systems)
+        p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
+        for v in vids:
+            load = [(var, inst.vcpu[s]) for var, s in by_v.get(v, [])]
+            if load:
+                cap_slack = self._slack(f"capacity_{v}", 1.0 / inst.vendors[v].capacity_vcpu)
+                p += aff(load) - cap_slack <= inst.vendors[v].capacity_vcpu, f"capacity_{v}"
+            if inst.max_share < 1:
+                share_slack = self._slack(f"share_{v}", 1.0 / inst.budget)
+                p += vendor_value[v] - share_slack <= inst.max_share * base, f"share_{v}"
+        budget_slack = self._slack("budget", 1.0 / inst.budget)
+        p += self.total_cost - budget_slack <= inst.budget, "budget"
+        if elastic:
+            penalty = pulp.lpSum(var * w for var, w in self.slack.values())
+            p += -penalty * 1000 + self.score * 1e-3
+        else:
+            p += self.score
+        self.problem = p
+
+    def _slack(self, name: str, weight: float) -> Any:
+        if not self.elastic:
+            return 0
+        var = pulp.LpVariable(f"slack_{name}", lowBound=0)
+        self.slack[name] = (var, weight)
+        return var
+
+    def forbid(self, chosen: list[tuple[str, str, str]], index: int) -> None:
+        """A no-good cut: the next solution must differ in at least one placement."""
+        self.problem += (pulp.lpSum(self.x[t] for t in chosen) <= len(chosen) - 1,
+                         f"nogood_{index}")
+
+    def solve(self, solver: str = "highs", time_limit: float | None = None) -> tuple[str, float]:
+        """Solve; returns (status, seconds)."""
+        if solver == "cbc":
+            engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=GAP, timeLimit=time_limit)
+        else:
+            engine = pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=time_limit, threads=1,
+                                random_seed=1)
+        start = time.perf_counter()
+        with _quiet_stdout():
+            self.problem.solve(engine)
+        return pulp.LpStatus[self.problem.status], time.perf_counter() - start
+
+    def choice(self) -> tuple[dict[str, tuple[str, str]], dict[str, str], str | None]:
+        assignment = {t[0]: (t[1], t[2]) for t, var in self.x.items() if (var.value() or 0) > 0.5}
+        layers = {k[0]: k[1] for k, var in self.z.items() if (var.value() or 0) > 0.5}
+        integrator = next((v for v, var in self.g.items() if (var.value() or 0) > 0.5), None)
+        return assignment, layers, integrator
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence solver banners written straight to file descriptor 1 (HiGHS prints one)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def optimize(scenario: Scenario, deployment: Deployment, weights: dict[str, float],
+             vendors: list[Vendor], rates: CostRates, *, solver: str = "highs",
+             extras: bool = True, write_lp: Path | None = None) -> Award:
+    """Solve the award; raise InfeasibleError with a diagnosis when no award exists."""
+    inst = build_instance(scenario, deployment, weights, vendors, rates)
+    _precheck(inst, scenario)
+    model = Model(inst)
+    if write_lp is not None:
+        model.problem.writeLP(str(write_lp))
+    status, seconds = model.solve(solver)
+    if status != "Optimal":
+        raise InfeasibleError(diagnose(inst, solver))
+    award = _award(model, scenario, status, solver, seconds)
+    if extras:
+        award.rule_costs = rule_costs(scenario, deployment, weights, vendors, rates, award, solver)
+        award.alternatives = alternatives(model, award, solver)
+        award.frontier = frontier(inst, solver)
+    return award
+
+
+def _precheck(inst: Instance, scenario: Scenario) -> None:
+    problems = [f"system {sid}: no eligible vendor and model ({'; '.join(why)})"
+                for sid, why in inst.ineligible.items()]
+    problems += [f"layer {layer}: no eligible vendor offers it at MLPS "
+                 f"{max(s.mlps_level for s in scenario.systems)}"
+                 + (" with a domestic stack" if scenario.procurement.domestic_stack == "required"
+                    else "") for layer, vids in inst.layer_options.items() if not vids]
+    if problems:
+        raise InfeasibleError("no award is possible: " + "; ".join(problems)
+                              + ". Relax the rule named, add a qualified vendor, or remove "
+                              "the system from this procurement.")
+
+
+def diagnose(inst: Instance, solver: str = "highs") -> str:
+    """Solve with penalised slack on the soft rules and say the smallest change that works."""
+    model = Model(inst, elastic=True)
+    status, _ = model.solve(solver)
+    if status != "Optimal":
+        return "no award exists, and relaxing budget, vendor counts, shares and capacity does " \
+               "not help: check eligibility (MLPS levels, 信创, layers, exclusions)."
+    changes = []
+    for name, (var, _) in model.slack.items():
+        amount = var.value() or 0.0
+        if amount <= 1e-6 * max(1.0, inst.budget) and name != "count_min" and name != "count_max":
+            continue
+        if amount <= 1e-6:
+            continue
+        if name == "budget":
+            changes.append(f"budget must be at least {fmt_money(inst.budget + amount, 'en')} "
+                           f"(now {fmt_money(inst.budget, 'en')})")
+        elif name == "count_min":
+            changes.append(f"min_vendors must be at most {inst.min_vendors - round(amount)} "
+                           f"(now {inst.min_vendors}): too few vendors qualify")
+        elif name == "count_max":
+            changes.append(f"max_vendors must be at least {inst.max_vendors + round(amount)} "
+                           f"(now {inst.max_vendors})")
+        elif name.startswith("share_"):
+            vid = name.removeprefix("share_")
+            needed = _share_needed(model, vid)
+            changes.append(f"max_vendor_share must be at least {needed:.1%} "
+                           f"(now {inst.max_share:.0%}) for {vid}")
+        elif name.startswith("capacity_"):
+            vid = name.removeprefix("capacity_")
+            changes.append(f"vendor {vid} lacks {amount:,.0f} vCPU of capacity")
+    if not changes:
+        return "no award satisfies the rules; the relaxation found no single cause"
+    return "no award satisfies the rules. Smallest change found: " + "; ".join(changes) + "."
+
+
+def _share_needed(model: Model, vid: str) -> float:
+    assignment, layers, integrator = model.choice()
+    ev = evaluate(model.inst, assignment, layers, integrator)
+    base = sum(ev.vendor_value.values())
+    return ev.vendor_value.get(vid, 0.0) / base if base else 1.0
+
+
+def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: float) -> Award:
+    inst = model.inst
+    assignment, layers, integrator = model.choice()
+    ev = evaluate(inst, assignment, layers, integrator)
+    if ev.violations:  # pragma: no cover - would be a modelling bug
+        raise RuntimeError(f"solver award breaks rules: {ev.violations}")
+    systems = [SystemAward(system=s, vendor=assignment[s][0], model=assignment[s][1],
+                           cost_cny=round(inst.cost[(s, *assignment[s])], 2),
+                           value=round(inst.value[(s, *assignment[s])], 2)) for s in inst.systems]
+    base = sum(ev.vendor_value.values())
+    multi = len(ev.used) > 1
+    vendor_rows = []
+    for vid in ev.used:
+        role = "sole" if not multi else ("integrator" if vid == integrator else "subcontractor")
+        vendor_rows.append(VendorAward(
+            vendor=vid, name=inst.vendors[vid].name, role=role,
+            systems=[s for s, (v, _) in assignment.items() if v == vid],
+            layers=sorted(x for x, v in layers.items() if v == vid),
+            cost_cny=round(ev.vendor_value[vid] + (ev.fee if vid == integrator else 0.0), 2),
+            share=round(ev.vendor_value[vid] / base, 4)))
+    setup = sum(inst.vendors[v].setup_cny for v in ev.used)
+    migration = sum(inst.cost[(s, *assignment[s])] - inst.hosting[(s, *assignment[s])]
+                    for s in inst.systems)
+    hosting = sum(inst.hosting[(s, *assignment[s])] for s in inst.systems)
+    layer_total = sum(inst.layer_cost[(x, v)] for x, v in layers.items())
+    coordination = inst.extra_vendor_cost * max(0, len(ev.used) - 1)
+    annual = (hosting + layer_total + ev.fee + coordination) / inst.years
+    by_year = [round(annual + (setup + migration if y == 0 else 0.0), 2)
+               for y in range(inst.years)]
+    gap = _gap(model)
+    binding = _binding(inst, ev, assignment)
+    return Award(status=status, solver=solver, gap=gap, seconds=round(seconds, 3),
+                 objective=round(ev.objective, 6), total_cost_cny=round(ev.total_cost, 2),
+                 value=round(ev.value, 3), budget_cny=inst.budget, cost_by_year=by_year,
+                 cost_breakdown={"hosting": round(hosting, 2), "security_ops": round(layer_total, 2),
+                                 "setup": round(setup, 2), "migration": round(migration, 2),
+                                 "integrator_fee": round(ev.fee, 2),
+                                 "coordination": round(coordination, 2)},
+                 systems=systems, vendors=vendor_rows, integrator=integrator if multi else None,
+                 binding=binding, variables=len(model.problem.variables()),
+                 constraints=len(model.problem.constraints))
+
+
+def _gap(model: Model) -> float | None:
+    solver_model = getattr(model.problem, "solverModel", None)
+    try:
+        return float(solver_model.getInfo().mip_gap) if solver_model is not None else None
+    except AttributeError:  # pragma: no cover - CBC
+        return None
+
+
+def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) -> list[str]:
+    """Rules the award presses against (within 1%)."""
+    out = []
+    if ev.total_cost >= 0.99 * inst.budget:
+        out.append(f"budget: {ev.total_cost / inst.budget:.1%} used")
+    if len(ev.used) == inst.max_vendors:
+        out.append(f"max_vendors: {inst.max_vendors} vendors win")
+    if len(ev.used) == inst.min_vendors and inst.min_vendors > 1:
+        out.append(f"min_vendors: exactly {inst.min_vendors} vendors win")
+    base = sum(ev.vendor_value.values())
+    for vid, amount in ev.vendor_value.items():
+        if inst.max_share < 1 and amount >= (inst.max_share - 0.01) * base:
+            out.append(f"max_vendor_share: {vid} at {amount / base:.1%}")
+        load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
+        if load >= 0.99 * inst.vendors[vid].capacity_vcpu:
+            out.append(f"capacity: {vid} at {load:,.0f} of {inst.vendors[vid].capacity_vcpu:,} vCPU")
+    return out
+
+
+def _resolve(inst: Instance, solver: str) -> tuple[float, float] | None:
+    model = Model(inst)
+    status, _ = model.solve(solver)
+    if status != "Optimal":
+        return None
+    ev = evaluate(inst, *model.choice())
+    return ev.total_cost, ev.value
+
+
+def rule_costs(scenario: Scenario, deployment: Deployment, weights: dict[str, float],
+               vendors: list[Vendor], rates: CostRates, award: Award,
+               solver: str) -> list[RuleCost]:
+    """Re-solve without each business rule and report the change in cost and value."""
+    p = scenario.procurement
+    variants: list[tuple[str, str, dict[str, Any]]] = [
+        ("vendor_count", f"vendor count {p.min_vendors}-{p.max_vendors} dropped",
+         {"min_vendors": 1, "max_vendors": len(vendors)}),
+    ]
+    if p.max_vendor_share < 1:
+        variants.append(("share_cap", f"share cap {p.max_vendor_share:.0%} dropped",
+                         {"max_share": 1.0}))
+    if p.domestic_stack != "any":
+        variants.append(("xinchuang", f"信创 {p.domestic_stack} dropped", {"domestic": "any"}))
+    if p.incumbent:
+        variants.append(("incumbent", "incumbent continuity bonus and migration waiver dropped",
+                         {"incumbent": False}))
+    out = []
+    for rule, description, overrides in variants:
+        inst = build_instance(scenario, deployment, weights, vendors, rates, **overrides)
+        result = None if inst.ineligible else _resolve(inst, solver)
+        if result is None:
+            out.append(RuleCost(rule=rule, description=description, delta_cost_cny=None,
+                                delta_value=None, feasible=False))
+            continue
+        cost, value = result
+        out.append(RuleCost(rule=rule, description=description,
+                            delta_cost_cny=round(award.total_cost_cny - cost, 2),
+                            delta_value=round(award.value - value, 3), feasible=True))
+    return out
+
+
+def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> list[Alternative]:
+    """The next best distinct awards, by no-good cuts on the placements."""
+    out = []
+    chosen = [(s.system, s.vendor, s.model) for s in award.systems]
+    for rank in range(1, count + 1):
+        model.forbid(chosen, rank)
+        status, _ = model.solve(solver)
+        if status != "Optimal":
+            break
+        assignment, layers, integrator = model.choice()
+        ev = evaluate(model.inst, assignment, layers, integrator)
+        out.append(Alternative(rank=rank + 1, total_cost_cny=round(ev.total_cost, 2),
+                               value=round(ev.value, 3), objective=round(ev.objective, 6),
+                               assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()}))
+        chosen = [(s, v, m) for s, (v, m) in assignment.items()]
+    return out
+
+
+def frontier(inst: Instance, solver: str, points: int = 6) -> list[Alternative]:
+    """Cost/value Pareto frontier by the epsilon-constraint method on value."""
+    cheapest = _extreme(inst, solver, "cost")
+    best = _extreme(inst, solver, "value")
+    if cheapest is None or best is None:
+        return []
+    low, high = cheapest.value, best.value
+    out = [cheapest]
+    for k in range(1, points):
+        eps = low + (high - low) * k / (points - 1)
+        found = _extreme(inst, solver, "cost", min_value=eps - 1e-6)
+        if found is not None and all(abs(found.total_cost_cny - o.total_cost_cny) > 1
+                                     for o in out):
+            out.append(found)
+    for rank, alt in enumerate(out, start=1):
+        alt.rank = rank
+    return out
+
+
+def _extreme(inst: Instance, solver: str, goal: str,
+             min_value: float | None = None) -> Alternative | None:
+    model = Model(inst)
+    p = model.problem
+    if goal == "cost":
+        p.sense = pulp.LpMinimize
+        p.setObjective(model.total_cost - 1e-9 * model.value)
+    else:
+        p.setObjective(model.value - 1e-12 * model.total_cost)
+    if min_value is not None:
+        p += model.value >= min_value, "epsilon_value"
+    status, _ = model.solve(solver)
+    if status != "Optimal":
+        return None
+    assignment, layers, integrator = model.choice()
+    ev = evaluate(inst, assignment, layers, integrator)
+    return Alternative(rank=0, total_cost_cny=round(ev.total_cost, 2), value=round(ev.value, 3),
+                       objective=round(ev.objective, 6),
+                       assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()})

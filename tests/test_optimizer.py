@@ -1,0 +1,243 @@
+"""The vendor-mix MILP against brute force, an independent rule checker, and diagnoses."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from procure.assess import assess
+from procure.award import CROSS_LAYERS, Instance, evaluate
+from procure.errors import InfeasibleError
+from procure.knowledge import knowledge
+from procure.optimizer import Award, Model, optimize
+from procure.scenario import Scenario, load_scenario
+from procure.vendors import Vendor, builtin_catalog
+
+from .conftest import EXAMPLES, example, load, run
+
+CATALOG = builtin_catalog().vendors
+MODELS = ("private", "dedicated", "public", "hybrid")
+
+
+def _vendor(i: int, integrator: bool, cap: int, setup: float) -> Vendor:
+    return Vendor(id=f"v{i}", name=f"V{i}", archetype="public_cloud", integrator=integrator,
+                  layers=["iaas", "security", "ops"], models=["private"], mlps_max=4,
+                  domestic_stack=True, capacity_vcpu=cap,
+                  prices={"private": {"vcpu": 1, "memory_gb": 1, "storage_tb": 1}},
+                  layer_prices={"security": 1, "ops": 1}, setup_cny=setup,
+                  scores={"security": 50, "flexibility": 50, "scalability": 50, "service": 50},
+                  assumption="test")
+
+
+@st.composite
+def instances(draw: Any) -> Instance:
+    n_sys = draw(st.integers(1, 4))
+    n_ven = draw(st.integers(2, 4))
+    systems = [f"s{i}" for i in range(n_sys)]
+    vcpu = {s: float(draw(st.integers(1, 10))) for s in systems}
+    vendors = {f"v{j}": _vendor(j, draw(st.booleans()), draw(st.integers(5, 30)),
+                                float(draw(st.integers(0, 50)))) for j in range(n_ven)}
+    triples, cost, hosting, value = [], {}, {}, {}
+    for s in systems:
+        for v in vendors:
+            for m in draw(st.lists(st.sampled_from(MODELS), max_size=2, unique=True)):
+                h = float(draw(st.integers(10, 200)))
+                triples.append((s, v, m))
+                hosting[(s, v, m)] = h
+                cost[(s, v, m)] = h + float(draw(st.sampled_from([0, 0, 15])))
+                value[(s, v, m)] = float(draw(st.integers(20, 100)))
+    layer_options = {layer: draw(st.lists(st.sampled_from(sorted(vendors)), min_size=1,
+                                          max_size=2, unique=True)) for layer in CROSS_LAYERS}
+    layer_cost = {(layer, v): float(draw(st.integers(5, 60)))
+                  for layer, vs in layer_options.items() for v in vs}
+    total = sum(vcpu.values())
+    min_v = draw(st.integers(1, 2))
+    return Instance(systems=systems, vcpu=vcpu, size={s: vcpu[s] / total for s in systems},
+                    vendors=vendors, triples=triples, cost=cost, hosting=hosting, value=value,
+                    layer_options=layer_options, layer_cost=layer_cost, years=3,
+                    budget=float(draw(st.integers(150, 1500))), min_vendors=min_v,
+                    max_vendors=draw(st.integers(min_v, 4)),
+                    max_share=draw(st.sampled_from([1.0, 0.9, 0.75, 0.6])),
+                    cost_weight=draw(st.sampled_from([0.0, 0.3, 0.6, 0.9])),
+                    integrator_rate=0.06, extra_vendor_cost=float(draw(st.integers(0, 20))))
+
+
+def brute_force(inst: Instance) -> float | None:
+    """Best objective over every award, or None when none satisfies the rules."""
+    options = [[(v, m) for (s2, v, m) in inst.triples if s2 == s] for s in inst.systems]
+    best = None
+    integrators = [v for v, d in inst.vendors.items() if d.integrator] or [None]
+    for placement in itertools.product(*options):
+        assignment = dict(zip(inst.systems, placement, strict=True))
+        for sec, ops in itertools.product(inst.layer_options["security"],
+                                          inst.layer_options["ops"]):
+            layers = {"security": sec, "ops": ops}
+            for integrator in integrators:
+                ev = evaluate(inst, assignment, layers, integrator)
+                if not ev.violations and (best is None or ev.objective > best + 1e-12):
+                    best = ev.objective
+    return best
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_milp_matches_brute_force(inst: Instance) -> None:
+    expected = brute_force(inst)
+    model = Model(inst)
+    status, _ = model.solve()
+    if expected is None:
+        assert status != "Optimal"
+        return
+    assert status == "Optimal"
+    ev = evaluate(inst, *model.choice())
+    assert not ev.violations
+    assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
+
+
+def _solve(scenario: Scenario) -> Award:
+    a = assess(scenario, CATALOG)
+    return optimize(scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs)
+
+
+def check_award(scenario: Scenario, award: Award) -> list[str]:
+    """Independent of the model: every rule of the scenario, checked on the award itself."""
+    p = scenario.procurement
+    vendors = {v.id: v for v in CATALOG}
+    a = assess(scenario, CATALOG)
+    broken = []
+    placed = {s.system: s for s in award.systems}
+    for system in scenario.systems:
+        s = placed[str(system.id)]
+        v = vendors[s.vendor]
+        fit = {f.model: f.score for f in a.deployment.placement(s.system).fits}
+        if fit[s.model] is None:
+            broken.append(f"{s.system}: model {s.model} excluded by the assessment")
+        if s.model not in v.models or v.mlps_max < system.mlps_level:
+            broken.append(f"{s.system}: {v.id} cannot host it")
+        if not set(system.layers) <= set(v.layers):
+            broken.append(f"{s.system}: layers missing at {v.id}")
+    winners = [w.vendor for w in award.vendors]
+    if not p.min_vendors <= len(winners) <= p.max_vendors:
+        broken.append("vendor count")
+    for w in award.vendors:
+        v = vendors[w.vendor]
+        if w.share > p.max_vendor_share + 1e-6:
+            broken.append(f"{w.vendor} share")
+        if p.domestic_stack == "required" and not v.domestic_stack:
+            broken.append(f"{w.vendor} not domestic")
+        if w.vendor in p.exclude_vendors:
+            broken.append(f"{w.vendor} excluded")
+        if sum(sys.vcpu for sys in scenario.systems if str(sys.id) in w.systems) > v.capacity_vcpu:
+            broken.append(f"{w.vendor} capacity")
+    layers = {x for w in award.vendors for x in w.layers}
+    if layers != {"security", "ops"}:
+        broken.append("security/ops not covered")
+    if len(winners) > 1 and (award.integrator is None or not vendors[award.integrator].integrator):
+        broken.append("no general integrator")
+    if award.total_cost_cny > p.budget_cny:
+        broken.append("over budget")
+    if abs(sum(award.cost_by_year) - award.total_cost_cny) > 1:
+        broken.append("years do not add up")
+    return broken
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_gets_a_valid_award(path: Path) -> None:
+    scenario = load_scenario(path)
+    award = _solve(scenario)
+    assert award.status == "Optimal"
+    assert check_award(scenario, award) == []
+    for alt in award.alternatives + award.frontier:
+        assert set(alt.assignment) == {str(s.id) for s in scenario.systems}
+
+
+def test_frontier_is_monotone() -> None:
+    award = _solve(load("municipality-multivendor"))
+    points = sorted(award.frontier, key=lambda a: a.total_cost_cny)
+    assert len(points) >= 3
+    assert all(b.value >= a.value - 1e-6 for a, b in itertools.pairwise(points))
+
+
+def test_alternatives_are_distinct_and_no_better() -> None:
+    award = _solve(load("prefecture-binzhou"))
+    seen = {tuple(sorted((s.system, f"{s.vendor}/{s.model}") for s in award.systems))}
+    for alt in award.alternatives:
+        key = tuple(sorted(alt.assignment.items()))
+        assert key not in seen
+        seen.add(key)
+        assert alt.objective <= award.objective + 1e-9
+
+
+def test_infeasible_budget_names_the_smallest_budget(variant: Callable[..., Path]) -> None:
+    def low_budget(d: dict[str, Any]) -> None:
+        d["procurement"]["budget_cny"] = 20_000_000
+
+    path = variant(low_budget)
+    result = run("optimize", str(path))
+    assert result.exit_code == 3
+    assert "budget must be at least" in result.stderr
+    assert "Traceback" not in result.stderr
+    needed = float(result.stderr.split("budget must be at least ")[1].split(" M CNY")[0])
+
+    def just_enough(d: dict[str, Any]) -> None:
+        d["procurement"]["budget_cny"] = needed * 1e6 + 10_000
+
+    assert run("optimize", str(variant(just_enough, name="enough.yaml"))).exit_code == 0
+
+
+def test_infeasible_mlps4_domestic_names_systems(variant: Callable[..., Path]) -> None:
+    def exclude(d: dict[str, Any]) -> None:
+        d["procurement"]["exclude_vendors"] = ["infra-a", "cloud-a", "telecom-a"]
+
+    path = variant(exclude, base=example("industry-public-security"))
+    result = run("optimize", str(path))
+    assert result.exit_code == 3
+    assert "system investigation: no eligible vendor" in result.stderr
+    assert "system population: no eligible vendor" in result.stderr
+    assert "certified MLPS 4" in result.stderr
+
+
+def test_share_cap_too_tight_is_diagnosed(variant: Callable[..., Path]) -> None:
+    def tight(d: dict[str, Any]) -> None:
+        d["procurement"].update(max_vendor_share=0.3, max_vendors=2)
+
+    result = run("optimize", str(variant(tight)))
+    assert result.exit_code == 3
+    assert "max_vendor_share must be at least" in result.stderr or \
+        "max_vendors must be at least" in result.stderr
+
+
+def test_json_output_is_clean_and_deterministic() -> None:
+    first = run("optimize", str(example("county-west")), "--json")
+    second = run("optimize", str(example("county-west")), "--json")
+    assert first.exit_code == 0
+    assert first.stdout.lstrip().startswith("{")
+
+    def strip_time(text: str) -> str:
+        return "\n".join(x for x in text.splitlines() if '"seconds"' not in x)
+
+    assert strip_time(first.stdout) == strip_time(second.stdout)
+
+
+def test_write_lp_names_constraints(tmp_path: Path) -> None:
+    lp = tmp_path / "model.lp"
+    assert run("optimize", str(example("county-west")), "--write-lp", str(lp)).exit_code == 0
+    text = lp.read_text()
+    for name in ("assign_portal", "budget", "count_min", "layer_security", "fee_def"):
+        assert name in text
+
+
+def test_cbc_agrees_with_highs() -> None:
+    scenario = load("prefecture-binzhou")
+    a = assess(scenario, CATALOG)
+    kw: dict[str, Any] = {"extras": False}
+    highs = optimize(scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs, **kw)
+    cbc = optimize(scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs,
+                   solver="cbc", **kw)
+    assert cbc.objective == pytest.approx(highs.objective, abs=1e-4)
