@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from procure.costing import annual_estimate
@@ -42,3 +44,12 @@ def assess(scenario: Scenario, vendors: list[Vendor]) -> Assessment:
     return Assessment(scenario=scenario.name, weights=weights, readiness=readiness,
                       deployment=deployment, partnership=partnership, route=route,
                       annual_estimate_cny=round(annual, 2), warnings=warnings_for(scenario))
+
+
+def spend_basis(assessment: Assessment, award: Any | None, years: int) -> tuple[float, float, str]:
+    """(annual spend, one-off cost, basis) for the cash-flow model: the award when there is one."""
+    if award is not None:
+        one_off = award.cost_breakdown["setup"] + award.cost_breakdown["migration"]
+        annual = (award.total_cost_cny - one_off) / years
+        return annual, one_off, "award"
+    return assessment.annual_estimate_cny, 0.0, "resource estimate"

@@ -19,6 +19,7 @@ from procure.errors import InputError, ProcureError, Problem
 
 if TYPE_CHECKING:
     from procure.assess import Assessment
+    from procure.cashflow import Comparison
     from procure.optimizer import Award
     from procure.scenario import Scenario
     from procure.vendors import Vendor
@@ -225,6 +226,56 @@ def _optimize(scenario: Scenario, vendors: list[Vendor], assessment: Assessment,
                             knowledge().costs, solver=solver, write_lp=write_lp)
     except ProcureError as exc:
         _fail(exc)
+
+
+def _compare(path: Path) -> tuple[Scenario, Assessment, Award | None, Comparison]:
+    from procure.assess import spend_basis
+    from procure.cashflow import compare_modes
+    from procure.knowledge import knowledge
+
+    scenario, vendors, assessment = _assess(path)
+    try:
+        from procure.optimizer import optimize as run_optimize
+
+        award: Award | None = run_optimize(scenario, assessment.deployment,
+                                           assessment.weights.weights, vendors, knowledge().costs,
+                                           extras=False)
+    except ProcureError:
+        award = None  # no award: the cash flows use the resource-based estimate
+    spend, one_off, basis = spend_basis(assessment, award, scenario.procurement.contract_years)
+    comparison = compare_modes(scenario, assessment.partnership, knowledge().cashflow, spend,
+                               one_off, basis)
+    return scenario, assessment, award, comparison
+
+
+@app.command()
+def compare(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    vs: Annotated[Path | None, typer.Option("--vs", help="A second scenario to compare with, "
+                                            "side by side.")] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Joint venture vs direct purchase side by side; or two scenario variants with --vs."""
+    from rich.console import Console
+
+    from procure import terminal
+
+    scenario, assessment, award, comparison = _compare(file)
+    language = lang.value if lang else scenario.language
+    if vs is None:
+        if as_json:
+            typer.echo(comparison.model_dump_json(indent=2))
+            return
+        terminal.print_comparison(comparison, Console(), language)
+        return
+    other = _compare(vs)
+    rows = terminal.variant_rows((scenario, assessment, award, comparison), other)
+    if as_json:
+        typer.echo(json.dumps({"files": [str(file), str(vs)], "rows": rows}, indent=2,
+                              ensure_ascii=False))
+        return
+    terminal.print_variants(rows, str(file), str(vs), Console())
 
 
 @app.command("vendors")

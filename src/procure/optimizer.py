@@ -114,19 +114,20 @@ class Model:
         self.inst = inst
         self.elastic = elastic
         p = pulp.LpProblem("vendor_mix", pulp.LpMaximize)
+        self.problem = p
         vids = sorted(inst.vendors)
         triples = inst.triples
         if naive:  # every triple gets a variable; ineligible ones are fixed to 0 by constraints
             triples = [(s, v, m) for s in inst.systems for v in vids for m in
                        ("private", "dedicated", "public", "hybrid")]
-        self.x = {t: pulp.LpVariable(f"x_{t[0]}_{t[1]}_{t[2]}", cat="Binary") for t in triples}
-        self.y = {v: pulp.LpVariable(f"y_{v}", cat="Binary") for v in vids}
-        self.g = {v: pulp.LpVariable(f"g_{v}", cat="Binary") for v in vids
+        self.x = {t: p.add_variable(f"x_{t[0]}_{t[1]}_{t[2]}", cat="Binary") for t in triples}
+        self.y = {v: p.add_variable(f"y_{v}", cat="Binary") for v in vids}
+        self.g = {v: p.add_variable(f"g_{v}", cat="Binary") for v in vids
                   if inst.vendors[v].integrator}
-        self.z = {(layer, v): pulp.LpVariable(f"z_{layer}_{v}", cat="Binary")
+        self.z = {(layer, v): p.add_variable(f"z_{layer}_{v}", cat="Binary")
                   for layer in CROSS_LAYERS for v in inst.layer_options[layer]}
-        self.u = pulp.LpVariable("multi", cat="Binary")
-        self.f = pulp.LpVariable("fee", lowBound=0)
+        self.u = p.add_variable("multi", cat="Binary")
+        self.f = p.add_variable("fee", lowBound=0)
         cost = {t: inst.cost.get(t, 0.0) for t in self.x}
         by_sv: dict[tuple[str, str], list[Any]] = {}
         by_s: dict[str, list[Any]] = {}
@@ -198,7 +199,7 @@ class Model:
     def _slack(self, name: str, weight: float) -> Any:
         if not self.elastic:
             return 0
-        var = pulp.LpVariable(f"slack_{name}", lowBound=0)
+        var = self.problem.add_variable(f"slack_{name}", lowBound=0)
         self.slack[name] = (var, weight)
         return var
 
@@ -355,8 +356,8 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
                                  "integrator_fee": round(ev.fee, 2),
                                  "coordination": round(coordination, 2)},
                  systems=systems, vendors=vendor_rows, integrator=integrator if multi else None,
-                 binding=binding, variables=len(model.problem.variables()),
-                 constraints=len(model.problem.constraints))
+                 binding=binding, variables=model.problem.numVariables(),
+                 constraints=model.problem.numConstraints())
 
 
 def _gap(model: Model) -> float | None:

@@ -146,6 +146,7 @@ class PartnershipInputs(Strict):
     jv_prep_months: float | None = Field(None, ge=0)
     direct_prep_months: float | None = Field(None, ge=0)
     jv_overhead_rate: float | None = Field(None, ge=0, le=1)
+    jv_fixed_overhead_cny: float | None = Field(None, ge=0)
     jv_efficiency_drift: float | None = Field(None, ge=-0.2, le=0.2)
     jv_opex_saving: float | None = Field(None, ge=0, le=0.9)
     jv_residual_share: float | None = Field(None, ge=0, le=1)

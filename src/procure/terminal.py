@@ -10,6 +10,7 @@ from rich.table import Table
 from procure.money import fmt_money
 
 if TYPE_CHECKING:
+    from procure.scenario import Scenario
     from procure.assess import Assessment
     from procure.cashflow import Comparison
     from procure.optimizer import Award
@@ -112,3 +113,70 @@ def print_vendors(vendors: list[Vendor], console: Console) -> None:
     console.print(t)
     if any(v.assumption for v in vendors):
         console.print("Figures marked as assumptions are illustrative, not bid data.")
+
+
+def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
+    """Both partnership modes side by side, a text chart of cumulative cost, tipping points."""
+    names = c.qualitative.mode_names
+    t = Table(title=f"Joint venture vs direct purchase over {c.inputs.horizon_years} years "
+              f"(recommended: {names[c.recommended](lang)})")
+    t.add_column("")
+    t.add_column(names["direct_purchase"](lang), justify="right")
+    t.add_column(names["joint_venture"](lang), justify="right")
+    t.add_row("NPV of cost", fmt_money(c.direct.npv_cny, lang), fmt_money(c.jv.npv_cny, lang))
+    t.add_row("months to first service", f"{c.direct.months_to_service:.0f}",
+              f"{c.jv.months_to_service:.0f}")
+    r = c.risk
+    t.add_row("NPV P10-P90", f"{fmt_money(r.npv_p10['direct'], lang)} - "
+              f"{fmt_money(r.npv_p90['direct'], lang)}",
+              f"{fmt_money(r.npv_p10['jv'], lang)} - {fmt_money(r.npv_p90['jv'], lang)}")
+    t.add_row("P(cheaper)", f"{r.probability_cheaper['direct']:.0%}",
+              f"{r.probability_cheaper['jv']:.0%}")
+    for d in c.qualitative.dimensions:
+        t.add_row(d.name(lang), f"{d.scores['direct_purchase']:.0f}",
+                  f"{d.scores['joint_venture']:.0f}")
+    console.print(t)
+    console.print(f"Annual spend {fmt_money(c.inputs.annual_spend_cny, lang)} "
+                  f"(basis: {c.inputs.spend_basis}); {r.draws:,} Monte Carlo draws, seed {r.seed}")
+    top = max(max(c.direct.cumulative), max(c.jv.cumulative)) or 1.0
+    console.print("Cumulative cost (D = direct purchase, J = joint venture):")
+    for year, (dv, jv) in enumerate(zip(c.direct.cumulative, c.jv.cumulative, strict=True), 1):
+        console.print(f"  {year:>2} D {'#' * round(40 * dv / top):<40} {fmt_money(dv, lang)}")
+        console.print(f"     J {'=' * round(40 * jv / top):<40} {fmt_money(jv, lang)}")
+    for reason in c.reasons:
+        console.print(f"  - {reason(lang)}")
+    for tp in c.tipping:
+        console.print(f"  tipping point: {tp.text(lang)}")
+
+
+def variant_rows(a: tuple[Scenario, Assessment, Award | None, Comparison],
+                 b: tuple[Scenario, Assessment, Award | None, Comparison]) -> list[list[str]]:
+    """[label, first, second, changed] for the headline figures of two scenario variants."""
+    def figures(x: tuple[Scenario, Assessment, Award | None, Comparison]) -> dict[str, str]:
+        scenario, assessment, award, comparison = x
+        mix = ", ".join(f"{m} {n}" for m, n in assessment.deployment.mix.items() if n)
+        return {
+            "scenario": scenario.name,
+            "readiness": f"{assessment.readiness.overall:.1f} ({assessment.readiness.grade})",
+            "deployment mix": mix,
+            "award": ", ".join(f"{v.vendor} ({v.role})" for v in award.vendors) if award
+            else "infeasible",
+            "total cost over term": fmt_money(award.total_cost_cny, "en") if award else "-",
+            "award value": f"{award.value:.1f}" if award else "-",
+            "partnership": comparison.recommended,
+            "NPV direct purchase": fmt_money(comparison.direct.npv_cny, "en"),
+            "NPV joint venture": fmt_money(comparison.jv.npv_cny, "en"),
+            "procurement route": assessment.route.method,
+        }
+    fa, fb = figures(a), figures(b)
+    return [[k, fa[k], fb[k], "yes" if fa[k] != fb[k] else ""] for k in fa]
+
+
+def print_variants(rows: list[list[str]], first: str, second: str, console: Console) -> None:
+    t = Table(title="Scenario variants side by side (changed rows in bold)")
+    for col in ("", first, second):
+        t.add_column(col)
+    for label, x, y, changed in rows:
+        style = "bold yellow" if changed else None
+        t.add_row(label, x, y, style=style)
+    console.print(t)

@@ -1,0 +1,334 @@
+r"""Joint venture vs direct purchase over the horizon: cash flows, NPV, tipping points, risk.
+
+Costs to the government, year t = 1..H, discounted at r: NPV = sum_t c_t / (1 + r)^t.
+A is the annual service spend, d the yearly market price decline, T the contract term.
+
+Direct purchase:
+  c_t = A (1-d)^(t-1)                                   service fees
+      + retender                      if t = 1 + kT      re-procurement at each term
+      + p_switch * s * A (1-d)^(t-1)  if t = 1 + kT, k>0 expected vendor-change cost
+      + q * A (1-d)^(t-1)             if t = kY          disruption at government turnover
+      + one_off                       if t = 1           setup and migration
+
+Joint venture:
+  c_1 += e * K + one_off, K = capex_multiple * A       equity in the build; migration as above
+  c_t = A (1-d)^(t-1) (1 - saving)(1 + overhead)(1 + drift)^(t-1) + fixed_overhead
+  c_H -= residual * e * K                               value of the stake at the horizon
+
+Until a mode's service starts, the status quo is assumed to cost about the same as the service,
+so preparation time is reported as months to first service, not as money.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from procure.knowledge import CashflowKnowledge, Text
+from procure.money import fmt_money
+from procure.partnership import PartnershipView
+from procure.scenario import Scenario
+
+PARAMETERS = ("jv_equity_share", "jv_capex_multiple", "jv_fixed_overhead_cny", "jv_prep_months",
+              "direct_prep_months", "jv_overhead_rate", "jv_efficiency_drift", "jv_opex_saving",
+              "jv_residual_share", "switching_cost_rate", "switch_probability", "turnover_years",
+              "turnover_disruption_rate", "retender_cost_cny", "price_decline")
+
+
+class Parameter(BaseModel):
+    name: str
+    value: float
+    provenance: str  # "scenario" or the knowledge base's assumption text
+
+
+class CashflowInputs(BaseModel):
+    annual_spend_cny: float
+    spend_basis: str
+    one_off_cny: float
+    horizon_years: int
+    discount_rate: float
+    contract_years: int
+    parameters: dict[str, Parameter]
+
+    def value(self, name: str) -> float:
+        return self.parameters[name].value
+
+
+class ModeResult(BaseModel):
+    mode: str
+    name: Text
+    npv_cny: float
+    months_to_service: float
+    flows: list[float]
+    cumulative: list[float]
+
+
+class TippingPoint(BaseModel):
+    parameter: str
+    base: float
+    value: float | None
+    low: float
+    high: float
+    text: Text
+
+
+class RiskRange(BaseModel):
+    draws: int
+    seed: int
+    npv_p10: dict[str, float]
+    npv_p50: dict[str, float]
+    npv_p90: dict[str, float]
+    probability_cheaper: dict[str, float]
+
+
+class Comparison(BaseModel):
+    inputs: CashflowInputs
+    direct: ModeResult
+    jv: ModeResult
+    cheaper: str
+    recommended: str
+    reasons: list[Text]
+    qualitative: PartnershipView
+    tipping: list[TippingPoint]
+    risk: RiskRange
+
+
+def resolve_inputs(scenario: Scenario, kb: CashflowKnowledge, annual_spend: float,
+                   one_off: float, basis: str) -> CashflowInputs:
+    """Scenario overrides over knowledge defaults, each with its provenance."""
+    p = scenario.partnership
+    params = {}
+    for name in PARAMETERS:
+        override = getattr(p, name)
+        if override is not None:
+            params[name] = Parameter(name=name, value=float(override), provenance="scenario")
+        else:
+            d = kb.parameters[name]
+            params[name] = Parameter(name=name, value=d.value,
+                                     provenance=f"assumption: {d.assumption}")
+    spend = p.annual_spend_cny if p.annual_spend_cny is not None else annual_spend
+    return CashflowInputs(annual_spend_cny=spend,
+                          spend_basis="scenario" if p.annual_spend_cny is not None else basis,
+                          one_off_cny=one_off, horizon_years=p.horizon_years,
+                          discount_rate=p.discount_rate,
+                          contract_years=scenario.procurement.contract_years, parameters=params)
+
+
+def flows(values: dict[str, Any], spend: Any, horizon: int, term: int,
+          one_off: Any = 0.0) -> tuple[list[Any], list[Any]]:
+    """Yearly costs (direct, jv) for t = 1..horizon; works on floats or numpy arrays."""
+    v = values
+    direct, jv = [], []
+    capex = v["jv_capex_multiple"] * spend
+    turnover = int(round(float(np.mean(v["turnover_years"]))))
+    for t in range(1, horizon + 1):
+        market = spend * (1 - v["price_decline"]) ** (t - 1)
+        c = market + (one_off if t == 1 else 0.0)
+        if (t - 1) % term == 0:
+            c = c + v["retender_cost_cny"]
+            if t > 1:
+                c = c + v["switch_probability"] * v["switching_cost_rate"] * market
+        if t % turnover == 0:
+            c = c + v["turnover_disruption_rate"] * market
+        direct.append(c)
+        j = (market * (1 - v["jv_opex_saving"]) * (1 + v["jv_overhead_rate"])
+             * (1 + v["jv_efficiency_drift"]) ** (t - 1) + v["jv_fixed_overhead_cny"])
+        if t == 1:
+            j = j + v["jv_equity_share"] * capex + one_off
+        if t == horizon:
+            j = j - v["jv_residual_share"] * v["jv_equity_share"] * capex
+        jv.append(j)
+    return direct, jv
+
+
+def npv(costs: list[Any], rate: Any) -> Any:
+    """Present value of end-of-year costs."""
+    return sum(c / (1 + rate) ** t for t, c in enumerate(costs, start=1))
+
+
+def _npvs(inputs: CashflowInputs, **changes: float) -> tuple[float, float]:
+    values = {k: p.value for k, p in inputs.parameters.items()}
+    spend = changes.pop("annual_spend_cny", inputs.annual_spend_cny)
+    horizon = int(changes.pop("horizon_years", inputs.horizon_years))
+    rate = changes.pop("discount_rate", inputs.discount_rate)
+    values.update(changes)
+    d, j = flows(values, spend, horizon, inputs.contract_years, inputs.one_off_cny)
+    return float(npv(d, rate)), float(npv(j, rate))
+
+
+def jv_advantage(inputs: CashflowInputs, **changes: float) -> float:
+    """NPV(direct) - NPV(jv): positive when the joint venture is cheaper."""
+    d, j = _npvs(inputs, **changes)
+    return d - j
+
+
+TIPPING = (
+    ("horizon_years", 1.0, 30.0, True),
+    ("annual_spend_cny", None, None, False),
+    ("discount_rate", 0.0, 0.20, False),
+    ("jv_efficiency_drift", -0.05, 0.10, False),
+    ("switching_cost_rate", 0.0, 1.0, False),
+)
+
+
+def base_value(inputs: CashflowInputs, name: str) -> float:
+    """The scenario's own value of a tipping-point input."""
+    own = {"horizon_years": float(inputs.horizon_years),
+           "annual_spend_cny": inputs.annual_spend_cny, "discount_rate": inputs.discount_rate}
+    return own[name] if name in own else inputs.value(name)
+
+
+def tipping_point(inputs: CashflowInputs, name: str, low: float, high: float,
+                  integer: bool) -> float | None:
+    """Where the cheaper mode flips, searched over [low, high] by scan then bisection."""
+    def f(x: float) -> float:
+        return jv_advantage(inputs, **{name: x})
+
+    base = base_value(inputs, name)
+    grid = [low + (high - low) * k / 60 for k in range(61)]
+    if integer:
+        grid = [float(x) for x in range(int(low), int(high) + 1)]
+    signs = [f(x) > 0 for x in grid]
+    flips = [i for i in range(1, len(grid)) if signs[i] != signs[i - 1]]
+    if not flips:
+        return None
+    i = min(flips, key=lambda k: abs(grid[k] - base))
+    a, b = grid[i - 1], grid[i]
+    if integer:
+        return b
+    for _ in range(60):
+        mid = (a + b) / 2
+        if (f(mid) > 0) == signs[i - 1]:
+            a = mid
+        else:
+            b = mid
+    return (a + b) / 2
+
+
+def tipping_points(inputs: CashflowInputs) -> list[TippingPoint]:
+    out = []
+    for name, low, high, integer in TIPPING:
+        if name == "annual_spend_cny":
+            low, high = inputs.annual_spend_cny * 0.05, inputs.annual_spend_cny * 20
+        assert low is not None and high is not None
+        value = tipping_point(inputs, name, low, high, integer)
+        out.append(TippingPoint(parameter=name, base=base_value(inputs, name), value=value, low=low, high=high,
+                                text=_tipping_text(inputs, name, value, low, high)))
+    return out
+
+
+def _show(name: str, x: float, lang: str) -> str:
+    if name == "horizon_years":
+        return f"{x:.0f} 年" if lang == "zh" else f"{x:.0f} years"
+    if name == "annual_spend_cny":
+        return fmt_money(x, lang)
+    return f"{x:.1%}"
+
+
+LABELS = {
+    "horizon_years": Text(en="horizon", zh="测算期"),
+    "annual_spend_cny": Text(en="annual spend", zh="年度支出"),
+    "discount_rate": Text(en="discount rate", zh="折现率"),
+    "jv_efficiency_drift": Text(en="JV efficiency drift", zh="合资公司效率漂移"),
+    "switching_cost_rate": Text(en="switching cost at re-tender", zh="重新招标切换成本"),
+}
+
+
+def _tipping_text(inputs: CashflowInputs, name: str, value: float | None, low: float,
+                  high: float) -> Text:
+    label = LABELS[name]
+    if value is None:
+        cheaper = "jv" if jv_advantage(inputs) > 0 else "direct"
+        who = ("the joint venture", "合资公司") if cheaper == "jv" else ("direct purchase",
+                                                                       "直接购买服务")
+        return Text(en=f"{label.en}: {who[0]} stays cheaper over the whole range "
+                    f"{_show(name, low, 'en')} to {_show(name, high, 'en')}",
+                    zh=f"{label.zh}：在{_show(name, low, 'zh')}至{_show(name, high, 'zh')}范围内"
+                    f"始终是{who[1]}更省")
+    above = jv_advantage(inputs, **{name: min(high, value * 1.0001 + 1e-9)}) > 0
+    side = ("the joint venture", "合资公司") if above else ("direct purchase", "直接购买服务")
+    if name == "horizon_years":
+        return Text(en=f"{label.en}: {side[0]} is cheaper from {_show(name, value, 'en')} on",
+                    zh=f"{label.zh}：自{_show(name, value, 'zh')}起{side[1]}更省")
+    return Text(en=f"{label.en}: {side[0]} becomes cheaper beyond {_show(name, value, 'en')}",
+                zh=f"{label.zh}：超过{_show(name, value, 'zh')}后{side[1]}更省")
+
+
+def monte_carlo(inputs: CashflowInputs, kb: CashflowKnowledge, draws: int = 10_000,
+                seed: int = 20201) -> RiskRange:
+    """Triangular draws of the uncertain parameters; vectorised over draws, seeded."""
+    rng = np.random.default_rng(seed)
+    values: dict[str, Any] = {k: p.value for k, p in inputs.parameters.items()}
+    for name, bounds in kb.ranges.items():
+        if name == "assumption" or inputs.parameters[name].provenance == "scenario":
+            continue
+        lo, hi = float(bounds[0]), float(bounds[1])
+        mode = min(max(values[name], lo), hi)
+        values[name] = rng.triangular(lo, mode, hi, size=draws) if hi > lo else \
+            np.full(draws, lo)
+    d, j = flows(values, inputs.annual_spend_cny, inputs.horizon_years, inputs.contract_years,
+                 inputs.one_off_cny)
+    nd = np.broadcast_to(npv(d, inputs.discount_rate), (draws,))
+    nj = np.broadcast_to(npv(j, inputs.discount_rate), (draws,))
+
+    def pct(a: Any, q: float) -> float:
+        return round(float(np.percentile(a, q)), 2)
+
+    return RiskRange(draws=draws, seed=seed,
+                     npv_p10={"direct": pct(nd, 10), "jv": pct(nj, 10)},
+                     npv_p50={"direct": pct(nd, 50), "jv": pct(nj, 50)},
+                     npv_p90={"direct": pct(nd, 90), "jv": pct(nj, 90)},
+                     probability_cheaper={"jv": round(float(np.mean(nj < nd)), 4),
+                                          "direct": round(float(np.mean(nd <= nj)), 4)})
+
+
+def compare_modes(scenario: Scenario, qualitative: PartnershipView, kb: CashflowKnowledge,
+                  annual_spend: float, one_off: float, basis: str,
+                  draws: int = 10_000, seed: int = 20201) -> Comparison:
+    """Both modes' cash flows side by side, the recommendation and when it would flip."""
+    inputs = resolve_inputs(scenario, kb, annual_spend, one_off, basis)
+    values = {k: p.value for k, p in inputs.parameters.items()}
+    d, j = flows(values, inputs.annual_spend_cny, inputs.horizon_years, inputs.contract_years,
+                 inputs.one_off_cny)
+    names = qualitative.mode_names
+
+    def result(mode: str, costs: list[float], months: float) -> ModeResult:
+        cum = list(np.cumsum(costs))
+        return ModeResult(mode=mode, name=names[mode], npv_cny=round(float(npv(costs,
+                          inputs.discount_rate)), 2), months_to_service=months,
+                          flows=[round(float(c), 2) for c in costs],
+                          cumulative=[round(float(c), 2) for c in cum])
+
+    direct = result("direct_purchase", d, inputs.value("direct_prep_months"))
+    jv = result("joint_venture", j, inputs.value("jv_prep_months"))
+    cheaper = "joint_venture" if jv.npv_cny < direct.npv_cny else "direct_purchase"
+    allowed = [m for m in ("joint_venture", "direct_purchase") if not qualitative.excluded[m]]
+    recommended = cheaper if cheaper in allowed else allowed[0] if allowed else "direct_purchase"
+    gap = abs(direct.npv_cny - jv.npv_cny)
+    reasons = [Text(
+        en=f"Over {inputs.horizon_years} years at {inputs.discount_rate:.1%}, "
+        f"{names[cheaper].en.lower()} costs {fmt_money(gap, 'en')} less in present value "
+        f"({fmt_money(min(direct.npv_cny, jv.npv_cny), 'en')} against "
+        f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'en')}).",
+        zh=f"{inputs.horizon_years}年测算期、折现率{inputs.discount_rate:.1%}下，"
+        f"{names[cheaper].zh}现值成本低{fmt_money(gap, 'zh')}"
+        f"（{fmt_money(min(direct.npv_cny, jv.npv_cny), 'zh')}对"
+        f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'zh')}）。")]
+    if recommended != cheaper:
+        reasons += [a.reason for a in qualitative.excluded[cheaper]]
+    reasons.append(Text(
+        en=f"First service after about {direct.months_to_service:.0f} months by direct purchase "
+        f"and {jv.months_to_service:.0f} months through a joint venture.",
+        zh=f"直接购买服务约{direct.months_to_service:.0f}个月可提供服务，"
+        f"合资公司约需{jv.months_to_service:.0f}个月。"))
+    if qualitative.recommended != recommended:
+        reasons.append(Text(
+            en=f"The qualitative dimensions lean the other way "
+            f"({names[qualitative.recommended].en.lower()}); weigh both.",
+            zh=f"定性维度倾向于{names[qualitative.recommended].zh}，需综合权衡。"))
+    return Comparison(inputs=inputs, direct=direct, jv=jv, cheaper=cheaper,
+                      recommended=recommended, reasons=reasons, qualitative=qualitative,
+                      tipping=tipping_points(inputs), risk=monte_carlo(inputs, kb, draws, seed))
+
