@@ -278,6 +278,35 @@ def compare(
     terminal.print_variants(rows, str(file), str(vs), Console())
 
 
+@app.command()
+def brief(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
+        "brief.pdf"),
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.pdf,
+    lang: LangOpt = None,
+    templates: Annotated[Path | None, typer.Option("--templates", help="A directory of "
+                                                   "templates overriding the bundled ones.")]
+    = None,
+    solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
+) -> None:
+    """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
+    from procure.recommend import recommend
+    from procure.report import render, write_atomic
+
+    scenario = _load(file)
+    language = lang.value if lang else scenario.language
+    if templates is not None and not templates.is_dir():
+        _fail(InputError([Problem(str(templates), "--templates must be a directory")]))
+    try:
+        rec = recommend(scenario, file.parent, solver=solver.value)
+        payload = render(rec, fmt.value, language, templates)
+    except ProcureError as exc:
+        _fail(exc)
+    write_atomic(output, payload)
+    _err(f"wrote {output} ({fmt.value}, {language})")
+
+
 @app.command("vendors")
 def list_vendors(
     file: Annotated[Path | None, typer.Argument(help="A procure/vendors@1 file "

@@ -1,0 +1,195 @@
+"""One Recommendation object: every number and explanation the brief shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from procure.assess import Assessment, assess, spend_basis
+from procure.cashflow import Comparison, compare_modes
+from procure.errors import InfeasibleError
+from procure.knowledge import MarketFigure, Text, knowledge
+from procure.money import fmt_money
+from procure.optimizer import Award, optimize
+from procure.scenario import Scenario, scenario_to_data
+from procure.vendors import Vendor, catalog_for
+
+
+class Provenance(BaseModel):
+    """One number or rule the run relied on, and whether it is cited or assumed."""
+
+    item: str
+    kind: str  # source | assumption
+    text: str
+
+
+class Step(BaseModel):
+    step: Text
+    months: float
+
+
+class Recommendation(BaseModel):
+    scenario_name: str
+    language: str
+    scenario: dict[str, Any]
+    assessment: Assessment
+    award: Award | None
+    infeasible: str | None
+    comparison: Comparison
+    market: list[MarketFigure]
+    timeline: list[Step]
+    summary: list[Text]
+    sources: list[str]
+    assumptions: list[Provenance]
+    vendors: list[Vendor]
+
+
+def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Recommendation:
+    """Assess, optimise and compare; gather provenance; write the five-line summary."""
+    kb = knowledge()
+    vendors = catalog_for(scenario.vendors, base_dir)
+    assessment = assess(scenario, vendors)
+    award: Award | None = None
+    infeasible = None
+    try:
+        award = optimize(scenario, assessment.deployment, assessment.weights.weights, vendors,
+                         kb.costs, solver=solver)
+    except InfeasibleError as exc:
+        infeasible = str(exc)
+    years = scenario.procurement.contract_years
+    spend, one_off, basis = spend_basis(assessment, award, years)
+    comparison = compare_modes(scenario, assessment.partnership, kb.cashflow, spend, one_off,
+                               basis)
+    used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
+    return Recommendation(
+        scenario_name=scenario.name, language=scenario.language,
+        scenario=scenario_to_data(scenario), assessment=assessment, award=award,
+        infeasible=infeasible, comparison=comparison, market=kb.market.figures,
+        timeline=timeline(assessment.route.method), summary=summary(assessment, award,
+                                                                    infeasible, comparison),
+        sources=sources(), assumptions=assumptions(comparison, used), vendors=used)
+
+
+PROCUREMENT_MONTHS = {"open_tender": 2.0, "competitive_consultation": 2.5, "single_source": 1.0}
+
+
+def timeline(method: str) -> list[Step]:
+    """The report's procurement flow with assumed durations."""
+    return [
+        Step(step=Text(en="Needs survey across bureaus", zh="各委办局需求调研"), months=1),
+        Step(step=Text(en="Top-level design with a consultancy or design institute",
+                       zh="咨询或设计院开展顶层设计"), months=2),
+        Step(step=Text(en="IT authority aggregates needs and approves the project",
+                       zh="主管部门汇总需求并立项"), months=1),
+        Step(step=Text(en="Unified procurement", zh="统一采购"), months=PROCUREMENT_MONTHS[method]),
+        Step(step=Text(en="Delivery and migration", zh="交付与迁移"), months=4),
+        Step(step=Text(en="Supervision and acceptance", zh="监理与验收"), months=2),
+    ]
+
+
+def summary(a: Assessment, award: Award | None, infeasible: str | None,
+            c: Comparison) -> list[Text]:
+    """The decisions in five lines (plus top risks)."""
+    mix_en = ", ".join(f"{n} {m}" for m, n in a.deployment.mix.items() if n)
+    mix_zh = "，".join(f"{m} {n}个" for m, n in a.deployment.mix.items() if n)
+    lines = [Text(en=f"Deployment: {mix_en} (systems by recommended model).",
+                  zh=f"部署模式：{mix_zh}（按推荐模式统计系统数）。")]
+    if award is not None:
+        roles = ", ".join(f"{v.vendor} ({v.role})" for v in award.vendors)
+        lines.append(Text(
+            en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
+            f"{len(award.cost_by_year)} years against a budget of "
+            f"{fmt_money(award.budget_cny, 'en')}.",
+            zh=f"供应商组合：{roles}；合同期{len(award.cost_by_year)}年总成本"
+            f"{fmt_money(award.total_cost_cny, 'zh')}，预算{fmt_money(award.budget_cny, 'zh')}。"))
+    else:
+        lines.append(Text(en=f"Vendor award: none is feasible. {infeasible}",
+                          zh=f"供应商组合：无可行方案。{infeasible}"))
+    names = c.qualitative.mode_names
+    lines.append(Text(en=f"Partnership: {names[c.recommended].en.lower()}. {c.reasons[0].en}",
+                      zh=f"合作模式：{names[c.recommended].zh}。{c.reasons[0].zh}"))
+    lines.append(Text(en=f"Procurement route: {a.route.name.en.lower()}.",
+                      zh=f"采购方式：{a.route.name.zh}。"))
+    r = a.readiness
+    lines.append(Text(en=f"Readiness: {r.overall:.0f}/100, grade {r.grade} ({r.grade_label.en}); "
+                      f"weakest factor: {r.weakest}.",
+                      zh=f"上云准备度：{r.overall:.0f}分，等级{r.grade}（{r.grade_label.zh}）；"
+                      f"最弱因素：{next(f.name.zh for f in r.factors if f.id == r.weakest)}。"))
+    risks_en, risks_zh = [], []
+    close = [p.system for p in a.deployment.placements if p.margin is not None and p.margin < 3]
+    if close:
+        risks_en.append(f"close deployment calls for {', '.join(close)}")
+        risks_zh.append(f"{'、'.join(close)}的部署模式差距较小")
+    p_other = c.risk.probability_cheaper["jv" if c.cheaper == "direct_purchase" else "direct"]
+    if p_other > 0.25:
+        risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
+        risks_zh.append(f"{p_other:.0%}的抽样中合作模式成本优劣反转")
+    if award is not None and award.binding:
+        risks_en.append("binding rules: " + "; ".join(award.binding))
+        risks_zh.append("紧约束：" + "；".join(award.binding))
+    if risks_en:
+        lines.append(Text(en="Top risks: " + "; ".join(risks_en) + ".",
+                          zh="主要风险：" + "；".join(risks_zh) + "。"))
+    return lines
+
+
+def sources() -> list[str]:
+    """Every citation in the knowledge base, sorted."""
+    kb = knowledge()
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, BaseModel):
+            src = getattr(node, "source", None)
+            if isinstance(src, str) and src:
+                found.add(src)
+            for name in type(node).model_fields:
+                walk(getattr(node, name))
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for item in node.values():
+                walk(item)
+
+    walk(kb)
+    found.add(kb.routes.add_on_limit_source)
+    found.add(kb.costs.multicloud_source)
+    return sorted(found)
+
+
+def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
+    """Every assumption the run used, with its reason."""
+    kb = knowledge()
+    out = [Provenance(item=f"deployment profile: {m.id}", kind="assumption",
+                      text=m.assumption or "") for m in kb.deployment.models]
+    out.append(Provenance(item="system weight modifiers", kind="assumption",
+                          text=kb.deployment.modifiers.assumption))
+    for f in kb.readiness.factors:
+        for i in f.indicators:
+            out.append(Provenance(item=f"readiness: {i.id}", kind="assumption",
+                                  text=i.assumption or ""))
+    out.append(Provenance(item="readiness grades", kind="assumption",
+                          text=kb.readiness.grades_assumption))
+    for rule in kb.rules.deployment + kb.rules.partnership:
+        if rule.assumption:
+            out.append(Provenance(item=f"rule {rule.id}", kind="assumption", text=rule.assumption))
+    costs = kb.costs
+    for name in ("migration", "integrator_fee", "multicloud", "per_extra_vendor",
+                 "domestic_preference", "incumbent_bonus"):
+        key = name if name.endswith("bonus") else name
+        text = getattr(costs, f"{key}_assumption")
+        out.append(Provenance(item=f"cost rate: {name}", kind="assumption", text=text))
+    for p in c.inputs.parameters.values():
+        kind = "scenario" if p.provenance == "scenario" else "assumption"
+        out.append(Provenance(item=f"cash flow: {p.name} = {p.value:g}", kind=kind,
+                              text=p.provenance.removeprefix("assumption: ")))
+    out.append(Provenance(item="open-tender threshold", kind="assumption",
+                          text=kb.routes.open_tender_threshold_assumption))
+    for v in vendors:
+        out.append(Provenance(item=f"vendor {v.id} prices and scores",
+                              kind="source" if v.source else "assumption",
+                              text=v.source or v.assumption or ""))
+    return out
