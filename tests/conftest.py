@@ -31,8 +31,9 @@ def run(*args: str) -> Any:
 def variant(tmp_path: Path) -> Callable[..., Path]:
     """Write a copy of an example with edits applied by a function on its plain data."""
 
-    def make(edit: Callable[[dict[str, Any]], None], base: Path = PREFECTURE,
-             name: str = "variant.yaml") -> Path:
+    def make(
+        edit: Callable[[dict[str, Any]], None], base: Path = PREFECTURE, name: str = "variant.yaml"
+    ) -> Path:
         data = read_yaml(base).data
         edit(data)
         out = tmp_path / name

@@ -63,8 +63,9 @@ def test_routes_follow_legal_triggers() -> None:
 
 def test_expansion_above_add_on_limit_is_not_single_source() -> None:
     s = load("expansion-incumbent")
-    bigger = s.model_copy(update={"procurement": s.procurement.model_copy(
-        update={"expansion_value_cny": 3_100_000})})
+    bigger = s.model_copy(
+        update={"procurement": s.procurement.model_copy(update={"expansion_value_cny": 3_100_000})}
+    )
     a = assess(bigger, CATALOG)
     assert a.route.method != "single_source"
     assert any("exceeds 10% of the original contract" in c.en for c in a.route.cautions)
@@ -90,37 +91,47 @@ def _with_agency(s: Scenario, **changes: object) -> Scenario:
 
 
 @settings(max_examples=40, deadline=None)
-@given(budget=st.floats(0, 5e9), extra=st.floats(0, 5e9),
-       staff=st.floats(0, 500), more=st.floats(0, 500),
-       name=st.sampled_from(["prefecture-binzhou", "county-west", "province-integrated-jv"]))
-def test_more_budget_or_staff_never_lowers_organisation(budget: float, extra: float,
-                                                       staff: float, more: float,
-                                                       name: str) -> None:
+@given(
+    budget=st.floats(0, 5e9),
+    extra=st.floats(0, 5e9),
+    staff=st.floats(0, 500),
+    more=st.floats(0, 500),
+    name=st.sampled_from(["prefecture-binzhou", "county-west", "province-integrated-jv"]),
+)
+def test_more_budget_or_staff_never_lowers_organisation(
+    budget: float, extra: float, staff: float, more: float, name: str
+) -> None:
     s = load(name)
 
     def organisation(x: Scenario) -> float:
-        return next(f.score for f in assess(x, CATALOG).readiness.factors
-                    if f.id == "organisation")
+        return next(f.score for f in assess(x, CATALOG).readiness.factors if f.id == "organisation")
 
     base = organisation(_with_agency(s, annual_it_budget_cny=budget, tech_staff=staff))
-    assert organisation(_with_agency(s, annual_it_budget_cny=budget + extra,
-                                     tech_staff=staff)) >= base
-    assert organisation(_with_agency(s, annual_it_budget_cny=budget,
-                                     tech_staff=staff + more)) >= base
+    assert (
+        organisation(_with_agency(s, annual_it_budget_cny=budget + extra, tech_staff=staff)) >= base
+    )
+    assert (
+        organisation(_with_agency(s, annual_it_budget_cny=budget, tech_staff=staff + more)) >= base
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(weights=st.fixed_dictionaries({c: st.floats(0.01, 1) for c in
-                                      ("security", "flexibility", "scalability", "cost")}),
-       bump=st.floats(0.01, 5),
-       name=st.sampled_from(["prefecture-binzhou", "municipality-multivendor", "county-west"]))
-def test_raising_security_weight_never_moves_private_to_public(weights: dict[str, float],
-                                                               bump: float, name: str) -> None:
+@given(
+    weights=st.fixed_dictionaries(
+        {c: st.floats(0.01, 1) for c in ("security", "flexibility", "scalability", "cost")}
+    ),
+    bump=st.floats(0.01, 5),
+    name=st.sampled_from(["prefecture-binzhou", "municipality-multivendor", "county-west"]),
+)
+def test_raising_security_weight_never_moves_private_to_public(
+    weights: dict[str, float], bump: float, name: str
+) -> None:
     s = load(name)
 
     def placements(w: dict[str, float]) -> dict[str, str]:
-        x = s.model_copy(update={"criteria": s.criteria.model_copy(update={"weights": w,
-                                                                         "ahp": None})})
+        x = s.model_copy(
+            update={"criteria": s.criteria.model_copy(update={"weights": w, "ahp": None})}
+        )
         return {p.system: p.recommended for p in assess(x, CATALOG).deployment.placements}
 
     before = placements(weights)

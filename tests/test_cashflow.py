@@ -24,18 +24,30 @@ from procure.vendors import builtin_catalog
 from .conftest import load
 
 CATALOG = builtin_catalog().vendors
-SIMPLE = {"price_decline": 0.0, "retender_cost_cny": 10.0, "switching_cost_rate": 0.2,
-          "switch_probability": 0.5, "turnover_years": 5, "turnover_disruption_rate": 0.1,
-          "jv_opex_saving": 0.2, "jv_overhead_rate": 0.1, "jv_efficiency_drift": 0.0,
-          "jv_fixed_overhead_cny": 5.0, "jv_equity_share": 0.5, "jv_capex_multiple": 2.0,
-          "jv_residual_share": 0.5, "jv_prep_months": 18, "direct_prep_months": 6}
+SIMPLE = {
+    "price_decline": 0.0,
+    "retender_cost_cny": 10.0,
+    "switching_cost_rate": 0.2,
+    "switch_probability": 0.5,
+    "turnover_years": 5,
+    "turnover_disruption_rate": 0.1,
+    "jv_opex_saving": 0.2,
+    "jv_overhead_rate": 0.1,
+    "jv_efficiency_drift": 0.0,
+    "jv_fixed_overhead_cny": 5.0,
+    "jv_equity_share": 0.5,
+    "jv_capex_multiple": 2.0,
+    "jv_residual_share": 0.5,
+    "jv_prep_months": 18,
+    "direct_prep_months": 6,
+}
 
 
 def test_npv_to_the_cent() -> None:
     # 100/1.05 + 100/1.05^2 + 100/1.05^3 = 95.2381 + 90.7029 + 86.3838
     assert round(npv([100.0, 100.0, 100.0], 0.05), 2) == 272.32
     # an annuity: PV = A (1 - (1+r)^-n) / r
-    assert npv([1000.0] * 10, 0.04) == pytest.approx(1000 * (1 - 1.04 ** -10) / 0.04, abs=0.005)
+    assert npv([1000.0] * 10, 0.04) == pytest.approx(1000 * (1 - 1.04**-10) / 0.04, abs=0.005)
 
 
 def test_hand_computed_flows_with_reprocurement() -> None:
@@ -56,19 +68,23 @@ def test_turnover_and_price_decline() -> None:
 
 def _inputs(horizon: int = 10) -> CashflowInputs:
     params = {k: Parameter(name=k, value=float(v), provenance="test") for k, v in SIMPLE.items()}
-    return CashflowInputs(annual_spend_cny=1000.0, spend_basis="test", one_off_cny=0.0,
-                          horizon_years=horizon, discount_rate=0.04, contract_years=3,
-                          parameters=params)
+    return CashflowInputs(
+        annual_spend_cny=1000.0,
+        spend_basis="test",
+        one_off_cny=0.0,
+        horizon_years=horizon,
+        discount_rate=0.04,
+        contract_years=3,
+        parameters=params,
+    )
 
 
 def _comparison(name: str) -> Comparison:
     s = load(name)
     a = assess(s, CATALOG)
-    award = optimize(s, a.deployment, a.weights.weights, CATALOG, knowledge().costs,
-                     extras=False)
+    award = optimize(s, a.deployment, a.weights.weights, CATALOG, knowledge().costs, extras=False)
     spend, one_off, basis = spend_basis(a, award, s.procurement.contract_years)
-    return compare_modes(s, a.partnership, knowledge().cashflow, spend, one_off, basis,
-                         draws=2000)
+    return compare_modes(s, a.partnership, knowledge().cashflow, spend, one_off, basis, draws=2000)
 
 
 def test_province_with_partner_favours_joint_venture_over_long_horizon() -> None:
@@ -86,8 +102,9 @@ def test_prefecture_and_county_favour_direct_purchase(name: str) -> None:
     assert c.direct.months_to_service < c.jv.months_to_service
 
 
-@pytest.mark.parametrize("name", ["province-integrated-jv", "municipality-multivendor",
-                                  "prefecture-binzhou"])
+@pytest.mark.parametrize(
+    "name", ["province-integrated-jv", "municipality-multivendor", "prefecture-binzhou"]
+)
 def test_tipping_points_flip_on_either_side(name: str) -> None:
     c = _comparison(name)
     found = 0
@@ -115,5 +132,6 @@ def test_monte_carlo_is_reproducible() -> None:
     other = monte_carlo(_inputs(), kb, draws=5000, seed=8)
     assert first == again
     assert first != other
-    assert first.probability_cheaper["jv"] + first.probability_cheaper["direct"] == \
-        pytest.approx(1.0)
+    assert first.probability_cheaper["jv"] + first.probability_cheaper["direct"] == pytest.approx(
+        1.0
+    )

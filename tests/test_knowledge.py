@@ -53,18 +53,40 @@ def test_report_citations_name_real_slide_titles() -> None:
 def test_builtin_catalog_is_illustrative_only() -> None:
     vendors = builtin_catalog().vendors
     assert 10 <= len(vendors) <= 14
-    real_names = ("Huawei", "Alibaba", "Tencent", "Tianyi", "Kingsoft", "JD", "Inspur",
-                  "China Telecom", "China Mobile", "China Unicom", "iSoftStone", "Wenge")
+    real_names = (
+        "Huawei",
+        "Alibaba",
+        "Tencent",
+        "Tianyi",
+        "Kingsoft",
+        "JD",
+        "Inspur",
+        "China Telecom",
+        "China Mobile",
+        "China Unicom",
+        "iSoftStone",
+        "Wenge",
+    )
     for v in vendors:
         assert v.assumption and not v.source
         assert not any(name.lower() in v.name.lower() for name in real_names)
-    assert {v.archetype for v in vendors} == {"infrastructure", "public_cloud", "telecom",
-                                                "integrator", "specialist"}
+    assert {v.archetype for v in vendors} == {
+        "infrastructure",
+        "public_cloud",
+        "telecom",
+        "integrator",
+        "specialist",
+    }
 
 
 def test_rule_naming_unknown_field_fails_at_load() -> None:
-    bad = Rule(id="typo", when="mlps_levle >= 4", exclude=["public"],
-               reason=Text(en="x", zh="x"), assumption="test")
+    bad = Rule(
+        id="typo",
+        when="mlps_levle >= 4",
+        exclude=["public"],
+        reason=Text(en="x", zh="x"),
+        assumption="test",
+    )
     with pytest.raises(RuleError, match="mlps_levle"):
         check_rules(RuleBook(deployment=[bad], partnership=[]))
 

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from procure.assess import assess
 from procure.award import CROSS_LAYERS, Instance, evaluate
-from procure.errors import InfeasibleError
 from procure.knowledge import knowledge
 from procure.optimizer import Award, Model, optimize
 from procure.scenario import Scenario, load_scenario
@@ -26,13 +25,22 @@ MODELS = ("private", "dedicated", "public", "hybrid")
 
 
 def _vendor(i: int, integrator: bool, cap: int, setup: float) -> Vendor:
-    return Vendor(id=f"v{i}", name=f"V{i}", archetype="public_cloud", integrator=integrator,
-                  layers=["iaas", "security", "ops"], models=["private"], mlps_max=4,
-                  domestic_stack=True, capacity_vcpu=cap,
-                  prices={"private": {"vcpu": 1, "memory_gb": 1, "storage_tb": 1}},
-                  layer_prices={"security": 1, "ops": 1}, setup_cny=setup,
-                  scores={"security": 50, "flexibility": 50, "scalability": 50, "service": 50},
-                  assumption="test")
+    return Vendor(
+        id=f"v{i}",
+        name=f"V{i}",
+        archetype="public_cloud",
+        integrator=integrator,
+        layers=["iaas", "security", "ops"],
+        models=["private"],
+        mlps_max=4,
+        domestic_stack=True,
+        capacity_vcpu=cap,
+        prices={"private": {"vcpu": 1, "memory_gb": 1, "storage_tb": 1}},
+        layer_prices={"security": 1, "ops": 1},
+        setup_cny=setup,
+        scores={"security": 50, "flexibility": 50, "scalability": 50, "service": 50},
+        assumption="test",
+    )
 
 
 @st.composite
@@ -41,8 +49,12 @@ def instances(draw: Any) -> Instance:
     n_ven = draw(st.integers(2, 4))
     systems = [f"s{i}" for i in range(n_sys)]
     vcpu = {s: float(draw(st.integers(1, 10))) for s in systems}
-    vendors = {f"v{j}": _vendor(j, draw(st.booleans()), draw(st.integers(5, 30)),
-                                float(draw(st.integers(0, 50)))) for j in range(n_ven)}
+    vendors = {
+        f"v{j}": _vendor(
+            j, draw(st.booleans()), draw(st.integers(5, 30)), float(draw(st.integers(0, 50)))
+        )
+        for j in range(n_ven)
+    }
     triples, cost, hosting, value = [], {}, {}, {}
     for s in systems:
         for v in vendors:
@@ -52,20 +64,37 @@ def instances(draw: Any) -> Instance:
                 hosting[(s, v, m)] = h
                 cost[(s, v, m)] = h + float(draw(st.sampled_from([0, 0, 15])))
                 value[(s, v, m)] = float(draw(st.integers(20, 100)))
-    layer_options = {layer: draw(st.lists(st.sampled_from(sorted(vendors)), min_size=1,
-                                          max_size=2, unique=True)) for layer in CROSS_LAYERS}
-    layer_cost = {(layer, v): float(draw(st.integers(5, 60)))
-                  for layer, vs in layer_options.items() for v in vs}
+    layer_options = {
+        layer: draw(st.lists(st.sampled_from(sorted(vendors)), min_size=1, max_size=2, unique=True))
+        for layer in CROSS_LAYERS
+    }
+    layer_cost = {
+        (layer, v): float(draw(st.integers(5, 60)))
+        for layer, vs in layer_options.items()
+        for v in vs
+    }
     total = sum(vcpu.values())
     min_v = draw(st.integers(1, 2))
-    return Instance(systems=systems, vcpu=vcpu, size={s: vcpu[s] / total for s in systems},
-                    vendors=vendors, triples=triples, cost=cost, hosting=hosting, value=value,
-                    layer_options=layer_options, layer_cost=layer_cost, years=3,
-                    budget=float(draw(st.integers(150, 1500))), min_vendors=min_v,
-                    max_vendors=draw(st.integers(min_v, 4)),
-                    max_share=draw(st.sampled_from([1.0, 0.9, 0.75, 0.6])),
-                    cost_weight=draw(st.sampled_from([0.0, 0.3, 0.6, 0.9])),
-                    integrator_rate=0.06, extra_vendor_cost=float(draw(st.integers(0, 20))))
+    return Instance(
+        systems=systems,
+        vcpu=vcpu,
+        size={s: vcpu[s] / total for s in systems},
+        vendors=vendors,
+        triples=triples,
+        cost=cost,
+        hosting=hosting,
+        value=value,
+        layer_options=layer_options,
+        layer_cost=layer_cost,
+        years=3,
+        budget=float(draw(st.integers(150, 1500))),
+        min_vendors=min_v,
+        max_vendors=draw(st.integers(min_v, 4)),
+        max_share=draw(st.sampled_from([1.0, 0.9, 0.75, 0.6])),
+        cost_weight=draw(st.sampled_from([0.0, 0.3, 0.6, 0.9])),
+        integrator_rate=0.06,
+        extra_vendor_cost=float(draw(st.integers(0, 20))),
+    )
 
 
 def brute_force(inst: Instance) -> float | None:
@@ -75,8 +104,9 @@ def brute_force(inst: Instance) -> float | None:
     integrators = [v for v, d in inst.vendors.items() if d.integrator] or [None]
     for placement in itertools.product(*options):
         assignment = dict(zip(inst.systems, placement, strict=True))
-        for sec, ops in itertools.product(inst.layer_options["security"],
-                                          inst.layer_options["ops"]):
+        for sec, ops in itertools.product(
+            inst.layer_options["security"], inst.layer_options["ops"]
+        ):
             layers = {"security": sec, "ops": ops}
             for integrator in integrators:
                 ev = evaluate(inst, assignment, layers, integrator)
@@ -209,8 +239,10 @@ def test_share_cap_too_tight_is_diagnosed(variant: Callable[..., Path]) -> None:
 
     result = run("optimize", str(variant(tight)))
     assert result.exit_code == 3
-    assert "max_vendor_share must be at least" in result.stderr or \
-        "max_vendors must be at least" in result.stderr
+    assert (
+        "max_vendor_share must be at least" in result.stderr
+        or "max_vendors must be at least" in result.stderr
+    )
 
 
 def test_json_output_is_clean_and_deterministic() -> None:
@@ -238,6 +270,7 @@ def test_cbc_agrees_with_highs() -> None:
     a = assess(scenario, CATALOG)
     kw: dict[str, Any] = {"extras": False}
     highs = optimize(scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs, **kw)
-    cbc = optimize(scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs,
-                   solver="cbc", **kw)
+    cbc = optimize(
+        scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs, solver="cbc", **kw
+    )
     assert cbc.objective == pytest.approx(highs.objective, abs=1e-4)

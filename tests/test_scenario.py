@@ -35,46 +35,135 @@ def replace(old: str, new: str) -> str:
 
 # (case id, file text, text of the line the error must point at, field path, message fragment)
 BAD_INPUTS = [
-    ("syntax-error", replace("  level: prefecture", "  level: [prefecture"),
-     "cloud_type: integrated", "", "YAML syntax error"),
-    ("wrong-type", replace("tech_staff: 12 ", "tech_staff: twelve "), "tech_staff: twelve",
-     "agency.tech_staff", "valid number"),
-    ("unknown-key-typo", replace("  region: east", "  regoin: east"), "regoin: east",
-     "agency.regoin", "did you mean 'region'"),
-    ("enum-out-of-range", replace("  level: prefecture", "  level: city"), "level: city",
-     "agency.level", "'central', 'province', 'prefecture' or 'county'"),
-    ("mlps-out-of-range", replace("    mlps_level: 2\n    vcpu: 640",
-                                  "    mlps_level: 7\n    vcpu: 640"),
-     "mlps_level: 7", "systems[0].mlps_level", "must be 1, 2, 3 or 4"),
-    ("mlps-level-5", replace("    mlps_level: 3\n    vcpu: 1600",
-                             "    mlps_level: 5\n    vcpu: 1600"),
-     "mlps_level: 5", "systems[1].mlps_level", "not eligible for a government cloud"),
-    ("negative-weight", replace("security: 0.35", "security: -0.35"), "weights:",
-     "criteria.weights.security",
-     "non-negative"),
-    ("all-zero-weights", replace("{security: 0.35, flexibility: 0.20, scalability: 0.15, cost: 0.30}",
-                                 "{security: 0, flexibility: 0, scalability: 0, cost: 0}"),
-     "criteria:", "criteria", "all zero"),
-    ("duplicate-id", replace("    id: data-platform", "    id: portal"),
-     "id: portal\n    public_facing: false", "systems[1].id", "already used by systems[0]"),
-    ("min-greater-than-max", replace("  min_vendors: 2", "  min_vendors: 5"), "min_vendors: 5",
-     "procurement.min_vendors", "min_vendors (5) is greater than max_vendors (4)"),
-    ("empty-systems", GOOD.split("systems:")[0] + "systems: []\n" + "criteria:"
-     + GOOD.split("criteria:")[1], "systems: []", "systems", "at least 1 item"),
-    ("share-above-one", replace("max_vendor_share: 0.7", "max_vendor_share: 1.7"),
-     "max_vendor_share: 1.7", "procurement.max_vendor_share", "less than or equal to 1"),
-    ("missing-field", replace("  budget_cny: 90000000\n", ""), "procurement:",
-     "procurement.budget_cny", "required field 'budget_cny' is missing"),
-    ("duplicate-key", replace("  region: east", "  region: east\n  region: west"),
-     "region: west", "agency.region", "duplicate key"),
-    ("python-tag", replace("name: Binzhou-like", "name: !!python/object:os.system Binzhou-like"),
-     "name: !!python", "name", "not allowed"),
-    ("wrong-format", replace("format: procure/scenario@1", "format: procure/scenario@2"),
-     "format:", "format", "procure/scenario@1"),
-    ("industry-without-sector", replace("  cloud_type: integrated", "  cloud_type: industry"),
-     "cloud_type: industry", "agency.cloud_type", "needs `sector`"),
-    ("bad-system-id", replace("    id: portal", "    id: Portal Main"), "id: Portal Main",
-     "systems[0].id", "pattern"),
+    (
+        "syntax-error",
+        replace("  level: prefecture", "  level: [prefecture"),
+        "cloud_type: integrated",
+        "",
+        "YAML syntax error",
+    ),
+    (
+        "wrong-type",
+        replace("tech_staff: 12 ", "tech_staff: twelve "),
+        "tech_staff: twelve",
+        "agency.tech_staff",
+        "valid number",
+    ),
+    (
+        "unknown-key-typo",
+        replace("  region: east", "  regoin: east"),
+        "regoin: east",
+        "agency.regoin",
+        "did you mean 'region'",
+    ),
+    (
+        "enum-out-of-range",
+        replace("  level: prefecture", "  level: city"),
+        "level: city",
+        "agency.level",
+        "'central', 'province', 'prefecture' or 'county'",
+    ),
+    (
+        "mlps-out-of-range",
+        replace("    mlps_level: 2\n    vcpu: 640", "    mlps_level: 7\n    vcpu: 640"),
+        "mlps_level: 7",
+        "systems[0].mlps_level",
+        "must be 1, 2, 3 or 4",
+    ),
+    (
+        "mlps-level-5",
+        replace("    mlps_level: 3\n    vcpu: 1600", "    mlps_level: 5\n    vcpu: 1600"),
+        "mlps_level: 5",
+        "systems[1].mlps_level",
+        "not eligible for a government cloud",
+    ),
+    (
+        "negative-weight",
+        replace("security: 0.35", "security: -0.35"),
+        "weights:",
+        "criteria.weights.security",
+        "non-negative",
+    ),
+    (
+        "all-zero-weights",
+        replace(
+            "{security: 0.35, flexibility: 0.20, scalability: 0.15, cost: 0.30}",
+            "{security: 0, flexibility: 0, scalability: 0, cost: 0}",
+        ),
+        "criteria:",
+        "criteria",
+        "all zero",
+    ),
+    (
+        "duplicate-id",
+        replace("    id: data-platform", "    id: portal"),
+        "id: portal\n    public_facing: false",
+        "systems[1].id",
+        "already used by systems[0]",
+    ),
+    (
+        "min-greater-than-max",
+        replace("  min_vendors: 2", "  min_vendors: 5"),
+        "min_vendors: 5",
+        "procurement.min_vendors",
+        "min_vendors (5) is greater than max_vendors (4)",
+    ),
+    (
+        "empty-systems",
+        GOOD.split("systems:")[0] + "systems: []\n" + "criteria:" + GOOD.split("criteria:")[1],
+        "systems: []",
+        "systems",
+        "at least 1 item",
+    ),
+    (
+        "share-above-one",
+        replace("max_vendor_share: 0.7", "max_vendor_share: 1.7"),
+        "max_vendor_share: 1.7",
+        "procurement.max_vendor_share",
+        "less than or equal to 1",
+    ),
+    (
+        "missing-field",
+        replace("  budget_cny: 90000000\n", ""),
+        "procurement:",
+        "procurement.budget_cny",
+        "required field 'budget_cny' is missing",
+    ),
+    (
+        "duplicate-key",
+        replace("  region: east", "  region: east\n  region: west"),
+        "region: west",
+        "agency.region",
+        "duplicate key",
+    ),
+    (
+        "python-tag",
+        replace("name: Binzhou-like", "name: !!python/object:os.system Binzhou-like"),
+        "name: !!python",
+        "name",
+        "not allowed",
+    ),
+    (
+        "wrong-format",
+        replace("format: procure/scenario@1", "format: procure/scenario@2"),
+        "format:",
+        "format",
+        "procure/scenario@1",
+    ),
+    (
+        "industry-without-sector",
+        replace("  cloud_type: integrated", "  cloud_type: industry"),
+        "cloud_type: industry",
+        "agency.cloud_type",
+        "needs `sector`",
+    ),
+    (
+        "bad-system-id",
+        replace("    id: portal", "    id: Portal Main"),
+        "id: Portal Main",
+        "systems[0].id",
+        "pattern",
+    ),
 ]
 
 
@@ -88,10 +177,12 @@ def line_of(text: str, marker: str) -> int:
     raise AssertionError(f"marker {marker!r} not in text")
 
 
-@pytest.mark.parametrize(("case", "text", "marker", "field", "fragment"), BAD_INPUTS,
-                         ids=[c[0] for c in BAD_INPUTS])
-def test_bad_input_is_located(tmp_path: Path, case: str, text: str, marker: str, field: str,
-                              fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "text", "marker", "field", "fragment"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
+def test_bad_input_is_located(
+    tmp_path: Path, case: str, text: str, marker: str, field: str, fragment: str
+) -> None:
     line = line_of(text, marker)
     path = tmp_path / f"{case}.yaml"
     path.write_text(text, encoding="utf-8")
@@ -159,8 +250,9 @@ def test_system_id_derived_from_name() -> None:
     assert scenario.systems[0].id == "online-government-service-portal"
 
 
-names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                min_size=1, max_size=30).filter(lambda s: s.strip() == s and s)
+names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
+).filter(lambda s: s.strip() == s and s)
 systems = st.builds(
     dict,
     name=names,
@@ -173,8 +265,7 @@ systems = st.builds(
     storage_tb=st.floats(0, 1e5, allow_nan=False),
     elasticity=st.sampled_from(["low", "medium", "high"]),
     legacy=st.booleans(),
-    layers=st.lists(st.sampled_from(["iaas", "paas", "saas"]), min_size=1, max_size=3,
-                    unique=True),
+    layers=st.lists(st.sampled_from(["iaas", "paas", "saas"]), min_size=1, max_size=3, unique=True),
 )
 
 
@@ -184,13 +275,21 @@ systems = st.builds(
     level=st.sampled_from(["central", "province", "prefecture", "county"]),
     staff=st.floats(0, 1000, allow_nan=False),
     systems_list=st.lists(systems, min_size=1, max_size=4, unique_by=lambda s: s["id"]),
-    weights=st.fixed_dictionaries({c: st.floats(0.01, 10) for c in
-                                   ("security", "flexibility", "scalability", "cost")}),
+    weights=st.fixed_dictionaries(
+        {c: st.floats(0.01, 10) for c in ("security", "flexibility", "scalability", "cost")}
+    ),
     years=st.sampled_from([3, 5]),
     share=st.floats(0.05, 1.0),
 )
-def test_round_trip(name: str, level: str, staff: float, systems_list: list[dict[str, object]],
-                    weights: dict[str, float], years: int, share: float) -> None:
+def test_round_trip(
+    name: str,
+    level: str,
+    staff: float,
+    systems_list: list[dict[str, object]],
+    weights: dict[str, float],
+    years: int,
+    share: float,
+) -> None:
     data = parse_yaml(GOOD).data
     data.update(name=name, systems=systems_list)
     data["agency"].update(level=level, tech_staff=staff)

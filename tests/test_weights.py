@@ -42,9 +42,14 @@ def test_direct_weights_normalised() -> None:
 
 
 def test_inconsistent_judgments_name_the_worst_and_suggest() -> None:
-    judgments = [("security", "cost", 9), ("cost", "flexibility", 9),
-                 ("flexibility", "security", 9), ("security", "scalability", 1),
-                 ("cost", "scalability", 1), ("flexibility", "scalability", 1)]
+    judgments = [
+        ("security", "cost", 9),
+        ("cost", "flexibility", 9),
+        ("flexibility", "security", 9),
+        ("security", "scalability", 1),
+        ("cost", "scalability", 1),
+        ("flexibility", "scalability", 1),
+    ]
     with pytest.raises(InputError) as err:
         criteria_weights(Criteria(ahp=judgments))
     message = str(err.value)
@@ -55,7 +60,8 @@ def test_inconsistent_judgments_name_the_worst_and_suggest() -> None:
 def test_partial_judgments_use_harker() -> None:
     """Missing judgments are filled consistently (Harker 1987): a chain a=2b, b=2c gives
     a=4c exactly."""
-    m = judgment_matrix([("security", "cost", 2), ("cost", "flexibility", 2)],
-                        ["security", "cost", "flexibility"])
+    m = judgment_matrix(
+        [("security", "cost", 2), ("cost", "flexibility", 2)], ["security", "cost", "flexibility"]
+    )
     r = ahp(m)
     assert r.weights == pytest.approx([4 / 7, 2 / 7, 1 / 7], abs=1e-9)

@@ -41,9 +41,16 @@ def assess(scenario: Scenario, vendors: list[Vendor]) -> Assessment:
     value = annual * scenario.procurement.contract_years
     route = advise_route(scenario, value, kb.routes)
     partnership = assess_partnership(scenario, kb.partnership, kb.rules)
-    return Assessment(scenario=scenario.name, weights=weights, readiness=readiness,
-                      deployment=deployment, partnership=partnership, route=route,
-                      annual_estimate_cny=round(annual, 2), warnings=warnings_for(scenario))
+    return Assessment(
+        scenario=scenario.name,
+        weights=weights,
+        readiness=readiness,
+        deployment=deployment,
+        partnership=partnership,
+        route=route,
+        annual_estimate_cny=round(annual, 2),
+        warnings=warnings_for(scenario),
+    )
 
 
 def spend_basis(assessment: Assessment, award: Any | None, years: int) -> tuple[float, float, str]:

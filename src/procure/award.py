@@ -48,23 +48,37 @@ def vendor_quality(vendor: Vendor, weights: dict[str, float]) -> float:
     """0-100 quality: non-cost criteria weights on the bid scores, plus service."""
     non_cost = {c: weights[c] for c in CRITERIA if c != "cost"}
     total = sum(non_cost.values()) or 1.0
-    technical = sum(w * getattr(vendor.scores, c) for c, w in non_cost.items()) / total
+    technical = sum(w * float(getattr(vendor.scores, c)) for c, w in non_cost.items()) / total
     return (1 - SERVICE_WEIGHT) * technical + SERVICE_WEIGHT * vendor.scores.service
 
 
-def build_instance(scenario: Scenario, deployment: Deployment, weights: dict[str, float],
-                   vendors: list[Vendor], rates: CostRates, *,
-                   domestic: str | None = None, incumbent: bool = True,
-                   min_vendors: int | None = None, max_vendors: int | None = None,
-                   max_share: float | None = None) -> Instance:
+def build_instance(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    *,
+    domestic: str | None = None,
+    incumbent: bool = True,
+    min_vendors: int | None = None,
+    max_vendors: int | None = None,
+    max_share: float | None = None,
+) -> Instance:
     """Eligible triples and their parameters; keyword overrides drop a business rule."""
     p = scenario.procurement
     domestic = domestic or p.domestic_stack
     years = p.contract_years
-    pool = {v.id: v for v in vendors if v.id not in p.exclude_vendors
-            and (domestic != "required" or v.domestic_stack)}
+    pool = {
+        v.id: v
+        for v in vendors
+        if v.id not in p.exclude_vendors and (domestic != "required" or v.domestic_stack)
+    }
     total_vcpu = sum(s.vcpu for s in scenario.systems)
-    triples, cost, hosting, value = [], {}, {}, {}
+    triples: list[tuple[str, str, str]] = []
+    cost: dict[tuple[str, str, str], float] = {}
+    hosting: dict[tuple[str, str, str], float] = {}
+    value: dict[tuple[str, str, str], float] = {}
     ineligible: dict[str, list[str]] = {}
     for s in scenario.systems:
         sid = str(s.id)
@@ -89,8 +103,11 @@ def build_instance(scenario: Scenario, deployment: Deployment, weights: dict[str
                     continue
                 found = True
                 key = (sid, v.id, m)
-                host = years * unit_cost(s, v, m) * (1 + (rates.multicloud_rate
-                                                          if m == "hybrid" else 0.0))
+                host = (
+                    years
+                    * unit_cost(s, v, m)
+                    * (1 + (rates.multicloud_rate if m == "hybrid" else 0.0))
+                )
                 stays = incumbent and p.incumbent == v.id
                 migration = rates.migration_cny_per_vcpu * s.vcpu if s.legacy and not stays else 0
                 bonus = 0.0
@@ -109,20 +126,34 @@ def build_instance(scenario: Scenario, deployment: Deployment, weights: dict[str
     max_mlps = max(s.mlps_level for s in scenario.systems)
     layer_options = {
         layer: [v.id for v in pool.values() if layer in v.layers and v.mlps_max >= max_mlps]
-        for layer in CROSS_LAYERS}
-    layer_cost = {(layer, vid): years * pool[vid].layer_prices[layer] * total_vcpu  # type: ignore[index]
-                  for layer, vids in layer_options.items() for vid in vids}
+        for layer in CROSS_LAYERS
+    }
+    layer_cost = {
+        (layer, vid): years * pool[vid].layer_prices[layer] * total_vcpu  # type: ignore[index]
+        for layer, vids in layer_options.items()
+        for vid in vids
+    }
     return Instance(
         systems=[str(s.id) for s in scenario.systems],
         vcpu={str(s.id): s.vcpu for s in scenario.systems},
         size={str(s.id): s.vcpu / total_vcpu for s in scenario.systems},
-        vendors=pool, triples=triples, cost=cost, hosting=hosting, value=value,
-        layer_options=layer_options, layer_cost=layer_cost, years=years, budget=p.budget_cny,
+        vendors=pool,
+        triples=triples,
+        cost=cost,
+        hosting=hosting,
+        value=value,
+        layer_options=layer_options,
+        layer_cost=layer_cost,
+        years=years,
+        budget=p.budget_cny,
         min_vendors=min_vendors if min_vendors is not None else p.min_vendors,
         max_vendors=max_vendors if max_vendors is not None else p.max_vendors,
         max_share=max_share if max_share is not None else p.max_vendor_share,
-        cost_weight=weights["cost"], integrator_rate=rates.integrator_fee_rate,
-        extra_vendor_cost=years * rates.per_extra_vendor_cny_per_year, ineligible=ineligible)
+        cost_weight=weights["cost"],
+        integrator_rate=rates.integrator_fee_rate,
+        extra_vendor_cost=years * rates.per_extra_vendor_cny_per_year,
+        ineligible=ineligible,
+    )
 
 
 @dataclass
@@ -138,8 +169,12 @@ class Evaluation:
     violations: list[str]
 
 
-def evaluate(inst: Instance, assignment: dict[str, tuple[str, str]],
-             layers: dict[str, str], integrator: str | None) -> Evaluation:
+def evaluate(
+    inst: Instance,
+    assignment: dict[str, tuple[str, str]],
+    layers: dict[str, str],
+    integrator: str | None,
+) -> Evaluation:
     """Price an award (system -> (vendor, model), layer -> vendor) and list broken rules."""
     violations = []
     vendor_value: dict[str, float] = {}
@@ -181,5 +216,12 @@ def evaluate(inst: Instance, assignment: dict[str, tuple[str, str]],
     if total > inst.budget * (1 + 1e-9):
         violations.append(f"cost {total:,.0f} over budget {inst.budget:,.0f}")
     objective = (1 - inst.cost_weight) * value / 100 - inst.cost_weight * total / inst.budget
-    return Evaluation(total_cost=total, value=value, objective=objective,
-                      vendor_value=vendor_value, fee=fee, used=used, violations=violations)
+    return Evaluation(
+        total_cost=total,
+        value=value,
+        objective=objective,
+        vendor_value=vendor_value,
+        fee=fee,
+        used=used,
+        violations=violations,
+    )

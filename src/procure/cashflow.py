@@ -31,10 +31,23 @@ from procure.money import fmt_money
 from procure.partnership import PartnershipView
 from procure.scenario import Scenario
 
-PARAMETERS = ("jv_equity_share", "jv_capex_multiple", "jv_fixed_overhead_cny", "jv_prep_months",
-              "direct_prep_months", "jv_overhead_rate", "jv_efficiency_drift", "jv_opex_saving",
-              "jv_residual_share", "switching_cost_rate", "switch_probability", "turnover_years",
-              "turnover_disruption_rate", "retender_cost_cny", "price_decline")
+PARAMETERS = (
+    "jv_equity_share",
+    "jv_capex_multiple",
+    "jv_fixed_overhead_cny",
+    "jv_prep_months",
+    "direct_prep_months",
+    "jv_overhead_rate",
+    "jv_efficiency_drift",
+    "jv_opex_saving",
+    "jv_residual_share",
+    "switching_cost_rate",
+    "switch_probability",
+    "turnover_years",
+    "turnover_disruption_rate",
+    "retender_cost_cny",
+    "price_decline",
+)
 
 
 class Parameter(BaseModel):
@@ -95,8 +108,9 @@ class Comparison(BaseModel):
     risk: RiskRange
 
 
-def resolve_inputs(scenario: Scenario, kb: CashflowKnowledge, annual_spend: float,
-                   one_off: float, basis: str) -> CashflowInputs:
+def resolve_inputs(
+    scenario: Scenario, kb: CashflowKnowledge, annual_spend: float, one_off: float, basis: str
+) -> CashflowInputs:
     """Scenario overrides over knowledge defaults, each with its provenance."""
     p = scenario.partnership
     params = {}
@@ -106,23 +120,29 @@ def resolve_inputs(scenario: Scenario, kb: CashflowKnowledge, annual_spend: floa
             params[name] = Parameter(name=name, value=float(override), provenance="scenario")
         else:
             d = kb.parameters[name]
-            params[name] = Parameter(name=name, value=d.value,
-                                     provenance=f"assumption: {d.assumption}")
+            params[name] = Parameter(
+                name=name, value=d.value, provenance=f"assumption: {d.assumption}"
+            )
     spend = p.annual_spend_cny if p.annual_spend_cny is not None else annual_spend
-    return CashflowInputs(annual_spend_cny=spend,
-                          spend_basis="scenario" if p.annual_spend_cny is not None else basis,
-                          one_off_cny=one_off, horizon_years=p.horizon_years,
-                          discount_rate=p.discount_rate,
-                          contract_years=scenario.procurement.contract_years, parameters=params)
+    return CashflowInputs(
+        annual_spend_cny=spend,
+        spend_basis="scenario" if p.annual_spend_cny is not None else basis,
+        one_off_cny=one_off,
+        horizon_years=p.horizon_years,
+        discount_rate=p.discount_rate,
+        contract_years=scenario.procurement.contract_years,
+        parameters=params,
+    )
 
 
-def flows(values: dict[str, Any], spend: Any, horizon: int, term: int,
-          one_off: Any = 0.0) -> tuple[list[Any], list[Any]]:
+def flows(
+    values: dict[str, Any], spend: Any, horizon: int, term: int, one_off: Any = 0.0
+) -> tuple[list[Any], list[Any]]:
     """Yearly costs (direct, jv) for t = 1..horizon; works on floats or numpy arrays."""
     v = values
     direct, jv = [], []
     capex = v["jv_capex_multiple"] * spend
-    turnover = int(round(float(np.mean(v["turnover_years"]))))
+    turnover = round(float(np.mean(v["turnover_years"])))
     for t in range(1, horizon + 1):
         market = spend * (1 - v["price_decline"]) ** (t - 1)
         c = market + (one_off if t == 1 else 0.0)
@@ -133,8 +153,13 @@ def flows(values: dict[str, Any], spend: Any, horizon: int, term: int,
         if t % turnover == 0:
             c = c + v["turnover_disruption_rate"] * market
         direct.append(c)
-        j = (market * (1 - v["jv_opex_saving"]) * (1 + v["jv_overhead_rate"])
-             * (1 + v["jv_efficiency_drift"]) ** (t - 1) + v["jv_fixed_overhead_cny"])
+        j = (
+            market
+            * (1 - v["jv_opex_saving"])
+            * (1 + v["jv_overhead_rate"])
+            * (1 + v["jv_efficiency_drift"]) ** (t - 1)
+            + v["jv_fixed_overhead_cny"]
+        )
         if t == 1:
             j = j + v["jv_equity_share"] * capex + one_off
         if t == horizon:
@@ -175,14 +200,19 @@ TIPPING = (
 
 def base_value(inputs: CashflowInputs, name: str) -> float:
     """The scenario's own value of a tipping-point input."""
-    own = {"horizon_years": float(inputs.horizon_years),
-           "annual_spend_cny": inputs.annual_spend_cny, "discount_rate": inputs.discount_rate}
+    own = {
+        "horizon_years": float(inputs.horizon_years),
+        "annual_spend_cny": inputs.annual_spend_cny,
+        "discount_rate": inputs.discount_rate,
+    }
     return own[name] if name in own else inputs.value(name)
 
 
-def tipping_point(inputs: CashflowInputs, name: str, low: float, high: float,
-                  integer: bool) -> float | None:
+def tipping_point(
+    inputs: CashflowInputs, name: str, low: float, high: float, integer: bool
+) -> float | None:
     """Where the cheaper mode flips, searched over [low, high] by scan then bisection."""
+
     def f(x: float) -> float:
         return jv_advantage(inputs, **{name: x})
 
@@ -214,8 +244,16 @@ def tipping_points(inputs: CashflowInputs) -> list[TippingPoint]:
             low, high = inputs.annual_spend_cny * 0.05, inputs.annual_spend_cny * 20
         assert low is not None and high is not None
         value = tipping_point(inputs, name, low, high, integer)
-        out.append(TippingPoint(parameter=name, base=base_value(inputs, name), value=value, low=low, high=high,
-                                text=_tipping_text(inputs, name, value, low, high)))
+        out.append(
+            TippingPoint(
+                parameter=name,
+                base=base_value(inputs, name),
+                value=value,
+                low=low,
+                high=high,
+                text=_tipping_text(inputs, name, value, low, high),
+            )
+        )
     return out
 
 
@@ -236,28 +274,39 @@ LABELS = {
 }
 
 
-def _tipping_text(inputs: CashflowInputs, name: str, value: float | None, low: float,
-                  high: float) -> Text:
+def _tipping_text(
+    inputs: CashflowInputs, name: str, value: float | None, low: float, high: float
+) -> Text:
     label = LABELS[name]
     if value is None:
         cheaper = "jv" if jv_advantage(inputs) > 0 else "direct"
-        who = ("the joint venture", "合资公司") if cheaper == "jv" else ("direct purchase",
-                                                                       "直接购买服务")
-        return Text(en=f"{label.en}: {who[0]} stays cheaper over the whole range "
-                    f"{_show(name, low, 'en')} to {_show(name, high, 'en')}",
-                    zh=f"{label.zh}：在{_show(name, low, 'zh')}至{_show(name, high, 'zh')}范围内"
-                    f"始终是{who[1]}更省")
+        who = (
+            ("the joint venture", "合资公司")
+            if cheaper == "jv"
+            else ("direct purchase", "直接购买服务")
+        )
+        return Text(
+            en=f"{label.en}: {who[0]} stays cheaper over the whole range "
+            f"{_show(name, low, 'en')} to {_show(name, high, 'en')}",
+            zh=f"{label.zh}：在{_show(name, low, 'zh')}至{_show(name, high, 'zh')}范围内"
+            f"始终是{who[1]}更省",
+        )
     above = jv_advantage(inputs, **{name: min(high, value * 1.0001 + 1e-9)}) > 0
     side = ("the joint venture", "合资公司") if above else ("direct purchase", "直接购买服务")
     if name == "horizon_years":
-        return Text(en=f"{label.en}: {side[0]} is cheaper from {_show(name, value, 'en')} on",
-                    zh=f"{label.zh}：自{_show(name, value, 'zh')}起{side[1]}更省")
-    return Text(en=f"{label.en}: {side[0]} becomes cheaper beyond {_show(name, value, 'en')}",
-                zh=f"{label.zh}：超过{_show(name, value, 'zh')}后{side[1]}更省")
+        return Text(
+            en=f"{label.en}: {side[0]} is cheaper from {_show(name, value, 'en')} on",
+            zh=f"{label.zh}：自{_show(name, value, 'zh')}起{side[1]}更省",
+        )
+    return Text(
+        en=f"{label.en}: {side[0]} becomes cheaper beyond {_show(name, value, 'en')}",
+        zh=f"{label.zh}：超过{_show(name, value, 'zh')}后{side[1]}更省",
+    )
 
 
-def monte_carlo(inputs: CashflowInputs, kb: CashflowKnowledge, draws: int = 10_000,
-                seed: int = 20201) -> RiskRange:
+def monte_carlo(
+    inputs: CashflowInputs, kb: CashflowKnowledge, draws: int = 10_000, seed: int = 20201
+) -> RiskRange:
     """Triangular draws of the uncertain parameters; vectorised over draws, seeded."""
     rng = np.random.default_rng(seed)
     values: dict[str, Any] = {k: p.value for k, p in inputs.parameters.items()}
@@ -266,40 +315,65 @@ def monte_carlo(inputs: CashflowInputs, kb: CashflowKnowledge, draws: int = 10_0
             continue
         lo, hi = float(bounds[0]), float(bounds[1])
         mode = min(max(values[name], lo), hi)
-        values[name] = rng.triangular(lo, mode, hi, size=draws) if hi > lo else \
-            np.full(draws, lo)
-    d, j = flows(values, inputs.annual_spend_cny, inputs.horizon_years, inputs.contract_years,
-                 inputs.one_off_cny)
+        values[name] = rng.triangular(lo, mode, hi, size=draws) if hi > lo else np.full(draws, lo)
+    d, j = flows(
+        values,
+        inputs.annual_spend_cny,
+        inputs.horizon_years,
+        inputs.contract_years,
+        inputs.one_off_cny,
+    )
     nd = np.broadcast_to(npv(d, inputs.discount_rate), (draws,))
     nj = np.broadcast_to(npv(j, inputs.discount_rate), (draws,))
 
     def pct(a: Any, q: float) -> float:
         return round(float(np.percentile(a, q)), 2)
 
-    return RiskRange(draws=draws, seed=seed,
-                     npv_p10={"direct": pct(nd, 10), "jv": pct(nj, 10)},
-                     npv_p50={"direct": pct(nd, 50), "jv": pct(nj, 50)},
-                     npv_p90={"direct": pct(nd, 90), "jv": pct(nj, 90)},
-                     probability_cheaper={"jv": round(float(np.mean(nj < nd)), 4),
-                                          "direct": round(float(np.mean(nd <= nj)), 4)})
+    return RiskRange(
+        draws=draws,
+        seed=seed,
+        npv_p10={"direct": pct(nd, 10), "jv": pct(nj, 10)},
+        npv_p50={"direct": pct(nd, 50), "jv": pct(nj, 50)},
+        npv_p90={"direct": pct(nd, 90), "jv": pct(nj, 90)},
+        probability_cheaper={
+            "jv": round(float(np.mean(nj < nd)), 4),
+            "direct": round(float(np.mean(nd <= nj)), 4),
+        },
+    )
 
 
-def compare_modes(scenario: Scenario, qualitative: PartnershipView, kb: CashflowKnowledge,
-                  annual_spend: float, one_off: float, basis: str,
-                  draws: int = 10_000, seed: int = 20201) -> Comparison:
+def compare_modes(
+    scenario: Scenario,
+    qualitative: PartnershipView,
+    kb: CashflowKnowledge,
+    annual_spend: float,
+    one_off: float,
+    basis: str,
+    draws: int = 10_000,
+    seed: int = 20201,
+) -> Comparison:
     """Both modes' cash flows side by side, the recommendation and when it would flip."""
     inputs = resolve_inputs(scenario, kb, annual_spend, one_off, basis)
     values = {k: p.value for k, p in inputs.parameters.items()}
-    d, j = flows(values, inputs.annual_spend_cny, inputs.horizon_years, inputs.contract_years,
-                 inputs.one_off_cny)
+    d, j = flows(
+        values,
+        inputs.annual_spend_cny,
+        inputs.horizon_years,
+        inputs.contract_years,
+        inputs.one_off_cny,
+    )
     names = qualitative.mode_names
 
     def result(mode: str, costs: list[float], months: float) -> ModeResult:
         cum = list(np.cumsum(costs))
-        return ModeResult(mode=mode, name=names[mode], npv_cny=round(float(npv(costs,
-                          inputs.discount_rate)), 2), months_to_service=months,
-                          flows=[round(float(c), 2) for c in costs],
-                          cumulative=[round(float(c), 2) for c in cum])
+        return ModeResult(
+            mode=mode,
+            name=names[mode],
+            npv_cny=round(float(npv(costs, inputs.discount_rate)), 2),
+            months_to_service=months,
+            flows=[round(float(c), 2) for c in costs],
+            cumulative=[round(float(c), 2) for c in cum],
+        )
 
     direct = result("direct_purchase", d, inputs.value("direct_prep_months"))
     jv = result("joint_venture", j, inputs.value("jv_prep_months"))
@@ -307,28 +381,44 @@ def compare_modes(scenario: Scenario, qualitative: PartnershipView, kb: Cashflow
     allowed = [m for m in ("joint_venture", "direct_purchase") if not qualitative.excluded[m]]
     recommended = cheaper if cheaper in allowed else allowed[0] if allowed else "direct_purchase"
     gap = abs(direct.npv_cny - jv.npv_cny)
-    reasons = [Text(
-        en=f"Over {inputs.horizon_years} years at {inputs.discount_rate:.1%}, "
-        f"{names[cheaper].en.lower()} costs {fmt_money(gap, 'en')} less in present value "
-        f"({fmt_money(min(direct.npv_cny, jv.npv_cny), 'en')} against "
-        f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'en')}).",
-        zh=f"{inputs.horizon_years}年测算期、折现率{inputs.discount_rate:.1%}下，"
-        f"{names[cheaper].zh}现值成本低{fmt_money(gap, 'zh')}"
-        f"（{fmt_money(min(direct.npv_cny, jv.npv_cny), 'zh')}对"
-        f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'zh')}）。")]
+    reasons = [
+        Text(
+            en=f"Over {inputs.horizon_years} years at {inputs.discount_rate:.1%}, "
+            f"{names[cheaper].en.lower()} costs {fmt_money(gap, 'en')} less in present value "
+            f"({fmt_money(min(direct.npv_cny, jv.npv_cny), 'en')} against "
+            f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'en')}).",
+            zh=f"{inputs.horizon_years}年测算期、折现率{inputs.discount_rate:.1%}下，"
+            f"{names[cheaper].zh}现值成本低{fmt_money(gap, 'zh')}"
+            f"（{fmt_money(min(direct.npv_cny, jv.npv_cny), 'zh')}对"
+            f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'zh')}）。",
+        )
+    ]
     if recommended != cheaper:
         reasons += [a.reason for a in qualitative.excluded[cheaper]]
-    reasons.append(Text(
-        en=f"First service after about {direct.months_to_service:.0f} months by direct purchase "
-        f"and {jv.months_to_service:.0f} months through a joint venture.",
-        zh=f"直接购买服务约{direct.months_to_service:.0f}个月可提供服务，"
-        f"合资公司约需{jv.months_to_service:.0f}个月。"))
+    reasons.append(
+        Text(
+            en=f"First service after about {direct.months_to_service:.0f} months by direct purchase "
+            f"and {jv.months_to_service:.0f} months through a joint venture.",
+            zh=f"直接购买服务约{direct.months_to_service:.0f}个月可提供服务，"
+            f"合资公司约需{jv.months_to_service:.0f}个月。",
+        )
+    )
     if qualitative.recommended != recommended:
-        reasons.append(Text(
-            en=f"The qualitative dimensions lean the other way "
-            f"({names[qualitative.recommended].en.lower()}); weigh both.",
-            zh=f"定性维度倾向于{names[qualitative.recommended].zh}，需综合权衡。"))
-    return Comparison(inputs=inputs, direct=direct, jv=jv, cheaper=cheaper,
-                      recommended=recommended, reasons=reasons, qualitative=qualitative,
-                      tipping=tipping_points(inputs), risk=monte_carlo(inputs, kb, draws, seed))
-
+        reasons.append(
+            Text(
+                en=f"The qualitative dimensions lean the other way "
+                f"({names[qualitative.recommended].en.lower()}); weigh both.",
+                zh=f"定性维度倾向于{names[qualitative.recommended].zh}，需综合权衡。",
+            )
+        )
+    return Comparison(
+        inputs=inputs,
+        direct=direct,
+        jv=jv,
+        cheaper=cheaper,
+        recommended=recommended,
+        reasons=reasons,
+        qualitative=qualitative,
+        tipping=tipping_points(inputs),
+        risk=monte_carlo(inputs, kb, draws, seed),
+    )

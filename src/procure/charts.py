@@ -15,11 +15,17 @@ HATCHES = ("", "//", "..", "xx")
 def _figure(width: float, height: float):  # type: ignore[no-untyped-def]
     import matplotlib
 
-    matplotlib.rcParams.update({
-        "svg.fonttype": "none", "svg.hashsalt": "procure", "font.size": 9,
-        "font.family": "sans-serif",
-        "font.sans-serif": ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans"],
-        "axes.spines.top": False, "axes.spines.right": False})
+    matplotlib.rcParams.update(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "procure",
+            "font.size": 9,
+            "font.family": "sans-serif",
+            "font.sans-serif": ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans"],
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height))
@@ -29,7 +35,7 @@ def _svg(fig) -> str:  # type: ignore[no-untyped-def]
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def readiness_chart(rec: Recommendation, t: dict[str, str]) -> str:
@@ -40,8 +46,9 @@ def readiness_chart(rec: Recommendation, t: dict[str, str]) -> str:
     names = [f.name(lang) for f in factors]
     bars = ax.barh(names, [f.score for f in factors], color=GREYS[1], edgecolor=GREYS[0])
     for bar, f in zip(bars, factors, strict=True):
-        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{f.score:.0f}",
-                va="center")
+        ax.text(
+            bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{f.score:.0f}", va="center"
+        )
     ax.set_xlim(0, 100)
     ax.axvline(rec.assessment.readiness.overall, color=GREYS[0], linestyle="--", linewidth=1)
     ax.set_xlabel(t["score_0_100"])
@@ -56,10 +63,23 @@ def cashflow_chart(rec: Recommendation, t: dict[str, str]) -> str:
     years = list(range(1, len(c.direct.cumulative) + 1))
     fig = _figure(5.5, 2.4)
     ax = fig.add_subplot()
-    ax.plot(years, [v / scale for v in c.direct.cumulative], color=GREYS[0], marker="o",
-            markersize=3, label=c.direct.name(lang))
-    ax.plot(years, [v / scale for v in c.jv.cumulative], color=GREYS[1], linestyle="--",
-            marker="s", markersize=3, label=c.jv.name(lang))
+    ax.plot(
+        years,
+        [v / scale for v in c.direct.cumulative],
+        color=GREYS[0],
+        marker="o",
+        markersize=3,
+        label=c.direct.name(lang),
+    )
+    ax.plot(
+        years,
+        [v / scale for v in c.jv.cumulative],
+        color=GREYS[1],
+        linestyle="--",
+        marker="s",
+        markersize=3,
+        label=c.jv.name(lang),
+    )
     ax.set_xlabel(t["year"])
     ax.set_ylabel(f"{t['cumulative_cost']} ({unit})")
     ax.legend(frameon=False)
@@ -74,10 +94,23 @@ def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
     pts = sorted(award.frontier, key=lambda a: a.total_cost_cny)
     fig = _figure(5.5, 2.4)
     ax = fig.add_subplot()
-    ax.plot([p.total_cost_cny / scale for p in pts], [p.value for p in pts], color=GREYS[1],
-            marker="o", markersize=4, label=t["frontier"])
-    ax.plot([award.total_cost_cny / scale], [award.value], marker="*", markersize=12,
-            color=GREYS[0], linestyle="none", label=t["recommended_award"])
+    ax.plot(
+        [p.total_cost_cny / scale for p in pts],
+        [p.value for p in pts],
+        color=GREYS[1],
+        marker="o",
+        markersize=4,
+        label=t["frontier"],
+    )
+    ax.plot(
+        [award.total_cost_cny / scale],
+        [award.value],
+        marker="*",
+        markersize=12,
+        color=GREYS[0],
+        linestyle="none",
+        label=t["recommended_award"],
+    )
     ax.set_xlabel(f"{t['total_cost']} ({unit})")
     ax.set_ylabel(t["value_points"])
     ax.legend(frameon=False)
@@ -92,8 +125,13 @@ def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
     fig = _figure(5.5, 0.5 + 0.35 * len(award.vendors))
     ax = fig.add_subplot()
     for i, v in enumerate(award.vendors):
-        ax.barh(v.vendor, v.cost_cny / scale, color=GREYS[i % 4], hatch=HATCHES[i % 4],
-                edgecolor=GREYS[0])
+        ax.barh(
+            v.vendor,
+            v.cost_cny / scale,
+            color=GREYS[i % 4],
+            hatch=HATCHES[i % 4],
+            edgecolor=GREYS[0],
+        )
     ax.set_xlabel(f"{t['cost_over_term']} ({unit})")
     ax.invert_yaxis()
     return _svg(fig)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from procure import __version__
-from procure.errors import InputError, ProcureError, Problem
+from procure.errors import InputError, Problem, ProcureError
 
 if TYPE_CHECKING:
     from procure.assess import Assessment
@@ -34,25 +34,25 @@ app = typer.Typer(
 )
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     province = "province"
     prefecture = "prefecture"
     county = "county"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     en = "en"
     zh = "zh"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     pdf = "pdf"
     html = "html"
     json = "json"
     md = "md"
 
 
-class Solver(str, Enum):
+class Solver(StrEnum):
     highs = "highs"
     cbc = "cbc"
 
@@ -87,8 +87,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Decision support for government-cloud procurement."""
 
@@ -108,7 +112,9 @@ def validate(
             weights = criteria_weights(scenario.criteria)
         except ProcureError as exc:
             failed = True
-            problems = exc.problems if isinstance(exc, InputError) else [Problem(str(path), str(exc))]
+            problems = (
+                exc.problems if isinstance(exc, InputError) else [Problem(str(path), str(exc))]
+            )
             for p in problems:
                 _err(f"error: {p}")
             continue
@@ -133,10 +139,13 @@ def schema() -> None:
 
 @app.command()
 def init(
-    level: Annotated[Level, typer.Option("--level", help="Administrative level to start from.")]
-    = Level.prefecture,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
-                                                "(default: print to the terminal).")] = None,
+    level: Annotated[
+        Level, typer.Option("--level", help="Administrative level to start from.")
+    ] = Level.prefecture,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: print to the terminal)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter scenario that validates as it is."""
@@ -148,7 +157,9 @@ def init(
         return
     if output.exists() and not force:
         _fail(InputError([Problem(str(output), "file exists; pass --force to overwrite it")]))
-    _write_atomic(output, text.encode("utf-8"))
+    from procure.files import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
     _err(f"wrote {output}; next: procure validate {output}")
 
 
@@ -199,8 +210,9 @@ def optimize(
     file: Annotated[Path, typer.Argument(help="Scenario file.")],
     as_json: JsonOpt = False,
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
-    write_lp: Annotated[Path | None, typer.Option("--write-lp", help="Write the model in LP "
-                                                  "format for review.")] = None,
+    write_lp: Annotated[
+        Path | None, typer.Option("--write-lp", help="Write the model in LP format for review.")
+    ] = None,
     lang: LangOpt = None,
 ) -> None:
     """The recommended vendor mix, alternatives, and what each rule costs."""
@@ -216,14 +228,26 @@ def optimize(
     print_award(award, Console(), lang.value if lang else scenario.language)
 
 
-def _optimize(scenario: Scenario, vendors: list[Vendor], assessment: Assessment,
-              solver: str = "highs", write_lp: Path | None = None) -> Award:
+def _optimize(
+    scenario: Scenario,
+    vendors: list[Vendor],
+    assessment: Assessment,
+    solver: str = "highs",
+    write_lp: Path | None = None,
+) -> Award:
     from procure.knowledge import knowledge
     from procure.optimizer import optimize as run_optimize
 
     try:
-        return run_optimize(scenario, assessment.deployment, assessment.weights.weights, vendors,
-                            knowledge().costs, solver=solver, write_lp=write_lp)
+        return run_optimize(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            knowledge().costs,
+            solver=solver,
+            write_lp=write_lp,
+        )
     except ProcureError as exc:
         _fail(exc)
 
@@ -237,22 +261,29 @@ def _compare(path: Path) -> tuple[Scenario, Assessment, Award | None, Comparison
     try:
         from procure.optimizer import optimize as run_optimize
 
-        award: Award | None = run_optimize(scenario, assessment.deployment,
-                                           assessment.weights.weights, vendors, knowledge().costs,
-                                           extras=False)
+        award: Award | None = run_optimize(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            knowledge().costs,
+            extras=False,
+        )
     except ProcureError:
         award = None  # no award: the cash flows use the resource-based estimate
     spend, one_off, basis = spend_basis(assessment, award, scenario.procurement.contract_years)
-    comparison = compare_modes(scenario, assessment.partnership, knowledge().cashflow, spend,
-                               one_off, basis)
+    comparison = compare_modes(
+        scenario, assessment.partnership, knowledge().cashflow, spend, one_off, basis
+    )
     return scenario, assessment, award, comparison
 
 
 @app.command()
 def compare(
     file: Annotated[Path, typer.Argument(help="Scenario file.")],
-    vs: Annotated[Path | None, typer.Option("--vs", help="A second scenario to compare with, "
-                                            "side by side.")] = None,
+    vs: Annotated[
+        Path | None, typer.Option("--vs", help="A second scenario to compare with, side by side.")
+    ] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -272,8 +303,9 @@ def compare(
     other = _compare(vs)
     rows = terminal.variant_rows((scenario, assessment, award, comparison), other)
     if as_json:
-        typer.echo(json.dumps({"files": [str(file), str(vs)], "rows": rows}, indent=2,
-                              ensure_ascii=False))
+        typer.echo(
+            json.dumps({"files": [str(file), str(vs)], "rows": rows}, indent=2, ensure_ascii=False)
+        )
         return
     terminal.print_variants(rows, str(file), str(vs), Console())
 
@@ -282,17 +314,20 @@ def compare(
 def brief(
     file: Annotated[Path, typer.Argument(help="Scenario file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
-        "brief.pdf"),
+        "brief.pdf"
+    ),
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.pdf,
     lang: LangOpt = None,
-    templates: Annotated[Path | None, typer.Option("--templates", help="A directory of "
-                                                   "templates overriding the bundled ones.")]
-    = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option("--templates", help="A directory of templates overriding the bundled ones."),
+    ] = None,
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
 ) -> None:
     """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
+    from procure.files import write_atomic
     from procure.recommend import recommend
-    from procure.report import render, write_atomic
+    from procure.report import render
 
     scenario = _load(file)
     language = lang.value if lang else scenario.language
@@ -309,8 +344,10 @@ def brief(
 
 @app.command("vendors")
 def list_vendors(
-    file: Annotated[Path | None, typer.Argument(help="A procure/vendors@1 file "
-                                                "(default: the built-in catalog).")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A procure/vendors@1 file (default: the built-in catalog)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List a vendor catalog."""
@@ -328,22 +365,6 @@ def list_vendors(
     from procure.terminal import print_vendors
 
     print_vendors(catalog.vendors, Console())
-
-
-def _write_atomic(path: Path, payload: bytes) -> None:
-    """Write to a temporary file beside `path`, then move it into place."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main() -> None:

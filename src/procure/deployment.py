@@ -56,8 +56,9 @@ class Deployment(BaseModel):
         return next(p for p in self.placements if p.system == system_id)
 
 
-def system_weights(weights: dict[str, float], system: System,
-                   kb: DeploymentKnowledge) -> dict[str, float]:
+def system_weights(
+    weights: dict[str, float], system: System, kb: DeploymentKnowledge
+) -> dict[str, float]:
     """Criteria weights for one system: security and scalability scaled by its profile."""
     scaled = dict(weights)
     scaled["security"] *= kb.modifiers.security_by_sensitivity[system.sensitivity]
@@ -66,8 +67,13 @@ def system_weights(weights: dict[str, float], system: System,
     return {c: scaled[c] / total for c in CRITERIA}
 
 
-def place_system(scenario: Scenario, system: System, weights: dict[str, float],
-                 kb: DeploymentKnowledge, rules: RuleBook) -> Placement:
+def place_system(
+    scenario: Scenario,
+    system: System,
+    weights: dict[str, float],
+    kb: DeploymentKnowledge,
+    rules: RuleBook,
+) -> Placement:
     """Score every deployment model for one system and pick the best allowed."""
     w = system_weights(weights, system, kb)
     names = namespace(scenario, system)
@@ -88,33 +94,53 @@ def place_system(scenario: Scenario, system: System, weights: dict[str, float],
         if not excluded:
             score = base + sum(float(a.effect) for a in adjustments)
             score = round(min(100.0, max(0.0, score)), 2)
-        fits.append(ModelFit(model=model, name=profile.name, base=round(base, 2),
-                             adjustments=adjustments, excluded_by=excluded, score=score))
-    ranked = sorted((f for f in fits if f.score is not None),
-                    key=lambda f: (-(f.score or 0.0), DEPLOYMENT_MODELS.index(f.model)))  # type: ignore[arg-type]
+        fits.append(
+            ModelFit(
+                model=model,
+                name=profile.name,
+                base=round(base, 2),
+                adjustments=adjustments,
+                excluded_by=excluded,
+                score=score,
+            )
+        )
+    ranked = sorted(
+        (f for f in fits if f.score is not None),
+        key=lambda f: (-(f.score or 0.0), DEPLOYMENT_MODELS.index(f.model)),
+    )
     if not ranked:
         raise ProcureError(f"system {system.id}: every deployment model is excluded by the rules")
     best = ranked[0]
     runner = ranked[1] if len(ranked) > 1 else None
     margin = round((best.score or 0) - (runner.score or 0), 2) if runner else None
-    reasons = [Text(
-        en=f"{best.name.en} scores {best.score:.1f} of 100 under this system's weights"
-        + (f", {margin:.1f} ahead of {runner.name.en}." if runner else "."),
-        zh=f"在该系统的权重下，{best.name.zh}得分{best.score:.1f}"
-        + (f"，领先{runner.name.zh}{margin:.1f}分。" if runner else "。"))]
+    reasons = [
+        Text(
+            en=f"{best.name.en} scores {best.score:.1f} of 100 under this system's weights"
+            + (f", {margin:.1f} ahead of {runner.name.en}." if runner else "."),
+            zh=f"在该系统的权重下，{best.name.zh}得分{best.score:.1f}"
+            + (f"，领先{runner.name.zh}{margin:.1f}分。" if runner else "。"),
+        )
+    ]
     for f in fits:
         reasons.extend(a.reason for a in f.excluded_by if a.reason not in reasons)
     for a in best.adjustments:
         if a.reason not in reasons:
             reasons.append(a.reason)
-    return Placement(system=str(system.id), name=system.name,
-                     weights={c: round(v, 4) for c, v in w.items()}, fits=fits,
-                     recommended=best.model, runner_up=runner.model if runner else None,
-                     margin=margin, reasons=reasons)
+    return Placement(
+        system=str(system.id),
+        name=system.name,
+        weights={c: round(v, 4) for c, v in w.items()},
+        fits=fits,
+        recommended=best.model,
+        runner_up=runner.model if runner else None,
+        margin=margin,
+        reasons=reasons,
+    )
 
 
-def assess_deployment(scenario: Scenario, weights: dict[str, float], kb: DeploymentKnowledge,
-                      rules: RuleBook) -> Deployment:
+def assess_deployment(
+    scenario: Scenario, weights: dict[str, float], kb: DeploymentKnowledge, rules: RuleBook
+) -> Deployment:
     """Place every system."""
     placements = [place_system(scenario, s, weights, kb, rules) for s in scenario.systems]
     mix = {m: sum(1 for p in placements if p.recommended == m) for m in DEPLOYMENT_MODELS}

@@ -217,10 +217,16 @@ def knowledge() -> Knowledge:
     from procure.scenario import validate_located
 
     parts = {}
-    for name, model in (("readiness", ReadinessModel), ("deployment", DeploymentKnowledge),
-                        ("partnership", PartnershipKnowledge), ("rules", RuleBook),
-                        ("routes", RouteKnowledge), ("costs", CostRates),
-                        ("cashflow", CashflowKnowledge), ("market", Market)):
+    for name, model in (
+        ("readiness", ReadinessModel),
+        ("deployment", DeploymentKnowledge),
+        ("partnership", PartnershipKnowledge),
+        ("rules", RuleBook),
+        ("routes", RouteKnowledge),
+        ("costs", CostRates),
+        ("cashflow", CashflowKnowledge),
+        ("market", Market),
+    ):
         parts[name] = validate_located(model, _read(name))
     kb = Knowledge.model_validate(parts)
     check_rules(kb.rules)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,14 +119,22 @@ class Model:
         vids = sorted(inst.vendors)
         triples = inst.triples
         if naive:  # every triple gets a variable; ineligible ones are fixed to 0 by constraints
-            triples = [(s, v, m) for s in inst.systems for v in vids for m in
-                       ("private", "dedicated", "public", "hybrid")]
+            triples = [
+                (s, v, m)
+                for s in inst.systems
+                for v in vids
+                for m in ("private", "dedicated", "public", "hybrid")
+            ]
         self.x = {t: p.add_variable(f"x_{t[0]}_{t[1]}_{t[2]}", cat="Binary") for t in triples}
         self.y = {v: p.add_variable(f"y_{v}", cat="Binary") for v in vids}
-        self.g = {v: p.add_variable(f"g_{v}", cat="Binary") for v in vids
-                  if inst.vendors[v].integrator}
-        self.z = {(layer, v): p.add_variable(f"z_{layer}_{v}", cat="Binary")
-                  for layer in CROSS_LAYERS for v in inst.layer_options[layer]}
+        self.g = {
+            v: p.add_variable(f"g_{v}", cat="Binary") for v in vids if inst.vendors[v].integrator
+        }
+        self.z = {
+            (layer, v): p.add_variable(f"z_{layer}_{v}", cat="Binary")
+            for layer in CROSS_LAYERS
+            for v in inst.layer_options[layer]
+        }
         self.u = p.add_variable("multi", cat="Binary")
         self.f = p.add_variable("fee", lowBound=0)
         cost = {t: inst.cost.get(t, 0.0) for t in self.x}
@@ -140,32 +149,43 @@ class Model:
                 p += var == 0, f"ineligible_{t[0]}_{t[1]}_{t[2]}"
         aff = pulp.LpAffineExpression
         hosting = aff([(var, inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
-        vendor_value = {v: aff([(var, cost[t]) for t, var in self.x.items() if t[1] == v]
-                               + [(zv, inst.layer_cost[k]) for k, zv in self.z.items()
-                                  if k[1] == v]
-                               + [(self.y[v], inst.vendors[v].setup_cny)]) for v in vids}
-        base = aff([(var, cost[t]) for t, var in self.x.items()]
-                   + [(zv, inst.layer_cost[k]) for k, zv in self.z.items()]
-                   + [(self.y[v], inst.vendors[v].setup_cny) for v in vids])
+        vendor_value = {
+            v: aff(
+                [(var, cost[t]) for t, var in self.x.items() if t[1] == v]
+                + [(zv, inst.layer_cost[k]) for k, zv in self.z.items() if k[1] == v]
+                + [(self.y[v], inst.vendors[v].setup_cny)]
+            )
+            for v in vids
+        }
+        base = aff(
+            [(var, cost[t]) for t, var in self.x.items()]
+            + [(zv, inst.layer_cost[k]) for k, zv in self.z.items()]
+            + [(self.y[v], inst.vendors[v].setup_cny) for v in vids]
+        )
         n_used = pulp.lpSum(self.y.values())
         self.total_cost = base + self.f + inst.extra_vendor_cost * (n_used - 1)
-        self.value = aff([(var, inst.size[t[0]] * inst.value.get(t, 0.0))
-                          for t, var in self.x.items()])
+        self.value = aff(
+            [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
+        )
         self.slack: dict[str, Any] = {}
-        self.score = ((1 - inst.cost_weight) / 100) * self.value \
-            - (inst.cost_weight / inst.budget) * self.total_cost
+        self.score = ((1 - inst.cost_weight) / 100) * self.value - (
+            inst.cost_weight / inst.budget
+        ) * self.total_cost
         for s in inst.systems:
             p += pulp.lpSum(by_s.get(s, [])) == 1, f"assign_{s}"
         for (s, v), vs in by_sv.items():
             p += pulp.lpSum(vs) <= self.y[v], f"link_{s}_{v}"
         for layer in CROSS_LAYERS:
-            p += pulp.lpSum(self.z[(layer, v)] for v in inst.layer_options[layer]) == 1, \
-                f"layer_{layer}"
+            p += (
+                pulp.lpSum(self.z[(layer, v)] for v in inst.layer_options[layer]) == 1,
+                f"layer_{layer}",
+            )
             for v in inst.layer_options[layer]:
                 p += self.z[(layer, v)] <= self.y[v], f"zlink_{layer}_{v}"
         for v in vids:
-            wins = [var for var, _ in by_v.get(v, [])] + [zv for k, zv in self.z.items()
-                                                         if k[1] == v]
+            wins = [var for var, _ in by_v.get(v, [])] + [
+                zv for k, zv in self.z.items() if k[1] == v
+            ]
             p += self.y[v] <= pulp.lpSum(wins), f"active_{v}"
         smin, smax = self._slack("count_min", 1.0), self._slack("count_max", 1.0)
         p += n_used + smin >= inst.min_vendors, "count_min"
@@ -175,9 +195,10 @@ class Model:
         p += pulp.lpSum(self.g.values()) <= 1, "one_integrator"
         for v, gv in self.g.items():
             p += gv <= self.y[v], f"glink_{v}"
-        big_m = inst.integrator_rate * sum(max((inst.hosting[t] for t in inst.triples
-                                                 if t[0] == s), default=0.0)
-                                            for s in inst.systems)
+        big_m = inst.integrator_rate * sum(
+            max((inst.hosting[t] for t in inst.triples if t[0] == s), default=0.0)
+            for s in inst.systems
+        )
         p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
         for v in vids:
             load = [(var, inst.vcpu[s]) for var, s in by_v.get(v, [])]
@@ -205,16 +226,21 @@ class Model:
 
     def forbid(self, chosen: list[tuple[str, str, str]], index: int) -> None:
         """A no-good cut: the next solution must differ in at least one placement."""
-        self.problem += (pulp.lpSum(self.x[t] for t in chosen) <= len(chosen) - 1,
-                         f"nogood_{index}")
+        self.problem += (
+            pulp.lpSum(self.x[t] for t in chosen) <= len(chosen) - 1,
+            f"nogood_{index}",
+        )
 
     def solve(self, solver: str = "highs", time_limit: float | None = None) -> tuple[str, float]:
         """Solve; returns (status, seconds)."""
         if solver == "cbc":
-            engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=GAP, timeLimit=time_limit)
+            with warnings.catch_warnings():  # PuLP 3 flags its bundled CBC for removal in 4.0
+                warnings.simplefilter("ignore", DeprecationWarning)
+                engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=GAP, timeLimit=time_limit)
         else:
-            engine = pulp.HiGHS(msg=False, gapRel=GAP, timeLimit=time_limit, threads=1,
-                                random_seed=1)
+            engine = pulp.HiGHS(
+                msg=False, gapRel=GAP, timeLimit=time_limit, threads=1, random_seed=1
+            )
         start = time.perf_counter()
         with _quiet_stdout():
             self.problem.solve(engine)
@@ -241,9 +267,17 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def optimize(scenario: Scenario, deployment: Deployment, weights: dict[str, float],
-             vendors: list[Vendor], rates: CostRates, *, solver: str = "highs",
-             extras: bool = True, write_lp: Path | None = None) -> Award:
+def optimize(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    *,
+    solver: str = "highs",
+    extras: bool = True,
+    write_lp: Path | None = None,
+) -> Award:
     """Solve the award; raise InfeasibleError with a diagnosis when no award exists."""
     inst = build_instance(scenario, deployment, weights, vendors, rates)
     _precheck(inst, scenario)
@@ -262,16 +296,24 @@ def optimize(scenario: Scenario, deployment: Deployment, weights: dict[str, floa
 
 
 def _precheck(inst: Instance, scenario: Scenario) -> None:
-    problems = [f"system {sid}: no eligible vendor and model ({'; '.join(why)})"
-                for sid, why in inst.ineligible.items()]
-    problems += [f"layer {layer}: no eligible vendor offers it at MLPS "
-                 f"{max(s.mlps_level for s in scenario.systems)}"
-                 + (" with a domestic stack" if scenario.procurement.domestic_stack == "required"
-                    else "") for layer, vids in inst.layer_options.items() if not vids]
+    problems = [
+        f"system {sid}: no eligible vendor and model ({'; '.join(why)})"
+        for sid, why in inst.ineligible.items()
+    ]
+    problems += [
+        f"layer {layer}: no eligible vendor offers it at MLPS "
+        f"{max(s.mlps_level for s in scenario.systems)}"
+        + (" with a domestic stack" if scenario.procurement.domestic_stack == "required" else "")
+        for layer, vids in inst.layer_options.items()
+        if not vids
+    ]
     if problems:
-        raise InfeasibleError("no award is possible: " + "; ".join(problems)
-                              + ". Relax the rule named, add a qualified vendor, or remove "
-                              "the system from this procurement.")
+        raise InfeasibleError(
+            "no award is possible: "
+            + "; ".join(problems)
+            + ". Relax the rule named, add a qualified vendor, or remove "
+            "the system from this procurement."
+        )
 
 
 def diagnose(inst: Instance, solver: str = "highs") -> str:
@@ -279,8 +321,10 @@ def diagnose(inst: Instance, solver: str = "highs") -> str:
     model = Model(inst, elastic=True)
     status, _ = model.solve(solver)
     if status != "Optimal":
-        return "no award exists, and relaxing budget, vendor counts, shares and capacity does " \
-               "not help: check eligibility (MLPS levels, 信创, layers, exclusions)."
+        return (
+            "no award exists, and relaxing budget, vendor counts, shares and capacity does "
+            "not help: check eligibility (MLPS levels, 信创, layers, exclusions)."
+        )
     changes = []
     for name, (var, _) in model.slack.items():
         amount = var.value() or 0.0
@@ -289,19 +333,27 @@ def diagnose(inst: Instance, solver: str = "highs") -> str:
         if amount <= 1e-6:
             continue
         if name == "budget":
-            changes.append(f"budget must be at least {fmt_money(inst.budget + amount, 'en')} "
-                           f"(now {fmt_money(inst.budget, 'en')})")
+            changes.append(
+                f"budget must be at least {fmt_money(inst.budget + amount, 'en')} "
+                f"(now {fmt_money(inst.budget, 'en')})"
+            )
         elif name == "count_min":
-            changes.append(f"min_vendors must be at most {inst.min_vendors - round(amount)} "
-                           f"(now {inst.min_vendors}): too few vendors qualify")
+            changes.append(
+                f"min_vendors must be at most {inst.min_vendors - round(amount)} "
+                f"(now {inst.min_vendors}): too few vendors qualify"
+            )
         elif name == "count_max":
-            changes.append(f"max_vendors must be at least {inst.max_vendors + round(amount)} "
-                           f"(now {inst.max_vendors})")
+            changes.append(
+                f"max_vendors must be at least {inst.max_vendors + round(amount)} "
+                f"(now {inst.max_vendors})"
+            )
         elif name.startswith("share_"):
             vid = name.removeprefix("share_")
             needed = _share_needed(model, vid)
-            changes.append(f"max_vendor_share must be at least {needed:.1%} "
-                           f"(now {inst.max_share:.0%}) for {vid}")
+            changes.append(
+                f"max_vendor_share must be at least {needed:.1%} "
+                f"(now {inst.max_share:.0%}) for {vid}"
+            )
         elif name.startswith("capacity_"):
             vid = name.removeprefix("capacity_")
             changes.append(f"vendor {vid} lacks {amount:,.0f} vCPU of capacity")
@@ -323,41 +375,68 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
     ev = evaluate(inst, assignment, layers, integrator)
     if ev.violations:  # pragma: no cover - would be a modelling bug
         raise RuntimeError(f"solver award breaks rules: {ev.violations}")
-    systems = [SystemAward(system=s, vendor=assignment[s][0], model=assignment[s][1],
-                           cost_cny=round(inst.cost[(s, *assignment[s])], 2),
-                           value=round(inst.value[(s, *assignment[s])], 2)) for s in inst.systems]
+    systems = [
+        SystemAward(
+            system=s,
+            vendor=assignment[s][0],
+            model=assignment[s][1],
+            cost_cny=round(inst.cost[(s, *assignment[s])], 2),
+            value=round(inst.value[(s, *assignment[s])], 2),
+        )
+        for s in inst.systems
+    ]
     base = sum(ev.vendor_value.values())
     multi = len(ev.used) > 1
     vendor_rows = []
     for vid in ev.used:
         role = "sole" if not multi else ("integrator" if vid == integrator else "subcontractor")
-        vendor_rows.append(VendorAward(
-            vendor=vid, name=inst.vendors[vid].name, role=role,
-            systems=[s for s, (v, _) in assignment.items() if v == vid],
-            layers=sorted(x for x, v in layers.items() if v == vid),
-            cost_cny=round(ev.vendor_value[vid] + (ev.fee if vid == integrator else 0.0), 2),
-            share=round(ev.vendor_value[vid] / base, 4)))
+        vendor_rows.append(
+            VendorAward(
+                vendor=vid,
+                name=inst.vendors[vid].name,
+                role=role,
+                systems=[s for s, (v, _) in assignment.items() if v == vid],
+                layers=sorted(x for x, v in layers.items() if v == vid),
+                cost_cny=round(ev.vendor_value[vid] + (ev.fee if vid == integrator else 0.0), 2),
+                share=round(ev.vendor_value[vid] / base, 4),
+            )
+        )
     setup = sum(inst.vendors[v].setup_cny for v in ev.used)
-    migration = sum(inst.cost[(s, *assignment[s])] - inst.hosting[(s, *assignment[s])]
-                    for s in inst.systems)
+    migration = sum(
+        inst.cost[(s, *assignment[s])] - inst.hosting[(s, *assignment[s])] for s in inst.systems
+    )
     hosting = sum(inst.hosting[(s, *assignment[s])] for s in inst.systems)
     layer_total = sum(inst.layer_cost[(x, v)] for x, v in layers.items())
     coordination = inst.extra_vendor_cost * max(0, len(ev.used) - 1)
     annual = (hosting + layer_total + ev.fee + coordination) / inst.years
-    by_year = [round(annual + (setup + migration if y == 0 else 0.0), 2)
-               for y in range(inst.years)]
+    by_year = [round(annual + (setup + migration if y == 0 else 0.0), 2) for y in range(inst.years)]
     gap = _gap(model)
     binding = _binding(inst, ev, assignment)
-    return Award(status=status, solver=solver, gap=gap, seconds=round(seconds, 3),
-                 objective=round(ev.objective, 6), total_cost_cny=round(ev.total_cost, 2),
-                 value=round(ev.value, 3), budget_cny=inst.budget, cost_by_year=by_year,
-                 cost_breakdown={"hosting": round(hosting, 2), "security_ops": round(layer_total, 2),
-                                 "setup": round(setup, 2), "migration": round(migration, 2),
-                                 "integrator_fee": round(ev.fee, 2),
-                                 "coordination": round(coordination, 2)},
-                 systems=systems, vendors=vendor_rows, integrator=integrator if multi else None,
-                 binding=binding, variables=model.problem.numVariables(),
-                 constraints=model.problem.numConstraints())
+    return Award(
+        status=status,
+        solver=solver,
+        gap=gap,
+        seconds=round(seconds, 3),
+        objective=round(ev.objective, 6),
+        total_cost_cny=round(ev.total_cost, 2),
+        value=round(ev.value, 3),
+        budget_cny=inst.budget,
+        cost_by_year=by_year,
+        cost_breakdown={
+            "hosting": round(hosting, 2),
+            "security_ops": round(layer_total, 2),
+            "setup": round(setup, 2),
+            "migration": round(migration, 2),
+            "integrator_fee": round(ev.fee, 2),
+            "coordination": round(coordination, 2),
+        },
+        systems=systems,
+        vendors=vendor_rows,
+        integrator=integrator if multi else None,
+        binding=binding,
+        variables=model.problem.numVariables(),
+        constraints=model.problem.numConstraints(),
+    )
 
 
 def _gap(model: Model) -> float | None:
@@ -383,7 +462,9 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
             out.append(f"max_vendor_share: {vid} at {amount / base:.1%}")
         load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
         if load >= 0.99 * inst.vendors[vid].capacity_vcpu:
-            out.append(f"capacity: {vid} at {load:,.0f} of {inst.vendors[vid].capacity_vcpu:,} vCPU")
+            out.append(
+                f"capacity: {vid} at {load:,.0f} of {inst.vendors[vid].capacity_vcpu:,} vCPU"
+            )
     return out
 
 
@@ -396,35 +477,63 @@ def _resolve(inst: Instance, solver: str) -> tuple[float, float] | None:
     return ev.total_cost, ev.value
 
 
-def rule_costs(scenario: Scenario, deployment: Deployment, weights: dict[str, float],
-               vendors: list[Vendor], rates: CostRates, award: Award,
-               solver: str) -> list[RuleCost]:
+def rule_costs(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    award: Award,
+    solver: str,
+) -> list[RuleCost]:
     """Re-solve without each business rule and report the change in cost and value."""
     p = scenario.procurement
     variants: list[tuple[str, str, dict[str, Any]]] = [
-        ("vendor_count", f"vendor count {p.min_vendors}-{p.max_vendors} dropped",
-         {"min_vendors": 1, "max_vendors": len(vendors)}),
+        (
+            "vendor_count",
+            f"vendor count {p.min_vendors}-{p.max_vendors} dropped",
+            {"min_vendors": 1, "max_vendors": len(vendors)},
+        ),
     ]
     if p.max_vendor_share < 1:
-        variants.append(("share_cap", f"share cap {p.max_vendor_share:.0%} dropped",
-                         {"max_share": 1.0}))
+        variants.append(
+            ("share_cap", f"share cap {p.max_vendor_share:.0%} dropped", {"max_share": 1.0})
+        )
     if p.domestic_stack != "any":
         variants.append(("xinchuang", f"信创 {p.domestic_stack} dropped", {"domestic": "any"}))
     if p.incumbent:
-        variants.append(("incumbent", "incumbent continuity bonus and migration waiver dropped",
-                         {"incumbent": False}))
+        variants.append(
+            (
+                "incumbent",
+                "incumbent continuity bonus and migration waiver dropped",
+                {"incumbent": False},
+            )
+        )
     out = []
     for rule, description, overrides in variants:
         inst = build_instance(scenario, deployment, weights, vendors, rates, **overrides)
         result = None if inst.ineligible else _resolve(inst, solver)
         if result is None:
-            out.append(RuleCost(rule=rule, description=description, delta_cost_cny=None,
-                                delta_value=None, feasible=False))
+            out.append(
+                RuleCost(
+                    rule=rule,
+                    description=description,
+                    delta_cost_cny=None,
+                    delta_value=None,
+                    feasible=False,
+                )
+            )
             continue
         cost, value = result
-        out.append(RuleCost(rule=rule, description=description,
-                            delta_cost_cny=round(award.total_cost_cny - cost, 2),
-                            delta_value=round(award.value - value, 3), feasible=True))
+        out.append(
+            RuleCost(
+                rule=rule,
+                description=description,
+                delta_cost_cny=round(award.total_cost_cny - cost, 2),
+                delta_value=round(award.value - value, 3),
+                feasible=True,
+            )
+        )
     return out
 
 
@@ -439,9 +548,15 @@ def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> lis
             break
         assignment, layers, integrator = model.choice()
         ev = evaluate(model.inst, assignment, layers, integrator)
-        out.append(Alternative(rank=rank + 1, total_cost_cny=round(ev.total_cost, 2),
-                               value=round(ev.value, 3), objective=round(ev.objective, 6),
-                               assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()}))
+        out.append(
+            Alternative(
+                rank=rank + 1,
+                total_cost_cny=round(ev.total_cost, 2),
+                value=round(ev.value, 3),
+                objective=round(ev.objective, 6),
+                assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()},
+            )
+        )
         chosen = [(s, v, m) for s, (v, m) in assignment.items()]
     return out
 
@@ -457,16 +572,16 @@ def frontier(inst: Instance, solver: str, points: int = 6) -> list[Alternative]:
     for k in range(1, points):
         eps = low + (high - low) * k / (points - 1)
         found = _extreme(inst, solver, "cost", min_value=eps - 1e-6)
-        if found is not None and all(abs(found.total_cost_cny - o.total_cost_cny) > 1
-                                     for o in out):
+        if found is not None and all(abs(found.total_cost_cny - o.total_cost_cny) > 1 for o in out):
             out.append(found)
     for rank, alt in enumerate(out, start=1):
         alt.rank = rank
     return out
 
 
-def _extreme(inst: Instance, solver: str, goal: str,
-             min_value: float | None = None) -> Alternative | None:
+def _extreme(
+    inst: Instance, solver: str, goal: str, min_value: float | None = None
+) -> Alternative | None:
     model = Model(inst)
     p = model.problem
     if goal == "cost":
@@ -481,6 +596,10 @@ def _extreme(inst: Instance, solver: str, goal: str,
         return None
     assignment, layers, integrator = model.choice()
     ev = evaluate(inst, assignment, layers, integrator)
-    return Alternative(rank=0, total_cost_cny=round(ev.total_cost, 2), value=round(ev.value, 3),
-                       objective=round(ev.objective, 6),
-                       assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()})
+    return Alternative(
+        rank=0,
+        total_cost_cny=round(ev.total_cost, 2),
+        value=round(ev.value, 3),
+        objective=round(ev.objective, 6),
+        assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()},
+    )

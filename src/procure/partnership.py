@@ -33,8 +33,9 @@ class PartnershipView(BaseModel):
     reasons: list[Text]
 
 
-def assess_partnership(scenario: Scenario, kb: PartnershipKnowledge,
-                       rules: RuleBook) -> PartnershipView:
+def assess_partnership(
+    scenario: Scenario, kb: PartnershipKnowledge, rules: RuleBook
+) -> PartnershipView:
     """Apply the partnership rules to the base profile and pick the mode that scores higher."""
     names = namespace(scenario)
     fired = [r for r in rules.partnership if holds(r, names)]
@@ -45,29 +46,64 @@ def assess_partnership(scenario: Scenario, kb: PartnershipKnowledge,
         for r in fired:
             for mode, points in (r.adjust.get(d.id) or {}).items():
                 scores[mode] = min(100.0, max(0.0, scores[mode] + float(points)))
-                adjustments.append(Applied(rule=r.id, effect=f"{mode} {float(points):+g}",
-                                           reason=r.reason, source=r.source,
-                                           assumption=r.assumption))
-        dims.append(DimensionView(id=d.id, name=d.name, scores=scores, notes=d.note,
-                                  adjustments=adjustments, source=d.source,
-                                  assumption=d.assumption))
-    totals = {m: round(sum(kb.dimension_weights[d.id] * d.scores[m] for d in dims), 2)
-              for m in MODES}
-    excluded = {m: [Applied(rule=r.id, effect="excluded", reason=r.reason, source=r.source,
-                            assumption=r.assumption) for r in fired if m in r.exclude]
-                for m in MODES}
+                adjustments.append(
+                    Applied(
+                        rule=r.id,
+                        effect=f"{mode} {float(points):+g}",
+                        reason=r.reason,
+                        source=r.source,
+                        assumption=r.assumption,
+                    )
+                )
+        dims.append(
+            DimensionView(
+                id=d.id,
+                name=d.name,
+                scores=scores,
+                notes=d.note,
+                adjustments=adjustments,
+                source=d.source,
+                assumption=d.assumption,
+            )
+        )
+    totals = {
+        m: round(sum(kb.dimension_weights[d.id] * d.scores[m] for d in dims), 2) for m in MODES
+    }
+    excluded = {
+        m: [
+            Applied(
+                rule=r.id,
+                effect="excluded",
+                reason=r.reason,
+                source=r.source,
+                assumption=r.assumption,
+            )
+            for r in fired
+            if m in r.exclude
+        ]
+        for m in MODES
+    }
     allowed = [m for m in MODES if not excluded[m]] or ["direct_purchase"]
     recommended = max(allowed, key=lambda m: (totals[m], m == "direct_purchase"))
-    mode_names = {m.id: m.name for m in kb.modes}
+    mode_names: dict[str, Text] = {m.id: m.name for m in kb.modes}
     other = next(m for m in MODES if m != recommended)
-    reasons = [Text(
-        en=f"{mode_names[recommended].en} scores {totals[recommended]:.1f} against "
-        f"{totals[other]:.1f} for {mode_names[other].en.lower()} on the four dimensions.",
-        zh=f"四个维度综合得分：{mode_names[recommended].zh}{totals[recommended]:.1f}，"
-        f"{mode_names[other].zh}{totals[other]:.1f}。")]
+    reasons = [
+        Text(
+            en=f"{mode_names[recommended].en} scores {totals[recommended]:.1f} against "
+            f"{totals[other]:.1f} for {mode_names[other].en.lower()} on the four dimensions.",
+            zh=f"四个维度综合得分：{mode_names[recommended].zh}{totals[recommended]:.1f}，"
+            f"{mode_names[other].zh}{totals[other]:.1f}。",
+        )
+    ]
     reasons.extend(a.reason for m in MODES for a in excluded[m])
     for r in fired:
         if r.reason not in reasons:
             reasons.append(r.reason)
-    return PartnershipView(dimensions=dims, totals=totals, excluded=excluded,
-                           recommended=recommended, mode_names=mode_names, reasons=reasons)
+    return PartnershipView(
+        dimensions=dims,
+        totals=totals,
+        excluded=excluded,
+        recommended=recommended,
+        mode_names=mode_names,
+        reasons=reasons,
+    )

@@ -72,16 +72,34 @@ def assess_readiness(scenario: Scenario, model: ReadinessModel) -> Readiness:
         for ind in factor.indicators:
             shown, score = indicator_score(ind, scenario)
             w = ind.weight / total_weight
-            contributions.append(Contribution(indicator=ind.id, name=ind.name, value=shown,
-                                              score=round(score, 2), weight=round(w, 4),
-                                              points=round(score * w, 2), source=ind.source,
-                                              assumption=ind.assumption))
+            contributions.append(
+                Contribution(
+                    indicator=ind.id,
+                    name=ind.name,
+                    value=shown,
+                    score=round(score, 2),
+                    weight=round(w, 4),
+                    points=round(score * w, 2),
+                    source=ind.source,
+                    assumption=ind.assumption,
+                )
+            )
             if score < model.action_threshold:
-                actions.append(Action(factor=factor.id, indicator=ind.id, score=round(score, 2),
-                                      text=ind.action))
+                actions.append(
+                    Action(
+                        factor=factor.id, indicator=ind.id, score=round(score, 2), text=ind.action
+                    )
+                )
         score = sum(c.score * c.weight for c in contributions)
-        factors.append(FactorScore(id=factor.id, name=factor.name, score=round(score, 2),
-                                   weight=factor.weight, contributions=contributions))
+        factors.append(
+            FactorScore(
+                id=factor.id,
+                name=factor.name,
+                score=round(score, 2),
+                weight=factor.weight,
+                contributions=contributions,
+            )
+        )
     total = sum(f.weight for f in factors)
     overall = round(sum(f.score * f.weight for f in factors) / total, 2)
     grade = next(g for g in sorted(model.grades, key=lambda g: -g.min) if overall >= g.min)
@@ -89,8 +107,15 @@ def assess_readiness(scenario: Scenario, model: ReadinessModel) -> Readiness:
     if not actions:  # always say how to raise the weakest factor
         worst = min(weakest.contributions, key=lambda c: c.score)
         ind = next(i for f in model.factors for i in f.indicators if i.id == worst.indicator)
-        actions.append(Action(factor=weakest.id, indicator=ind.id, score=worst.score,
-                              text=ind.action))
+        actions.append(
+            Action(factor=weakest.id, indicator=ind.id, score=worst.score, text=ind.action)
+        )
     actions.sort(key=lambda a: a.score)
-    return Readiness(overall=overall, grade=grade.grade, grade_label=grade.label,
-                     factors=factors, weakest=weakest.id, actions=actions)
+    return Readiness(
+        overall=overall,
+        grade=grade.grade,
+        grade_label=grade.label,
+        factors=factors,
+        weakest=weakest.id,
+        actions=actions,
+    )

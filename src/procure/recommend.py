@@ -54,22 +54,35 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
     award: Award | None = None
     infeasible = None
     try:
-        award = optimize(scenario, assessment.deployment, assessment.weights.weights, vendors,
-                         kb.costs, solver=solver)
+        award = optimize(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            solver=solver,
+        )
     except InfeasibleError as exc:
         infeasible = str(exc)
     years = scenario.procurement.contract_years
     spend, one_off, basis = spend_basis(assessment, award, years)
-    comparison = compare_modes(scenario, assessment.partnership, kb.cashflow, spend, one_off,
-                               basis)
+    comparison = compare_modes(scenario, assessment.partnership, kb.cashflow, spend, one_off, basis)
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
     return Recommendation(
-        scenario_name=scenario.name, language=scenario.language,
-        scenario=scenario_to_data(scenario), assessment=assessment, award=award,
-        infeasible=infeasible, comparison=comparison, market=kb.market.figures,
-        timeline=timeline(assessment.route.method), summary=summary(assessment, award,
-                                                                    infeasible, comparison),
-        sources=sources(), assumptions=assumptions(comparison, used), vendors=used)
+        scenario_name=scenario.name,
+        language=scenario.language,
+        scenario=scenario_to_data(scenario),
+        assessment=assessment,
+        award=award,
+        infeasible=infeasible,
+        comparison=comparison,
+        market=kb.market.figures,
+        timeline=timeline(assessment.route.method),
+        summary=summary(assessment, award, infeasible, comparison),
+        sources=sources(),
+        assumptions=assumptions(comparison, used),
+        vendors=used,
+    )
 
 
 PROCUREMENT_MONTHS = {"open_tender": 2.0, "competitive_consultation": 2.5, "single_source": 1.0}
@@ -79,44 +92,77 @@ def timeline(method: str) -> list[Step]:
     """The report's procurement flow with assumed durations."""
     return [
         Step(step=Text(en="Needs survey across bureaus", zh="各委办局需求调研"), months=1),
-        Step(step=Text(en="Top-level design with a consultancy or design institute",
-                       zh="咨询或设计院开展顶层设计"), months=2),
-        Step(step=Text(en="IT authority aggregates needs and approves the project",
-                       zh="主管部门汇总需求并立项"), months=1),
+        Step(
+            step=Text(
+                en="Top-level design with a consultancy or design institute",
+                zh="咨询或设计院开展顶层设计",
+            ),
+            months=2,
+        ),
+        Step(
+            step=Text(
+                en="IT authority aggregates needs and approves the project",
+                zh="主管部门汇总需求并立项",
+            ),
+            months=1,
+        ),
         Step(step=Text(en="Unified procurement", zh="统一采购"), months=PROCUREMENT_MONTHS[method]),
         Step(step=Text(en="Delivery and migration", zh="交付与迁移"), months=4),
         Step(step=Text(en="Supervision and acceptance", zh="监理与验收"), months=2),
     ]
 
 
-def summary(a: Assessment, award: Award | None, infeasible: str | None,
-            c: Comparison) -> list[Text]:
+def summary(
+    a: Assessment, award: Award | None, infeasible: str | None, c: Comparison
+) -> list[Text]:
     """The decisions in five lines (plus top risks)."""
     mix_en = ", ".join(f"{n} {m}" for m, n in a.deployment.mix.items() if n)
     mix_zh = "，".join(f"{m} {n}个" for m, n in a.deployment.mix.items() if n)
-    lines = [Text(en=f"Deployment: {mix_en} (systems by recommended model).",
-                  zh=f"部署模式：{mix_zh}（按推荐模式统计系统数）。")]
+    lines = [
+        Text(
+            en=f"Deployment: {mix_en} (systems by recommended model).",
+            zh=f"部署模式：{mix_zh}（按推荐模式统计系统数）。",
+        )
+    ]
     if award is not None:
         roles = ", ".join(f"{v.vendor} ({v.role})" for v in award.vendors)
-        lines.append(Text(
-            en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
-            f"{len(award.cost_by_year)} years against a budget of "
-            f"{fmt_money(award.budget_cny, 'en')}.",
-            zh=f"供应商组合：{roles}；合同期{len(award.cost_by_year)}年总成本"
-            f"{fmt_money(award.total_cost_cny, 'zh')}，预算{fmt_money(award.budget_cny, 'zh')}。"))
+        lines.append(
+            Text(
+                en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
+                f"{len(award.cost_by_year)} years against a budget of "
+                f"{fmt_money(award.budget_cny, 'en')}.",
+                zh=f"供应商组合：{roles}；合同期{len(award.cost_by_year)}年总成本"
+                f"{fmt_money(award.total_cost_cny, 'zh')}，预算{fmt_money(award.budget_cny, 'zh')}。",
+            )
+        )
     else:
-        lines.append(Text(en=f"Vendor award: none is feasible. {infeasible}",
-                          zh=f"供应商组合：无可行方案。{infeasible}"))
+        lines.append(
+            Text(
+                en=f"Vendor award: none is feasible. {infeasible}",
+                zh=f"供应商组合：无可行方案。{infeasible}",
+            )
+        )
     names = c.qualitative.mode_names
-    lines.append(Text(en=f"Partnership: {names[c.recommended].en.lower()}. {c.reasons[0].en}",
-                      zh=f"合作模式：{names[c.recommended].zh}。{c.reasons[0].zh}"))
-    lines.append(Text(en=f"Procurement route: {a.route.name.en.lower()}.",
-                      zh=f"采购方式：{a.route.name.zh}。"))
+    lines.append(
+        Text(
+            en=f"Partnership: {names[c.recommended].en.lower()}. {c.reasons[0].en}",
+            zh=f"合作模式：{names[c.recommended].zh}。{c.reasons[0].zh}",
+        )
+    )
+    lines.append(
+        Text(
+            en=f"Procurement route: {a.route.name.en.lower()}.", zh=f"采购方式：{a.route.name.zh}。"
+        )
+    )
     r = a.readiness
-    lines.append(Text(en=f"Readiness: {r.overall:.0f}/100, grade {r.grade} ({r.grade_label.en}); "
-                      f"weakest factor: {r.weakest}.",
-                      zh=f"上云准备度：{r.overall:.0f}分，等级{r.grade}（{r.grade_label.zh}）；"
-                      f"最弱因素：{next(f.name.zh for f in r.factors if f.id == r.weakest)}。"))
+    lines.append(
+        Text(
+            en=f"Readiness: {r.overall:.0f}/100, grade {r.grade} ({r.grade_label.en}); "
+            f"weakest factor: {r.weakest}.",
+            zh=f"上云准备度：{r.overall:.0f}分，等级{r.grade}（{r.grade_label.zh}）；"
+            f"最弱因素：{next(f.name.zh for f in r.factors if f.id == r.weakest)}。",
+        )
+    )
     risks_en, risks_zh = [], []
     close = [p.system for p in a.deployment.placements if p.margin is not None and p.margin < 3]
     if close:
@@ -130,8 +176,12 @@ def summary(a: Assessment, award: Award | None, infeasible: str | None,
         risks_en.append("binding rules: " + "; ".join(award.binding))
         risks_zh.append("紧约束：" + "；".join(award.binding))
     if risks_en:
-        lines.append(Text(en="Top risks: " + "; ".join(risks_en) + ".",
-                          zh="主要风险：" + "；".join(risks_zh) + "。"))
+        lines.append(
+            Text(
+                en="Top risks: " + "; ".join(risks_en) + ".",
+                zh="主要风险：" + "；".join(risks_zh) + "。",
+            )
+        )
     return lines
 
 
@@ -163,33 +213,61 @@ def sources() -> list[str]:
 def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
     """Every assumption the run used, with its reason."""
     kb = knowledge()
-    out = [Provenance(item=f"deployment profile: {m.id}", kind="assumption",
-                      text=m.assumption or "") for m in kb.deployment.models]
-    out.append(Provenance(item="system weight modifiers", kind="assumption",
-                          text=kb.deployment.modifiers.assumption))
+    out = [
+        Provenance(item=f"deployment profile: {m.id}", kind="assumption", text=m.assumption or "")
+        for m in kb.deployment.models
+    ]
+    out.append(
+        Provenance(
+            item="system weight modifiers",
+            kind="assumption",
+            text=kb.deployment.modifiers.assumption,
+        )
+    )
     for f in kb.readiness.factors:
         for i in f.indicators:
-            out.append(Provenance(item=f"readiness: {i.id}", kind="assumption",
-                                  text=i.assumption or ""))
-    out.append(Provenance(item="readiness grades", kind="assumption",
-                          text=kb.readiness.grades_assumption))
+            out.append(
+                Provenance(item=f"readiness: {i.id}", kind="assumption", text=i.assumption or "")
+            )
+    out.append(
+        Provenance(item="readiness grades", kind="assumption", text=kb.readiness.grades_assumption)
+    )
     for rule in kb.rules.deployment + kb.rules.partnership:
         if rule.assumption:
             out.append(Provenance(item=f"rule {rule.id}", kind="assumption", text=rule.assumption))
     costs = kb.costs
-    for name in ("migration", "integrator_fee", "multicloud", "per_extra_vendor",
-                 "domestic_preference", "incumbent_bonus"):
-        key = name if name.endswith("bonus") else name
-        text = getattr(costs, f"{key}_assumption")
+    for name in (
+        "migration",
+        "integrator_fee",
+        "multicloud",
+        "per_extra_vendor",
+        "domestic_preference",
+        "incumbent_bonus",
+    ):
+        text = getattr(costs, f"{name}_assumption")
         out.append(Provenance(item=f"cost rate: {name}", kind="assumption", text=text))
     for p in c.inputs.parameters.values():
         kind = "scenario" if p.provenance == "scenario" else "assumption"
-        out.append(Provenance(item=f"cash flow: {p.name} = {p.value:g}", kind=kind,
-                              text=p.provenance.removeprefix("assumption: ")))
-    out.append(Provenance(item="open-tender threshold", kind="assumption",
-                          text=kb.routes.open_tender_threshold_assumption))
+        out.append(
+            Provenance(
+                item=f"cash flow: {p.name} = {p.value:g}",
+                kind=kind,
+                text=p.provenance.removeprefix("assumption: "),
+            )
+        )
+    out.append(
+        Provenance(
+            item="open-tender threshold",
+            kind="assumption",
+            text=kb.routes.open_tender_threshold_assumption,
+        )
+    )
     for v in vendors:
-        out.append(Provenance(item=f"vendor {v.id} prices and scores",
-                              kind="source" if v.source else "assumption",
-                              text=v.source or v.assumption or ""))
+        out.append(
+            Provenance(
+                item=f"vendor {v.id} prices and scores",
+                kind="source" if v.source else "assumption",
+                text=v.source or v.assumption or "",
+            )
+        )
     return out

@@ -6,10 +6,8 @@ files; written to a temporary file and moved into place, so a failure leaves not
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,11 +40,15 @@ def catalog(lang: str) -> dict[str, str]:
 def _env(template_dir: Path | None, fmt: str) -> Environment:
     dirs = [str(template_dir)] if template_dir else []
     dirs.append(str(templates_dir()))
-    env = Environment(loader=FileSystemLoader(dirs), undefined=StrictUndefined,
-                      autoescape=select_autoescape(enabled_extensions=("html", "j2"),
-                                                   default_for_string=True)
-                      if fmt == "html" else False,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(dirs),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True)
+        if fmt == "html"
+        else False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["money"] = fmt_money
     env.filters["pct"] = lambda x, digits=1: f"{x * 100:.{digits}f}%"
     return env
@@ -59,22 +61,36 @@ def context(rec: Recommendation, lang: str, with_charts: bool) -> dict[str, Any]
     if with_charts:
         from procure import charts as ch
 
-        charts = {"readiness": ch.readiness_chart(rec, t), "cashflow": ch.cashflow_chart(rec, t),
-                  "frontier": ch.frontier_chart(rec, t),
-                  "vendor_cost": ch.vendor_cost_chart(rec, t)}
-    return {"r": rec, "t": t, "lang": lang, "charts": charts,
-            "scenario_yaml": dump_yaml(rec.scenario),
-            "source_index": {s: i + 1 for i, s in enumerate(rec.sources)}}
+        charts = {
+            "readiness": ch.readiness_chart(rec, t),
+            "cashflow": ch.cashflow_chart(rec, t),
+            "frontier": ch.frontier_chart(rec, t),
+            "vendor_cost": ch.vendor_cost_chart(rec, t),
+        }
+    return {
+        "r": rec,
+        "t": t,
+        "lang": lang,
+        "charts": charts,
+        "scenario_yaml": dump_yaml(rec.scenario),
+        "source_index": {s: i + 1 for i, s in enumerate(rec.sources)},
+    }
 
 
 def render_html(rec: Recommendation, lang: str, template_dir: Path | None = None) -> str:
-    return _env(template_dir, "html").get_template("brief.html.j2").render(
-        **context(rec, lang, with_charts=True))
+    return (
+        _env(template_dir, "html")
+        .get_template("brief.html.j2")
+        .render(**context(rec, lang, with_charts=True))
+    )
 
 
 def render_markdown(rec: Recommendation, lang: str, template_dir: Path | None = None) -> str:
-    return _env(template_dir, "md").get_template("brief.md.j2").render(
-        **context(rec, lang, with_charts=False))
+    return (
+        _env(template_dir, "md")
+        .get_template("brief.md.j2")
+        .render(**context(rec, lang, with_charts=False))
+    )
 
 
 def require_cjk_font() -> None:
@@ -82,12 +98,20 @@ def require_cjk_font() -> None:
     fc_list = shutil.which("fc-list")
     found = ""
     if fc_list:
-        found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True,
-                               check=False).stdout.strip()
+        found = subprocess.run(
+            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+        ).stdout.strip()
     if not found:
-        raise InputError([Problem("--lang zh", "no Chinese (CJK) font is installed, so the "
-                                  "brief would show boxes. Install one: "
-                                  "sudo apt-get install fonts-wqy-microhei (or fonts-noto-cjk)")])
+        raise InputError(
+            [
+                Problem(
+                    "--lang zh",
+                    "no Chinese (CJK) font is installed, so the "
+                    "brief would show boxes. Install one: "
+                    "sudo apt-get install fonts-wqy-microhei (or fonts-noto-cjk)",
+                )
+            ]
+        )
 
 
 def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None) -> bytes:
@@ -109,8 +133,11 @@ def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None)
                     return super().fetch(url, headers)
             raise ValueError(f"refused to fetch {url}: the brief uses only bundled files")
 
-    document = HTML(string=html, base_url=str(allowed[-1]) + "/",
-                    url_fetcher=LocalOnly(allowed_protocols=["file"]))
+    document = HTML(
+        string=html,
+        base_url=str(allowed[-1]) + "/",
+        url_fetcher=LocalOnly(allowed_protocols=["file"]),
+    )
     return bytes(document.write_pdf(pdf_identifier=b"procure-brief", uncompressed_pdf=False))
 
 
@@ -124,16 +151,3 @@ def render(rec: Recommendation, fmt: str, lang: str, template_dir: Path | None =
     if fmt == "pdf":
         return render_pdf(rec, lang, template_dir)
     raise ProcureError(f"unknown format {fmt}")  # pragma: no cover
-
-
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Write beside `path` then rename, so a failure never leaves a partial or clobbered file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

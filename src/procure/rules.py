@@ -17,12 +17,32 @@ if TYPE_CHECKING:
     from procure.knowledge import Rule, RuleBook
     from procure.scenario import Scenario, System
 
-AGENCY_NAMES = ("level", "cloud_type", "sector", "region", "cloud_trust", "leadership",
-                "tech_staff", "annual_it_budget_cny", "policy_pressure", "data_sharing_need",
-                "public_expectation", "legacy_share", "strategic_partner")
+AGENCY_NAMES = (
+    "level",
+    "cloud_type",
+    "sector",
+    "region",
+    "cloud_trust",
+    "leadership",
+    "tech_staff",
+    "annual_it_budget_cny",
+    "policy_pressure",
+    "data_sharing_need",
+    "public_expectation",
+    "legacy_share",
+    "strategic_partner",
+)
 PROCUREMENT_NAMES = ("domestic_stack", "contract_years", "budget_cny", "expansion")
-SYSTEM_NAMES = ("public_facing", "sensitivity", "mlps_level", "vcpu", "memory_gb", "storage_tb",
-                "elasticity", "legacy")
+SYSTEM_NAMES = (
+    "public_facing",
+    "sensitivity",
+    "mlps_level",
+    "vcpu",
+    "memory_gb",
+    "storage_tb",
+    "elasticity",
+    "legacy",
+)
 SCOPES = {
     "deployment": set(AGENCY_NAMES + PROCUREMENT_NAMES + SYSTEM_NAMES),
     "partnership": set(AGENCY_NAMES + PROCUREMENT_NAMES),
@@ -36,8 +56,11 @@ class RuleError(ProcureError):
 def names_in(expression: str) -> set[str]:
     """The variable names an expression reads."""
     tree = ast.parse(expression, mode="eval")
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {"True", "False",
-                                                                              "None"}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {
+        "True",
+        "False",
+        "None",
+    }
 
 
 def check_rules(book: RuleBook) -> None:
@@ -49,8 +72,10 @@ def check_rules(book: RuleBook) -> None:
             except SyntaxError as exc:
                 raise RuleError(f"rule {rule.id}: condition does not parse: {exc.msg}") from None
             if unknown:
-                raise RuleError(f"rule {rule.id}: unknown field(s) {sorted(unknown)} in "
-                                f"`{rule.when}`; allowed: {sorted(SCOPES[scope])}")
+                raise RuleError(
+                    f"rule {rule.id}: unknown field(s) {sorted(unknown)} in "
+                    f"`{rule.when}`; allowed: {sorted(SCOPES[scope])}"
+                )
 
 
 def namespace(scenario: Scenario, system: System | None = None) -> dict[str, Any]:

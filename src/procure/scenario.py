@@ -17,8 +17,9 @@ Level = Literal["central", "province", "prefecture", "county"]
 LowMedHigh = Literal["low", "medium", "high"]
 Criterion = Literal["security", "flexibility", "scalability", "cost"]
 CRITERIA: tuple[Criterion, ...] = ("security", "flexibility", "scalability", "cost")
-Sector = Literal["public_security", "tax", "customs", "hrss", "education", "health",
-                 "transport", "other"]
+Sector = Literal[
+    "public_security", "tax", "customs", "hrss", "education", "health", "transport", "other"
+]
 
 
 class Agency(Strict):
@@ -27,12 +28,14 @@ class Agency(Strict):
     name: str = Field(min_length=1)
     level: Level
     cloud_type: Literal["integrated", "industry"] = Field(
-        description="integrated (综合政务云) or industry (行业政务云)")
+        description="integrated (综合政务云) or industry (行业政务云)"
+    )
     sector: Sector | None = Field(None, description="industry clouds only")
     region: Literal["east", "central", "west", "northeast"]
     cloud_trust: LowMedHigh = Field(description="technology factor: trust in cloud")
     leadership: Literal["top", "senior", "department", "none"] = Field(
-        description="top = 一把手工程, the top leader drives it")
+        description="top = 一把手工程, the top leader drives it"
+    )
     tech_staff: float = Field(ge=0, description="in-house IT staff, FTE")
     annual_it_budget_cny: float = Field(ge=0)
     policy_pressure: LowMedHigh
@@ -40,14 +43,21 @@ class Agency(Strict):
     public_expectation: LowMedHigh
     legacy_share: float = Field(ge=0, le=1, description="share of systems not yet on cloud")
     strategic_partner: bool = Field(
-        False, description="a core enterprise ready to co-invest (joint-venture precondition)")
+        False, description="a core enterprise ready to co-invest (joint-venture precondition)"
+    )
 
     @model_validator(mode="after")
     def _sector_for_industry(self) -> Agency:
         if self.cloud_type == "industry" and self.sector is None:
-            raise FieldError(("cloud_type",), "an industry cloud needs `sector` (public_security, tax, customs, "
-                             "hrss, education, health, transport or other)")
+            raise FieldError(
+                ("cloud_type",),
+                "an industry cloud needs `sector` (public_security, tax, customs, "
+                "hrss, education, health, transport or other)",
+            )
         return self
+
+
+DEFAULT_LAYERS: tuple[ServiceLayer, ...] = ("iaas",)
 
 
 class System(Strict):
@@ -63,7 +73,7 @@ class System(Strict):
     storage_tb: float = Field(ge=0)
     elasticity: LowMedHigh = "medium"
     legacy: bool = Field(False, description="an existing system to migrate")
-    layers: list[ServiceLayer] = Field(default_factory=lambda: ["iaas"], min_length=1)
+    layers: list[ServiceLayer] = Field(default_factory=lambda: list(DEFAULT_LAYERS), min_length=1)
 
     @field_validator("mlps_level")
     @classmethod
@@ -72,7 +82,8 @@ class System(Strict):
             raise ValueError(
                 "MLPS level 5 systems (the highest 等保 grade, reserved for critical national "
                 "systems) are not eligible for a government cloud; keep such a system on its own "
-                "isolated infrastructure and leave it out of this scenario")
+                "isolated infrastructure and leave it out of this scenario"
+            )
         if not 1 <= v <= 4:
             raise ValueError(f"MLPS level must be 1, 2, 3 or 4, not {v}")
         return v
@@ -83,7 +94,8 @@ class Criteria(Strict):
 
     weights: dict[Criterion, float] | None = None
     ahp: list[tuple[Criterion, Criterion, float]] | None = Field(
-        None, description="pairwise judgments [a, b, v]: a is v times as important as b (1..9)")
+        None, description="pairwise judgments [a, b, v]: a is v times as important as b (1..9)"
+    )
 
     @model_validator(mode="after")
     def _one_way(self) -> Criteria:
@@ -117,18 +129,25 @@ class Procurement(Strict):
     incumbent: Identifier | None = None
     expansion: bool = False
     expansion_value_cny: float | None = Field(
-        None, ge=0, description="value of the add-on when expanding an existing contract")
+        None, ge=0, description="value of the add-on when expanding an existing contract"
+    )
     original_contract_cny: float | None = Field(
-        None, gt=0, description="value of the contract being expanded")
+        None, gt=0, description="value of the contract being expanded"
+    )
     exclude_vendors: list[Identifier] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _vendor_counts(self) -> Procurement:
         if self.min_vendors > self.max_vendors:
-            raise FieldError(("min_vendors",), f"min_vendors ({self.min_vendors}) is greater than max_vendors "
-                             f"({self.max_vendors})")
+            raise FieldError(
+                ("min_vendors",),
+                f"min_vendors ({self.min_vendors}) is greater than max_vendors "
+                f"({self.max_vendors})",
+            )
         if self.expansion and self.incumbent is None:
-            raise FieldError(("expansion",), "an expansion needs `incumbent`: the id of the vendor serving today")
+            raise FieldError(
+                ("expansion",), "an expansion needs `incumbent`: the id of the vendor serving today"
+            )
         return self
 
 
@@ -188,8 +207,11 @@ class Scenario(Strict):
         seen: dict[str, int] = {}
         for i, s in enumerate(self.systems):
             if s.id in seen:
-                raise FieldError(("systems", i, "id"), f"systems[{i}] has id '{s.id}', already used by "
-                                 f"systems[{seen[s.id]}]; give each system a distinct `id`")
+                raise FieldError(
+                    ("systems", i, "id"),
+                    f"systems[{i}] has id '{s.id}', already used by "
+                    f"systems[{seen[s.id]}]; give each system a distinct `id`",
+                )
             seen[str(s.id)] = i
         return self
 
@@ -208,8 +230,10 @@ def warnings_for(scenario: Scenario) -> list[str]:
     out = []
     years = scenario.procurement.contract_years
     if years not in (3, 5):
-        out.append(f"procurement.contract_years is {years}; the report's norm for IaaS/PaaS "
-                   "service contracts is 3 or 5 years (iResearch 2020, ch.3)")
+        out.append(
+            f"procurement.contract_years is {years}; the report's norm for IaaS/PaaS "
+            "service contracts is 3 or 5 years (iResearch 2020, ch.3)"
+        )
     if scenario.agency.cloud_type == "integrated" and scenario.agency.sector is not None:
         out.append("agency.sector is ignored for an integrated cloud")
     return out
@@ -255,8 +279,15 @@ def _problems(model: type[BaseModel], located: Located, exc: ValidationError) ->
             continue
         seen.add(key)
         line, col = pos if pos else (None, None)
-        problems.append(Problem(located.file, message, field=format_path(path) or "(top level)",
-                                line=line, column=col))
+        problems.append(
+            Problem(
+                located.file,
+                message,
+                field=format_path(path) or "(top level)",
+                line=line,
+                column=col,
+            )
+        )
     return problems
 
 
@@ -265,7 +296,7 @@ def _clean_loc(loc: tuple[int | str, ...], data: Any) -> YamlPath:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):  # noqa: SIM114
             path.append(part)
             node = node[part]
         elif isinstance(part, str) and isinstance(node, dict) and part in node:
@@ -283,13 +314,17 @@ def _fields_at(model: type[BaseModel], path: YamlPath, data: Any) -> list[str]:
     for part in path:
         if isinstance(part, int):
             continue
-        field = current.model_fields.get(part) if isinstance(current, type) else None
+        field = current.model_fields.get(part) if _is_model(current) else None
         if field is None:
             return []
         current = _model_in(field.annotation)
         if current is None:
             return []
-    return list(current.model_fields) if isinstance(current, type) else []
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -306,14 +341,23 @@ def load_scenario(path: Path) -> Scenario:
     """Read, parse and validate a scenario file. Raises InputError with located problems."""
     scenario = validate_located(Scenario, read_yaml(path))
     if isinstance(scenario.vendors, str) and scenario.vendors != "default":
-        vendor_path = (path.parent / scenario.vendors)
+        vendor_path = path.parent / scenario.vendors
         if not vendor_path.is_file():
             located = read_yaml(path)
             line, col = located.where(("vendors",), key=True) or (None, None)
-            raise InputError([Problem(str(path), f"vendor file '{scenario.vendors}' not found "
-                                      f"(looked for {vendor_path}); use `default` for the built-in "
-                                      "catalog or a path relative to this scenario", field="vendors",
-                                      line=line, column=col)])
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        f"vendor file '{scenario.vendors}' not found "
+                        f"(looked for {vendor_path}); use `default` for the built-in "
+                        "catalog or a path relative to this scenario",
+                        field="vendors",
+                        line=line,
+                        column=col,
+                    )
+                ]
+            )
     return scenario
 
 

@@ -22,5 +22,9 @@ def starter_scenario(level: str) -> str:
     factor = float(scale)
     for key, base in (("VCPU_A", 256), ("VCPU_B", 512), ("VCPU_C", 128)):
         text = text.replace(f"{{{key}}}", str(max(8, int(base * factor))))
-    return (text.replace("{LEVEL}", level).replace("{STAFF}", staff)
-            .replace("{IT_BUDGET}", it_budget).replace("{BUDGET}", budget))
+    return (
+        text.replace("{LEVEL}", level)
+        .replace("{STAFF}", staff)
+        .replace("{IT_BUDGET}", it_budget)
+        .replace("{BUDGET}", budget)
+    )

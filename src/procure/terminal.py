@@ -10,18 +10,20 @@ from rich.table import Table
 from procure.money import fmt_money
 
 if TYPE_CHECKING:
-    from procure.scenario import Scenario
     from procure.assess import Assessment
     from procure.cashflow import Comparison
     from procure.optimizer import Award
+    from procure.scenario import Scenario
     from procure.vendors import Vendor
 
 
 def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
     """Readiness, deployment, partnership and route as tables."""
     console.print(f"[bold]{a.scenario}[/bold]")
-    console.print(f"Weights ({a.weights.method}): "
-                  + ", ".join(f"{k} {v:.3f}" for k, v in a.weights.weights.items()))
+    console.print(
+        f"Weights ({a.weights.method}): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in a.weights.weights.items())
+    )
     r = a.readiness
     t = Table(title=f"Readiness {r.overall:.1f}/100, grade {r.grade} ({r.grade_label(lang)})")
     for col in ("factor", "indicator", "value", "score", "weight"):
@@ -41,8 +43,12 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
     t.add_column("margin", justify="right")
     for p in a.deployment.placements:
         cells = ["x" if f.score is None else f"{f.score:.1f}" for f in p.fits]
-        t.add_row(p.system, *cells, f"[bold]{p.recommended}[/bold]",
-                  "" if p.margin is None else f"{p.margin:.1f}")
+        t.add_row(
+            p.system,
+            *cells,
+            f"[bold]{p.recommended}[/bold]",
+            "" if p.margin is None else f"{p.margin:.1f}",
+        )
     console.print(t)
     for p in a.deployment.placements:
         console.print(f"  {p.system}: " + " ".join(x(lang) for x in p.reasons))
@@ -57,8 +63,10 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
     console.print(t)
     for reason in pv.reasons:
         console.print(f"  - {reason(lang)}")
-    console.print(f"[bold]Procurement route:[/bold] {a.route.name(lang)} "
-                  f"(estimated value {fmt_money(a.route.contract_value_cny, lang)})")
+    console.print(
+        f"[bold]Procurement route:[/bold] {a.route.name(lang)} "
+        f"(estimated value {fmt_money(a.route.contract_value_cny, lang)})"
+    )
     for reason in a.route.reasons:
         console.print(f"  - {reason(lang)}")
     for caution in a.route.cautions:
@@ -69,16 +77,24 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
 
 def print_award(award: Award, console: Console, lang: str = "en") -> None:
     """The award: vendors and roles, system placements, costs, rules' prices, alternatives."""
-    console.print(f"[bold]Award[/bold]: total {fmt_money(award.total_cost_cny, lang)} of "
-                  f"{fmt_money(award.budget_cny, lang)} budget; value {award.value:.1f}/100; "
-                  f"{award.solver} {award.status}, gap {award.gap if award.gap is not None else '-'}"
-                  f", {award.seconds:.2f} s")
+    console.print(
+        f"[bold]Award[/bold]: total {fmt_money(award.total_cost_cny, lang)} of "
+        f"{fmt_money(award.budget_cny, lang)} budget; value {award.value:.1f}/100; "
+        f"{award.solver} {award.status}, gap {award.gap if award.gap is not None else '-'}"
+        f", {award.seconds:.2f} s"
+    )
     t = Table(title="Vendors")
     for col in ("vendor", "role", "systems", "layers", "cost", "share"):
         t.add_column(col)
     for v in award.vendors:
-        t.add_row(f"{v.vendor} ({v.name})", v.role, ", ".join(v.systems), ", ".join(v.layers),
-                  fmt_money(v.cost_cny, lang), f"{v.share:.1%}")
+        t.add_row(
+            f"{v.vendor} ({v.name})",
+            v.role,
+            ", ".join(v.systems),
+            ", ".join(v.layers),
+            fmt_money(v.cost_cny, lang),
+            f"{v.share:.1%}",
+        )
     console.print(t)
     t = Table(title="Placements")
     for col in ("system", "vendor", "model", "cost over term", "value"):
@@ -87,19 +103,25 @@ def print_award(award: Award, console: Console, lang: str = "en") -> None:
         t.add_row(s.system, s.vendor, s.model, fmt_money(s.cost_cny, lang), f"{s.value:.1f}")
     console.print(t)
     console.print("Cost by year: " + ", ".join(fmt_money(c, lang) for c in award.cost_by_year))
-    console.print("Breakdown: " + ", ".join(f"{k} {fmt_money(v, lang)}"
-                                            for k, v in award.cost_breakdown.items()))
+    console.print(
+        "Breakdown: "
+        + ", ".join(f"{k} {fmt_money(v, lang)}" for k, v in award.cost_breakdown.items())
+    )
     for b in award.binding:
         console.print(f"  binding: {b}")
     for r in award.rule_costs:
         if r.feasible and r.delta_cost_cny is not None and r.delta_value is not None:
-            console.print(f"  rule {r.rule} ({r.description}): keeping it costs "
-                          f"{fmt_money(r.delta_cost_cny, lang)}, value {r.delta_value:+.2f} points")
+            console.print(
+                f"  rule {r.rule} ({r.description}): keeping it costs "
+                f"{fmt_money(r.delta_cost_cny, lang)}, value {r.delta_value:+.2f} points"
+            )
         else:
             console.print(f"  rule {r.rule}: {r.description}: no award without it")
     for a in award.alternatives:
-        console.print(f"  alternative {a.rank}: {fmt_money(a.total_cost_cny, lang)}, value "
-                      f"{a.value:.1f}: " + ", ".join(f"{k}={v}" for k, v in a.assignment.items()))
+        console.print(
+            f"  alternative {a.rank}: {fmt_money(a.total_cost_cny, lang)}, value "
+            f"{a.value:.1f}: " + ", ".join(f"{k}={v}" for k, v in a.assignment.items())
+        )
 
 
 def print_vendors(vendors: list[Vendor], console: Console) -> None:
@@ -108,8 +130,16 @@ def print_vendors(vendors: list[Vendor], console: Console) -> None:
     for col in ("id", "name", "archetype", "integrator", "models", "MLPS", "信创", "capacity"):
         t.add_column(col)
     for v in vendors:
-        t.add_row(v.id, v.name, v.archetype, "yes" if v.integrator else "", ", ".join(v.models),
-                  str(v.mlps_max), "yes" if v.domestic_stack else "", f"{v.capacity_vcpu:,}")
+        t.add_row(
+            v.id,
+            v.name,
+            v.archetype,
+            "yes" if v.integrator else "",
+            ", ".join(v.models),
+            str(v.mlps_max),
+            "yes" if v.domestic_stack else "",
+            f"{v.capacity_vcpu:,}",
+        )
     console.print(t)
     if any(v.assumption for v in vendors):
         console.print("Figures marked as assumptions are illustrative, not bid data.")
@@ -118,26 +148,37 @@ def print_vendors(vendors: list[Vendor], console: Console) -> None:
 def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
     """Both partnership modes side by side, a text chart of cumulative cost, tipping points."""
     names = c.qualitative.mode_names
-    t = Table(title=f"Joint venture vs direct purchase over {c.inputs.horizon_years} years "
-              f"(recommended: {names[c.recommended](lang)})")
+    t = Table(
+        title=f"Joint venture vs direct purchase over {c.inputs.horizon_years} years "
+        f"(recommended: {names[c.recommended](lang)})"
+    )
     t.add_column("")
     t.add_column(names["direct_purchase"](lang), justify="right")
     t.add_column(names["joint_venture"](lang), justify="right")
     t.add_row("NPV of cost", fmt_money(c.direct.npv_cny, lang), fmt_money(c.jv.npv_cny, lang))
-    t.add_row("months to first service", f"{c.direct.months_to_service:.0f}",
-              f"{c.jv.months_to_service:.0f}")
+    t.add_row(
+        "months to first service",
+        f"{c.direct.months_to_service:.0f}",
+        f"{c.jv.months_to_service:.0f}",
+    )
     r = c.risk
-    t.add_row("NPV P10-P90", f"{fmt_money(r.npv_p10['direct'], lang)} - "
-              f"{fmt_money(r.npv_p90['direct'], lang)}",
-              f"{fmt_money(r.npv_p10['jv'], lang)} - {fmt_money(r.npv_p90['jv'], lang)}")
-    t.add_row("P(cheaper)", f"{r.probability_cheaper['direct']:.0%}",
-              f"{r.probability_cheaper['jv']:.0%}")
+    t.add_row(
+        "NPV P10-P90",
+        f"{fmt_money(r.npv_p10['direct'], lang)} - {fmt_money(r.npv_p90['direct'], lang)}",
+        f"{fmt_money(r.npv_p10['jv'], lang)} - {fmt_money(r.npv_p90['jv'], lang)}",
+    )
+    t.add_row(
+        "P(cheaper)", f"{r.probability_cheaper['direct']:.0%}", f"{r.probability_cheaper['jv']:.0%}"
+    )
     for d in c.qualitative.dimensions:
-        t.add_row(d.name(lang), f"{d.scores['direct_purchase']:.0f}",
-                  f"{d.scores['joint_venture']:.0f}")
+        t.add_row(
+            d.name(lang), f"{d.scores['direct_purchase']:.0f}", f"{d.scores['joint_venture']:.0f}"
+        )
     console.print(t)
-    console.print(f"Annual spend {fmt_money(c.inputs.annual_spend_cny, lang)} "
-                  f"(basis: {c.inputs.spend_basis}); {r.draws:,} Monte Carlo draws, seed {r.seed}")
+    console.print(
+        f"Annual spend {fmt_money(c.inputs.annual_spend_cny, lang)} "
+        f"(basis: {c.inputs.spend_basis}); {r.draws:,} Monte Carlo draws, seed {r.seed}"
+    )
     top = max(max(c.direct.cumulative), max(c.jv.cumulative)) or 1.0
     console.print("Cumulative cost (D = direct purchase, J = joint venture):")
     for year, (dv, jv) in enumerate(zip(c.direct.cumulative, c.jv.cumulative, strict=True), 1):
@@ -149,9 +190,12 @@ def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
         console.print(f"  tipping point: {tp.text(lang)}")
 
 
-def variant_rows(a: tuple[Scenario, Assessment, Award | None, Comparison],
-                 b: tuple[Scenario, Assessment, Award | None, Comparison]) -> list[list[str]]:
+def variant_rows(
+    a: tuple[Scenario, Assessment, Award | None, Comparison],
+    b: tuple[Scenario, Assessment, Award | None, Comparison],
+) -> list[list[str]]:
     """[label, first, second, changed] for the headline figures of two scenario variants."""
+
     def figures(x: tuple[Scenario, Assessment, Award | None, Comparison]) -> dict[str, str]:
         scenario, assessment, award, comparison = x
         mix = ", ".join(f"{m} {n}" for m, n in assessment.deployment.mix.items() if n)
@@ -159,7 +203,8 @@ def variant_rows(a: tuple[Scenario, Assessment, Award | None, Comparison],
             "scenario": scenario.name,
             "readiness": f"{assessment.readiness.overall:.1f} ({assessment.readiness.grade})",
             "deployment mix": mix,
-            "award": ", ".join(f"{v.vendor} ({v.role})" for v in award.vendors) if award
+            "award": ", ".join(f"{v.vendor} ({v.role})" for v in award.vendors)
+            if award
             else "infeasible",
             "total cost over term": fmt_money(award.total_cost_cny, "en") if award else "-",
             "award value": f"{award.value:.1f}" if award else "-",
@@ -168,6 +213,7 @@ def variant_rows(a: tuple[Scenario, Assessment, Award | None, Comparison],
             "NPV joint venture": fmt_money(comparison.jv.npv_cny, "en"),
             "procurement route": assessment.route.method,
         }
+
     fa, fb = figures(a), figures(b)
     return [[k, fa[k], fb[k], "yes" if fa[k] != fb[k] else ""] for k in fa]
 

@@ -56,7 +56,8 @@ class Vendor(Strict):
     capacity_vcpu: int = Field(gt=0)
     prices: dict[DeploymentModel, UnitPrices]
     layer_prices: dict[Literal["security", "ops"], float] = Field(
-        default_factory=dict, description="CNY per covered vCPU-year for the cross-cutting layers")
+        default_factory=dict, description="CNY per covered vCPU-year for the cross-cutting layers"
+    )
     setup_cny: float = Field(0, ge=0, description="one-off setup fee if awarded anything")
     scores: VendorScores
     source: str | None = None
@@ -66,15 +67,23 @@ class Vendor(Strict):
     def _prices_cover_models(self) -> Vendor:
         missing = [m for m in self.models if m not in self.prices]
         if missing:
-            raise ValueError(f"prices missing for deployment model(s) {', '.join(missing)}; "
-                             "give vcpu, memory_gb and storage_tb for each model in `models`")
-        unpriced = [x for x in ("security", "ops") if x in self.layers and x not in self.layer_prices]
+            raise ValueError(
+                f"prices missing for deployment model(s) {', '.join(missing)}; "
+                "give vcpu, memory_gb and storage_tb for each model in `models`"
+            )
+        unpriced = [
+            x for x in ("security", "ops") if x in self.layers and x not in self.layer_prices
+        ]
         if unpriced:
-            raise ValueError(f"layer_prices missing for {', '.join(unpriced)}: give CNY per "
-                             "covered vCPU-year for each cross-cutting layer the vendor offers")
+            raise ValueError(
+                f"layer_prices missing for {', '.join(unpriced)}: give CNY per "
+                "covered vCPU-year for each cross-cutting layer the vendor offers"
+            )
         if not self.source and not self.assumption:
-            raise ValueError("give `source:` (where the figures come from) or `assumption:` "
-                             "(why they are illustrative)")
+            raise ValueError(
+                "give `source:` (where the figures come from) or `assumption:` "
+                "(why they are illustrative)"
+            )
         return self
 
 

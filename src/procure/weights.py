@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 from pydantic import BaseModel
 
 from procure.errors import InputError, Problem
@@ -44,6 +43,8 @@ class Weights(BaseModel):
 
 def ahp(matrix: Sequence[Sequence[float]]) -> AHPResult:
     """Principal-eigenvector weights and consistency of a full reciprocal matrix."""
+    import numpy as np
+
     a = np.asarray(matrix, dtype=float)
     n = a.shape[0]
     values, vectors = np.linalg.eig(a)
@@ -57,11 +58,12 @@ def ahp(matrix: Sequence[Sequence[float]]) -> AHPResult:
     return AHPResult(weights=[float(x) for x in w], lambda_max=lam, ci=ci, cr=cr, random_index=ri)
 
 
-def judgment_matrix(judgments: Sequence[tuple[str, str, float]],
-                    names: Sequence[str]) -> list[list[float]]:
+def judgment_matrix(
+    judgments: Sequence[tuple[str, str, float]], names: Sequence[str]
+) -> list[list[float]]:
     """Build a reciprocal matrix; missing pairs follow Harker's method (diagonal counts them)."""
     n = len(names)
-    idx = {c: i for i, c in enumerate(names)}
+    idx: dict[str, int] = {c: i for i, c in enumerate(names)}
     a = [[0.0] * n for _ in range(n)]
     for x, y, v in judgments:
         i, j = idx[x], idx[y]
@@ -75,30 +77,37 @@ def criteria_weights(criteria: Criteria) -> Weights:
     """Normalised weights over the four criteria; raises InputError on inconsistent AHP."""
     if criteria.weights is not None:
         total = sum(criteria.weights.values())
-        return Weights(weights={c: criteria.weights.get(c, 0.0) / total for c in CRITERIA},
-                       method="direct weights, normalised to sum to 1")
+        return Weights(
+            weights={c: criteria.weights.get(c, 0.0) / total for c in CRITERIA},
+            method="direct weights, normalised to sum to 1",
+        )
     judgments = criteria.ahp or []
     result = ahp(judgment_matrix(judgments, CRITERIA))
     if result.cr > CR_LIMIT:
-        raise InputError([Problem("criteria", _inconsistency_message(judgments, result),
-                                  field="criteria.ahp")])
-    return Weights(weights=dict(zip(CRITERIA, result.weights, strict=True)),
-                   method=f"AHP principal eigenvector, CR {result.cr:.3f} "
-                   f"(RI {result.random_index:.2f}, {RANDOM_INDEX_SOURCE})",
-                   ahp=result)
+        raise InputError(
+            [Problem("criteria", _inconsistency_message(judgments, result), field="criteria.ahp")]
+        )
+    return Weights(
+        weights=dict(zip(CRITERIA, result.weights, strict=True)),
+        method=f"AHP principal eigenvector, CR {result.cr:.3f} "
+        f"(RI {result.random_index:.2f}, {RANDOM_INDEX_SOURCE})",
+        ahp=result,
+    )
 
 
 def _inconsistency_message(judgments: Sequence[tuple[str, str, float]], result: AHPResult) -> str:
     """Name the judgment furthest from what the weights imply, and suggest a value."""
-    idx = {c: i for i, c in enumerate(CRITERIA)}
+    idx: dict[str, int] = {c: i for i, c in enumerate(CRITERIA)}
     w = result.weights
     worst = max(judgments, key=lambda j: abs(math.log(j[2] * w[idx[j[1]]] / w[idx[j[0]]])))
     x, y, v = worst
     implied = w[idx[x]] / w[idx[y]]
     suggestion = _nearest_saaty(implied)
-    return (f"AHP judgments are inconsistent: CR {result.cr:.3f} > {CR_LIMIT:.2f}. "
-            f"The most inconsistent is [{x}, {y}, {v:g}]; the other judgments imply about "
-            f"{implied:.2f}, so try {suggestion}")
+    return (
+        f"AHP judgments are inconsistent: CR {result.cr:.3f} > {CR_LIMIT:.2f}. "
+        f"The most inconsistent is [{x}, {y}, {v:g}]; the other judgments imply about "
+        f"{implied:.2f}, so try {suggestion}"
+    )
 
 
 def _nearest_saaty(value: float) -> str:

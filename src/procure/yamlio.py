@@ -68,13 +68,21 @@ def read_yaml(path: Path) -> Located:
         raise InputError([Problem(name, f"cannot read file: {exc.strerror}")]) from None
     if size > MAX_BYTES:
         raise InputError(
-            [Problem(name, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}. "
-                     "Split it, or check that you named the right file.", line=1)]
+            [
+                Problem(
+                    name,
+                    f"file is {size:,} bytes; the limit is {MAX_BYTES:,}. "
+                    "Split it, or check that you named the right file.",
+                    line=1,
+                )
+            ]
         )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        raise InputError(
+            [Problem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        ) from None
     return parse_yaml(text, name)
 
 
@@ -89,7 +97,9 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "syntax error"
-        raise InputError([Problem(file, f"YAML syntax error: {what}", line=line, column=col)]) from None
+        raise InputError(
+            [Problem(file, f"YAML syntax error: {what}", line=line, column=col)]
+        ) from None
     except YAMLError as exc:
         raise InputError([Problem(file, f"YAML error: {exc}")]) from None
     located = Located(data=None, file=file)
@@ -108,11 +118,17 @@ class _Builder:
     def _bump(self, node: Node) -> None:
         self.count += 1
         if self.count > MAX_NODES:
-            raise InputError([Problem(
-                self.located.file,
-                f"the document expands to more than {MAX_NODES:,} values; aliases (*name) "
-                "that repeat large anchors are refused (a 'billion laughs' document)",
-                line=node.start_mark.line + 1, column=node.start_mark.column + 1)])
+            raise InputError(
+                [
+                    Problem(
+                        self.located.file,
+                        f"the document expands to more than {MAX_NODES:,} values; aliases (*name) "
+                        "that repeat large anchors are refused (a 'billion laughs' document)",
+                        line=node.start_mark.line + 1,
+                        column=node.start_mark.column + 1,
+                    )
+                ]
+            )
 
     def build(self, node: Node, path: YamlPath) -> Any:
         self._bump(node)
@@ -125,23 +141,36 @@ class _Builder:
                     self._fail(key_node, path, "mapping keys must be plain names")
                 key = str(key)
                 if key == "<<":
-                    self._fail(key_node, path, "merge keys (<<) are not supported; write the fields out")
+                    self._fail(
+                        key_node, path, "merge keys (<<) are not supported; write the fields out"
+                    )
                 if key in out:
-                    self._fail(key_node, path + (key,), f"duplicate key '{key}'")
-                self.located.keys[path + (key,)] = (
-                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                out[key] = self.build(value_node, path + (key,))
+                    self._fail(key_node, (*path, key), f"duplicate key '{key}'")
+                self.located.keys[(*path, key)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+                out[key] = self.build(value_node, (*path, key))
             return out
         if isinstance(node, SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self._scalar(node, path)
 
     def _fail(self, node: Node, path: YamlPath, message: str) -> None:
-        raise InputError([Problem(self.located.file, message, field=format_path(path),
-                                  line=node.start_mark.line + 1, column=node.start_mark.column + 1)])
+        raise InputError(
+            [
+                Problem(
+                    self.located.file,
+                    message,
+                    field=format_path(path),
+                    line=node.start_mark.line + 1,
+                    column=node.start_mark.column + 1,
+                )
+            ]
+        )
 
     def _scalar(self, node: Node, path: YamlPath) -> Any:
-        tag = node.tag
+        tag = str(node.tag or "")
         value = str(node.value)
         if tag.endswith(":str"):
             return value
@@ -152,7 +181,9 @@ class _Builder:
         if tag.endswith(":int"):
             digits = value.replace("_", "")
             try:
-                return int(digits, 0) if digits.lower().startswith(("0x", "0o", "0b")) else int(digits)
+                return (
+                    int(digits, 0) if digits.lower().startswith(("0x", "0o", "0b")) else int(digits)
+                )
             except ValueError:
                 self._fail(node, path, f"'{value}' is not a valid integer")
         if tag.endswith(":float"):
@@ -173,7 +204,7 @@ def dump_yaml(data: Any) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.allow_unicode = True
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep order
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()

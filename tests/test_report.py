@@ -1,0 +1,186 @@
+"""The brief: PDF text extracted with pypdf, both languages, formats agree, safe writing."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from procure import report
+from procure.errors import InputError
+from procure.money import fmt_money
+from procure.recommend import Recommendation, recommend
+from procure.report import render, strings
+
+from .conftest import EXAMPLES, ROOT, example, load, run
+
+
+@cache
+def rec_for(name: str) -> Recommendation:
+    return recommend(load(name), ROOT / "scenarios")
+
+
+def pdf_text(payload: bytes) -> str:
+    reader = PdfReader(io.BytesIO(payload))
+    return re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def pdf_fonts(payload: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(payload))
+    fonts: set[str] = set()
+    for page in reader.pages:
+        resources: Any = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    return fonts
+
+
+def test_catalog_has_both_languages_for_every_key() -> None:
+    for key, value in strings().items():
+        assert set(value) == {"en", "zh"}, key
+        assert value["en"].strip() and value["zh"].strip(), key
+
+
+def test_templates_use_only_catalog_keys() -> None:
+    used: set[str] = set()
+    for path in (ROOT / "templates").rglob("*.j2"):
+        used |= set(re.findall(r"\bt\.([a-z_0-9]+)", path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r"\bt\[\s*'([a-z_0-9]+)'", path.read_text(encoding="utf-8")))
+    missing = used - set(strings())
+    assert not missing
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_example_renders_in_both_languages(path: Path, lang: str) -> None:
+    rec = rec_for(path.stem)
+    text = pdf_text(render(rec, "pdf", lang))
+    assert rec.award is not None
+    for vendor in rec.award.vendors:
+        assert vendor.vendor in text
+    assert fmt_money(rec.award.total_cost_cny, lang) in text
+    assert rec.comparison.qualitative.mode_names[rec.comparison.recommended](lang) in text
+    assert "iResearch 2020, ch.2" in text  # citations listed
+    assert "†" in text  # assumptions are marked
+    heading = strings()["summary"][lang]
+    assert heading in text
+
+
+def test_chinese_brief_embeds_a_cjk_font() -> None:
+    payload = render(rec_for("county-west"), "pdf", "zh")
+    text = pdf_text(payload)
+    for key in ("readiness", "partnership", "assumptions", "sources"):
+        assert strings()[key]["zh"] in text
+    assert any("WenQuanYi" in f or "Noto" in f for f in pdf_fonts(payload))
+    assert "万元" in text
+
+
+def test_html_and_markdown_carry_the_pdf_numbers() -> None:
+    rec = rec_for("prefecture-binzhou")
+    pdf = pdf_text(render(rec, "pdf", "en"))
+    html = render(rec, "html", "en").decode()
+    md = render(rec, "md", "en").decode()
+    assert rec.award is not None
+    figures = [
+        fmt_money(rec.award.total_cost_cny, "en"),
+        fmt_money(rec.comparison.direct.npv_cny, "en"),
+        fmt_money(rec.comparison.jv.npv_cny, "en"),
+        f"{rec.assessment.readiness.overall:.1f}",
+    ]
+    figures += [fmt_money(v.cost_cny, "en") for v in rec.award.vendors]
+    for figure in figures:
+        assert figure in pdf and figure in html and figure in md, figure
+
+
+def test_json_is_the_recommendation_and_deterministic() -> None:
+    rec = rec_for("county-west")
+    first = render(rec, "json", "en")
+    again = render(recommend(load("county-west"), ROOT / "scenarios"), "json", "en")
+
+    def strip_time(b: bytes) -> str:
+        return "\n".join(x for x in b.decode().splitlines() if '"seconds"' not in x)
+
+    assert strip_time(first) == strip_time(again)
+    assert Recommendation.model_validate_json(first).scenario_name == rec.scenario_name
+
+
+def test_same_input_same_pdf_text() -> None:
+    rec = rec_for("county-west")
+    assert pdf_text(render(rec, "pdf", "en")) == pdf_text(render(rec, "pdf", "en"))
+
+
+def test_html_is_autoescaped(variant: Callable[..., Path], tmp_path: Path) -> None:
+    def inject(d: dict[str, Any]) -> None:
+        d["name"] = "<script>alert(1)</script>"
+
+    out = tmp_path / "b.html"
+    result = run("brief", str(variant(inject)), "-o", str(out), "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_remote_urls_are_never_fetched(tmp_path: Path) -> None:
+    custom = tmp_path / "tpl"
+    (custom / "sections").mkdir(parents=True)
+    (custom / "sections" / "cover.html.j2").write_text(
+        '<section class="cover"><img src="http://127.0.0.1:9/x.png">'
+        '<link rel="stylesheet" href="file:///etc/passwd"></section>',
+        encoding="utf-8",
+    )
+    fetched: list[str] = []
+    from weasyprint.urls import URLFetcher
+
+    real_fetch = URLFetcher.fetch
+
+    def spy(self: Any, url: str, headers: Any = None) -> Any:
+        fetched.append(url)
+        return real_fetch(self, url, headers)
+
+    URLFetcher.fetch = spy  # type: ignore[method-assign]
+    try:
+        payload = render(rec_for("county-west"), "pdf", "en", custom)
+    finally:
+        URLFetcher.fetch = real_fetch  # type: ignore[method-assign]
+    assert payload.startswith(b"%PDF")
+    assert fetched == []  # both refused before reaching the real fetcher
+
+
+def test_missing_cjk_font_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(report.shutil, "which", lambda name: None)
+    with pytest.raises(InputError, match="apt-get install fonts-wqy-microhei"):
+        report.require_cjk_font()
+    out = tmp_path / "zh.pdf"
+    result = run("brief", str(example("county-west")), "-o", str(out), "--lang", "zh")
+    assert result.exit_code == 2
+    assert "no Chinese (CJK) font" in result.stderr
+    assert not out.exists()
+
+
+def test_failure_leaves_existing_file_untouched(
+    tmp_path: Path, variant: Callable[..., Path]
+) -> None:
+    out = tmp_path / "brief.pdf"
+    out.write_bytes(b"previous")
+
+    def broken(d: dict[str, Any]) -> None:
+        d["systems"][0]["mlps_level"] = 5
+
+    result = run("brief", str(variant(broken)), "-o", str(out))
+    assert result.exit_code == 2
+    assert out.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".brief")] == []
+
+
+def test_brief_cli_writes_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "brief.pdf"
+    result = run("brief", str(example("prefecture-binzhou")), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "Executive summary" in pdf_text(out.read_bytes())
