@@ -342,6 +342,69 @@ def brief(
     _err(f"wrote {output} ({fmt.value}, {language})")
 
 
+@app.command()
+def sensitivity(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws", min=100, max=1_000_000, help="Weight draws for rank acceptability."
+        ),
+    ] = 10_000,
+    award_draws: Annotated[
+        int, typer.Option("--award-draws", min=0, max=1000, help="Draws re-solving the award MILP.")
+    ] = 50,
+    spread: Annotated[
+        float | None,
+        typer.Option(
+            "--spread",
+            min=0.01,
+            max=1.0,
+            help="Sample weights around the given ones with this spread; omit with --uniform.",
+        ),
+    ] = 0.15,
+    uniform: Annotated[
+        bool, typer.Option("--uniform", help="Sample weights uniformly from the simplex instead.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20201,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """How robust the recommendation is: weight intervals, flip points, rank acceptability."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from procure.sensitivity import analyse
+    from procure.terminal import print_sensitivity
+
+    scenario, vendors, assessment = _assess(file)
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("re-solving the award", total=award_draws)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            result = analyse(
+                scenario,
+                assessment.deployment,
+                assessment.weights.weights,
+                vendors,
+                draws=draws,
+                award_draws=award_draws,
+                seed=seed,
+                spread=None if uniform else spread,
+                progress=progress,
+            )
+        except ProcureError as exc:
+            _fail(exc)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    print_sensitivity(result, Console(), lang.value if lang else scenario.language)
+
+
 @app.command("vendors")
 def list_vendors(
     file: Annotated[

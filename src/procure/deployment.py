@@ -79,6 +79,7 @@ def place_system(
     names = namespace(scenario, system)
     fired = [r for r in rules.deployment if holds(r, names)]
     fits = []
+    raw: dict[str, float] = {}  # unrounded scores decide; rounded ones are shown
     for model in DEPLOYMENT_MODELS:
         profile = kb.profile(model)
         base = sum(w[c] * profile.scores[c] for c in CRITERIA)
@@ -92,8 +93,8 @@ def place_system(
                 adjustments.append(Applied(effect=f"{points:+g}", **applied))
         score = None
         if not excluded:
-            score = base + sum(float(a.effect) for a in adjustments)
-            score = round(min(100.0, max(0.0, score)), 2)
+            raw[model] = min(100.0, max(0.0, base + sum(float(a.effect) for a in adjustments)))
+            score = round(raw[model], 2)
         fits.append(
             ModelFit(
                 model=model,
@@ -106,13 +107,13 @@ def place_system(
         )
     ranked = sorted(
         (f for f in fits if f.score is not None),
-        key=lambda f: (-(f.score or 0.0), DEPLOYMENT_MODELS.index(f.model)),
+        key=lambda f: (-raw[f.model], DEPLOYMENT_MODELS.index(f.model)),
     )
     if not ranked:
         raise ProcureError(f"system {system.id}: every deployment model is excluded by the rules")
     best = ranked[0]
     runner = ranked[1] if len(ranked) > 1 else None
-    margin = round((best.score or 0) - (runner.score or 0), 2) if runner else None
+    margin = round(raw[best.model] - raw[runner.model], 2) if runner else None
     reasons = [
         Text(
             en=f"{best.name.en} scores {best.score:.1f} of 100 under this system's weights"

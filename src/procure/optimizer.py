@@ -21,7 +21,8 @@ Constraints (named as in `--write-lp`):
   integrator_needed: sum_v g_v >= u;  one_integrator: sum_v g_v <= 1;  glink_v: g_v <= y_v
   fee_def:       f >= r H - M (1 - u), H = hosting cost, M = r max H
   capacity_v:    sum_{s,m} vcpu_s x_svm <= cap_v
-  share_v:       value_v <= share * T (T = C without fee and coordination cost)
+  contract_value_def: T = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v
+  share_v:       value_v <= share * T (T: the contract value without fee and coordination)
   budget:        C <= B
 """
 
@@ -136,8 +137,9 @@ class Model:
             for v in inst.layer_options[layer]
         }
         self.u = p.add_variable("multi", cat="Binary")
-        self.f = p.add_variable("fee", lowBound=0)
-        cost = {t: inst.cost.get(t, 0.0) for t in self.x}
+        self.f = p.add_variable("fee", lowBound=0)  # in budget units, like every amount below
+        k = 1.0 / inst.budget  # money is scaled to budget units: coefficients stay near 1
+        cost = {t: k * inst.cost.get(t, 0.0) for t in self.x}
         by_sv: dict[tuple[str, str], list[Any]] = {}
         by_s: dict[str, list[Any]] = {}
         by_v: dict[str, list[tuple[Any, str]]] = {}
@@ -148,29 +150,34 @@ class Model:
             if naive and t not in inst.cost:
                 p += var == 0, f"ineligible_{t[0]}_{t[1]}_{t[2]}"
         aff = pulp.LpAffineExpression
-        hosting = aff([(var, inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
+        hosting = aff([(var, k * inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
+        layer_cost = {key: k * c for key, c in inst.layer_cost.items()}
+        setup = {v: k * inst.vendors[v].setup_cny for v in vids}
         vendor_value = {
             v: aff(
                 [(var, cost[t]) for t, var in self.x.items() if t[1] == v]
-                + [(zv, inst.layer_cost[k]) for k, zv in self.z.items() if k[1] == v]
-                + [(self.y[v], inst.vendors[v].setup_cny)]
+                + [(zv, layer_cost[key]) for key, zv in self.z.items() if key[1] == v]
+                + [(self.y[v], setup[v])]
             )
             for v in vids
         }
         base = aff(
             [(var, cost[t]) for t, var in self.x.items()]
-            + [(zv, inst.layer_cost[k]) for k, zv in self.z.items()]
-            + [(self.y[v], inst.vendors[v].setup_cny) for v in vids]
+            + [(zv, layer_cost[key]) for key, zv in self.z.items()]
+            + [(self.y[v], setup[v]) for v in vids]
         )
+        # T carries the contract value once, so each share row stays sparse
+        self.t = p.add_variable("contract_value", lowBound=0)
+        p += self.t == base, "contract_value_def"
         n_used = pulp.lpSum(self.y.values())
-        self.total_cost = base + self.f + inst.extra_vendor_cost * (n_used - 1)
+        self.total_cost = self.t + self.f + k * inst.extra_vendor_cost * (n_used - 1)
         self.value = aff(
             [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
         )
         self.slack: dict[str, Any] = {}
-        self.score = ((1 - inst.cost_weight) / 100) * self.value - (
-            inst.cost_weight / inst.budget
-        ) * self.total_cost
+        self.score = (
+            (1 - inst.cost_weight) / 100
+        ) * self.value - inst.cost_weight * self.total_cost
         for s in inst.systems:
             p += pulp.lpSum(by_s.get(s, [])) == 1, f"assign_{s}"
         for (s, v), vs in by_sv.items():
@@ -184,7 +191,7 @@ class Model:
                 p += self.z[(layer, v)] <= self.y[v], f"zlink_{layer}_{v}"
         for v in vids:
             wins = [var for var, _ in by_v.get(v, [])] + [
-                zv for k, zv in self.z.items() if k[1] == v
+                zv for key, zv in self.z.items() if key[1] == v
             ]
             p += self.y[v] <= pulp.lpSum(wins), f"active_{v}"
         smin, smax = self._slack("count_min", 1.0), self._slack("count_max", 1.0)
@@ -195,21 +202,29 @@ class Model:
         p += pulp.lpSum(self.g.values()) <= 1, "one_integrator"
         for v, gv in self.g.items():
             p += gv <= self.y[v], f"glink_{v}"
-        big_m = inst.integrator_rate * sum(
-            max((inst.hosting[t] for t in inst.triples if t[0] == s), default=0.0)
-            for s in inst.systems
-        )
-        p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
+        if inst.min_vendors >= 2 or inst.max_share < 1:  # a single vendor cannot win
+            p += self.u == 1, "multi_fixed"
+            p += self.f == inst.integrator_rate * hosting, "fee_def"
+        else:  # f >= r H when several vendors win; big M = the largest possible r H
+            big_m = (
+                inst.integrator_rate
+                * k
+                * sum(
+                    max((inst.hosting[t] for t in inst.triples if t[0] == s), default=0.0)
+                    for s in inst.systems
+                )
+            )
+            p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
         for v in vids:
             load = [(var, inst.vcpu[s]) for var, s in by_v.get(v, [])]
             if load:
                 cap_slack = self._slack(f"capacity_{v}", 1.0 / inst.vendors[v].capacity_vcpu)
                 p += aff(load) - cap_slack <= inst.vendors[v].capacity_vcpu, f"capacity_{v}"
             if inst.max_share < 1:
-                share_slack = self._slack(f"share_{v}", 1.0 / inst.budget)
-                p += vendor_value[v] - share_slack <= inst.max_share * base, f"share_{v}"
-        budget_slack = self._slack("budget", 1.0 / inst.budget)
-        p += self.total_cost - budget_slack <= inst.budget, "budget"
+                share_slack = self._slack(f"share_{v}", 1.0)
+                p += vendor_value[v] - share_slack <= inst.max_share * self.t, f"share_{v}"
+        budget_slack = self._slack("budget", 1.0)
+        p += self.total_cost - budget_slack <= 1.0, "budget"
         if elastic:
             penalty = pulp.lpSum(var * w for var, w in self.slack.values())
             p += -penalty * 1000 + self.score * 1e-3
@@ -328,13 +343,11 @@ def diagnose(inst: Instance, solver: str = "highs") -> str:
     changes = []
     for name, (var, _) in model.slack.items():
         amount = var.value() or 0.0
-        if amount <= 1e-6 * max(1.0, inst.budget) and name != "count_min" and name != "count_max":
-            continue
         if amount <= 1e-6:
             continue
         if name == "budget":
             changes.append(
-                f"budget must be at least {fmt_money(inst.budget + amount, 'en')} "
+                f"budget must be at least {fmt_money(inst.budget * (1 + amount), 'en')} "
                 f"(now {fmt_money(inst.budget, 'en')})"
             )
         elif name == "count_min":

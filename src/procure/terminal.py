@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from procure.cashflow import Comparison
     from procure.optimizer import Award
     from procure.scenario import Scenario
+    from procure.sensitivity import Sensitivity
     from procure.vendors import Vendor
 
 
@@ -225,4 +226,34 @@ def print_variants(rows: list[list[str]], first: str, second: str, console: Cons
     for label, x, y, changed in rows:
         style = "bold yellow" if changed else None
         t.add_row(label, x, y, style=style)
+    console.print(t)
+
+
+def print_sensitivity(result: Sensitivity, console: Console, lang: str = "en") -> None:
+    """Verdicts per criterion, flip points, and acceptability tables."""
+    for c in result.criteria:
+        console.print(f"[bold]{c.criterion}[/bold] (weight {c.base:.3f}): {c.verdict(lang)}")
+        for f in c.flips:
+            console.print(f"  {f.system}: {f.before} -> {f.after} at weight {f.at:.3f}")
+    acc = result.acceptability
+    how = (
+        "uniform over the simplex"
+        if acc.spread is None
+        else f"around the weights, spread {acc.spread}"
+    )
+    t = Table(
+        title=f"First-rank acceptability ({acc.draws:,} weight draws, {how}, seed {acc.seed})"
+    )
+    t.add_column("system")
+    models = ("private", "dedicated", "public", "hybrid")
+    for m in models:
+        t.add_column(m, justify="right")
+    for system, shares in acc.first_rank.items():
+        t.add_row(system, *(f"{shares[m]:.0%}" for m in models))
+    console.print(t)
+    t = Table(title=f"Vendor in the winning mix ({acc.award_draws} award re-solves)")
+    t.add_column("vendor")
+    t.add_column("share of draws", justify="right")
+    for vendor, share in sorted(acc.vendor_in_mix.items(), key=lambda kv: -kv[1]):
+        t.add_row(vendor, f"{share:.0%}")
     console.print(t)

@@ -60,6 +60,12 @@ class Vendor(Strict):
     )
     setup_cny: float = Field(0, ge=0, description="one-off setup fee if awarded anything")
     scores: VendorScores
+    price_uncertainty: float = Field(
+        0.0, ge=0, le=0.5, description="+/- fraction of the prices, for robustness analysis"
+    )
+    score_uncertainty: float = Field(
+        0.0, ge=0, le=50, description="+/- points of the scores, for robustness analysis"
+    )
     source: str | None = None
     assumption: str | None = None
 

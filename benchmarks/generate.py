@@ -1,0 +1,107 @@
+"""Random but plausible benchmark instances: a scenario with N systems and a catalog of M vendors."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from procure.scenario import Scenario
+from procure.vendors import DEPLOYMENT_MODELS, Vendor
+
+ARCHETYPES = ("infrastructure", "public_cloud", "telecom", "integrator", "specialist")
+
+
+def vendors(count: int, seed: int) -> list[Vendor]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        models = sorted(
+            rng.sample(DEPLOYMENT_MODELS, rng.randint(1, 4)), key=DEPLOYMENT_MODELS.index
+        )
+        layers = ["iaas"] + [x for x in ("paas", "saas", "security", "ops") if rng.random() < 0.6]
+        factor = rng.uniform(0.9, 1.1)
+        out.append(
+            Vendor(
+                id=f"v{i:03d}",
+                name=f"Vendor {i}",
+                archetype=rng.choice(ARCHETYPES),
+                integrator=rng.random() < 0.4,
+                layers=layers,
+                models=models,
+                mlps_max=rng.choice((3, 3, 4)),
+                domestic_stack=rng.random() < 0.6,
+                capacity_vcpu=rng.randint(20_000, 200_000),
+                prices={
+                    m: {
+                        "vcpu": round(900 * factor * rng.uniform(0.95, 1.05)),
+                        "memory_gb": round(120 * factor),
+                        "storage_tb": round(2400 * factor),
+                    }
+                    for m in models
+                },
+                layer_prices={x: rng.randint(100, 160) for x in ("security", "ops") if x in layers},
+                setup_cny=rng.randint(3, 20) * 100_000,
+                scores={
+                    c: rng.randint(60, 95)
+                    for c in ("security", "flexibility", "scalability", "service")
+                },
+                assumption="random benchmark vendor",
+            )
+        )
+    return out
+
+
+def scenario(systems: int, vendor_list: list[Vendor], seed: int) -> Scenario:
+    rng = random.Random(seed)
+    items: list[dict[str, Any]] = []
+    for i in range(systems):
+        vcpu = rng.choice((32, 64, 128, 256, 512, 1024))
+        items.append(
+            {
+                "name": f"System {i}",
+                "id": f"s{i:04d}",
+                "public_facing": rng.random() < 0.3,
+                "sensitivity": rng.choice(("low", "medium", "medium", "high")),
+                "mlps_level": rng.choice((2, 2, 3, 3, 3, 4)),
+                "vcpu": vcpu,
+                "memory_gb": vcpu * 4,
+                "storage_tb": rng.randint(1, 50),
+                "elasticity": rng.choice(("low", "medium", "high")),
+                "legacy": rng.random() < 0.4,
+                "layers": ["iaas"] + (["paas"] if rng.random() < 0.4 else []),
+            }
+        )
+    total = sum(s["vcpu"] for s in items)
+    return Scenario.model_validate(
+        {
+            "format": "procure/scenario@1",
+            "name": f"benchmark {systems}x{len(vendor_list)}",
+            "agency": {
+                "name": "Benchmark bureau",
+                "level": "province",
+                "cloud_type": "integrated",
+                "region": "east",
+                "cloud_trust": "medium",
+                "leadership": "senior",
+                "tech_staff": 50,
+                "annual_it_budget_cny": 5e8,
+                "policy_pressure": "high",
+                "data_sharing_need": "high",
+                "public_expectation": "medium",
+                "legacy_share": 0.4,
+            },
+            "systems": items,
+            "criteria": {
+                "weights": {"security": 0.35, "flexibility": 0.2, "scalability": 0.15, "cost": 0.3}
+            },
+            "procurement": {
+                "contract_years": 3,
+                "budget_cny": total * 6000.0,
+                "min_vendors": 2,
+                "max_vendors": 8,
+                "max_vendor_share": 0.5,
+                "domestic_stack": "preferred",
+            },
+            "vendors": [v.model_dump() for v in vendor_list],
+        }
+    )

@@ -1,0 +1,355 @@
+r"""How sure is the recommendation? Weight intervals, flip points and rank acceptability.
+
+Weight sensitivity: vary one criterion's weight t in [0, 1], the others rescaled in proportion
+(w_k(t) = w_k (1 - t) / (1 - w_c)). Each system's recommended deployment model is traced over t
+on a fine grid (vectorised) and every change is pinned down by bisection; the award's interval
+(which vendors win, in which role) is found by re-solving the MILP on a coarse grid, then
+bisecting towards the base weight.
+
+Rank acceptability (SMAA-2, Lahdelma & Salminen 2001): weights drawn uniformly from the simplex
+(Dirichlet(1,...,1)) or around the given weights (Dirichlet(kappa * w), kappa = 1 / spread^2);
+for each system the share of draws in which each model ranks first; for the award, the share of
+a bounded number of re-solved draws in which each vendor is in the winning mix, with vendor
+prices and scores drawn from their stated uncertainty when a vendor file gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from procure.deployment import Deployment, Placement
+from procure.knowledge import DeploymentKnowledge, Text
+from procure.scenario import CRITERIA, Scenario
+from procure.vendors import DEPLOYMENT_MODELS, Vendor
+
+GRID = 1001
+
+
+class Flip(BaseModel):
+    """At weight `at` the system's recommended model changes from one model to another."""
+
+    system: str
+    at: float
+    before: str
+    after: str
+
+
+class CriterionSensitivity(BaseModel):
+    criterion: str
+    base: float
+    placements: dict[str, list[tuple[float, float, str]]]  # system -> [(from, to, model)]
+    flips: list[Flip]
+    award_interval: tuple[float, float] | None
+    verdict: Text
+
+
+class Acceptability(BaseModel):
+    draws: int
+    seed: int
+    spread: float | None  # None = uniform over the simplex
+    first_rank: dict[str, dict[str, float]]  # system -> model -> share of draws
+    award_draws: int
+    vendor_in_mix: dict[str, float]
+
+
+class Sensitivity(BaseModel):
+    weights: dict[str, float]
+    criteria: list[CriterionSensitivity]
+    acceptability: Acceptability
+
+
+def shifted(weights: dict[str, float], criterion: str, t: float) -> dict[str, float]:
+    """Weights with `criterion` set to t and the others rescaled in proportion."""
+    rest = 1.0 - weights[criterion]
+    out: dict[str, float] = {}
+    for c in CRITERIA:
+        if c == criterion:
+            out[c] = t
+        elif rest > 0:
+            out[c] = weights[c] * (1.0 - t) / rest
+        else:  # the criterion held all the weight: share the rest evenly
+            out[c] = (1.0 - t) / (len(CRITERIA) - 1)
+    return out
+
+
+class FitModel:
+    """Deployment fits for many weight vectors at once, consistent with `place_system`."""
+
+    def __init__(self, scenario: Scenario, deployment: Deployment, kb: DeploymentKnowledge):
+        self.systems = [str(s.id) for s in scenario.systems]
+        self.profile = np.array(
+            [[kb.profile(m).scores[c] for c in CRITERIA] for m in DEPLOYMENT_MODELS]
+        )  # models x criteria
+        mods = []
+        adjust = []
+        allowed = []
+        for s in scenario.systems:
+            mod = np.ones(len(CRITERIA))
+            mod[CRITERIA.index("security")] = kb.modifiers.security_by_sensitivity[s.sensitivity]
+            mod[CRITERIA.index("scalability")] = kb.modifiers.scalability_by_elasticity[
+                s.elasticity
+            ]
+            mods.append(mod)
+            placement: Placement = deployment.placement(str(s.id))
+            adjust.append([sum(float(a.effect) for a in f.adjustments) for f in placement.fits])
+            allowed.append([f.score is not None for f in placement.fits])
+        self.mod = np.array(mods)  # systems x criteria
+        self.adjust = np.array(adjust)  # systems x models
+        self.allowed = np.array(allowed)
+
+    def best(self, weights: np.ndarray) -> np.ndarray:
+        """Index of the recommended model: weights (draws x criteria) -> (draws x systems)."""
+        ws = weights[:, None, :] * self.mod[None, :, :]
+        ws = ws / ws.sum(axis=2, keepdims=True)
+        fits = np.einsum("dsc,mc->dsm", ws, self.profile) + self.adjust[None, :, :]
+        fits = np.clip(fits, 0.0, 100.0)
+        fits = np.where(self.allowed[None, :, :], fits, -np.inf)
+        return np.asarray(np.argmax(fits, axis=2))
+
+
+def _weights_array(weights: dict[str, float], criterion: str, ts: np.ndarray) -> np.ndarray:
+    rest = 1.0 - weights[criterion]
+    cols = []
+    for c in CRITERIA:
+        if c == criterion:
+            cols.append(ts)
+        elif rest > 0:
+            cols.append(weights[c] * (1.0 - ts) / rest)
+        else:
+            cols.append((1.0 - ts) / (len(CRITERIA) - 1))
+    return np.stack(cols, axis=1)
+
+
+def placement_trace(
+    fm: FitModel, weights: dict[str, float], criterion: str
+) -> tuple[dict[str, list[tuple[float, float, str]]], list[Flip]]:
+    """Recommended model per system over t in [0, 1], with every change point bisected."""
+    ts = np.linspace(0.0, 1.0, GRID)
+    best = fm.best(_weights_array(weights, criterion, ts))  # grid x systems
+    segments: dict[str, list[tuple[float, float, str]]] = {}
+    flips = []
+    for j, sid in enumerate(fm.systems):
+        column = best[:, j]
+        start = 0.0
+        for i in range(1, GRID):
+            if column[i] != column[i - 1]:
+                lo, hi = float(ts[i - 1]), float(ts[i])
+                for _ in range(40):
+                    mid = (lo + hi) / 2
+                    at_mid = fm.best(_weights_array(weights, criterion, np.array([mid])))[0, j]
+                    if at_mid == column[i - 1]:
+                        lo = mid
+                    else:
+                        hi = mid
+                at = (lo + hi) / 2
+                before = DEPLOYMENT_MODELS[int(column[i - 1])]
+                segments.setdefault(sid, []).append((start, at, before))
+                flips.append(
+                    Flip(system=sid, at=at, before=before, after=DEPLOYMENT_MODELS[int(column[i])])
+                )
+                start = at
+        segments.setdefault(sid, []).append((start, 1.0, DEPLOYMENT_MODELS[int(column[-1])]))
+    return segments, flips
+
+
+AwardKey = Callable[[dict[str, float]], Any]
+
+
+def award_interval(
+    award_at: AwardKey,
+    weights: dict[str, float],
+    criterion: str,
+    steps: int = 10,
+    tolerance: float = 0.005,
+) -> tuple[float, float]:
+    """The interval of t around the base weight where `award_at` gives the same award."""
+    base_t = weights[criterion]
+    base = award_at(weights)
+
+    def same(t: float) -> bool:
+        return bool(award_at(shifted(weights, criterion, t)) == base)
+
+    def edge(inner: float, outer: float) -> float:
+        if same(outer):
+            return outer
+        while abs(outer - inner) > tolerance:
+            mid = (inner + outer) / 2
+            if same(mid):
+                inner = mid
+            else:
+                outer = mid
+        return inner
+
+    below = [base_t - (base_t - 0.0) * k / steps for k in range(1, steps + 1)]
+    above = [base_t + (1.0 - base_t) * k / steps for k in range(1, steps + 1)]
+    low = high = base_t
+    for t in below:
+        if not same(t):
+            low = edge(low, t)
+            break
+        low = t
+    for t in above:
+        if not same(t):
+            high = edge(high, t)
+            break
+        high = t
+    return (round(low, 4), round(high, 4))
+
+
+def _verdict(
+    criterion: str, base: float, interval: tuple[float, float] | None, flips: list[Flip]
+) -> Text:
+    near = [f for f in flips if abs(f.at - base) < 0.05]
+    if interval is None:
+        en = f"{criterion} weight: no award to test"
+        zh = f"{criterion}权重：无可行方案可供检验"
+    else:
+        lo, hi = interval
+        width = hi - lo
+        word_en, word_zh = (
+            ("robust", "稳健") if width >= 0.2 and not near else ("sensitive", "敏感")
+        )
+        en = f"{word_en}: the award holds for {criterion} weight {lo:.2f}-{hi:.2f} (now {base:.2f})"
+        zh = f"{word_zh}：{criterion}权重在{lo:.2f}至{hi:.2f}之间（当前{base:.2f}）推荐方案不变"
+    if near:
+        systems = ", ".join(sorted({f.system for f in near}))
+        en += f"; placements of {systems} flip within 0.05 of it"
+        zh += f"；{systems}的部署模式在±0.05内会改变"
+    return Text(en=en, zh=zh)
+
+
+def first_rank_acceptability(
+    fm: FitModel, weights: dict[str, float], draws: int, seed: int, spread: float | None
+) -> dict[str, dict[str, float]]:
+    """Share of weight draws in which each model ranks first, per system (vectorised)."""
+    rng = np.random.default_rng(seed)
+    if spread is None:
+        sample = rng.dirichlet(np.ones(len(CRITERIA)), size=draws)
+    else:
+        kappa = 1.0 / spread**2
+        alpha = np.maximum(np.array([weights[c] for c in CRITERIA]) * kappa, 1e-3)
+        sample = rng.dirichlet(alpha, size=draws)
+    best = fm.best(sample)
+    out: dict[str, dict[str, float]] = {}
+    for j, sid in enumerate(fm.systems):
+        counts = np.bincount(best[:, j], minlength=len(DEPLOYMENT_MODELS))
+        out[sid] = {m: round(float(counts[i]) / draws, 4) for i, m in enumerate(DEPLOYMENT_MODELS)}
+    return out
+
+
+def perturbed_vendors(vendors: list[Vendor], rng: np.random.Generator) -> list[Vendor]:
+    """Vendors with prices and scores drawn from their stated uncertainty (uniform)."""
+    out = []
+    for v in vendors:
+        if not v.price_uncertainty and not v.score_uncertainty:
+            out.append(v)
+            continue
+        factor = 1 + rng.uniform(-v.price_uncertainty, v.price_uncertainty)
+        prices = {
+            m: p.model_copy(
+                update={
+                    "vcpu": p.vcpu * factor,
+                    "memory_gb": p.memory_gb * factor,
+                    "storage_tb": p.storage_tb * factor,
+                }
+            )
+            for m, p in v.prices.items()
+        }
+        scores = v.scores.model_copy(
+            update={
+                c: float(
+                    np.clip(
+                        getattr(v.scores, c)
+                        + rng.uniform(-v.score_uncertainty, v.score_uncertainty),
+                        0,
+                        100,
+                    )
+                )
+                for c in ("security", "flexibility", "scalability", "service")
+            }
+        )
+        out.append(v.model_copy(update={"prices": prices, "scores": scores}))
+    return out
+
+
+def analyse(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    *,
+    draws: int = 10_000,
+    award_draws: int = 30,
+    seed: int = 20201,
+    spread: float | None = 0.15,
+    award_intervals: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Sensitivity:
+    """Weight sensitivity per criterion and rank acceptability for one scenario."""
+    from procure.deployment import assess_deployment
+    from procure.errors import InfeasibleError
+    from procure.knowledge import knowledge
+    from procure.optimizer import optimize
+
+    kb = knowledge()
+    fm = FitModel(scenario, deployment, kb.deployment)
+
+    def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
+        placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
+        try:
+            award = optimize(scenario, placed, w, pool, kb.costs, extras=False)
+        except InfeasibleError:
+            return None
+        return frozenset((v.vendor, v.role) for v in award.vendors)
+
+    has_award = award_intervals and award_at(weights) is not None
+    criteria = []
+    for c in CRITERIA:
+        segments, flips = placement_trace(fm, weights, c)
+        interval = award_interval(award_at, weights, c) if has_award else None
+        criteria.append(
+            CriterionSensitivity(
+                criterion=c,
+                base=weights[c],
+                placements=segments,
+                flips=flips,
+                award_interval=interval,
+                verdict=_verdict(c, weights[c], interval, flips),
+            )
+        )
+    first = first_rank_acceptability(fm, weights, draws, seed, spread)
+    rng = np.random.default_rng(seed + 1)
+    in_mix: dict[str, int] = {}
+    solved = 0
+    for k in range(award_draws):
+        if spread is None:
+            w_vec = rng.dirichlet(np.ones(len(CRITERIA)))
+        else:
+            w_vec = rng.dirichlet(
+                np.maximum(np.array([weights[c] for c in CRITERIA]) / spread**2, 1e-3)
+            )
+        w: dict[str, float] = {c: float(x) for c, x in zip(CRITERIA, w_vec, strict=True)}
+        key = award_at(w, perturbed_vendors(vendors, rng))
+        if key is not None:
+            solved += 1
+            for vendor in {v for v, _ in key}:
+                in_mix[vendor] = in_mix.get(vendor, 0) + 1
+        if progress is not None:
+            progress(k + 1, award_draws)
+    share = {v: round(n / solved, 4) for v, n in sorted(in_mix.items())} if solved else {}
+    return Sensitivity(
+        weights=weights,
+        criteria=criteria,
+        acceptability=Acceptability(
+            draws=draws,
+            seed=seed,
+            spread=spread,
+            first_rank=first,
+            award_draws=solved,
+            vendor_in_mix=share,
+        ),
+    )
