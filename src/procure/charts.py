@@ -135,3 +135,53 @@ def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
     ax.set_xlabel(f"{t['cost_over_term']} ({unit})")
     ax.invert_yaxis()
     return _svg(fig)
+
+
+def robustness_chart(rec: Recommendation, t: dict[str, str]) -> str:
+    """One panel per criterion: each system's recommended model as its weight varies."""
+    result = rec.robustness
+    if result is None:
+        return ""
+    models = ("private", "dedicated", "public", "hybrid")
+    systems = list(rec.assessment.deployment.placements)
+    fig = _figure(6.2, 1.0 + 0.32 * len(systems) * 2)
+    for k, c in enumerate(result.criteria):
+        ax = fig.add_subplot(2, 2, k + 1)
+        for row, p in enumerate(systems):
+            for start, end, model in c.placements.get(p.system, []):
+                i = models.index(model)
+                ax.broken_barh(
+                    [(start, end - start)],
+                    (row - 0.35, 0.7),
+                    facecolors=GREYS[i],
+                    hatch=HATCHES[i],
+                    edgecolor="#000000",
+                    linewidth=0.3,
+                )
+        if c.award_interval is not None:
+            lo, hi = c.award_interval
+            ax.axvspan(
+                lo,
+                hi,
+                ymin=0.0,
+                ymax=1.0,
+                facecolor="none",
+                edgecolor="#000000",
+                linewidth=1.2,
+                linestyle=":",
+            )
+        ax.axvline(c.base, color="#000000", linewidth=1.2)
+        ax.set_xlim(0, 1)
+        ax.set_yticks(range(len(systems)))
+        ax.set_yticklabels([p.system for p in systems] if k % 2 == 0 else [])
+        ax.invert_yaxis()
+        ax.set_title(t[c.criterion], fontsize=9)
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(facecolor=GREYS[i], hatch=HATCHES[i], edgecolor="#000000", label=t[f"model_{m}"])
+        for i, m in enumerate(models)
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
+    fig.subplots_adjust(bottom=0.18, hspace=0.5)
+    return _svg(fig)

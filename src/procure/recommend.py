@@ -13,7 +13,9 @@ from procure.errors import InfeasibleError
 from procure.knowledge import MarketFigure, Text, knowledge
 from procure.money import fmt_money
 from procure.optimizer import Award, optimize
+from procure.route import advise_route
 from procure.scenario import Scenario, scenario_to_data
+from procure.sensitivity import Sensitivity, analyse
 from procure.vendors import Vendor, catalog_for
 
 
@@ -38,12 +40,16 @@ class Recommendation(BaseModel):
     award: Award | None
     infeasible: str | None
     comparison: Comparison
+    robustness: Sensitivity | None
     market: list[MarketFigure]
     timeline: list[Step]
     summary: list[Text]
     sources: list[str]
     assumptions: list[Provenance]
     vendors: list[Vendor]
+
+
+AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
 
 
 def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Recommendation:
@@ -64,10 +70,22 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
         )
     except InfeasibleError as exc:
         infeasible = str(exc)
+    if award is not None:  # the route's value is the award's, once there is one
+        route = advise_route(scenario, award.total_cost_cny, kb.routes)
+        assessment = assessment.model_copy(update={"route": route})
     years = scenario.procurement.contract_years
     spend, one_off, basis = spend_basis(assessment, award, years)
     comparison = compare_modes(scenario, assessment.partnership, kb.cashflow, spend, one_off, basis)
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
+    robustness = analyse(
+        scenario,
+        assessment.deployment,
+        assessment.weights.weights,
+        vendors,
+        award_draws=AWARD_DRAWS if award else 0,
+        award_intervals=award is not None,
+        solver=solver,
+    )
     return Recommendation(
         scenario_name=scenario.name,
         language=scenario.language,
@@ -76,6 +94,7 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
         award=award,
         infeasible=infeasible,
         comparison=comparison,
+        robustness=robustness,
         market=kb.market.figures,
         timeline=timeline(assessment.route.method),
         summary=summary(assessment, award, infeasible, comparison),

@@ -66,6 +66,7 @@ def context(rec: Recommendation, lang: str, with_charts: bool) -> dict[str, Any]
             "cashflow": ch.cashflow_chart(rec, t),
             "frontier": ch.frontier_chart(rec, t),
             "vendor_cost": ch.vendor_cost_chart(rec, t),
+            "robustness": ch.robustness_chart(rec, t),
         }
     return {
         "r": rec,

@@ -200,13 +200,21 @@ def award_interval(
     return (round(low, 4), round(high, 4))
 
 
+CRITERION_ZH = {
+    "security": "安全性",
+    "flexibility": "灵活性",
+    "scalability": "可扩展性",
+    "cost": "成本",
+}
+
+
 def _verdict(
     criterion: str, base: float, interval: tuple[float, float] | None, flips: list[Flip]
 ) -> Text:
     near = [f for f in flips if abs(f.at - base) < 0.05]
     if interval is None:
         en = f"{criterion} weight: no award to test"
-        zh = f"{criterion}权重：无可行方案可供检验"
+        zh = f"{CRITERION_ZH[criterion]}权重：无可行方案可供检验"
     else:
         lo, hi = interval
         width = hi - lo
@@ -214,7 +222,10 @@ def _verdict(
             ("robust", "稳健") if width >= 0.2 and not near else ("sensitive", "敏感")
         )
         en = f"{word_en}: the award holds for {criterion} weight {lo:.2f}-{hi:.2f} (now {base:.2f})"
-        zh = f"{word_zh}：{criterion}权重在{lo:.2f}至{hi:.2f}之间（当前{base:.2f}）推荐方案不变"
+        zh = (
+            f"{word_zh}：{CRITERION_ZH[criterion]}权重在{lo:.2f}至{hi:.2f}之间"
+            f"（当前{base:.2f}）推荐方案不变"
+        )
     if near:
         systems = ", ".join(sorted({f.system for f in near}))
         en += f"; placements of {systems} flip within 0.05 of it"
@@ -287,6 +298,7 @@ def analyse(
     seed: int = 20201,
     spread: float | None = 0.15,
     award_intervals: bool = True,
+    solver: str = "highs",
     progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:
     """Weight sensitivity per criterion and rank acceptability for one scenario."""
@@ -301,7 +313,7 @@ def analyse(
     def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
         placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
         try:
-            award = optimize(scenario, placed, w, pool, kb.costs, extras=False)
+            award = optimize(scenario, placed, w, pool, kb.costs, solver=solver, extras=False)
         except InfeasibleError:
             return None
         return frozenset((v.vendor, v.role) for v in award.vendors)
