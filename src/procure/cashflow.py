@@ -168,6 +168,17 @@ def flows(
     return direct, jv
 
 
+def scenario_flows(inputs: CashflowInputs, values: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """`flows` over the scenario's spend, horizon, term and one-off cost."""
+    return flows(
+        values,
+        inputs.annual_spend_cny,
+        inputs.horizon_years,
+        inputs.contract_years,
+        inputs.one_off_cny,
+    )
+
+
 def npv(costs: list[Any], rate: Any) -> Any:
     """Present value of end-of-year costs."""
     return sum(c / (1 + rate) ** t for t, c in enumerate(costs, start=1))
@@ -316,13 +327,7 @@ def monte_carlo(
         lo, hi = float(bounds[0]), float(bounds[1])
         mode = min(max(values[name], lo), hi)
         values[name] = rng.triangular(lo, mode, hi, size=draws) if hi > lo else np.full(draws, lo)
-    d, j = flows(
-        values,
-        inputs.annual_spend_cny,
-        inputs.horizon_years,
-        inputs.contract_years,
-        inputs.one_off_cny,
-    )
+    d, j = scenario_flows(inputs, values)
     nd = np.broadcast_to(npv(d, inputs.discount_rate), (draws,))
     nj = np.broadcast_to(npv(j, inputs.discount_rate), (draws,))
 
@@ -355,13 +360,7 @@ def compare_modes(
     """Both modes' cash flows side by side, the recommendation and when it would flip."""
     inputs = resolve_inputs(scenario, kb, annual_spend, one_off, basis)
     values = {k: p.value for k, p in inputs.parameters.items()}
-    d, j = flows(
-        values,
-        inputs.annual_spend_cny,
-        inputs.horizon_years,
-        inputs.contract_years,
-        inputs.one_off_cny,
-    )
+    d, j = scenario_flows(inputs, values)
     names = qualitative.mode_names
 
     def result(mode: str, costs: list[float], months: float) -> ModeResult:
