@@ -122,3 +122,45 @@ def test_cli_reference_is_current() -> None:
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli_reference(), (
         "docs/cli.md is stale: run `make docs`"
     )
+
+
+def test_unwritable_output_fails_fast_with_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("brief", str(example("county-west")), "-o", str(blocker / "sub" / "b.pdf"))
+    assert result.exit_code == 2
+    assert "cannot write under" in result.stderr and "--output" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_vendor_file_example_lists_and_drives_an_award(tmp_path: Path) -> None:
+    vendors = ROOT / "scenarios" / "vendors" / "bids-example.yaml"
+    listed = json.loads(run("vendors", str(vendors), "--json").stdout)["vendors"]
+    assert [v["id"] for v in listed] == ["bidder-north", "bidder-south"]
+    text = example("prefecture-binzhou").read_text(encoding="utf-8")
+    scenario = tmp_path / "with-bids.yaml"
+    scenario.write_text(text.replace("vendors: default", f"vendors: {vendors}"), encoding="utf-8")
+    award = json.loads(run("optimize", str(scenario), "--json").stdout)
+    assert {v["vendor"] for v in award["vendors"]} <= {"bidder-north", "bidder-south"}
+
+
+def test_bad_vendor_file_is_located(tmp_path: Path) -> None:
+    bad = tmp_path / "v.yaml"
+    bad.write_text(
+        "format: procure/vendors@1\nvendors:\n  - id: a\n    name: A\n    archetype: telcom\n",
+        encoding="utf-8",
+    )
+    result = run("vendors", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}:5:" in result.stderr and "vendors[0].archetype" in result.stderr
+    assert f"{bad}:3:" in result.stderr and "required field 'prices'" in result.stderr
+
+
+def test_missing_vendor_file_named_in_scenario(tmp_path: Path) -> None:
+    text = example("county-west").read_text(encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(text.replace("vendors: default", "vendors: nowhere.yaml"), encoding="utf-8")
+    result = run("validate", str(scenario))
+    assert result.exit_code == 2
+    assert "vendor file 'nowhere.yaml' not found" in result.stderr
+    assert f"{scenario}:" in result.stderr and " vendors:" in result.stderr

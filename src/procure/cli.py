@@ -159,7 +159,10 @@ def init(
         _fail(InputError([Problem(str(output), "file exists; pass --force to overwrite it")]))
     from procure.files import write_atomic
 
-    write_atomic(output, text.encode("utf-8"))
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except ProcureError as exc:
+        _fail(exc)
     _err(f"wrote {output}; next: procure validate {output}")
 
 
@@ -325,7 +328,7 @@ def brief(
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
 ) -> None:
     """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
-    from procure.files import write_atomic
+    from procure.files import check_writable, write_atomic
     from procure.recommend import recommend
     from procure.report import render
 
@@ -334,11 +337,12 @@ def brief(
     if templates is not None and not templates.is_dir():
         _fail(InputError([Problem(str(templates), "--templates must be a directory")]))
     try:
+        check_writable(output)  # before minutes of work, not after
         rec = recommend(scenario, file.parent, solver=solver.value)
         payload = render(rec, fmt.value, language, templates)
+        write_atomic(output, payload)
     except ProcureError as exc:
         _fail(exc)
-    write_atomic(output, payload)
     _err(f"wrote {output} ({fmt.value}, {language})")
 
 
@@ -432,8 +436,18 @@ def list_vendors(
 
 def main() -> None:
     """Entry point for the `procure` script."""
+    import os
+
     try:
         app()
     except ProcureError as exc:  # pragma: no cover - commands catch their own
         _err(f"error: {exc}")
         sys.exit(exc.exit_code)
+    except Exception as exc:  # unexpected: a short message and exit 1, not a traceback
+        if os.environ.get("PROCURE_DEBUG"):
+            raise
+        _err(
+            f"error: unexpected {type(exc).__name__}: {exc} "
+            "(set PROCURE_DEBUG=1 to see the traceback, and please report it)"
+        )
+        sys.exit(1)
