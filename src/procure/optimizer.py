@@ -38,11 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import pulp
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
 from procure.deployment import Deployment
-from procure.errors import InfeasibleError
+from procure.errors import InfeasibleError, ProcureError
 from procure.knowledge import CostRates
 from procure.money import fmt_money
 from procure.scenario import Scenario
@@ -91,7 +91,8 @@ class Award(BaseModel):
     status: str
     solver: str
     gap: float | None
-    seconds: float
+    seconds: float = Field(0.0, exclude=True)  # shown in the terminal; kept out of JSON so
+    # the same input gives the same JSON, byte for byte
     objective: float
     total_cost_cny: float
     value: float
@@ -300,8 +301,13 @@ def optimize(
     if write_lp is not None:
         model.problem.writeLP(str(write_lp))
     status, seconds = model.solve(solver)
-    if status != "Optimal":
+    if status == "Infeasible":
         raise InfeasibleError(diagnose(inst, solver))
+    if status != "Optimal":
+        raise ProcureError(
+            f"the {solver} solver stopped with status {status!r} after "
+            f"{seconds:.1f} s; try --solver cbc"
+        )
     award = _award(model, scenario, status, solver, seconds)
     if extras:
         award.rule_costs = rule_costs(scenario, deployment, weights, vendors, rates, award, solver)
