@@ -163,7 +163,7 @@ def award_interval(
     award_at: AwardKey,
     weights: dict[str, float],
     criterion: str,
-    steps: int = 10,
+    steps: int = 5,
     tolerance: float = 0.005,
 ) -> tuple[float, float]:
     """The interval of t around the base weight where `award_at` gives the same award."""
