@@ -182,3 +182,13 @@ def test_brief_cli_writes_pdf(tmp_path: Path) -> None:
     result = run("brief", str(example("prefecture-binzhou")), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert "Executive summary" in pdf_text(out.read_bytes())
+
+
+def test_dynamic_catalog_keys_exist() -> None:
+    """Keys the templates build at run time (role_*, cost_*, model_*) are in the catalog."""
+    keys = set(strings())
+    rec = rec_for("municipality-multivendor")
+    assert rec.award is not None
+    assert {f"role_{v.role}" for v in rec.award.vendors} <= keys
+    assert {f"cost_{k}" for k in rec.award.cost_breakdown} <= keys
+    assert {f"model_{m}" for m in ("private", "dedicated", "public", "hybrid")} <= keys

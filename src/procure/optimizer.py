@@ -43,7 +43,7 @@ from pydantic import BaseModel, Field
 from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
 from procure.deployment import Deployment
 from procure.errors import InfeasibleError, ProcureError
-from procure.knowledge import CostRates
+from procure.knowledge import CostRates, Text
 from procure.money import fmt_money
 from procure.scenario import Scenario
 from procure.vendors import Vendor
@@ -73,7 +73,7 @@ class RuleCost(BaseModel):
     """What a business rule costs: the award re-solved without it."""
 
     rule: str
-    description: str
+    description: Text
     delta_cost_cny: float | None
     delta_value: float | None
     feasible: bool
@@ -102,7 +102,7 @@ class Award(BaseModel):
     systems: list[SystemAward]
     vendors: list[VendorAward]
     integrator: str | None
-    binding: list[str]
+    binding: list[Text]
     rule_costs: list[RuleCost] = []
     alternatives: list[Alternative] = []
     frontier: list[Alternative] = []
@@ -466,23 +466,37 @@ def _gap(model: Model) -> float | None:
         return None
 
 
-def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) -> list[str]:
+def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) -> list[Text]:
     """Rules the award presses against (within 1%)."""
     out = []
     if ev.total_cost >= 0.99 * inst.budget:
-        out.append(f"budget: {ev.total_cost / inst.budget:.1%} used")
-    if len(ev.used) == inst.max_vendors:
-        out.append(f"max_vendors: {inst.max_vendors} vendors win")
-    if len(ev.used) == inst.min_vendors and inst.min_vendors > 1:
-        out.append(f"min_vendors: exactly {inst.min_vendors} vendors win")
+        used = ev.total_cost / inst.budget
+        out.append(Text(en=f"budget: {used:.1%} used", zh=f"预算：已使用{used:.1%}"))
+    n = len(ev.used)
+    if n == inst.max_vendors:
+        out.append(Text(en=f"max_vendors: {n} vendors win", zh=f"供应商数量上限：{n}家中标"))
+    if n == inst.min_vendors and inst.min_vendors > 1:
+        out.append(
+            Text(en=f"min_vendors: exactly {n} vendors win", zh=f"供应商数量下限：恰好{n}家中标")
+        )
     base = sum(ev.vendor_value.values())
     for vid, amount in ev.vendor_value.items():
         if inst.max_share < 1 and amount >= (inst.max_share - 0.01) * base:
-            out.append(f"max_vendor_share: {vid} at {amount / base:.1%}")
-        load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
-        if load >= 0.99 * inst.vendors[vid].capacity_vcpu:
+            share = amount / base
             out.append(
-                f"capacity: {vid} at {load:,.0f} of {inst.vendors[vid].capacity_vcpu:,} vCPU"
+                Text(
+                    en=f"max_vendor_share: {vid} at {share:.1%}",
+                    zh=f"单家份额上限：{vid}占{share:.1%}",
+                )
+            )
+        load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
+        cap = inst.vendors[vid].capacity_vcpu
+        if load >= 0.99 * cap:
+            out.append(
+                Text(
+                    en=f"capacity: {vid} at {load:,.0f} of {cap:,} vCPU",
+                    zh=f"容量：{vid}已用{load:,.0f}/{cap:,} vCPU",
+                )
             )
     return out
 
@@ -507,24 +521,39 @@ def rule_costs(
 ) -> list[RuleCost]:
     """Re-solve without each business rule and report the change in cost and value."""
     p = scenario.procurement
-    variants: list[tuple[str, str, dict[str, Any]]] = [
+    variants: list[tuple[str, Text, dict[str, Any]]] = [
         (
             "vendor_count",
-            f"vendor count {p.min_vendors}-{p.max_vendors} dropped",
+            Text(
+                en=f"vendor count {p.min_vendors}-{p.max_vendors}",
+                zh=f"供应商数量{p.min_vendors}-{p.max_vendors}家",
+            ),
             {"min_vendors": 1, "max_vendors": len(vendors)},
         ),
     ]
     if p.max_vendor_share < 1:
         variants.append(
-            ("share_cap", f"share cap {p.max_vendor_share:.0%} dropped", {"max_share": 1.0})
+            (
+                "share_cap",
+                Text(
+                    en=f"share cap {p.max_vendor_share:.0%}",
+                    zh=f"单家份额上限{p.max_vendor_share:.0%}",
+                ),
+                {"max_share": 1.0},
+            )
         )
     if p.domestic_stack != "any":
-        variants.append(("xinchuang", f"信创 {p.domestic_stack} dropped", {"domestic": "any"}))
+        level = {"required": ("required", "强制"), "preferred": ("preferred", "优先")}
+        en, zh = level[p.domestic_stack]
+        variants.append(("xinchuang", Text(en=f"信创 {en}", zh=f"信创{zh}"), {"domestic": "any"}))
     if p.incumbent:
         variants.append(
             (
                 "incumbent",
-                "incumbent continuity bonus and migration waiver dropped",
+                Text(
+                    en="incumbent continuity bonus and migration waiver",
+                    zh="现有服务商连续性加分与免迁移",
+                ),
                 {"incumbent": False},
             )
         )

@@ -131,12 +131,16 @@ def timeline(method: str) -> list[Step]:
     ]
 
 
+ROLE_ZH = {"integrator": "总集成商", "subcontractor": "分包商", "sole": "独家承接"}
+
+
 def summary(
     a: Assessment, award: Award | None, infeasible: str | None, c: Comparison
 ) -> list[Text]:
     """The decisions in five lines (plus top risks)."""
     mix_en = ", ".join(f"{n} {m}" for m, n in a.deployment.mix.items() if n)
-    mix_zh = "，".join(f"{m} {n}个" for m, n in a.deployment.mix.items() if n)
+    model_zh: dict[str, str] = {p.id: p.name.zh for p in knowledge().deployment.models}
+    mix_zh = "，".join(f"{model_zh[m]} {n}个" for m, n in a.deployment.mix.items() if n)
     lines = [
         Text(
             en=f"Deployment: {mix_en} (systems by recommended model).",
@@ -144,13 +148,14 @@ def summary(
         )
     ]
     if award is not None:
-        roles = ", ".join(f"{v.vendor} ({v.role})" for v in award.vendors)
+        roles = ", ".join(f"{v.name} [{v.vendor}], {v.role}" for v in award.vendors)
+        roles_zh = "；".join(f"{v.name} [{v.vendor}]，{ROLE_ZH[v.role]}" for v in award.vendors)
         lines.append(
             Text(
                 en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
                 f"{len(award.cost_by_year)} years against a budget of "
                 f"{fmt_money(award.budget_cny, 'en')}.",
-                zh=f"供应商组合：{roles}；合同期{len(award.cost_by_year)}年总成本"
+                zh=f"供应商组合：{roles_zh}；合同期{len(award.cost_by_year)}年总成本"
                 f"{fmt_money(award.total_cost_cny, 'zh')}，预算{fmt_money(award.budget_cny, 'zh')}。",
             )
         )
@@ -192,8 +197,8 @@ def summary(
         risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
         risks_zh.append(f"{p_other:.0%}的抽样中合作模式成本优劣反转")
     if award is not None and award.binding:
-        risks_en.append("binding rules: " + "; ".join(award.binding))
-        risks_zh.append("紧约束：" + "；".join(award.binding))
+        risks_en.append("binding rules: " + "; ".join(b.en for b in award.binding))
+        risks_zh.append("紧约束：" + "；".join(b.zh for b in award.binding))
     if risks_en:
         lines.append(
             Text(

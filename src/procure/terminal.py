@@ -109,15 +109,15 @@ def print_award(award: Award, console: Console, lang: str = "en") -> None:
         + ", ".join(f"{k} {fmt_money(v, lang)}" for k, v in award.cost_breakdown.items())
     )
     for b in award.binding:
-        console.print(f"  binding: {b}")
+        console.print(f"  binding: {b(lang)}")
     for r in award.rule_costs:
         if r.feasible and r.delta_cost_cny is not None and r.delta_value is not None:
             console.print(
-                f"  rule {r.rule} ({r.description}): keeping it costs "
+                f"  rule {r.rule} ({r.description(lang)}): keeping it costs "
                 f"{fmt_money(r.delta_cost_cny, lang)}, value {r.delta_value:+.2f} points"
             )
         else:
-            console.print(f"  rule {r.rule}: {r.description}: no award without it")
+            console.print(f"  rule {r.rule} ({r.description(lang)}): no award without it")
     for a in award.alternatives:
         console.print(
             f"  alternative {a.rank}: {fmt_money(a.total_cost_cny, lang)}, value "
