@@ -16,7 +16,6 @@ from procure.scenario import CRITERIA, Scenario
 from procure.vendors import Vendor
 
 CROSS_LAYERS = ("security", "ops")
-SERVICE_WEIGHT = 0.25  # assumption: share of a vendor's quality score taken from its service score
 
 
 @dataclass
@@ -44,12 +43,12 @@ class Instance:
     ineligible: dict[str, list[str]] = field(default_factory=dict)  # system -> reasons
 
 
-def vendor_quality(vendor: Vendor, weights: dict[str, float]) -> float:
+def vendor_quality(vendor: Vendor, weights: dict[str, float], service_weight: float) -> float:
     """0-100 quality: non-cost criteria weights on the bid scores, plus service."""
     non_cost = {c: weights[c] for c in CRITERIA if c != "cost"}
     total = sum(non_cost.values()) or 1.0
     technical = sum(w * float(getattr(vendor.scores, c)) for c, w in non_cost.items()) / total
-    return (1 - SERVICE_WEIGHT) * technical + SERVICE_WEIGHT * vendor.scores.service
+    return (1 - service_weight) * technical + service_weight * vendor.scores.service
 
 
 def build_instance(
@@ -118,7 +117,10 @@ def build_instance(
                 triples.append(key)
                 hosting[key] = host
                 cost[key] = host + migration
-                value[key] = min(100.0, fit[m] * vendor_quality(v, weights) / 100 + bonus)
+                value[key] = min(
+                    100.0,
+                    fit[m] * vendor_quality(v, weights, rates.service_score_weight) / 100 + bonus,
+                )
         if not found:
             if domestic == "required":
                 reasons.add("信创 required: only domestic-stack vendors")

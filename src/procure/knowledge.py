@@ -143,6 +143,16 @@ class Complexity(Cited):
     large_platform_vcpu: float
 
 
+class TimelineStep(Data):
+    name: Text
+    months: float | Literal["procurement"]
+
+
+class Timeline(Cited):
+    steps: list[TimelineStep]
+    procurement_months: dict[str, float]
+
+
 class RouteKnowledge(Data):
     methods: list[Method]
     add_on_limit: float
@@ -150,6 +160,7 @@ class RouteKnowledge(Data):
     open_tender_threshold_cny: float
     open_tender_threshold_assumption: str
     complexity: Complexity
+    timeline: Timeline
 
     def method(self, method_id: str) -> Method:
         return next(m for m in self.methods if m.id == method_id)
@@ -169,6 +180,8 @@ class CostRates(Data):
     domestic_preference_assumption: str
     incumbent_bonus: float
     incumbent_bonus_assumption: str
+    service_score_weight: float = Field(ge=0, le=1)
+    service_score_weight_assumption: str
 
 
 class Parameter(Cited):

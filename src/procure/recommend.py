@@ -104,30 +104,17 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
     )
 
 
-PROCUREMENT_MONTHS = {"open_tender": 2.0, "competitive_consultation": 2.5, "single_source": 1.0}
-
-
 def timeline(method: str) -> list[Step]:
-    """The report's procurement flow with assumed durations."""
+    """The report's procurement flow with assumed durations, from the knowledge base."""
+    t = knowledge().routes.timeline
     return [
-        Step(step=Text(en="Needs survey across bureaus", zh="各委办局需求调研"), months=1),
         Step(
-            step=Text(
-                en="Top-level design with a consultancy or design institute",
-                zh="咨询或设计院开展顶层设计",
-            ),
-            months=2,
-        ),
-        Step(
-            step=Text(
-                en="IT authority aggregates needs and approves the project",
-                zh="主管部门汇总需求并立项",
-            ),
-            months=1,
-        ),
-        Step(step=Text(en="Unified procurement", zh="统一采购"), months=PROCUREMENT_MONTHS[method]),
-        Step(step=Text(en="Delivery and migration", zh="交付与迁移"), months=4),
-        Step(step=Text(en="Supervision and acceptance", zh="监理与验收"), months=2),
+            step=step.name,
+            months=t.procurement_months[method]
+            if step.months == "procurement"
+            else float(step.months),
+        )
+        for step in t.steps
     ]
 
 
@@ -267,6 +254,7 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
         "per_extra_vendor",
         "domestic_preference",
         "incumbent_bonus",
+        "service_score_weight",
     ):
         text = getattr(costs, f"{name}_assumption")
         out.append(Provenance(item=f"cost rate: {name}", kind="assumption", text=text))
@@ -279,6 +267,13 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
                 text=p.provenance.removeprefix("assumption: "),
             )
         )
+    out.append(
+        Provenance(
+            item="procurement timeline",
+            kind="assumption",
+            text=kb.routes.timeline.assumption or "",
+        )
+    )
     out.append(
         Provenance(
             item="open-tender threshold",
