@@ -306,3 +306,16 @@ def test_empty_file(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(InputError, match="empty"):
         load_scenario(path)
+
+
+def test_inconsistent_ahp_is_located(tmp_path: Path) -> None:
+    text = replace(
+        "  weights: {security: 0.35, flexibility: 0.20, scalability: 0.15, cost: 0.30}",
+        "  ahp: [[security, cost, 9], [cost, flexibility, 9], [flexibility, security, 9]]",
+    )
+    path = tmp_path / "ahp.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:{line_of(text, 'ahp:')}:" in result.stderr
+    assert "criteria.ahp" in result.stderr and "inconsistent" in result.stderr

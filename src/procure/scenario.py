@@ -339,25 +339,31 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 def load_scenario(path: Path) -> Scenario:
     """Read, parse and validate a scenario file. Raises InputError with located problems."""
-    scenario = validate_located(Scenario, read_yaml(path))
+    located = read_yaml(path)
+    scenario = validate_located(Scenario, located)
+
+    def problem(field: YamlPath, message: str) -> InputError:
+        line, col = located.where(field, key=True) or (None, None)
+        return InputError(
+            [Problem(str(path), message, field=format_path(field), line=line, column=col)]
+        )
+
     if isinstance(scenario.vendors, str) and scenario.vendors != "default":
         vendor_path = path.parent / scenario.vendors
         if not vendor_path.is_file():
-            located = read_yaml(path)
-            line, col = located.where(("vendors",), key=True) or (None, None)
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"vendor file '{scenario.vendors}' not found "
-                        f"(looked for {vendor_path}); use `default` for the built-in "
-                        "catalog or a path relative to this scenario",
-                        field="vendors",
-                        line=line,
-                        column=col,
-                    )
-                ]
+            raise problem(
+                ("vendors",),
+                f"vendor file '{scenario.vendors}' not found (looked "
+                f"for {vendor_path}); use `default` for the built-in catalog or a "
+                "path relative to this scenario",
             )
+    if scenario.criteria.ahp is not None:  # inconsistent judgments are bad input, located
+        from procure.weights import criteria_weights
+
+        try:
+            criteria_weights(scenario.criteria)
+        except InputError as exc:
+            raise problem(("criteria", "ahp"), exc.problems[0].message) from None
     return scenario
 
 
