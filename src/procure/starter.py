@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-STARTER = Path(__file__).parent / "knowledge" / "starter.yaml"
+STARTER = Path(__file__).parent / "starter.yaml"
 
 # Magnitudes per level: (IT staff FTE, annual IT budget CNY, contract budget CNY, vCPU scale).
 # assumption: orders of magnitude for a first draft only; the analyst replaces them.
