@@ -310,13 +310,21 @@ def analyse(
     kb = knowledge()
     fm = FitModel(scenario, deployment, kb.deployment)
 
+    memo: dict[tuple[float, ...], Any] = {}  # the base award is asked for once per criterion
+
     def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
+        key = tuple(w[c] for c in CRITERIA)
+        if pool is vendors and key in memo:
+            return memo[key]
         placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
         try:
             award = optimize(scenario, placed, w, pool, kb.costs, solver=solver, extras=False)
+            mix: Any = frozenset((v.vendor, v.role) for v in award.vendors)
         except InfeasibleError:
-            return None
-        return frozenset((v.vendor, v.role) for v in award.vendors)
+            mix = None
+        if pool is vendors:
+            memo[key] = mix
+        return mix
 
     has_award = award_intervals and award_at(weights) is not None
     criteria = []
