@@ -130,6 +130,25 @@ def test_milp_matches_brute_force(inst: Instance) -> None:
     assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_branching_on_vendors_matches_brute_force(inst: Instance) -> None:
+    """The vendor-first branch and bound (used on large models) on small ones, forced."""
+    expected = brute_force(inst)
+    model = Model(inst)
+    status, _ = model.solve(branching=True)
+    if expected is None:
+        assert status == "Infeasible"
+        return
+    assert status == "Optimal"
+    assert model.result is not None and model.result.gap is not None
+    assert model.result.gap <= 1e-4
+    ev = evaluate(inst, *model.choice())
+    assert not ev.violations
+    assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
+    assert model.result.bound is not None and model.result.bound >= expected - 1e-9
+
+
 def _solve(scenario: Scenario) -> Award:
     a = assess(scenario, CATALOG)
     return optimize(scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs)

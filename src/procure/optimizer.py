@@ -9,7 +9,9 @@ Variables: x_svm in {0,1} for (s,v,m) in E; z_lv in {0,1}; y_v in {0,1} (v wins 
 g_v in {0,1} (v is general integrator); u in {0,1} (more than one vendor wins); f >= 0 (fee).
 
 Cost C = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v + f + e (sum_v y_v - 1),
-value Q = sum_E a_s q_svm x_svm (0..100), objective: max (1 - w_cost) Q / 100 - w_cost C / B.
+value Q = sum_E a_s q_svm x_svm (0..100), objective: max (1 - w_cost) Q / 100 + w_cost (1 - C / B),
+a weighted score in [0, 1] for any award within budget: value on its 0-100 scale and cost as
+the share of the budget left unspent. The solver's relative gap is measured on this score.
 
 Constraints (named as in `--write-lp`):
   assign_s:      sum_{v,m} x_svm = 1
@@ -40,6 +42,7 @@ from typing import Any
 import pulp
 from pydantic import BaseModel, Field
 
+from procure import mip
 from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
 from procure.deployment import Deployment
 from procure.errors import InfeasibleError, ProcureError
@@ -49,6 +52,7 @@ from procure.scenario import Scenario
 from procure.vendors import Vendor
 
 GAP = 1e-4
+BRANCH_MIN_TRIPLES = 2000  # below this HiGHS alone is quicker than branching on vendors first
 
 
 class SystemAward(BaseModel):
@@ -143,21 +147,24 @@ class Model:
         cost = {t: k * inst.cost.get(t, 0.0) for t in self.x}
         by_sv: dict[tuple[str, str], list[Any]] = {}
         by_s: dict[str, list[Any]] = {}
-        by_v: dict[str, list[tuple[Any, str]]] = {}
+        by_v: dict[str, list[tuple[Any, str, str]]] = {}
         for t, var in self.x.items():
             by_sv.setdefault((t[0], t[1]), []).append(var)
             by_s.setdefault(t[0], []).append(var)
-            by_v.setdefault(t[1], []).append((var, t[0]))
+            by_v.setdefault(t[1], []).append((var, t[0], t[2]))
             if naive and t not in inst.cost:
                 p += var == 0, f"ineligible_{t[0]}_{t[1]}_{t[2]}"
         aff = pulp.LpAffineExpression
         hosting = aff([(var, k * inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
         layer_cost = {key: k * c for key, c in inst.layer_cost.items()}
         setup = {v: k * inst.vendors[v].setup_cny for v in vids}
+        layer_terms: dict[str, list[tuple[Any, float]]] = {}
+        for key, zv in self.z.items():
+            layer_terms.setdefault(key[1], []).append((zv, layer_cost[key]))
         vendor_value = {
             v: aff(
-                [(var, cost[t]) for t, var in self.x.items() if t[1] == v]
-                + [(zv, layer_cost[key]) for key, zv in self.z.items() if key[1] == v]
+                [(var, cost[(s, v, m)]) for var, s, m in by_v.get(v, [])]
+                + layer_terms.get(v, [])
                 + [(self.y[v], setup[v])]
             )
             for v in vids
@@ -176,13 +183,19 @@ class Model:
             [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
         )
         self.slack: dict[str, Any] = {}
-        self.score = (
-            (1 - inst.cost_weight) / 100
-        ) * self.value - inst.cost_weight * self.total_cost
+        self.score = ((1 - inst.cost_weight) / 100) * self.value + inst.cost_weight * (
+            1 - self.total_cost
+        )
+        # system sizes, smallest first: the branching solver's rounding frees small systems
+        self.groups = [
+            by_s.get(s, []) for s in sorted(inst.systems, key=lambda s: (inst.vcpu[s], s))
+        ]
+        self.result: mip.Result | None = None
         for s in inst.systems:
             p += pulp.lpSum(by_s.get(s, [])) == 1, f"assign_{s}"
-        for (s, v), vs in by_sv.items():
-            p += pulp.lpSum(vs) <= self.y[v], f"link_{s}_{v}"
+        for (s, v), vs in by_sv.items():  # built term by term: these rows are most of the model
+            link = aff([(var, 1.0) for var in vs] + [(self.y[v], -1.0)])
+            p.addConstraint(pulp.LpConstraint(link, pulp.LpConstraintLE, rhs=0.0), f"link_{s}_{v}")
         for layer in CROSS_LAYERS:
             p += (
                 pulp.lpSum(self.z[(layer, v)] for v in inst.layer_options[layer]) == 1,
@@ -191,7 +204,7 @@ class Model:
             for v in inst.layer_options[layer]:
                 p += self.z[(layer, v)] <= self.y[v], f"zlink_{layer}_{v}"
         for v in vids:
-            wins = [var for var, _ in by_v.get(v, [])] + [
+            wins = [var for var, _, _ in by_v.get(v, [])] + [
                 zv for key, zv in self.z.items() if key[1] == v
             ]
             p += self.y[v] <= pulp.lpSum(wins), f"active_{v}"
@@ -217,7 +230,7 @@ class Model:
             )
             p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
         for v in vids:
-            load = [(var, inst.vcpu[s]) for var, s in by_v.get(v, [])]
+            load = [(var, inst.vcpu[s]) for var, s, _ in by_v.get(v, [])]
             if load:
                 cap_slack = self._slack(f"capacity_{v}", 1.0 / inst.vendors[v].capacity_vcpu)
                 p += aff(load) - cap_slack <= inst.vendors[v].capacity_vcpu, f"capacity_{v}"
@@ -247,16 +260,33 @@ class Model:
             f"nogood_{index}",
         )
 
-    def solve(self, solver: str = "highs", time_limit: float | None = None) -> tuple[str, float]:
-        """Solve; returns (status, seconds)."""
+    def solve(
+        self,
+        solver: str = "highs",
+        time_limit: float | None = None,
+        branching: bool | None = None,
+    ) -> tuple[str, float]:
+        """Solve; returns (status, seconds). `branching` (default: by size) makes HiGHS
+        branch on the vendor indicators first; see `procure.mip`."""
+        if solver == "highs":
+            if branching is None:
+                branching = len(self.x) >= BRANCH_MIN_TRIPLES and not self.elastic
+            with _quiet_stdout():
+                self.result = mip.solve(
+                    self.problem,
+                    gap=GAP,
+                    time_limit=time_limit,
+                    priority=list(self.y.values()) if branching else (),
+                    neighbourhood=self.groups,
+                    lazy=("link_",),
+                )
+            return self.result.status, self.result.seconds
         if solver == "cbc":
             with warnings.catch_warnings():  # PuLP 3 flags its bundled CBC for removal in 4.0
                 warnings.simplefilter("ignore", DeprecationWarning)
                 engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=GAP, timeLimit=time_limit)
-        else:
-            engine = pulp.HiGHS(
-                msg=False, gapRel=GAP, timeLimit=time_limit, threads=1, random_seed=1
-            )
+        else:  # pragma: no cover - guarded by the CLI's choices
+            raise ProcureError(f"unknown solver {solver!r}")
         start = time.perf_counter()
         with _quiet_stdout():
             self.problem.solve(engine)
@@ -459,11 +489,7 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
 
 
 def _gap(model: Model) -> float | None:
-    solver_model = getattr(model.problem, "solverModel", None)
-    try:
-        return float(solver_model.getInfo().mip_gap) if solver_model is not None else None
-    except AttributeError:  # pragma: no cover - CBC
-        return None
+    return model.result.gap if model.result is not None else None
 
 
 def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) -> list[Text]:

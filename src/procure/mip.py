@@ -1,0 +1,564 @@
+"""Solve a PuLP model with HiGHS (through highspy), optionally branching on chosen variables first.
+
+HiGHS has no branching priorities. On the vendor-mix model its LP relaxation is tight once the
+set of winning vendors is integral, yet HiGHS spends most of its time in primal heuristics
+looking for that set (500 systems x 30 vendors: 25 s, all at the root node). So `solve` can run
+a branch and bound of its own on `priority` variables (the vendor indicators):
+
+- every node is the LP relaxation with some priority variables fixed, solved by HiGHS's
+  simplex from the previous basis. The relaxation keeps a working set: rows named with a
+  `lazy` prefix join only when a solution breaks them, and of each `neighbourhood` group (a
+  system's options) only the best few columns start in, others joining when their reduced
+  cost says they would improve it. It returns only when neither finds anything, so its value
+  is the relaxation of the whole model;
+- where the priority variables come out integral, a RENS-style rounding (integral values
+  fixed, the groups holding fractional ones and the smallest groups left free) gives an award.
+  If that is not within the gap of the node's bound, HiGHS solves the node as a MIP;
+- nodes are explored depth first until an award exists, then best bound first, and closed
+  once their bound is within the gap of the incumbent.
+
+Every bound is an LP bound or a HiGHS MIP bound over a node's whole region, so the gap
+reported is proven. Small models go to HiGHS directly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pulp
+
+INF = math.inf
+INTEGRAL = 1e-6
+FREE_MIN = 100  # the rounding always frees at least this many groups (all, in small models)
+
+
+@dataclass
+class Result:
+    status: str  # Optimal (proven within the gap) | Infeasible | Time limit | Not solved
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    seconds: float = 0.0
+    nodes: int = 0
+    leaf_mips: int = 0
+    values: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass
+class _Arrays:
+    """A PuLP problem as arrays, columns in the order of `variables`, the matrix as triplets."""
+
+    variables: list[Any]
+    cost: np.ndarray
+    offset: float
+    maximize: bool
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    row_names: list[str]
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+
+    def matrix(self, keep: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+        """Column-wise (starts, index, value) of the rows in `keep` (all by default),
+        with those rows renumbered 0, 1, ... in their order."""
+        rows, cols, vals = self.rows, self.cols, self.vals
+        if keep is not None:
+            renumber = np.cumsum(keep) - 1
+            mask = keep[rows]
+            rows, cols, vals = renumber[rows[mask]], cols[mask], vals[mask]
+        order = np.argsort(cols, kind="stable")
+        starts = np.zeros(len(self.cost) + 1, dtype=np.int64)
+        np.add.at(starts, cols + 1, 1)
+        return np.cumsum(starts), rows[order].astype(np.int32), vals[order]
+
+
+def _arrays(problem: pulp.LpProblem) -> _Arrays:
+    variables = problem.variables()
+    col = {id(v): i for i, v in enumerate(variables)}
+    n = len(variables)
+    cost = np.zeros(n)
+    for var, coef in problem.objective.items():
+        cost[col[id(var)]] = coef
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lower: list[float] = []
+    upper: list[float] = []
+    names: list[str] = []
+    for r, constraint in enumerate(problem.constraints()):
+        terms = [(var, coef) for var, coef in constraint.expr.items() if coef]
+        rows.extend([r] * len(terms))
+        cols.extend([col[id(var)] for var, _ in terms])
+        vals.extend([coef for _, coef in terms])
+        rhs = -constraint.constant
+        sense = constraint.sense
+        lower.append(rhs if sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -INF)
+        upper.append(rhs if sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else INF)
+        names.append(constraint.name or "")
+    return _Arrays(
+        variables=variables,
+        cost=cost,
+        offset=float(problem.objective.constant),
+        maximize=problem.sense == pulp.LpMaximize,
+        col_lower=np.array([-INF if v.lowBound is None else v.lowBound for v in variables]),
+        col_upper=np.array([INF if v.upBound is None else v.upBound for v in variables]),
+        integer=np.array([v.cat == pulp.LpInteger for v in variables], dtype=bool),
+        row_lower=np.asarray(lower, dtype=float),
+        row_upper=np.asarray(upper, dtype=float),
+        row_names=names,
+        rows=np.asarray(rows, dtype=np.int64),
+        cols=np.asarray(cols, dtype=np.int64),
+        vals=np.asarray(vals, dtype=float),
+    )
+
+
+def _highs(
+    a: _Arrays,
+    *,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    relax: bool = False,
+    keep: np.ndarray | None = None,
+) -> Any:
+    """A HiGHS instance holding the problem (only the rows in `keep`, if given)."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(a.cost)
+    lp.num_row_ = len(a.row_lower) if keep is None else int(keep.sum())
+    lp.col_cost_ = a.cost
+    lp.offset_ = a.offset
+    lp.sense_ = highspy.ObjSense.kMaximize if a.maximize else highspy.ObjSense.kMinimize
+    lp.col_lower_ = a.col_lower if lower is None else lower
+    lp.col_upper_ = a.col_upper if upper is None else upper
+    lp.row_lower_ = a.row_lower if keep is None else a.row_lower[keep]
+    lp.row_upper_ = a.row_upper if keep is None else a.row_upper[keep]
+    starts, index, value = a.matrix(keep)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    if not relax:
+        kinds = [highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger]
+        lp.integrality_ = [kinds[int(b)] for b in a.integer]
+    h = _engine()
+    h.passModel(lp)
+    return h
+
+
+def _engine() -> Any:
+    """A quiet, single-threaded, seeded HiGHS instance."""
+    import highspy
+
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 1)
+    # feasibility jump took 100 of a 130 ms solve on a 5-system award and found nothing the
+    # other heuristics did not; on 120-500 system awards it made no difference either way
+    h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+    return h
+
+
+def _csc(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """Column-wise (starts, index, value) of triplets over n columns."""
+    order = np.argsort(cols, kind="stable")
+    starts = np.searchsorted(cols[order], np.arange(n + 1))
+    return starts.astype(np.int64), rows[order].astype(np.int32), vals[order]
+
+
+class _Relaxation:
+    """The LP relaxation over a working set of rows and columns that grows as needed.
+
+    Rows named with a `lazy` prefix start outside and join when a solution breaks them (row
+    generation). Of each neighbourhood group only the `start_cols` best columns by objective
+    start inside; others join when their reduced cost says they would improve the LP (column
+    generation). `solve` returns only when neither finds anything, so its value is the
+    relaxation of the whole model.
+    """
+
+    def __init__(
+        self, a: _Arrays, lazy: Sequence[str], groups: Sequence[np.ndarray], start_cols: int = 3
+    ) -> None:
+        import highspy
+
+        self.a = a
+        n, m = len(a.cost), len(a.row_lower)
+        self.sign = 1.0 if a.maximize else -1.0
+        self.lazy = np.array([bool(lazy) and r.startswith(tuple(lazy)) for r in a.row_names])
+        inside = np.ones(n, dtype=bool)
+        self.group_of = np.full(n, -1, dtype=np.int64)
+        for k, g in enumerate(groups):
+            self.group_of[g] = k
+        self.rank = np.zeros(n, dtype=np.int64)  # a column's rank by objective in its group
+        for g in groups:
+            self.rank[g[np.argsort(-self.sign * a.cost[g], kind="stable")]] = np.arange(len(g))
+        self.depth = start_cols
+        inside = self.rank < self.depth
+        self.row_pos = np.full(m, -1, dtype=np.int64)
+        self.col_pos = np.full(n, -1, dtype=np.int64)
+        self.rows_in = np.flatnonzero(~self.lazy)
+        self.cols_in = np.flatnonzero(inside)
+        self.row_pos[self.rows_in] = np.arange(len(self.rows_in))
+        self.col_pos[self.cols_in] = np.arange(len(self.cols_in))
+        by_row = np.argsort(a.rows, kind="stable")
+        self.r_rows, self.r_cols, self.r_vals = a.rows[by_row], a.cols[by_row], a.vals[by_row]
+        self.r_starts = np.searchsorted(self.r_rows, np.arange(m + 1))
+        by_col = np.argsort(a.cols, kind="stable")
+        self.c_rows, self.c_cols, self.c_vals = a.rows[by_col], a.cols[by_col], a.vals[by_col]
+        self.c_starts = np.searchsorted(self.c_cols, np.arange(n + 1))
+
+        inner = (self.row_pos[a.rows] >= 0) & (self.col_pos[a.cols] >= 0)
+        starts, index, value = _csc(
+            self.row_pos[a.rows[inner]],
+            self.col_pos[a.cols[inner]],
+            a.vals[inner],
+            len(self.cols_in),
+        )
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.cols_in), len(self.rows_in)
+        lp.col_cost_ = a.cost[self.cols_in]
+        lp.offset_ = a.offset
+        lp.sense_ = highspy.ObjSense.kMaximize if a.maximize else highspy.ObjSense.kMinimize
+        lp.col_lower_, lp.col_upper_ = a.col_lower[self.cols_in], a.col_upper[self.cols_in]
+        lp.row_lower_, lp.row_upper_ = a.row_lower[self.rows_in], a.row_upper[self.rows_in]
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, value
+        h = _engine()
+        # HiGHS's presolve spends longer on the few dense rows (contract value, fee) than the
+        # dual simplex needs for the whole relaxation; later solves start from the last basis
+        h.setOptionValue("presolve", "off")
+        h.passModel(lp)
+        self.h = h
+
+    def solve(
+        self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    ) -> tuple[float, np.ndarray] | None:
+        """Solve with the bounds of `cols` (always inside) set; (value, full solution)."""
+        self.h.changeColsBounds(len(cols), self.col_pos[cols].astype(np.int32), lower, upper)
+        primal = False  # new bounds or rows leave the basis dual feasible: dual simplex
+        while True:
+            # new columns leave it primal feasible instead: primal simplex
+            self.h.setOptionValue("simplex_strategy", 4 if primal else 1)
+            self.h.run()
+            if _status(self.h) != "Optimal":
+                # columns outside may restore feasibility: bring in the next best of each
+                # group, twice as many each time, until everything is in
+                if len(self.cols_in) < len(self.a.cost):
+                    self.depth *= 2
+                    self._add_cols(np.flatnonzero((self.col_pos < 0) & (self.rank < self.depth)))
+                    primal = False
+                    continue
+                return None
+            solution = self.h.getSolution()
+            x = np.zeros(len(self.a.cost))
+            x[self.cols_in] = np.asarray(solution.col_value)
+            if self._separate(x):
+                primal = False
+                continue
+            if self._price(np.asarray(solution.row_dual)):
+                primal = True
+                continue
+            return self.sign * self.h.getInfo().objective_function_value, x
+
+    def _separate(self, x: np.ndarray, tol: float = 1e-7) -> int:
+        waiting = np.flatnonzero(self.lazy & (self.row_pos < 0))
+        if not len(waiting):
+            return 0
+        activity = np.bincount(
+            self.a.rows, weights=self.a.vals * x[self.a.cols], minlength=len(self.lazy)
+        )[waiting]
+        broken = waiting[
+            (activity > self.a.row_upper[waiting] + tol)
+            | (activity < self.a.row_lower[waiting] - tol)
+        ]
+        if not len(broken):
+            return 0
+        spans = [np.arange(self.r_starts[i], self.r_starts[i + 1]) for i in broken]
+        take = np.concatenate(spans)
+        take = take[self.col_pos[self.r_cols[take]] >= 0]
+        row_of = self.r_rows[take]
+        starts = np.searchsorted(row_of, broken)
+        self.h.addRows(
+            len(broken),
+            self.a.row_lower[broken],
+            self.a.row_upper[broken],
+            len(take),
+            starts.astype(np.int32),
+            self.col_pos[self.r_cols[take]].astype(np.int32),
+            self.r_vals[take],
+        )
+        self.row_pos[broken] = len(self.rows_in) + np.arange(len(broken))
+        self.rows_in = np.concatenate([self.rows_in, broken])
+        return len(broken)
+
+    def _price(self, row_dual: np.ndarray, tol: float = 1e-9) -> int:
+        outside = self.col_pos < 0
+        if not outside.any():
+            return 0
+        dual = np.zeros(len(self.row_pos))
+        dual[self.rows_in] = row_dual
+        reduced = self.a.cost - np.bincount(
+            self.a.cols, weights=self.a.vals * dual[self.a.rows], minlength=len(self.a.cost)
+        )
+        entering = np.flatnonzero(outside & (self.sign * reduced > tol))
+        if not len(entering):
+            return 0
+        # partial pricing: the best column of each group per round keeps the LP small
+        entering = entering[np.argsort(-self.sign * reduced[entering], kind="stable")]
+        group = self.group_of[entering]
+        _, first = np.unique(group, return_index=True)
+        entering = np.sort(
+            np.concatenate([entering[group < 0], entering[first[group[first] >= 0]]])
+        )
+        self._add_cols(entering)
+        return len(entering)
+
+    def _add_cols(self, cols: np.ndarray) -> None:
+        spans = [np.arange(self.c_starts[j], self.c_starts[j + 1]) for j in cols]
+        take = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+        take = take[self.row_pos[self.c_rows[take]] >= 0]
+        starts = np.searchsorted(self.c_cols[take], cols)
+        self.h.addCols(
+            len(cols),
+            self.a.cost[cols],
+            self.a.col_lower[cols],
+            self.a.col_upper[cols],
+            len(take),
+            starts.astype(np.int32),
+            self.row_pos[self.c_rows[take]].astype(np.int32),
+            self.c_vals[take],
+        )
+        self.col_pos[cols] = len(self.cols_in) + np.arange(len(cols))
+        self.cols_in = np.concatenate([self.cols_in, cols])
+
+
+def _status(h: Any) -> str:
+    import highspy
+
+    s = h.getModelStatus()
+    status = highspy.HighsModelStatus
+    if s == status.kOptimal:
+        return "Optimal"
+    if s in (status.kInfeasible, status.kUnboundedOrInfeasible):
+        return "Infeasible"
+    if s == status.kTimeLimit:
+        return "Time limit"
+    return "Not solved"
+
+
+def _rel_gap(incumbent: float, bound: float) -> float:
+    return abs(bound - incumbent) / max(abs(incumbent), 1e-9)
+
+
+def solve(
+    problem: pulp.LpProblem,
+    *,
+    gap: float,
+    time_limit: float | None = None,
+    priority: Sequence[Any] = (),
+    neighbourhood: Sequence[Sequence[Any]] = (),
+    free_share: float = 0.2,
+    lazy: Sequence[str] = (),
+) -> Result:
+    """Solve `problem` to a proven relative gap; write the values into its variables.
+
+    With `priority`, rows whose names start with a `lazy` prefix are left out of the node
+    relaxations and added back only when a relaxation's solution breaks them."""
+    start = time.perf_counter()
+    a = _arrays(problem)
+    limit = INF if time_limit is None else time_limit
+    if priority:
+        result = _branch(a, gap, start + limit, priority, neighbourhood, free_share, lazy)
+    else:
+        result = _mip(a, gap, limit, None, None, None)
+    result.seconds = time.perf_counter() - start
+    if result.values is not None:
+        for var, value in zip(a.variables, result.values, strict=True):
+            var.varValue = float(value)
+    problem.status = {"Optimal": 1, "Infeasible": -1}.get(result.status, 0)
+    return result
+
+
+def _mip(
+    a: _Arrays,
+    gap: float,
+    limit: float,
+    lower: np.ndarray | None,
+    upper: np.ndarray | None,
+    start_values: np.ndarray | None,
+) -> Result:
+    import highspy
+
+    h = _highs(a, lower=lower, upper=upper)
+    h.setOptionValue("mip_rel_gap", gap)
+    if limit < INF:
+        h.setOptionValue("time_limit", max(limit, 0.01))
+    if start_values is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(start_values)
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    status = _status(h)
+    info = h.getInfo()
+    found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    values = np.array(h.getSolution().col_value) if found else None
+    if status == "Time limit" and values is None:
+        status = "Not solved"
+    return Result(
+        status=status,
+        objective=float(info.objective_function_value) if found else None,
+        bound=float(info.mip_dual_bound) if found else None,
+        gap=float(info.mip_gap) if found else None,
+        nodes=int(info.mip_node_count),
+        values=values,
+    )
+
+
+def _branch(
+    a: _Arrays,
+    gap: float,
+    deadline: float,
+    priority: Sequence[Any],
+    neighbourhood: Sequence[Sequence[Any]],
+    free_share: float,
+    lazy: Sequence[str],
+) -> Result:
+    col = {id(v): i for i, v in enumerate(a.variables)}
+    prio = np.array([col[id(v)] for v in priority], dtype=np.int32)
+    groups = [np.array([col[id(v)] for v in g], dtype=np.int64) for g in neighbourhood]
+    group_of = np.full(len(a.cost), -1, dtype=np.int64)
+    for k, g in enumerate(groups):
+        group_of[g] = k
+    always_free = np.isin(group_of, np.arange(max(int(len(groups) * free_share), FREE_MIN)))
+    sign = 1.0 if a.maximize else -1.0  # work in "larger is better" internally
+
+    relaxation = _Relaxation(a, lazy, groups)
+
+    def node_lp(fixed: dict[int, float]) -> tuple[float, np.ndarray] | None:
+        lo, up = a.col_lower[prio].copy(), a.col_upper[prio].copy()
+        for k, val in fixed.items():
+            lo[k] = up[k] = val
+        return relaxation.solve(prio, lo, up)
+
+    best: Result = Result(status="Infeasible")
+    incumbent = -INF
+    open_bounds: list[float] = []  # bounds of leaves the time limit left open
+    heap: list[tuple[float, int, dict[int, float], np.ndarray]] = []
+    stack: list[tuple[float, int, dict[int, float], np.ndarray]] = []
+    counter = 0
+    nodes = leaf_mips = 0
+
+    settled = -INF  # the largest bound of a node closed by the gap rather than by the incumbent
+
+    def closed(bound: float) -> bool:
+        nonlocal settled
+        if bound <= incumbent:
+            return True
+        if incumbent > -INF and _rel_gap(incumbent, bound) <= gap:
+            settled = max(settled, bound)
+            return True
+        return False
+
+    def leaf(bound: float, x: np.ndarray, fixed: dict[int, float]) -> None:
+        """A node whose relaxation has integral priority values: round it, and if the
+        rounding is not within the gap of the node's bound, solve the node as a MIP."""
+        nonlocal leaf_mips, settled
+        # RENS: keep the integral values, free the groups holding a fractional column and
+        # the always-free groups
+        integral = a.integer & (np.abs(x - np.round(x)) <= INTEGRAL)
+        free_groups = np.unique(group_of[np.flatnonzero(a.integer & ~integral)])
+        keep = integral & ~np.isin(group_of, free_groups[free_groups >= 0]) & ~always_free
+        rens_lo, rens_up = a.col_lower.copy(), a.col_upper.copy()
+        rens_lo[keep] = rens_up[keep] = np.round(x[keep])
+        rounded = _mip(a, gap / 4, deadline - time.perf_counter(), rens_lo, rens_up, None)
+        offer(rounded)
+        if closed(bound):
+            return
+        # the node's whole region, not just this rounding's vendor set: only the branching
+        # fixes priority variables, so the MIP's bound is valid for everything under the node
+        leaf_mips += 1
+        lower, upper = a.col_lower.copy(), a.col_upper.copy()
+        for k, val in fixed.items():
+            lower[prio[k]] = upper[prio[k]] = val
+        exact = _mip(a, gap, deadline - time.perf_counter(), lower, upper, rounded.values)
+        offer(exact)
+        if exact.status == "Optimal" and exact.bound is not None:
+            settled = max(settled, sign * exact.bound)
+        elif exact.status != "Infeasible":
+            open_bounds.append(sign * exact.bound if exact.bound is not None else bound)
+
+    def offer(candidate: Result) -> None:
+        nonlocal incumbent, best
+        if candidate.values is not None and sign * candidate.objective > incumbent:  # type: ignore[operator]
+            incumbent = sign * candidate.objective  # type: ignore[operator]
+            best = candidate
+
+    def expand(bound: float, fixed: dict[int, float], x: np.ndarray) -> None:
+        nonlocal counter, nodes
+        nodes += 1
+        values = x[prio]
+        frac = np.flatnonzero(np.abs(values - np.round(values)) > INTEGRAL)
+        if frac.size == 0:
+            leaf(bound, x, fixed)
+            return
+        k = int(frac[np.argmin(np.abs(values[frac] - 0.5))])
+        for branch in (0.0, 1.0):  # the up branch is pushed last, so the dive opens vendors
+            child = dict(fixed)
+            child[k] = branch
+            solved = node_lp(child)
+            if solved is None:
+                continue
+            counter += 1
+            entry = (-solved[0], counter, child, solved[1])
+            if incumbent == -INF:
+                stack.append(entry)
+            else:
+                heapq.heappush(heap, entry)
+
+    root = node_lp({})
+    if root is None:
+        return Result(status="Infeasible")
+    stack.append((-root[0], 0, {}, root[1]))
+    timed_out = False
+    while stack or heap:
+        if time.perf_counter() > deadline:
+            timed_out = True
+            break
+        if stack and incumbent == -INF:
+            neg, _, fixed, x = stack.pop()
+        else:
+            if stack:  # an award exists now: the dive's leftovers join the best-first queue
+                heap.extend(stack)
+                stack.clear()
+                heapq.heapify(heap)
+            neg, _, fixed, x = heapq.heappop(heap)
+        if closed(-neg):
+            continue
+        expand(-neg, fixed, x)
+    remaining = [-e[0] for e in heap + stack]
+    bound = max([incumbent, settled, *remaining, *open_bounds])
+    if best.values is None:
+        status = "Not solved" if timed_out or open_bounds else "Infeasible"
+        return Result(status=status, nodes=nodes, leaf_mips=leaf_mips)
+    proven = _rel_gap(incumbent, bound) <= gap + 1e-12 or bound <= incumbent
+    return Result(
+        status="Optimal" if proven else "Time limit",
+        objective=sign * incumbent,
+        bound=sign * bound,
+        gap=_rel_gap(incumbent, max(bound, incumbent)),
+        nodes=nodes,
+        leaf_mips=leaf_mips,
+        values=best.values,
+    )
