@@ -164,9 +164,12 @@ def award_interval(
     weights: dict[str, float],
     criterion: str,
     steps: int = 5,
-    tolerance: float = 0.005,
+    tolerance: float = 0.01,
 ) -> tuple[float, float]:
-    """The interval of t around the base weight where `award_at` gives the same award."""
+    """The interval of t around the base weight where `award_at` gives the same award.
+
+    Each end is found to within `tolerance` (the brief shows weights to two decimals); every
+    halving costs one MILP solve."""
     base_t = weights[criterion]
     base = award_at(weights)
 
