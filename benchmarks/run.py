@@ -52,10 +52,22 @@ def solve_child(systems: int, vendor_count: int, mode: str) -> None:
                 "variables": model.problem.numVariables(),
                 "gap": _gap(model),
                 "objective": float(model.problem.objective.value() or 0.0),
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_mb": _peak_mb(),
             }
         )
     )
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory. ru_maxrss would carry over the parent's peak
+    across fork and exec on Linux, so read the kernel's high-water mark of this image."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(*args: str) -> dict[str, object]:
