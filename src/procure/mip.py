@@ -177,6 +177,10 @@ def _csc(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int) -> tuple[
     return starts.astype(np.int64), rows[order].astype(np.int32), vals[order]
 
 
+class _Trouble(Exception):
+    """The relaxation could not be solved (HiGHS failed, or the time ran out)."""
+
+
 class _Relaxation:
     """The LP relaxation over a working set of rows and columns that grows as needed.
 
@@ -242,16 +246,23 @@ class _Relaxation:
         self.h = h
 
     def solve(
-        self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray
+        self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray, deadline: float
     ) -> tuple[float, np.ndarray] | None:
-        """Solve with the bounds of `cols` (always inside) set; (value, full solution)."""
+        """Solve with the bounds of `cols` (always inside) set; (value, full solution), or
+        None when infeasible. Raises _Trouble when HiGHS fails or time runs out."""
         self.h.changeColsBounds(len(cols), self.col_pos[cols].astype(np.int32), lower, upper)
         primal = False  # new bounds or rows leave the basis dual feasible: dual simplex
+        retried = False
         while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise _Trouble("time limit")
             # new columns leave it primal feasible instead: primal simplex
             self.h.setOptionValue("simplex_strategy", 4 if primal else 1)
+            self.h.setOptionValue("time_limit", remaining)
             self.h.run()
-            if _status(self.h) != "Optimal":
+            status = _status(self.h)
+            if status == "Infeasible":
                 # columns outside may restore feasibility: bring in the next best of each
                 # group, twice as many each time, until everything is in
                 if len(self.cols_in) < len(self.a.cost):
@@ -260,6 +271,12 @@ class _Relaxation:
                     primal = False
                     continue
                 return None
+            if status != "Optimal":  # numerical trouble: once more from scratch, then give up
+                if retried or status == "Time limit":
+                    raise _Trouble(status)
+                retried = True
+                self.h.clearSolver()
+                continue
             solution = self.h.getSolution()
             x = np.zeros(len(self.a.cost))
             x[self.cols_in] = np.asarray(solution.col_value)
@@ -450,7 +467,7 @@ def _branch(
         lo, up = a.col_lower[prio].copy(), a.col_upper[prio].copy()
         for k, val in fixed.items():
             lo[k] = up[k] = val
-        return relaxation.solve(prio, lo, up)
+        return relaxation.solve(prio, lo, up, deadline)
 
     best: Result = Result(status="Infeasible")
     incumbent = -INF
@@ -527,26 +544,39 @@ def _branch(
             else:
                 heapq.heappush(heap, entry)
 
-    root = node_lp({})
-    if root is None:
-        return Result(status="Infeasible")
-    stack.append((-root[0], 0, {}, root[1]))
     timed_out = False
-    while stack or heap:
-        if time.perf_counter() > deadline:
-            timed_out = True
-            break
-        if stack and incumbent == -INF:
-            neg, _, fixed, x = stack.pop()
-        else:
-            if stack:  # an award exists now: the dive's leftovers join the best-first queue
-                heap.extend(stack)
-                stack.clear()
-                heapq.heapify(heap)
-            neg, _, fixed, x = heapq.heappop(heap)
-        if closed(-neg):
-            continue
-        expand(-neg, fixed, x)
+    current: float | None = None  # the bound of the node being expanded
+    try:
+        root = node_lp({})
+        if root is None:
+            return Result(status="Infeasible")
+        stack.append((-root[0], 0, {}, root[1]))
+        while stack or heap:
+            if time.perf_counter() > deadline:
+                timed_out = True
+                break
+            if stack and incumbent == -INF:
+                neg, _, fixed, x = stack.pop()
+            else:
+                if stack:  # an award exists now: the dive's leftovers join the best-first queue
+                    heap.extend(stack)
+                    stack.clear()
+                    heapq.heapify(heap)
+                neg, _, fixed, x = heapq.heappop(heap)
+            if closed(-neg):
+                continue
+            current = -neg
+            expand(-neg, fixed, x)
+            current = None
+    except _Trouble as trouble:
+        if str(trouble) != "time limit":  # HiGHS could not solve a relaxation: let it do all
+            fallback = _mip(a, gap, deadline - time.perf_counter(), None, None, best.values)
+            fallback.nodes += nodes
+            fallback.leaf_mips += leaf_mips
+            return fallback
+        timed_out = True
+        if current is not None:
+            open_bounds.append(current)
     remaining = [-e[0] for e in heap + stack]
     bound = max([incumbent, settled, *remaining, *open_bounds])
     if best.values is None:

@@ -178,13 +178,18 @@ class Model:
         self.t = p.add_variable("contract_value", lowBound=0)
         p += self.t == base, "contract_value_def"
         n_used = pulp.lpSum(self.y.values())
-        self.total_cost = self.t + self.f + k * inst.extra_vendor_cost * (n_used - 1)
+        extra = k * inst.extra_vendor_cost * (n_used - 1)
+        fee_fixed = inst.min_vendors >= 2 or inst.max_share < 1  # a single vendor cannot win
+        self.total_cost = self.t + self.f + extra  # sparse: for the budget row
+        # the same cost spelled out on the placements, for objectives: through T and f alone
+        # the placements carry no cost, and the simplex stalled on the dual degeneracy
+        self.cost = base + (inst.integrator_rate * hosting if fee_fixed else self.f) + extra
         self.value = aff(
             [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
         )
         self.slack: dict[str, Any] = {}
         self.score = ((1 - inst.cost_weight) / 100) * self.value + inst.cost_weight * (
-            1 - self.total_cost
+            1 - self.cost
         )
         # system sizes, smallest first: the branching solver's rounding frees small systems
         self.groups = [
@@ -216,7 +221,7 @@ class Model:
         p += pulp.lpSum(self.g.values()) <= 1, "one_integrator"
         for v, gv in self.g.items():
             p += gv <= self.y[v], f"glink_{v}"
-        if inst.min_vendors >= 2 or inst.max_share < 1:  # a single vendor cannot win
+        if fee_fixed:
             p += self.u == 1, "multi_fixed"
             p += self.f == inst.integrator_rate * hosting, "fee_def"
         else:  # f >= r H when several vendors win; big M = the largest possible r H
@@ -660,9 +665,9 @@ def _extreme(
     p = model.problem
     if goal == "cost":
         p.sense = pulp.LpMinimize
-        p.setObjective(model.total_cost - 1e-9 * model.value)
+        p.setObjective(model.cost - 1e-9 * model.value)
     else:
-        p.setObjective(model.value - 1e-12 * model.total_cost)
+        p.setObjective(model.value - 1e-12 * model.cost)
     if min_value is not None:
         p += model.value >= min_value, "epsilon_value"
     status, _ = model.solve(solver)
