@@ -289,3 +289,48 @@ def test_cbc_agrees_with_highs() -> None:
         scenario, a.deployment, a.weights.weights, CATALOG, knowledge().costs, solver="cbc", **kw
     )
     assert cbc.objective == pytest.approx(highs.objective, abs=1e-4)
+
+
+def _example_instance(name: str) -> Instance:
+    from procure.award import build_instance
+    from procure.vendors import catalog_for
+
+    s = load_scenario(example(name))
+    pool = catalog_for(s.vendors, example(name).parent)
+    a = assess(s, pool)
+    return build_instance(s, a.deployment, a.weights.weights, pool, knowledge().costs)
+
+
+def test_branching_falls_back_to_highs_when_a_relaxation_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HiGHS failing on a node LP must not lose the award: the whole model goes to HiGHS."""
+    from procure import mip
+
+    inst = _example_instance("municipality-multivendor")
+    plain = Model(inst)
+    assert plain.solve(branching=False)[0] == "Optimal"
+    real = mip._Relaxation.solve
+    calls = {"n": 0}
+
+    def flaky(self: Any, *args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise mip._Trouble("Not solved")
+        return real(self, *args)
+
+    monkeypatch.setattr(mip._Relaxation, "solve", flaky)
+    model = Model(inst)
+    status, _ = model.solve(branching=True)
+    assert calls["n"] >= 2
+    assert status == "Optimal"
+    got = evaluate(inst, *model.choice())
+    want = evaluate(inst, *plain.choice())
+    assert not got.violations
+    assert got.objective == pytest.approx(want.objective, rel=2e-4)
+
+
+def test_branching_reports_a_time_limit_not_an_optimum() -> None:
+    model = Model(_example_instance("municipality-multivendor"))
+    status, _ = model.solve(branching=True, time_limit=0.0)
+    assert status in ("Not solved", "Time limit")
