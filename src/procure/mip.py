@@ -68,19 +68,6 @@ class _Arrays:
     cols: np.ndarray
     vals: np.ndarray
 
-    def matrix(self, keep: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-        """Column-wise (starts, index, value) of the rows in `keep` (all by default),
-        with those rows renumbered 0, 1, ... in their order."""
-        rows, cols, vals = self.rows, self.cols, self.vals
-        if keep is not None:
-            renumber = np.cumsum(keep) - 1
-            mask = keep[rows]
-            rows, cols, vals = renumber[rows[mask]], cols[mask], vals[mask]
-        order = np.argsort(cols, kind="stable")
-        starts = np.zeros(len(self.cost) + 1, dtype=np.int64)
-        np.add.at(starts, cols + 1, 1)
-        return np.cumsum(starts), rows[order].astype(np.int32), vals[order]
-
 
 def _arrays(problem: pulp.LpProblem) -> _Arrays:
     variables = problem.variables()
@@ -122,38 +109,52 @@ def _arrays(problem: pulp.LpProblem) -> _Arrays:
     )
 
 
-def _highs(
+def _model(
     a: _Arrays,
     *,
+    cols: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
-    relax: bool = False,
-    keep: np.ndarray | None = None,
+    integer: bool = True,
 ) -> Any:
-    """A HiGHS instance holding the problem (only the rows in `keep`, if given)."""
+    """A HiGHS instance holding columns `cols` and rows `rows` of the problem (all by default),
+    numbered in that order, with the given column bounds; a MIP unless `integer` is False."""
     import highspy
 
+    cols = np.arange(len(a.cost)) if cols is None else cols
+    rows = np.arange(len(a.row_lower)) if rows is None else rows
+    col_pos = np.full(len(a.cost), -1, dtype=np.int64)
+    row_pos = np.full(len(a.row_lower), -1, dtype=np.int64)
+    col_pos[cols] = np.arange(len(cols))
+    row_pos[rows] = np.arange(len(rows))
+    inner = (row_pos[a.rows] >= 0) & (col_pos[a.cols] >= 0)
+    starts, index, value = _csc(
+        row_pos[a.rows[inner]], col_pos[a.cols[inner]], a.vals[inner], len(cols)
+    )
     lp = highspy.HighsLp()
-    lp.num_col_ = len(a.cost)
-    lp.num_row_ = len(a.row_lower) if keep is None else int(keep.sum())
-    lp.col_cost_ = a.cost
+    lp.num_col_, lp.num_row_ = len(cols), len(rows)
+    lp.col_cost_ = a.cost[cols]
     lp.offset_ = a.offset
     lp.sense_ = highspy.ObjSense.kMaximize if a.maximize else highspy.ObjSense.kMinimize
-    lp.col_lower_ = a.col_lower if lower is None else lower
-    lp.col_upper_ = a.col_upper if upper is None else upper
-    lp.row_lower_ = a.row_lower if keep is None else a.row_lower[keep]
-    lp.row_upper_ = a.row_upper if keep is None else a.row_upper[keep]
-    starts, index, value = a.matrix(keep)
+    lp.col_lower_ = (a.col_lower if lower is None else lower)[cols]
+    lp.col_upper_ = (a.col_upper if upper is None else upper)[cols]
+    lp.row_lower_, lp.row_upper_ = a.row_lower[rows], a.row_upper[rows]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    if not relax:
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, value
+    if integer:
         kinds = [highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger]
-        lp.integrality_ = [kinds[int(b)] for b in a.integer]
+        lp.integrality_ = [kinds[int(b)] for b in a.integer[cols]]
     h = _engine()
     h.passModel(lp)
     return h
+
+
+def _spans(starts: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The positions starts[i] .. starts[i + 1] - 1 of every i in `ids`, concatenated."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.arange(starts[i], starts[i + 1]) for i in ids])
 
 
 def _engine() -> Any:
@@ -194,13 +195,11 @@ class _Relaxation:
     def __init__(
         self, a: _Arrays, lazy: Sequence[str], groups: Sequence[np.ndarray], start_cols: int = 3
     ) -> None:
-        import highspy
 
         self.a = a
         n, m = len(a.cost), len(a.row_lower)
         self.sign = 1.0 if a.maximize else -1.0
         self.lazy = np.array([bool(lazy) and r.startswith(tuple(lazy)) for r in a.row_names])
-        inside = np.ones(n, dtype=bool)
         self.group_of = np.full(n, -1, dtype=np.int64)
         for k, g in enumerate(groups):
             self.group_of[g] = k
@@ -222,27 +221,10 @@ class _Relaxation:
         self.c_rows, self.c_cols, self.c_vals = a.rows[by_col], a.cols[by_col], a.vals[by_col]
         self.c_starts = np.searchsorted(self.c_cols, np.arange(n + 1))
 
-        inner = (self.row_pos[a.rows] >= 0) & (self.col_pos[a.cols] >= 0)
-        starts, index, value = _csc(
-            self.row_pos[a.rows[inner]],
-            self.col_pos[a.cols[inner]],
-            a.vals[inner],
-            len(self.cols_in),
-        )
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(self.cols_in), len(self.rows_in)
-        lp.col_cost_ = a.cost[self.cols_in]
-        lp.offset_ = a.offset
-        lp.sense_ = highspy.ObjSense.kMaximize if a.maximize else highspy.ObjSense.kMinimize
-        lp.col_lower_, lp.col_upper_ = a.col_lower[self.cols_in], a.col_upper[self.cols_in]
-        lp.row_lower_, lp.row_upper_ = a.row_lower[self.rows_in], a.row_upper[self.rows_in]
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, value
-        h = _engine()
+        h = _model(a, cols=self.cols_in, rows=self.rows_in, integer=False)
         # HiGHS's presolve spends longer on the few dense rows (contract value, fee) than the
         # dual simplex needs for the whole relaxation; later solves start from the last basis
         h.setOptionValue("presolve", "off")
-        h.passModel(lp)
         self.h = h
 
     def solve(
@@ -301,8 +283,7 @@ class _Relaxation:
         ]
         if not len(broken):
             return 0
-        spans = [np.arange(self.r_starts[i], self.r_starts[i + 1]) for i in broken]
-        take = np.concatenate(spans)
+        take = _spans(self.r_starts, broken)
         take = take[self.col_pos[self.r_cols[take]] >= 0]
         row_of = self.r_rows[take]
         starts = np.searchsorted(row_of, broken)
@@ -342,8 +323,7 @@ class _Relaxation:
         return len(entering)
 
     def _add_cols(self, cols: np.ndarray) -> None:
-        spans = [np.arange(self.c_starts[j], self.c_starts[j + 1]) for j in cols]
-        take = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+        take = _spans(self.c_starts, cols)
         take = take[self.row_pos[self.c_rows[take]] >= 0]
         starts = np.searchsorted(self.c_cols[take], cols)
         self.h.addCols(
@@ -417,7 +397,7 @@ def _mip(
 ) -> Result:
     import highspy
 
-    h = _highs(a, lower=lower, upper=upper)
+    h = _model(a, lower=lower, upper=upper)
     h.setOptionValue("mip_rel_gap", gap)
     if limit < INF:
         h.setOptionValue("time_limit", max(limit, 0.01))
