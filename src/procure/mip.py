@@ -55,6 +55,7 @@ class _Arrays:
     """A PuLP problem as arrays, columns in the order of `variables`, the matrix as triplets."""
 
     variables: list[Any]
+    column: dict[int, int]  # id(variable) -> its column
     cost: np.ndarray
     offset: float
     maximize: bool
@@ -94,6 +95,7 @@ def _arrays(problem: pulp.LpProblem) -> _Arrays:
         names.append(constraint.name or "")
     return _Arrays(
         variables=variables,
+        column=col,
         cost=cost,
         offset=float(problem.objective.constant),
         maximize=problem.sense == pulp.LpMaximize,
@@ -195,16 +197,14 @@ class _Relaxation:
     def __init__(
         self, a: _Arrays, lazy: Sequence[str], groups: Sequence[np.ndarray], start_cols: int = 3
     ) -> None:
-
         self.a = a
         n, m = len(a.cost), len(a.row_lower)
         self.sign = 1.0 if a.maximize else -1.0
         self.lazy = np.array([bool(lazy) and r.startswith(tuple(lazy)) for r in a.row_names])
         self.group_of = np.full(n, -1, dtype=np.int64)
+        self.rank = np.zeros(n, dtype=np.int64)  # a column's rank by objective in its group
         for k, g in enumerate(groups):
             self.group_of[g] = k
-        self.rank = np.zeros(n, dtype=np.int64)  # a column's rank by objective in its group
-        for g in groups:
             self.rank[g[np.argsort(-self.sign * a.cost[g], kind="stable")]] = np.arange(len(g))
         self.depth = start_cols
         inside = self.rank < self.depth
@@ -432,16 +432,12 @@ def _branch(
     free_share: float,
     lazy: Sequence[str],
 ) -> Result:
-    col = {id(v): i for i, v in enumerate(a.variables)}
-    prio = np.array([col[id(v)] for v in priority], dtype=np.int32)
-    groups = [np.array([col[id(v)] for v in g], dtype=np.int64) for g in neighbourhood]
-    group_of = np.full(len(a.cost), -1, dtype=np.int64)
-    for k, g in enumerate(groups):
-        group_of[g] = k
-    always_free = np.isin(group_of, np.arange(max(int(len(groups) * free_share), FREE_MIN)))
-    sign = 1.0 if a.maximize else -1.0  # work in "larger is better" internally
-
+    prio = np.array([a.column[id(v)] for v in priority], dtype=np.int32)
+    groups = [np.array([a.column[id(v)] for v in g], dtype=np.int64) for g in neighbourhood]
     relaxation = _Relaxation(a, lazy, groups)
+    group_of = relaxation.group_of
+    always_free = np.isin(group_of, np.arange(max(int(len(groups) * free_share), FREE_MIN)))
+    sign = relaxation.sign  # work in "larger is better" internally
 
     def node_lp(fixed: dict[int, float]) -> tuple[float, np.ndarray] | None:
         lo, up = a.col_lower[prio].copy(), a.col_upper[prio].copy()

@@ -209,9 +209,7 @@ class Model:
             for v in inst.layer_options[layer]:
                 p += self.z[(layer, v)] <= self.y[v], f"zlink_{layer}_{v}"
         for v in vids:
-            wins = [var for var, _, _ in by_v.get(v, [])] + [
-                zv for key, zv in self.z.items() if key[1] == v
-            ]
+            wins = [var for var, _, _ in by_v.get(v, [])] + [zv for zv, _ in layer_terms.get(v, [])]
             p += self.y[v] <= pulp.lpSum(wins), f"active_{v}"
         smin, smax = self._slack("count_min", 1.0), self._slack("count_max", 1.0)
         p += n_used + smin >= inst.min_vendors, "count_min"
