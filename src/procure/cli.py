@@ -168,6 +168,17 @@ def init(
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 LangOpt = Annotated[Lang | None, typer.Option("--lang", help="Language (default: the scenario's).")]
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        max=64,
+        help="MILP solves to run at once: 0 = one per CPU, 1 = one at a time. "
+        "Results do not depend on it.",
+    ),
+]
 
 
 def _catalog(scenario: Scenario, path: Path) -> list[Vendor]:
@@ -217,8 +228,12 @@ def optimize(
         Path | None, typer.Option("--write-lp", help="Write the model in LP format for review.")
     ] = None,
     lang: LangOpt = None,
+    jobs: JobsOpt = 0,
 ) -> None:
     """The recommended vendor mix, alternatives, and what each rule costs."""
+    from procure.parallel import set_jobs
+
+    set_jobs(jobs)
     scenario, vendors, assessment = _assess(file)
     award = _optimize(scenario, vendors, assessment, solver.value, write_lp)
     if as_json:
@@ -326,18 +341,22 @@ def brief(
         typer.Option("--templates", help="A directory of templates overriding the bundled ones."),
     ] = None,
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
+    jobs: JobsOpt = 0,
 ) -> None:
     """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
     from procure.files import check_writable, write_atomic
+    from procure.parallel import set_jobs
     from procure.recommend import recommend
-    from procure.report import render
+    from procure.report import preload, render
 
+    set_jobs(jobs)
     scenario = _load(file)
     language = lang.value if lang else scenario.language
     if templates is not None and not templates.is_dir():
         _fail(InputError([Problem(str(templates), "--templates must be a directory")]))
     try:
         check_writable(output)  # before minutes of work, not after
+        preload(fmt.value)
         rec = recommend(scenario, file.parent, solver=solver.value)
         payload = render(rec, fmt.value, language, templates)
         write_atomic(output, payload)
@@ -373,12 +392,16 @@ def sensitivity(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20201,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
+    jobs: JobsOpt = 0,
 ) -> None:
     """How robust the recommendation is: weight intervals, flip points, rank acceptability."""
     from rich.console import Console
     from rich.progress import Progress
 
+    from procure.parallel import set_jobs
     from procure.sensitivity import analyse
+
+    set_jobs(jobs)
     from procure.terminal import print_sensitivity
 
     scenario, vendors, assessment = _assess(file)

@@ -25,8 +25,12 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
+import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,10 +163,21 @@ def _spans(starts: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.concatenate([np.arange(starts[i], starts[i + 1]) for i in ids])
 
 
+_first_engine = threading.Lock()
+_banner_shown = False
+
+
 def _engine() -> Any:
     """A quiet, single-threaded, seeded HiGHS instance."""
     import highspy
 
+    global _banner_shown
+    if not _banner_shown:
+        with _first_engine:  # the process's first instance prints HiGHS's banner to fd 1
+            if not _banner_shown:
+                with _quiet_stdout():
+                    highspy.Highs()  # type: ignore[no-untyped-call]
+                _banner_shown = True
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
@@ -171,6 +186,20 @@ def _engine() -> Any:
     # other heuristics did not; on 120-500 system awards it made no difference either way
     h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     return h
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence output written straight to file descriptor 1, past sys.stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _csc(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int) -> tuple[np.ndarray, ...]:

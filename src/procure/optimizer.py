@@ -30,12 +30,10 @@ Constraints (named as in `--write-lp`):
 
 from __future__ import annotations
 
-import os
-import sys
+import threading
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +46,11 @@ from procure.deployment import Deployment
 from procure.errors import InfeasibleError, ProcureError
 from procure.knowledge import CostRates, Text
 from procure.money import fmt_money
+from procure.parallel import pmap, run_all
 from procure.scenario import Scenario
 from procure.vendors import Vendor
 
+_WARNINGS = threading.Lock()
 GAP = 1e-4
 BRANCH_MIN_TRIPLES = 2000  # below this HiGHS alone is quicker than branching on vendors first
 
@@ -274,25 +274,25 @@ class Model:
         if solver == "highs":
             if branching is None:
                 branching = len(self.x) >= BRANCH_MIN_TRIPLES and not self.elastic
-            with _quiet_stdout():
-                self.result = mip.solve(
-                    self.problem,
-                    gap=GAP,
-                    time_limit=time_limit,
-                    priority=list(self.y.values()) if branching else (),
-                    neighbourhood=self.groups,
-                    lazy=("link_",),
-                )
+            self.result = mip.solve(
+                self.problem,
+                gap=GAP,
+                time_limit=time_limit,
+                priority=list(self.y.values()) if branching else (),
+                neighbourhood=self.groups,
+                lazy=("link_",),
+            )
             return self.result.status, self.result.seconds
         if solver == "cbc":
-            with warnings.catch_warnings():  # PuLP 3 flags its bundled CBC for removal in 4.0
+            # PuLP 3 flags its bundled CBC for removal in 4.0; the warning filters are global,
+            # so solves in other threads must not swap them at the same time
+            with _WARNINGS, warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
                 engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=GAP, timeLimit=time_limit)
         else:  # pragma: no cover - guarded by the CLI's choices
             raise ProcureError(f"unknown solver {solver!r}")
         start = time.perf_counter()
-        with _quiet_stdout():
-            self.problem.solve(engine)
+        self.problem.solve(engine)  # msg=False: PuLP sends CBC's output to os.devnull
         return pulp.LpStatus[self.problem.status], time.perf_counter() - start
 
     def choice(self) -> tuple[dict[str, tuple[str, str]], dict[str, str], str | None]:
@@ -300,20 +300,6 @@ class Model:
         layers = {k[0]: k[1] for k, var in self.z.items() if (var.value() or 0) > 0.5}
         integrator = next((v for v, var in self.g.items() if (var.value() or 0) > 0.5), None)
         return assignment, layers, integrator
-
-
-@contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence solver banners written straight to file descriptor 1 (HiGHS prints one)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def optimize(
@@ -342,10 +328,13 @@ def optimize(
             f"{seconds:.1f} s; try --solver cbc"
         )
     award = _award(model, scenario, status, solver, seconds)
-    if extras:
-        award.rule_costs = rule_costs(scenario, deployment, weights, vendors, rates, award, solver)
-        award.alternatives = alternatives(model, award, solver)
-        award.frontier = frontier(inst, solver)
+    if extras:  # three independent searches, side by side
+        jobs: list[Callable[[], list[Any]]] = [
+            lambda: rule_costs(scenario, deployment, weights, vendors, rates, award, solver),
+            lambda: alternatives(model, award, solver),
+            lambda: frontier(inst, solver),
+        ]
+        award.rule_costs, award.alternatives, award.frontier = run_all(jobs)
     return award
 
 
@@ -586,32 +575,29 @@ def rule_costs(
                 {"incumbent": False},
             )
         )
-    out = []
-    for rule, description, overrides in variants:
+
+    def cost_of(variant: tuple[str, Text, dict[str, Any]]) -> RuleCost:
+        rule, description, overrides = variant
         inst = build_instance(scenario, deployment, weights, vendors, rates, **overrides)
         result = None if inst.ineligible else _resolve(inst, solver)
         if result is None:
-            out.append(
-                RuleCost(
-                    rule=rule,
-                    description=description,
-                    delta_cost_cny=None,
-                    delta_value=None,
-                    feasible=False,
-                )
-            )
-            continue
-        cost, value = result
-        out.append(
-            RuleCost(
+            return RuleCost(
                 rule=rule,
                 description=description,
-                delta_cost_cny=round(award.total_cost_cny - cost, 2),
-                delta_value=round(award.value - value, 3),
-                feasible=True,
+                delta_cost_cny=None,
+                delta_value=None,
+                feasible=False,
             )
+        cost, value = result
+        return RuleCost(
+            rule=rule,
+            description=description,
+            delta_cost_cny=round(award.total_cost_cny - cost, 2),
+            delta_value=round(award.value - value, 3),
+            feasible=True,
         )
-    return out
+
+    return pmap(cost_of, variants)
 
 
 def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> list[Alternative]:
@@ -640,15 +626,13 @@ def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> lis
 
 def frontier(inst: Instance, solver: str, points: int = 6) -> list[Alternative]:
     """Cost/value Pareto frontier by the epsilon-constraint method on value."""
-    cheapest = _extreme(inst, solver, "cost")
-    best = _extreme(inst, solver, "value")
+    cheapest, best = pmap(lambda goal: _extreme(inst, solver, goal), ["cost", "value"])
     if cheapest is None or best is None:
         return []
     low, high = cheapest.value, best.value
+    levels = [low + (high - low) * k / (points - 1) for k in range(1, points)]
     out = [cheapest]
-    for k in range(1, points):
-        eps = low + (high - low) * k / (points - 1)
-        found = _extreme(inst, solver, "cost", min_value=eps - 1e-6)
+    for found in pmap(lambda eps: _extreme(inst, solver, "cost", min_value=eps - 1e-6), levels):
         if found is not None and all(abs(found.total_cost_cny - o.total_cost_cny) > 1 for o in out):
             out.append(found)
     for rank, alt in enumerate(out, start=1):

@@ -15,7 +15,9 @@ prices and scores drawn from their stated uncertainty when a vendor file gives i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ from pydantic import BaseModel
 
 from procure.deployment import Deployment, Placement
 from procure.knowledge import DeploymentKnowledge, Text
+from procure.parallel import run_all
 from procure.scenario import CRITERIA, Scenario
 from procure.vendors import DEPLOYMENT_MODELS, Vendor
 
@@ -330,25 +333,9 @@ def analyse(
         return mix
 
     has_award = award_intervals and award_at(weights) is not None
-    criteria = []
-    for c in CRITERIA:
-        segments, flips = placement_trace(fm, weights, c)
-        interval = award_interval(award_at, weights, c) if has_award else None
-        criteria.append(
-            CriterionSensitivity(
-                criterion=c,
-                base=weights[c],
-                placements=segments,
-                flips=flips,
-                award_interval=interval,
-                verdict=_verdict(c, weights[c], interval, flips),
-            )
-        )
-    first = first_rank_acceptability(fm, weights, draws, seed, spread)
     rng = np.random.default_rng(seed + 1)
-    in_mix: dict[str, int] = {}
-    solved = 0
-    for k in range(award_draws):
+    draws_at = []  # drawn in order before any solve, so the draws do not depend on scheduling
+    for _ in range(award_draws):
         if spread is None:
             w_vec = rng.dirichlet(np.ones(len(CRITERIA)))
         else:
@@ -356,13 +343,48 @@ def analyse(
                 np.maximum(np.array([weights[c] for c in CRITERIA]) / spread**2, 1e-3)
             )
         w: dict[str, float] = {c: float(x) for c, x in zip(CRITERIA, w_vec, strict=True)}
-        key = award_at(w, perturbed_vendors(vendors, rng))
+        draws_at.append((w, perturbed_vendors(vendors, rng)))
+    done = 0
+    lock = threading.Lock()
+
+    def draw(k: int) -> Any:
+        nonlocal done
+        key = award_at(*draws_at[k])
+        with lock:
+            done += 1
+            if progress is not None:
+                progress(done, award_draws)
+        return key
+
+    def interval(c: str) -> tuple[float, float] | None:
+        return award_interval(award_at, weights, c) if has_award else None
+
+    # the four interval searches and the draws are independent solves: run them side by side
+    jobs: list[Callable[[], Any]] = [partial(interval, c) for c in CRITERIA]
+    jobs += [partial(draw, k) for k in range(award_draws)]
+    results = run_all(jobs)
+    intervals, keys = results[: len(CRITERIA)], results[len(CRITERIA) :]
+    criteria = []
+    for c, span in zip(CRITERIA, intervals, strict=True):
+        segments, flips = placement_trace(fm, weights, c)
+        criteria.append(
+            CriterionSensitivity(
+                criterion=c,
+                base=weights[c],
+                placements=segments,
+                flips=flips,
+                award_interval=span,
+                verdict=_verdict(c, weights[c], span, flips),
+            )
+        )
+    first = first_rank_acceptability(fm, weights, draws, seed, spread)
+    in_mix: dict[str, int] = {}
+    solved = 0
+    for key in keys:
         if key is not None:
             solved += 1
             for vendor in {v for v, _ in key}:
                 in_mix[vendor] = in_mix.get(vendor, 0) + 1
-        if progress is not None:
-            progress(k + 1, award_draws)
     share = {v: round(n / solved, 4) for v, n in sorted(in_mix.items())} if solved else {}
     return Sensitivity(
         weights=weights,
