@@ -38,6 +38,13 @@ def _svg(fig) -> str:  # type: ignore[no-untyped-def]
     return text[text.index("<svg") :]
 
 
+def warm_up() -> None:
+    """Pay matplotlib's first-figure costs (font lookup, the SVG backend): about 0.25 s."""
+    fig = _figure(1, 1)
+    fig.text(0.5, 0.5, "0 字")
+    _svg(fig)
+
+
 def readiness_chart(rec: Recommendation, t: dict[str, str]) -> str:
     lang = rec.language
     factors = rec.assessment.readiness.factors

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,8 @@ def context(rec: Recommendation, lang: str, with_charts: bool) -> dict[str, Any]
     rec = rec.model_copy(update={"language": lang})
     charts = {}
     if with_charts:
+        if _preloading is not None:  # matplotlib is not thread-safe: let the warm-up finish
+            _preloading.join()
         from procure import charts as ch
 
         charts = {
@@ -140,6 +143,29 @@ def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None)
         url_fetcher=LocalOnly(allowed_protocols=["file"]),
     )
     return bytes(document.write_pdf(pdf_identifier=b"procure-brief", uncompressed_pdf=False))
+
+
+_preloading: threading.Thread | None = None
+
+
+def preload(fmt: str) -> None:
+    """Load the PDF renderer's libraries (WeasyPrint, matplotlib: about 1 s) in a thread while
+    the analysis runs; HiGHS releases the GIL while it solves, so the two overlap."""
+    global _preloading
+    if fmt == "pdf" and _preloading is None:
+        _preloading = threading.Thread(target=_import_renderers, name="procure-preload")
+        _preloading.start()
+
+
+def _import_renderers() -> None:
+    try:
+        import weasyprint  # noqa: F401
+
+        from procure import charts
+
+        charts.warm_up()
+    except Exception:  # rendering imports them again and reports any failure
+        return
 
 
 def render(rec: Recommendation, fmt: str, lang: str, template_dir: Path | None = None) -> bytes:
