@@ -15,10 +15,12 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
+A = TypeVar("A")
+B = TypeVar("B")
 
 _lock = threading.Lock()
 _jobs: int | None = None
@@ -80,6 +82,12 @@ def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
 def run_all(jobs: Iterable[Callable[[], R]]) -> list[R]:
     """Call each job, side by side; results in the order given."""
     return pmap(_call, jobs)
+
+
+def both(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
+    """first() and second(), side by side."""
+    a, b = run_all([first, second])
+    return cast(A, a), cast(B, b)
 
 
 def _call(job: Callable[[], R]) -> R:

@@ -13,6 +13,7 @@ from procure.errors import InfeasibleError
 from procure.knowledge import MarketFigure, Text, knowledge
 from procure.money import fmt_money
 from procure.optimizer import Award, optimize
+from procure.parallel import both
 from procure.route import advise_route
 from procure.scenario import Scenario, scenario_to_data
 from procure.sensitivity import Sensitivity, analyse
@@ -57,19 +58,34 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
     kb = knowledge()
     vendors = catalog_for(scenario.vendors, base_dir)
     assessment = assess(scenario, vendors)
-    award: Award | None = None
-    infeasible = None
-    try:
-        award = optimize(
+
+    def solve_award() -> Award | str:
+        try:
+            return optimize(
+                scenario,
+                assessment.deployment,
+                assessment.weights.weights,
+                vendors,
+                kb.costs,
+                solver=solver,
+            )
+        except InfeasibleError as exc:
+            return str(exc)
+
+    def test_robustness() -> Sensitivity:  # skips the award tests itself if there is no award
+        return analyse(
             scenario,
             assessment.deployment,
             assessment.weights.weights,
             vendors,
-            kb.costs,
+            award_draws=AWARD_DRAWS,
             solver=solver,
         )
-    except InfeasibleError as exc:
-        infeasible = str(exc)
+
+    # independent solves: run them side by side
+    solved, robustness = both(solve_award, test_robustness)
+    award = solved if isinstance(solved, Award) else None
+    infeasible = solved if isinstance(solved, str) else None
     if award is not None:  # the route's value is the award's, once there is one
         route = advise_route(scenario, award.total_cost_cny, kb.routes)
         assessment = assessment.model_copy(update={"route": route})
@@ -77,15 +93,6 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
     spend, one_off, basis = spend_basis(assessment, award, years)
     comparison = compare_modes(scenario, assessment.partnership, kb.cashflow, spend, one_off, basis)
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
-    robustness = analyse(
-        scenario,
-        assessment.deployment,
-        assessment.weights.weights,
-        vendors,
-        award_draws=AWARD_DRAWS if award else 0,
-        award_intervals=award is not None,
-        solver=solver,
-    )
     return Recommendation(
         scenario_name=scenario.name,
         language=scenario.language,

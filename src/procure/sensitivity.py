@@ -332,7 +332,9 @@ def analyse(
             memo[key] = mix
         return mix
 
-    has_award = award_intervals and award_at(weights) is not None
+    # with no award at the given weights there is nothing to test: no intervals, no draws
+    has_award = (award_intervals or award_draws > 0) and award_at(weights) is not None
+    award_draws = award_draws if has_award else 0
     rng = np.random.default_rng(seed + 1)
     draws_at = []  # drawn in order before any solve, so the draws do not depend on scheduling
     for _ in range(award_draws):
@@ -357,7 +359,7 @@ def analyse(
         return key
 
     def interval(c: str) -> tuple[float, float] | None:
-        return award_interval(award_at, weights, c) if has_award else None
+        return award_interval(award_at, weights, c) if has_award and award_intervals else None
 
     # the four interval searches and the draws are independent solves: run them side by side
     jobs: list[Callable[[], Any]] = [partial(interval, c) for c in CRITERIA]
