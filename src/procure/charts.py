@@ -151,20 +151,28 @@ def robustness_chart(rec: Recommendation, t: dict[str, str]) -> str:
         return ""
     models = ("private", "dedicated", "public", "hybrid")
     systems = list(rec.assessment.deployment.placements)
+    from matplotlib.collections import PolyCollection
+
     fig = _figure(6.2, 1.0 + 0.32 * len(systems) * 2)
     for k, c in enumerate(result.criteria):
         ax = fig.add_subplot(2, 2, k + 1)
+        boxes: dict[str, list[list[tuple[float, float]]]] = {m: [] for m in models}
         for row, p in enumerate(systems):
             for start, end, model in c.placements.get(p.system, []):
-                i = models.index(model)
-                ax.broken_barh(
-                    [(start, end - start)],
-                    (row - 0.35, 0.7),
-                    facecolors=GREYS[i],
-                    hatch=HATCHES[i],
-                    edgecolor="#000000",
-                    linewidth=0.3,
+                top, bottom = row - 0.35, row + 0.35
+                boxes[model].append([(start, top), (end, top), (end, bottom), (start, bottom)])
+        for i, m in enumerate(models):  # one collection per model: a few SVG groups, not dozens
+            if boxes[m]:
+                ax.add_collection(
+                    PolyCollection(
+                        boxes[m],
+                        facecolors=GREYS[i],
+                        hatch=HATCHES[i],
+                        edgecolors="#000000",
+                        linewidths=0.3,
+                    )
                 )
+        ax.set_ylim(-0.6, len(systems) - 0.4)
         if c.award_interval is not None:
             lo, hi = c.award_interval
             ax.axvspan(
