@@ -192,3 +192,16 @@ def test_dynamic_catalog_keys_exist() -> None:
     assert {f"role_{v.role}" for v in rec.award.vendors} <= keys
     assert {f"cost_{k}" for k in rec.award.cost_breakdown} <= keys
     assert {f"model_{m}" for m in ("private", "dedicated", "public", "hybrid")} <= keys
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_charts_are_vector_with_their_labels_as_text(lang: str) -> None:
+    # labels that only the charts carry: found by text extraction, so not rasterised or
+    # drawn as outlines; the HTML keeps the charts inline as SVG
+    t = report.catalog(lang)
+    rec = rec_for("prefecture-binzhou")
+    text = pdf_text(render(rec, "pdf", lang))
+    for key in ("score_0_100", "cumulative_cost"):
+        assert t[key] in text, key
+    html = render(rec, "html", lang).decode("utf-8")
+    assert html.count("<svg") == 5 and "data:image" not in html

@@ -6,6 +6,7 @@ files; written to a temporary file and moved into place, so a failure leaves not
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 import threading
@@ -55,7 +56,9 @@ def _env(template_dir: Path | None, fmt: str) -> Environment:
     return env
 
 
-def context(rec: Recommendation, lang: str, with_charts: bool) -> dict[str, Any]:
+def context(
+    rec: Recommendation, lang: str, with_charts: bool, as_images: bool = False
+) -> dict[str, Any]:
     t = catalog(lang)
     rec = rec.model_copy(update={"language": lang})
     charts = {}
@@ -71,6 +74,8 @@ def context(rec: Recommendation, lang: str, with_charts: bool) -> dict[str, Any]
             "vendor_cost": ch.vendor_cost_chart(rec, t),
             "robustness": ch.robustness_chart(rec, t),
         }
+        if as_images:
+            charts = {name: _as_image(svg) for name, svg in charts.items()}
     return {
         "r": rec,
         "t": t,
@@ -81,11 +86,27 @@ def context(rec: Recommendation, lang: str, with_charts: bool) -> dict[str, Any]
     }
 
 
-def render_html(rec: Recommendation, lang: str, template_dir: Path | None = None) -> str:
+CHART_URL = "data:image/svg+xml;base64,"
+
+
+def _as_image(svg: str) -> str:
+    """A chart as an <img> with an SVG data URL. Inline, its ~1,000 elements would go through
+    the page's CSS cascade; as an image WeasyPrint draws the same vectors and text without it
+    (prefecture brief: 1.33 s -> 1.10 s)."""
+    if not svg:
+        return ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="" src="{CHART_URL}{data}">'
+
+
+def render_html(
+    rec: Recommendation, lang: str, template_dir: Path | None = None, *, for_pdf: bool = False
+) -> str:
+    """The brief as HTML: charts inline as SVG, or as SVG images when it is laid out as PDF."""
     return (
         _env(template_dir, "html")
         .get_template("brief.html.j2")
-        .render(**context(rec, lang, with_charts=True))
+        .render(**context(rec, lang, with_charts=True, as_images=for_pdf))
     )
 
 
@@ -121,16 +142,20 @@ def require_cjk_font() -> None:
 def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None) -> bytes:
     if lang == "zh":
         require_cjk_font()
-    html = render_html(rec, lang, template_dir)
+    html = render_html(rec, lang, template_dir, for_pdf=True)
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = [templates_dir().resolve()] + ([template_dir.resolve()] if template_dir else [])
 
     class LocalOnly(URLFetcher):  # type: ignore[misc]
-        """Fetch only files inside the template directories; never the network."""
+        """Fetch only files inside the template directories and the charts' own data URLs;
+        never the network."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(CHART_URL):  # our own charts: decoded here, nothing fetched
+                body = base64.b64decode(url.removeprefix(CHART_URL))
+                return URLFetcherResponse(url, body, {"Content-Type": "image/svg+xml"})
             if url.startswith("file://"):
                 path = Path(url.removeprefix("file://").split("?")[0]).resolve()
                 if any(path.is_relative_to(a) for a in allowed):
