@@ -95,3 +95,36 @@ def test_rule_that_does_not_parse_fails_at_load() -> None:
     bad = Rule(id="broken", when="mlps_level >=", reason=Text(en="x", zh="x"), assumption="t")
     with pytest.raises(RuleError, match="does not parse"):
         check_rules(RuleBook(deployment=[bad], partnership=[]))
+
+
+def test_rule_conditions_are_parsed_once_and_evaluated_per_system(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CPython 3.11's parser is not thread-safe, and the robustness analysis places systems
+    # from several threads: conditions are parsed once, under a lock, then only evaluated
+    from simpleeval import EvalWithCompoundTypes
+
+    from procure import rules
+
+    parses: list[str] = []
+    real_parse = EvalWithCompoundTypes.parse
+
+    def counting(expr: str) -> Any:
+        parses.append(expr)
+        return real_parse(expr)
+
+    monkeypatch.setattr(EvalWithCompoundTypes, "parse", staticmethod(counting))
+    monkeypatch.setattr(rules, "_parsed", {})
+    rule = Rule(
+        id="t",
+        when="mlps_level >= 3 and sensitivity == 'high'",
+        reason=Text(en="x", zh="x"),
+        assumption="test",
+    )
+    verdicts = [
+        rules.holds(rule, {"mlps_level": level, "sensitivity": s})
+        for level in (2, 3, 4)
+        for s in ("low", "high")
+    ]
+    assert verdicts == [False, False, False, True, False, True]
+    assert parses == [rule.when]

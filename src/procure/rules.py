@@ -7,6 +7,7 @@ knowledge base loads, not silently when a scenario is assessed.
 from __future__ import annotations
 
 import ast
+import threading
 from typing import TYPE_CHECKING, Any
 
 from simpleeval import EvalWithCompoundTypes
@@ -87,7 +88,21 @@ def namespace(scenario: Scenario, system: System | None = None) -> dict[str, Any
     return names
 
 
+_parsing = threading.Lock()
+_parsed: dict[str, ast.Expr] = {}
+
+
+def _parse(condition: str) -> ast.Expr:
+    """A condition's syntax tree, parsed once. Under a lock: CPython 3.11's parser is not safe
+    to run in two threads at once (SystemError: AST constructor recursion depth mismatch), and
+    the robustness analysis places systems from several threads."""
+    with _parsing:
+        if condition not in _parsed:
+            _parsed[condition] = EvalWithCompoundTypes().parse(condition)
+        return _parsed[condition]
+
+
 def holds(rule: Rule, names: dict[str, Any]) -> bool:
     """Whether a rule's condition holds for these values."""
     evaluator = EvalWithCompoundTypes(names=names, functions={})
-    return bool(evaluator.eval(rule.when))
+    return bool(evaluator.eval(rule.when, previously_parsed=_parse(rule.when)))
