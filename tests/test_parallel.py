@@ -76,3 +76,17 @@ def test_the_recommendation_does_not_depend_on_the_number_of_jobs(jobs: None) ->
     parallel.set_jobs(2)
     two = recommend(scenario, ROOT / "scenarios").model_dump_json()
     assert one == two
+
+
+def test_a_waiting_caller_runs_queued_work(jobs: None) -> None:
+    # one side finishes at once; the other fans out into two jobs that must meet at a
+    # barrier. Whichever thread took the quick side has to pick up the second job rather
+    # than wait idle, or the barrier times out
+    parallel.set_jobs(2)
+    barrier = threading.Barrier(2, timeout=10)
+
+    def fan_out() -> list[bool]:
+        return parallel.pmap(lambda _: barrier.wait() >= 0, range(2))
+
+    for _ in range(20):
+        assert parallel.both(lambda: 1, fan_out) == (1, [True, True])
