@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from procure.assess import assess
-from procure.award import CROSS_LAYERS, Instance, evaluate
+from procure.award import CROSS_LAYERS, Evaluation, Instance, evaluate
 from procure.knowledge import knowledge
-from procure.optimizer import Award, Model, optimize
+from procure.optimizer import Award, Choice, Model, frontier, optimize
 from procure.scenario import Scenario, load_scenario
 from procure.vendors import Vendor, builtin_catalog
 
@@ -97,10 +97,9 @@ def instances(draw: Any) -> Instance:
     )
 
 
-def brute_force(inst: Instance) -> float | None:
-    """Best objective over every award, or None when none satisfies the rules."""
+def feasible_awards(inst: Instance) -> Iterator[tuple[Choice, Evaluation]]:
+    """Every award that satisfies the rules, with its evaluation."""
     options = [[(v, m) for (s2, v, m) in inst.triples if s2 == s] for s in inst.systems]
-    best = None
     integrators = [v for v, d in inst.vendors.items() if d.integrator] or [None]
     for placement in itertools.product(*options):
         assignment = dict(zip(inst.systems, placement, strict=True))
@@ -110,9 +109,13 @@ def brute_force(inst: Instance) -> float | None:
             layers = {"security": sec, "ops": ops}
             for integrator in integrators:
                 ev = evaluate(inst, assignment, layers, integrator)
-                if not ev.violations and (best is None or ev.objective > best + 1e-12):
-                    best = ev.objective
-    return best
+                if not ev.violations:
+                    yield (assignment, layers, integrator), ev
+
+
+def brute_force(inst: Instance) -> float | None:
+    """Best objective over every award, or None when none satisfies the rules."""
+    return max((ev.objective for _, ev in feasible_awards(inst)), default=None)
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -147,6 +150,58 @@ def test_branching_on_vendors_matches_brute_force(inst: Instance) -> None:
     assert not ev.violations
     assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
     assert model.result.bound is not None and model.result.bound >= expected - 1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_frontier_points_are_pareto_optimal(inst: Instance) -> None:
+    """Brute force: the ends are the cheapest award and the cheapest of the most valuable,
+    and no award beats any point on both cost and value."""
+    awards = [ev for _, ev in feasible_awards(inst)]
+    points = frontier(inst, "highs")
+    if not awards:
+        assert points == []
+        return
+    cost_tol = 2e-4 * max(ev.total_cost for ev in awards)  # the solves' gap, with room
+    top = max(ev.value for ev in awards)
+    assert points[0].total_cost_cny == pytest.approx(
+        min(ev.total_cost for ev in awards), abs=cost_tol + 0.01
+    )
+    assert points[-1].value == pytest.approx(top, abs=1e-3)
+    assert points[-1].total_cost_cny == pytest.approx(
+        min(ev.total_cost for ev in awards if ev.value >= top - 1e-6), abs=cost_tol + 0.01
+    )
+    for p in points:
+        better = [
+            ev
+            for ev in awards
+            if ev.total_cost < p.total_cost_cny - cost_tol - 0.01 and ev.value > p.value + 1e-3
+        ]
+        assert not better, (p, better[0])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances(), pick=st.integers(0, 10_000))
+def test_a_start_names_the_solved_values_and_never_changes_the_optimum(
+    inst: Instance, pick: int
+) -> None:
+    awards = list(feasible_awards(inst))
+    if not awards:
+        return
+    model = Model(inst)
+    assert model.solve()[0] == "Optimal"
+    # the hint built from an award is exactly that award's integer values
+    for var, value in model.hint(model.choice()):
+        assert round(var.value()) == value, var.name
+    # started from any feasible award, however poor, the solve ends at the same optimum
+    other: Choice = awards[pick % len(awards)][0]
+    started = Model(inst)
+    assert started.hint(other)
+    assert started.solve(start=other)[0] == "Optimal"
+    best = brute_force(inst)
+    assert best is not None
+    ev = evaluate(inst, *started.choice())
+    assert ev.objective == pytest.approx(best, abs=2e-4 * max(1.0, abs(best)))
 
 
 def _solve(scenario: Scenario) -> Award:

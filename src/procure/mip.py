@@ -396,18 +396,25 @@ def solve(
     neighbourhood: Sequence[Sequence[Any]] = (),
     free_share: float = 0.2,
     lazy: Sequence[str] = (),
+    hint: Sequence[tuple[Any, float]] = (),
 ) -> Result:
     """Solve `problem` to a proven relative gap; write the values into its variables.
 
     With `priority`, rows whose names start with a `lazy` prefix are left out of the node
-    relaxations and added back only when a relaxation's solution breaks them."""
+    relaxations and added back only when a relaxation's solution breaks them. `hint` gives
+    values of some variables (say, the integers of a known award) for HiGHS to complete into
+    a first solution; HiGHS drops it if it cannot. Only HiGHS's own search uses it."""
     start = time.perf_counter()
     a = _arrays(problem)
     limit = INF if time_limit is None else time_limit
     if priority:
         result = _branch(a, gap, start + limit, priority, neighbourhood, free_share, lazy)
     else:
-        result = _mip(a, gap, limit, None, None, None)
+        sparse = None
+        if hint:
+            index = np.array([a.column[id(var)] for var, _ in hint], dtype=np.int32)
+            sparse = index, np.array([value for _, value in hint], dtype=float)
+        result = _mip(a, gap, limit, None, None, None, sparse)
     result.seconds = time.perf_counter() - start
     if result.values is not None:
         for var, value in zip(a.variables, result.values, strict=True):
@@ -423,6 +430,7 @@ def _mip(
     lower: np.ndarray | None,
     upper: np.ndarray | None,
     start_values: np.ndarray | None,
+    hint: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Result:
     import highspy
 
@@ -435,6 +443,8 @@ def _mip(
         sol.col_value = list(start_values)
         sol.value_valid = True
         h.setSolution(sol)
+    elif hint is not None:
+        h.setSolution(len(hint[0]), hint[0], hint[1])
     h.run()
     status = _status(h)
     info = h.getInfo()

@@ -311,29 +311,38 @@ def analyse(
     from procure.deployment import assess_deployment
     from procure.errors import InfeasibleError
     from procure.knowledge import knowledge
-    from procure.optimizer import optimize
+    from procure.optimizer import Award, optimize
 
     kb = knowledge()
     fm = FitModel(scenario, deployment, kb.deployment)
 
-    memo: dict[tuple[float, ...], Any] = {}  # the base award is asked for once per criterion
+    def solve_at(w: dict[str, float], pool: list[Vendor], start: Award | None) -> Award | None:
+        placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
+        try:
+            return optimize(
+                scenario, placed, w, pool, kb.costs, solver=solver, extras=False, start=start
+            )
+        except InfeasibleError:
+            return None
+
+    def mix(award: Award | None) -> Any:
+        return None if award is None else frozenset((v.vendor, v.role) for v in award.vendors)
+
+    # the award at the given weights; with none there is nothing to test: no intervals, no
+    # draws. Every re-solve is offered it as a first solution.
+    base = solve_at(weights, vendors, None) if award_intervals or award_draws > 0 else None
+    has_award = base is not None
+    memo: dict[tuple[float, ...], Any] = {tuple(weights[c] for c in CRITERIA): mix(base)}
 
     def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
         key = tuple(w[c] for c in CRITERIA)
         if pool is vendors and key in memo:
             return memo[key]
-        placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
-        try:
-            award = optimize(scenario, placed, w, pool, kb.costs, solver=solver, extras=False)
-            mix: Any = frozenset((v.vendor, v.role) for v in award.vendors)
-        except InfeasibleError:
-            mix = None
+        found = mix(solve_at(w, pool, base))
         if pool is vendors:
-            memo[key] = mix
-        return mix
+            memo[key] = found
+        return found
 
-    # with no award at the given weights there is nothing to test: no intervals, no draws
-    has_award = (award_intervals or award_draws > 0) and award_at(weights) is not None
     award_draws = award_draws if has_award else 0
     rng = np.random.default_rng(seed + 1)
     draws_at = []  # drawn in order before any solve, so the draws do not depend on scheduling
