@@ -308,8 +308,8 @@ class Model:
         return pulp.LpStatus[self.problem.status], time.perf_counter() - began
 
     def hint(self, choice: Choice) -> list[tuple[Any, float]]:
-        """Every integer variable's value in an award given as `choice()` gives it; none if
-        this model cannot express that award."""
+        """The placement, layer, vendor and integrator variables' values in an award given as
+        `choice()` gives it; none if this model cannot express that award."""
         assignment, layers, integrator = choice
         chosen = {(s, v, m) for s, (v, m) in assignment.items()}
         won = set(layers.items())
@@ -323,8 +323,7 @@ class Model:
             *((var, float(k in won)) for k, var in self.z.items()),
             *((var, float(v in used)) for v, var in self.y.items()),
             *((var, float(v == integrator)) for v, var in self.g.items()),
-            (self.u, float(len(used) > 1)),
-        ]
+        ]  # not `multi`: some rules fix it to 1 even for one vendor; HiGHS completes it
 
     def choice(self) -> Choice:
         assignment = {t[0]: (t[1], t[2]) for t, var in self.x.items() if (var.value() or 0) > 0.5}
