@@ -34,6 +34,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -659,58 +660,76 @@ def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> lis
     return out
 
 
-def frontier(inst: Instance, solver: str, points: int = 6) -> list[Alternative]:
-    """Cost/value Pareto frontier by the epsilon-constraint method on value."""
-    cheapest, best = pmap(lambda goal: _extreme(inst, solver, goal), ["cost", "value"])
-    if cheapest is None or best is None:
+@dataclass
+class _Point:
+    shown: Alternative
+    choice: Choice
+    cost: float  # exact, CNY
+    value: float  # exact, 0-100
+
+    def score(self, w: float, budget: float) -> float:
+        return (1 - w) * self.value / 100 + w * (1 - self.cost / budget)
+
+
+END_WEIGHT = 1e-3  # the ends: (almost) all weight on cost or on value; the rest breaks ties
+
+
+def frontier(inst: Instance, solver: str, points: int = 7) -> list[Alternative]:
+    """The cost/value frontier: awards that are best for some weight on cost (the supported
+    Pareto points), by non-inferior set estimation (Cohon, Church & Sheer 1979).
+
+    Both ends first (nearly all weight on cost, then on value); then, for two neighbouring
+    points, the weight at which they score the same: an award scoring better there lies
+    between them and splits the segment, otherwise the segment is done. Every solve is the
+    award problem itself with another cost weight, so it is as quick as the award, and
+    segments are solved side by side. Stops at `points` points."""
+    cheap, rich = pmap(lambda w: _best_at(inst, solver, w, None), [1 - END_WEIGHT, END_WEIGHT])
+    if cheap is None or rich is None:
         return []
-    low, high = cheapest[2], best[2]  # exact values: the shown ones are rounded
-    levels = [low + (high - low) * k / (points - 1) for k in range(1, points)]
-    out = [cheapest[0]]
-    # the best-value award meets every level: each point starts from it
-    found = pmap(lambda eps: _extreme(inst, solver, "cost", eps - 1e-6, best[1]), levels)
-    for point in found:
-        if point is not None and all(
-            abs(point[0].total_cost_cny - o.total_cost_cny) > 1 for o in out
-        ):
-            out.append(point[0])
+    found = [cheap] if abs(rich.cost - cheap.cost) <= 1 else [cheap, rich]
+    segments = [(cheap, rich)] if len(found) == 2 else []
+    while segments and len(found) < points:
+        weights = [_tie(a, b, inst.budget) for a, b in segments]
+        solved = pmap(
+            lambda job: _best_at(inst, solver, job[0], job[1].choice),
+            [(w, a) for w, (a, _) in zip(weights, segments, strict=True)],
+        )
+        split = []
+        for w, (a, b), point in zip(weights, segments, solved, strict=True):
+            if point is None or len(found) >= points:
+                continue
+            tolerance = 2 * GAP * max(abs(a.score(w, inst.budget)), 1.0)
+            beats = point.score(w, inst.budget) > a.score(w, inst.budget) + tolerance
+            if beats and all(abs(point.cost - q.cost) > 1 for q in found):
+                found.append(point)
+                split += [(a, point), (point, b)]
+        segments = split
+    out = [p.shown for p in sorted(found, key=lambda p: p.cost)]
     for rank, alt in enumerate(out, start=1):
         alt.rank = rank
     return out
 
 
-def _extreme(
-    inst: Instance,
-    solver: str,
-    goal: str,
-    min_value: float | None = None,
-    start: Choice | None = None,
-) -> tuple[Alternative, Choice, float] | None:
-    """The award of least cost (with `min_value`, of at least that value) or of most value:
-    as shown, as `choice()` gives it, and its exact value."""
-    model = Model(inst)
-    p = model.problem
-    if goal == "cost":
-        p.sense = pulp.LpMinimize
-        p.setObjective(model.cost - 1e-9 * model.value)
-    else:
-        p.setObjective(model.value - 1e-12 * model.cost)
-    if min_value is not None:
-        p += model.value >= min_value, "epsilon_value"
+def _tie(a: _Point, b: _Point, budget: float) -> float:
+    """The cost weight at which a (cheaper, less value) and b score the same."""
+    dv, dc = (b.value - a.value) / 100, (b.cost - a.cost) / budget
+    return dv / (dv + dc) if dv + dc > 0 else 0.5
+
+
+def _best_at(inst: Instance, solver: str, weight: float, start: Choice | None) -> _Point | None:
+    """The best award when cost carries `weight`."""
+    model = Model(replace(inst, cost_weight=weight))
     status, _ = model.solve(solver, start=start)
     if status != "Optimal":
         return None
     choice = model.choice()
     assignment, layers, integrator = choice
     ev = evaluate(inst, assignment, layers, integrator)
-    return (
-        Alternative(
-            rank=0,
-            total_cost_cny=round(ev.total_cost, 2),
-            value=round(ev.value, 3),
-            objective=round(ev.objective, 6),
-            assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()},
-        ),
-        choice,
-        ev.value,
+    shown = Alternative(
+        rank=0,
+        total_cost_cny=round(ev.total_cost, 2),
+        value=round(ev.value, 3),
+        objective=round(ev.objective, 6),
+        assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()},
     )
+    return _Point(shown, choice, ev.total_cost, ev.value)
