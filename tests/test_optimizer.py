@@ -392,3 +392,49 @@ def test_branching_reports_a_time_limit_not_an_optimum() -> None:
     model = Model(_example_instance("municipality-multivendor"))
     status, _ = model.solve(branching=True, time_limit=0.0)
     assert status in ("Not solved", "Time limit")
+
+
+def test_a_start_highs_improves_in_presolve_is_not_returned_as_the_answer() -> None:
+    # HiGHS 1.16 maps this start into its presolved model, finds the optimum there, reports
+    # its objective, and hands back the start's values: the solve must not trust them
+    s0, s1 = ("s0", "v1"), ("s1", "v0")
+    triples = [(*s0, "dedicated"), (*s0, "private"), ("s0", "v2", "hybrid")]
+    triples += [("s0", "v2", "public"), (*s1, "hybrid"), (*s1, "dedicated")]
+    cost = dict(zip(triples, [11.0, 58.0, 15.0, 55.0, 14.0, 10.0], strict=True))
+    hosting = dict(zip(triples, [11.0, 43.0, 15.0, 40.0, 14.0, 10.0], strict=True))
+    value = dict(zip(triples, [20.0, 27.0, 22.0, 28.0, 22.0, 20.0], strict=True))
+    inst = Instance(
+        systems=["s0", "s1"],
+        vcpu={"s0": 1.0, "s1": 1.0},
+        size={"s0": 0.5, "s1": 0.5},
+        vendors={
+            "v0": _vendor(0, False, 5, 0.0),
+            "v1": _vendor(1, True, 5, 0.0),
+            "v2": _vendor(2, False, 5, 13.0),
+        },
+        triples=triples,
+        cost=cost,
+        hosting=hosting,
+        value=value,
+        layer_options={"security": ["v0"], "ops": ["v0", "v1"]},
+        layer_cost={("security", "v0"): 5.0, ("ops", "v0"): 5.0, ("ops", "v1"): 5.0},
+        years=3,
+        budget=150.0,
+        min_vendors=2,
+        max_vendors=3,
+        max_share=1.0,
+        cost_weight=0.1049,
+        integrator_rate=0.06,
+        extra_vendor_cost=1.0,
+    )
+    start: Choice = (
+        {"s0": ("v1", "dedicated"), "s1": ("v0", "dedicated")},
+        {"security": "v0", "ops": "v1"},
+        "v1",
+    )
+    model = Model(inst)
+    assert model.solve(start=start)[0] == "Optimal"
+    ev = evaluate(inst, *model.choice())
+    assert model.result is not None and model.result.objective is not None
+    assert ev.objective == pytest.approx(model.result.objective, abs=1e-9)
+    assert ev.objective == pytest.approx(brute_force(inst), abs=1e-9)

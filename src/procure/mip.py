@@ -445,6 +445,7 @@ def _mip(
         h.setSolution(sol)
     elif hint is not None:
         h.setSolution(len(hint[0]), hint[0], hint[1])
+    began = time.perf_counter()
     h.run()
     status = _status(h)
     info = h.getInfo()
@@ -452,6 +453,13 @@ def _mip(
     values = np.array(h.getSolution().col_value) if found else None
     if status == "Time limit" and values is None:
         status = "Not solved"
+    if values is not None and (start_values is not None or hint is not None):
+        # HiGHS 1.16 can map a start into its presolved model, improve it there, report the
+        # improved objective and return the start's values unchanged. Values that do not
+        # give the objective reported are not trusted: solve again without the start.
+        objective = float(info.objective_function_value)
+        if abs(float(a.cost @ values) + a.offset - objective) > 1e-9 * max(1.0, abs(objective)):
+            return _mip(a, gap, limit - (time.perf_counter() - began), lower, upper, None)
     return Result(
         status=status,
         objective=float(info.objective_function_value) if found else None,

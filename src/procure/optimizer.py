@@ -670,6 +670,11 @@ class _Point:
     def score(self, w: float, budget: float) -> float:
         return (1 - w) * self.value / 100 + w * (1 - self.cost / budget)
 
+    def same(self, other: _Point, budget: float) -> bool:
+        return (
+            abs(self.cost - other.cost) <= 1e-9 * budget and abs(self.value - other.value) <= 1e-9
+        )
+
 
 END_WEIGHT = 1e-3  # the ends: (almost) all weight on cost or on value; the rest breaks ties
 
@@ -686,7 +691,7 @@ def frontier(inst: Instance, solver: str, points: int = 7) -> list[Alternative]:
     cheap, rich = pmap(lambda w: _best_at(inst, solver, w, None), [1 - END_WEIGHT, END_WEIGHT])
     if cheap is None or rich is None:
         return []
-    found = [cheap] if abs(rich.cost - cheap.cost) <= 1 else [cheap, rich]
+    found = [cheap] if rich.same(cheap, inst.budget) else [cheap, rich]
     segments = [(cheap, rich)] if len(found) == 2 else []
     while segments and len(found) < points:
         weights = [_tie(a, b, inst.budget) for a, b in segments]
@@ -700,7 +705,7 @@ def frontier(inst: Instance, solver: str, points: int = 7) -> list[Alternative]:
                 continue
             tolerance = 2 * GAP * max(abs(a.score(w, inst.budget)), 1.0)
             beats = point.score(w, inst.budget) > a.score(w, inst.budget) + tolerance
-            if beats and all(abs(point.cost - q.cost) > 1 for q in found):
+            if beats and not any(point.same(q, inst.budget) for q in found):
                 found.append(point)
                 split += [(a, point), (point, b)]
         segments = split
