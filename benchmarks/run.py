@@ -234,6 +234,32 @@ def bench_brief() -> None:
         f"(target < 2 s); analysis {analysis:.2f} s; rendering median "
         f"{statistics.median(renders):.2f} s (target < 0.5 s)"
     )
+    bench_brief_at_scale(100, 10)
+
+
+def bench_brief_at_scale(systems: int, vendor_count: int) -> None:
+    """One brief on a generated scenario: how the main job grows with the agency (no target)."""
+    import tempfile
+
+    from generate import scenario, vendors
+    from pypdf import PdfReader
+
+    from procure.scenario import scenario_to_data
+    from procure.yamlio import dump_yaml
+
+    s = scenario(systems, vendors(vendor_count, seed=systems), seed=systems + 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "generated.yaml"
+        path.write_text(dump_yaml(scenario_to_data(s)), encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "procure", "brief", str(path), "-o", f"{tmp}/brief.pdf"],
+            check=True,
+            capture_output=True,
+        )
+        wall = time.perf_counter() - start
+        pages = len(PdfReader(f"{tmp}/brief.pdf").pages)
+    print(f"brief, generated {systems}x{vendor_count}: end to end {wall:.1f} s, {pages} pages")
 
 
 if __name__ == "__main__":
