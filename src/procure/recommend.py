@@ -8,11 +8,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from procure.assess import Assessment, assess, spend_basis
+from procure.award import TOLERANCE
 from procure.cashflow import Comparison, compare_modes
 from procure.errors import InfeasibleError
 from procure.knowledge import MarketFigure, Text, knowledge
 from procure.money import fmt_money
-from procure.optimizer import Award, optimize
+from procure.optimizer import GAP, Award, optimize
 from procure.parallel import both
 from procure.route import advise_route
 from procure.scenario import Scenario, scenario_to_data
@@ -274,6 +275,18 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
                 text=p.provenance.removeprefix("assumption: "),
             )
         )
+    out.append(
+        Provenance(
+            item="solver tolerances",
+            kind="assumption",
+            text=(
+                f"awards are optimal to within {GAP:.2%} of the award score (a proven gap); "
+                f"budget, share and capacity rules hold to within {TOLERANCE:g} of the budget, "
+                "the solver's feasibility tolerance, so a share cap can be exceeded by that "
+                "much: tighter tolerances made large awards take minutes instead of seconds"
+            ),
+        )
+    )
     out.append(
         Provenance(
             item="procurement timeline",
