@@ -47,6 +47,12 @@ class Instance:
     ineligible: dict[str, list[str]] = field(default_factory=dict)  # system -> reasons
 
 
+def score(value: float, cost: float, budget: float, cost_weight: float) -> float:
+    """The award score in [0, 1] for an award within budget: value on its 0-100 scale, cost as
+    the share of the budget left unspent. The MILP's objective is this, spelled out."""
+    return (1 - cost_weight) * value / 100 + cost_weight * (1 - cost / budget)
+
+
 def vendor_quality(vendor: Vendor, weights: dict[str, float], service_weight: float) -> float:
     """0-100 quality: non-cost criteria weights on the bid scores, plus service."""
     non_cost = {c: weights[c] for c in CRITERIA if c != "cost"}
@@ -222,7 +228,7 @@ def evaluate(
             violations.append(f"{vid} capacity exceeded")
     if total > inst.budget + slack:
         violations.append(f"cost {total:,.0f} over budget {inst.budget:,.0f}")
-    objective = (1 - inst.cost_weight) * value / 100 + inst.cost_weight * (1 - total / inst.budget)
+    objective = score(value, total, inst.budget, inst.cost_weight)
     return Evaluation(
         total_cost=total,
         value=value,

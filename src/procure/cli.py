@@ -400,9 +400,9 @@ def sensitivity(
 
     from procure.parallel import set_jobs
     from procure.sensitivity import analyse
+    from procure.terminal import print_sensitivity
 
     set_jobs(jobs)
-    from procure.terminal import print_sensitivity
 
     scenario, vendors, assessment = _assess(file)
     console = Console(stderr=True)

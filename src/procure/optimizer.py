@@ -42,7 +42,7 @@ import pulp
 from pydantic import BaseModel, Field
 
 from procure import mip
-from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
+from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate, score
 from procure.deployment import Deployment
 from procure.errors import InfeasibleError, ProcureError
 from procure.knowledge import CostRates, Text
@@ -198,9 +198,8 @@ class Model:
             [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
         )
         self.slack: dict[str, Any] = {}
-        self.score = ((1 - inst.cost_weight) / 100) * self.value + inst.cost_weight * (
-            1 - self.cost
-        )
+        # money is in budget units here, so the budget is 1
+        self.score = score(self.value, self.cost, 1.0, inst.cost_weight)
         # system sizes, smallest first: the branching solver's rounding frees small systems
         self.groups = [
             by_s.get(s, []) for s in sorted(inst.systems, key=lambda s: (inst.vcpu[s], s))
@@ -668,7 +667,7 @@ class _Point:
     value: float  # exact, 0-100
 
     def score(self, w: float, budget: float) -> float:
-        return (1 - w) * self.value / 100 + w * (1 - self.cost / budget)
+        return score(self.value, self.cost, budget, w)
 
     def same(self, other: _Point, budget: float) -> bool:
         return (

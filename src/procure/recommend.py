@@ -73,7 +73,7 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
         except InfeasibleError as exc:
             return str(exc)
 
-    def test_robustness() -> Sensitivity:  # skips the award tests itself if there is no award
+    def robustness_of_award() -> Sensitivity:  # skips the award tests itself if there is no award
         return analyse(
             scenario,
             assessment.deployment,
@@ -84,7 +84,7 @@ def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Reco
         )
 
     # independent solves: run them side by side
-    solved, robustness = both(solve_award, test_robustness)
+    solved, robustness = both(solve_award, robustness_of_award)
     award = solved if isinstance(solved, Award) else None
     infeasible = solved if isinstance(solved, str) else None
     if award is not None:  # the route's value is the award's, once there is one
