@@ -139,7 +139,8 @@ def test_vendor_file_example_lists_and_drives_an_award(tmp_path: Path) -> None:
     assert [v["id"] for v in listed] == ["bidder-north", "bidder-south"]
     text = example("prefecture-binzhou").read_text(encoding="utf-8")
     scenario = tmp_path / "with-bids.yaml"
-    scenario.write_text(text.replace("vendors: default", f"vendors: {vendors}"), encoding="utf-8")
+    (tmp_path / "bids.yaml").write_bytes(vendors.read_bytes())  # beside the scenario
+    scenario.write_text(text.replace("vendors: default", "vendors: bids.yaml"), encoding="utf-8")
     award = json.loads(run("optimize", str(scenario), "--json").stdout)
     assert {v["vendor"] for v in award["vendors"]} <= {"bidder-north", "bidder-south"}
 

@@ -311,15 +311,22 @@ def test_infeasible_mlps4_domestic_names_systems(variant: Callable[..., Path]) -
 
 
 def test_share_cap_too_tight_is_diagnosed(variant: Callable[..., Path]) -> None:
+    """Four vendors at 26% each could cover the award by count (104%), but the eligible ones
+    cannot: the diagnosis names the smallest cap that works (exit 3). Two at 30% cannot cover
+    it at all: the rules contradict each other, which is bad input (exit 2)."""
+
     def tight(d: dict[str, Any]) -> None:
-        d["procurement"].update(max_vendor_share=0.3, max_vendors=2)
+        d["procurement"].update(max_vendor_share=0.26, max_vendors=4)
 
     result = run("optimize", str(variant(tight)))
     assert result.exit_code == 3
-    assert (
-        "max_vendor_share must be at least" in result.stderr
-        or "max_vendors must be at least" in result.stderr
-    )
+    assert "max_vendor_share must be at least 30.7% (now 26%)" in result.stderr
+
+    def contradictory(d: dict[str, Any]) -> None:
+        d["procurement"].update(max_vendor_share=0.3, max_vendors=2)
+
+    result = run("optimize", str(variant(contradictory)))
+    assert result.exit_code == 2 and "contradict" in result.stderr
 
 
 def test_json_output_is_clean_and_deterministic() -> None:

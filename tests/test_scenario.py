@@ -82,7 +82,7 @@ BAD_INPUTS = [
         replace("security: 0.35", "security: -0.35"),
         "weights:",
         "criteria.weights.security",
-        "non-negative",
+        "greater than or equal to 0",
     ),
     (
         "all-zero-weights",

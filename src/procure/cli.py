@@ -15,21 +15,21 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from procure import __version__
-from procure.errors import InputError, Problem, ProcureError
+from procure.errors import InfeasibleError, InputError, Problem, ProcureError
 
 if TYPE_CHECKING:
     from procure.assess import Assessment
     from procure.cashflow import Comparison
+    from procure.inputs import Inputs
     from procure.optimizer import Award
     from procure.scenario import Scenario
-    from procure.vendors import Vendor
 
 app = typer.Typer(
     name="procure",
     help="Decision support for government-cloud (政务云) procurement. "
     "Exit codes: 0 ok, 2 bad input, 3 infeasible, 1 other errors.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -57,8 +57,16 @@ class Solver(StrEnum):
     cbc = "cbc"
 
 
+_quiet = False  # --quiet: no progress or "wrote ..." lines, only results and errors
+
+
 def _err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _note(message: str) -> None:
+    if not _quiet:
+        _err(message)
 
 
 def _fail(exc: ProcureError) -> NoReturn:
@@ -70,11 +78,11 @@ def _fail(exc: ProcureError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
-def _load(path: Path) -> Scenario:
-    from procure.scenario import load_scenario
+def _inputs(path: Path, data_dir: Path | None = None) -> Inputs:
+    from procure.inputs import load_inputs
 
     try:
-        return load_scenario(path)
+        return load_inputs(path, data_dir)
     except ProcureError as exc:
         _fail(exc)
 
@@ -93,22 +101,46 @@ def _root(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print results and errors only: no notes.")
+    ] = False,
 ) -> None:
     """Decision support for government-cloud procurement."""
+    global _quiet
+    _quiet = quiet
+
+
+ScenarioArg = Annotated[
+    Path, typer.Argument(metavar="SCENARIO", help="Scenario file, or - to read standard input.")
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        metavar="DIR",
+        file_okay=False,
+        help="A directory, besides the scenario's own, where `vendors:` files may lie.",
+    ),
+]
 
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="SCENARIO...", help="Scenario files to check.")
+    ],
+    data_dir: DataDirOpt = None,
 ) -> None:
-    """Check scenarios; errors name file, line, column and field. Exit 0 if all are valid."""
-    from procure.scenario import load_scenario, warnings_for
+    """Check scenarios and the vendor files they name: every check a later command would
+    refuse them for. Errors name file, line, column and field. Exit 0 if all are valid."""
+    from procure.inputs import load_inputs
+    from procure.scenario import warnings_for
     from procure.weights import criteria_weights
 
     failed = False
     for path in files:
         try:
-            scenario = load_scenario(path)
+            scenario = load_inputs(path, data_dir).scenario
             weights = criteria_weights(scenario.criteria)
         except ProcureError as exc:
             failed = True
@@ -121,7 +153,7 @@ def validate(
         shown = ", ".join(f"{k} {v:.3f}" for k, v in weights.weights.items())
         typer.echo(f"ok: {path} ({len(scenario.systems)} systems; weights {shown})")
         for w in warnings_for(scenario):
-            _err(f"warning: {path}: {w}")
+            _note(f"warning: {path}: {w}")
     if failed:
         raise typer.Exit(2)
 
@@ -181,193 +213,253 @@ JobsOpt = Annotated[
 ]
 
 
-def _catalog(scenario: Scenario, path: Path) -> list[Vendor]:
-    from procure.vendors import catalog_for
-
-    try:
-        return catalog_for(scenario.vendors, path.parent)
-    except ProcureError as exc:
-        _fail(exc)
-
-
-def _assess(path: Path) -> tuple[Scenario, list[Vendor], Assessment]:
+def _assess(path: Path, data_dir: Path | None = None) -> tuple[Inputs, Assessment]:
     from procure.assess import assess as run_assess
 
-    scenario = _load(path)
-    vendors = _catalog(scenario, path)
+    inputs = _inputs(path, data_dir)
     try:
-        return scenario, vendors, run_assess(scenario, vendors)
+        return inputs, run_assess(inputs.scenario, inputs.vendors)
     except ProcureError as exc:
         _fail(exc)
 
 
 @app.command()
 def assess(
-    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    file: ScenarioArg,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Readiness, deployment fit, partnership and procurement-route advice."""
-    scenario, _, assessment = _assess(file)
+    inputs, assessment = _assess(file, data_dir)
     if as_json:
         typer.echo(assessment.model_dump_json(indent=2))
         return
-    from rich.console import Console
+    from procure.terminal import console, print_assessment
 
-    from procure.terminal import print_assessment
-
-    print_assessment(assessment, Console(), (lang.value if lang else scenario.language))
+    print_assessment(assessment, console(), (lang.value if lang else inputs.scenario.language))
 
 
 @app.command()
 def optimize(
-    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    file: ScenarioArg,
     as_json: JsonOpt = False,
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
     write_lp: Annotated[
-        Path | None, typer.Option("--write-lp", help="Write the model in LP format for review.")
+        Path | None,
+        typer.Option(
+            "--write-lp",
+            metavar="FILE",
+            help="Write the model in LP format for review (only when an award is found).",
+        ),
     ] = None,
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """The recommended vendor mix, alternatives, and what each rule costs."""
+    from procure.files import check_output, write_atomic
     from procure.parallel import set_jobs
 
     set_jobs(jobs)
-    scenario, vendors, assessment = _assess(file)
-    award = _optimize(scenario, vendors, assessment, solver.value, write_lp)
+    inputs, assessment = _assess(file, data_dir)
+    lp: list[str] = []
+    try:
+        if write_lp is not None:
+            check_output(write_lp, inputs.files)  # before the solve, not after
+        award = _optimize(inputs, assessment, solver.value, lp if write_lp else None)
+        if write_lp is not None:
+            write_atomic(write_lp, lp[0].encode("utf-8"), inputs.files)
+    except ProcureError as exc:
+        _fail(exc)
     if as_json:
         typer.echo(award.model_dump_json(indent=2))
         return
-    from rich.console import Console
+    from procure.terminal import console, print_award
 
-    from procure.terminal import print_award
-
-    print_award(award, Console(), lang.value if lang else scenario.language)
+    print_award(award, console(), lang.value if lang else inputs.scenario.language)
 
 
 def _optimize(
-    scenario: Scenario,
-    vendors: list[Vendor],
+    inputs: Inputs,
     assessment: Assessment,
     solver: str = "highs",
-    write_lp: Path | None = None,
+    lp: list[str] | None = None,
+    extras: bool = True,
 ) -> Award:
+    """The award, or exit 3 with the diagnosis."""
     from procure.knowledge import knowledge
     from procure.optimizer import optimize as run_optimize
 
     try:
         return run_optimize(
-            scenario,
+            inputs.scenario,
             assessment.deployment,
             assessment.weights.weights,
-            vendors,
+            inputs.vendors,
             knowledge().costs,
             solver=solver,
-            write_lp=write_lp,
+            lp=lp,
+            extras=extras,
         )
     except ProcureError as exc:
         _fail(exc)
 
 
-def _compare(path: Path) -> tuple[Scenario, Assessment, Award | None, Comparison]:
+def _compare(path: Path, data_dir: Path | None) -> tuple[Scenario, Assessment, Award, Comparison]:
     from procure.assess import spend_basis
     from procure.cashflow import compare_modes
     from procure.knowledge import knowledge
 
-    scenario, vendors, assessment = _assess(path)
-    try:
-        from procure.optimizer import optimize as run_optimize
-
-        award: Award | None = run_optimize(
-            scenario,
-            assessment.deployment,
-            assessment.weights.weights,
-            vendors,
-            knowledge().costs,
-            extras=False,
-        )
-    except ProcureError:
-        award = None  # no award: the cash flows use the resource-based estimate
-    spend, one_off, basis = spend_basis(assessment, award, scenario.procurement.contract_years)
+    inputs, assessment = _assess(path, data_dir)
+    award = _optimize(inputs, assessment, extras=False)  # no award: exit 3, as everywhere
+    years = inputs.scenario.procurement.contract_years
+    spend, one_off, basis = spend_basis(assessment, award, years)
     comparison = compare_modes(
-        scenario, assessment.partnership, knowledge().cashflow, spend, one_off, basis
+        inputs.scenario, assessment.partnership, knowledge().cashflow, spend, one_off, basis
     )
-    return scenario, assessment, award, comparison
+    return inputs.scenario, assessment, award, comparison
 
 
 @app.command()
 def compare(
-    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    file: ScenarioArg,
     vs: Annotated[
-        Path | None, typer.Option("--vs", help="A second scenario to compare with, side by side.")
+        Path | None,
+        typer.Option(
+            "--vs", metavar="SCENARIO", help="A second scenario to compare with, side by side."
+        ),
     ] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Joint venture vs direct purchase side by side; or two scenario variants with --vs."""
-    from rich.console import Console
-
     from procure import terminal
 
-    scenario, assessment, award, comparison = _compare(file)
+    scenario, assessment, award, comparison = _compare(file, data_dir)
     language = lang.value if lang else scenario.language
     if vs is None:
         if as_json:
             typer.echo(comparison.model_dump_json(indent=2))
             return
-        terminal.print_comparison(comparison, Console(), language)
+        terminal.print_comparison(comparison, terminal.console(), language)
         return
-    other = _compare(vs)
+    other = _compare(vs, data_dir)
     rows = terminal.variant_rows((scenario, assessment, award, comparison), other)
     if as_json:
         typer.echo(
             json.dumps({"files": [str(file), str(vs)], "rows": rows}, indent=2, ensure_ascii=False)
         )
         return
-    terminal.print_variants(rows, str(file), str(vs), Console())
+    terminal.print_variants(rows, str(file), str(vs), terminal.console())
+
+
+EXTENSIONS = {
+    ".pdf": Format.pdf,
+    ".html": Format.html,
+    ".htm": Format.html,
+    ".md": Format.md,
+    ".json": Format.json,
+}
+
+
+def output_format(output: Path | None, fmt: Format | None) -> tuple[Path, Format]:
+    """The brief's file and format: --format wins, else the -o extension, else PDF; without
+    -o the file is brief.<format> (so `--format json` never writes brief.pdf)."""
+    if fmt is None and output is not None and str(output) != "-":
+        fmt = EXTENSIONS.get(output.suffix.lower())
+        if fmt is None:
+            raise InputError(
+                [
+                    Problem(
+                        str(output),
+                        f"cannot tell the format from the extension '{output.suffix}'; name "
+                        "the file .pdf, .html, .md or .json, or give --format",
+                        field="--output",
+                    )
+                ]
+            )
+    fmt = fmt or Format.pdf
+    if output is None:
+        output = Path(f"brief.{fmt.value}")
+    if str(output) == "-" and fmt is Format.pdf:
+        raise InputError(
+            [
+                Problem(
+                    "-",
+                    "a PDF is binary: write it to a file (-o brief.pdf), or choose a text "
+                    "format for standard output (--format md, html or json)",
+                    field="--output",
+                )
+            ]
+        )
+    return output, fmt
 
 
 @app.command()
 def brief(
-    file: Annotated[Path, typer.Argument(help="Scenario file.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
-        "brief.pdf"
-    ),
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.pdf,
+    file: ScenarioArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="File to write; its extension sets the format. - writes a text format to "
+            "standard output. [default: brief.pdf, or brief.<format> with --format]",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", help="Output format (default: from the -o extension, else pdf)."),
+    ] = None,
     lang: LangOpt = None,
     templates: Annotated[
         Path | None,
-        typer.Option("--templates", help="A directory of templates overriding the bundled ones."),
+        typer.Option(
+            "--templates",
+            metavar="DIR",
+            help="A directory of templates overriding the bundled ones; templates run "
+            "sandboxed and may read only files inside it.",
+        ),
     ] = None,
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
     jobs: JobsOpt = 0,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
-    from procure.files import check_writable, write_atomic
+    from procure.files import check_output, write_atomic
     from procure.parallel import set_jobs
     from procure.recommend import recommend
     from procure.report import preload, render
 
     set_jobs(jobs)
-    scenario = _load(file)
-    language = lang.value if lang else scenario.language
-    if templates is not None and not templates.is_dir():
-        _fail(InputError([Problem(str(templates), "--templates must be a directory")]))
+    inputs = _inputs(file, data_dir)
+    language = lang.value if lang else inputs.scenario.language
     try:
-        check_writable(output)  # before minutes of work, not after
+        output, fmt = output_format(output, fmt)
+        if templates is not None and not templates.is_dir():
+            raise InputError([Problem(str(templates), "--templates must be a directory")])
+        check_output(output, inputs.files)  # before minutes of work, not after
         preload(fmt.value)
-        rec = recommend(scenario, file.parent, solver=solver.value)
+        rec = recommend(
+            inputs.scenario, inputs.base_dir, solver=solver.value, vendors=inputs.vendors
+        )
+        if rec.award is None:  # exit 3 with the diagnosis; nothing is written
+            raise InfeasibleError(rec.infeasible or "no award satisfies the rules")
         payload = render(rec, fmt.value, language, templates)
-        write_atomic(output, payload)
+        write_atomic(output, payload, inputs.files)
     except ProcureError as exc:
         _fail(exc)
-    _err(f"wrote {output} ({fmt.value}, {language})")
+    if str(output) != "-":
+        _note(f"wrote {output} ({fmt.value}, {language})")
 
 
 @app.command()
 def sensitivity(
-    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    file: ScenarioArg,
     draws: Annotated[
         int,
         typer.Option(
@@ -389,24 +481,24 @@ def sensitivity(
     uniform: Annotated[
         bool, typer.Option("--uniform", help="Sample weights uniformly from the simplex instead.")
     ] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20201,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed.")] = 20201,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """How robust the recommendation is: weight intervals, flip points, rank acceptability."""
-    from rich.console import Console
     from rich.progress import Progress
 
     from procure.parallel import set_jobs
     from procure.sensitivity import analyse
-    from procure.terminal import print_sensitivity
+    from procure.terminal import console, print_sensitivity
 
     set_jobs(jobs)
 
-    scenario, vendors, assessment = _assess(file)
-    console = Console(stderr=True)
-    with Progress(console=console, transient=True, disable=as_json) as bar:
+    inputs, assessment = _assess(file, data_dir)
+    base = _optimize(inputs, assessment, extras=False)  # no award: exit 3 with the diagnosis
+    with Progress(console=console(stderr=True), transient=True, disable=as_json or _quiet) as bar:
         task = bar.add_task("re-solving the award", total=award_draws)
 
         def progress(done: int, total: int) -> None:
@@ -414,29 +506,32 @@ def sensitivity(
 
         try:
             result = analyse(
-                scenario,
+                inputs.scenario,
                 assessment.deployment,
                 assessment.weights.weights,
-                vendors,
+                inputs.vendors,
                 draws=draws,
                 award_draws=award_draws,
                 seed=seed,
                 spread=None if uniform else spread,
                 progress=progress,
+                base_award=base,
             )
         except ProcureError as exc:
             _fail(exc)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
-    print_sensitivity(result, Console(), lang.value if lang else scenario.language)
+    print_sensitivity(result, console(), lang.value if lang else inputs.scenario.language)
 
 
 @app.command("vendors")
 def list_vendors(
     file: Annotated[
         Path | None,
-        typer.Argument(help="A procure/vendors@1 file (default: the built-in catalog)."),
+        typer.Argument(
+            metavar="[FILE]", help="A procure/vendors@1 file (default: the built-in catalog)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -450,17 +545,18 @@ def list_vendors(
     if as_json:
         typer.echo(catalog.model_dump_json(indent=2))
         return
-    from rich.console import Console
+    from procure.terminal import console, print_vendors
 
-    from procure.terminal import print_vendors
-
-    print_vendors(catalog.vendors, Console())
+    print_vendors(catalog.vendors, console())
 
 
 def main() -> None:
     """Entry point for the `procure` script."""
     import os
 
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show 政务云 gets '?'
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         app()
     except ProcureError as exc:  # pragma: no cover - commands catch their own

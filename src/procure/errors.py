@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_MESSAGE = 400  # characters of one error line's message; longer ones are cut
+
+
+def excerpt(value: object, limit: int = 60) -> str:
+    """A value as short, single-line text for an error message: never a whole file or number."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,8 +29,8 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        field = f" {excerpt(self.field, 80)}:" if self.field else ""
+        return f"{excerpt(where, 200)}:{field} {excerpt(self.message, MAX_MESSAGE)}"
 
 
 class ProcureError(Exception):

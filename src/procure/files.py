@@ -1,40 +1,85 @@
-"""Writing output files safely: check first, write beside, then rename."""
+"""Writing output files safely: check first, write beside, then rename.
+
+An output path is refused unless it is absent or an ordinary file: a device, FIFO, socket,
+directory or symlink at the path is never replaced (as root, `-o /dev/null` would otherwise
+swap the device for a file), and neither is any input of the same run.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from procure.errors import InputError, Problem
 
+STDOUT = "-"
 
-def check_writable(path: Path) -> None:
-    """Fail early, before any work, when `path` cannot be written; leaves nothing behind."""
-    if path.is_dir():
-        raise InputError([Problem(str(path), "is a directory; give a file name, e.g. brief.pdf")])
+
+def _refuse(path: Path, message: str) -> InputError:
+    return InputError([Problem(str(path), message)])
+
+
+def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
+    """Fail early, before any work, when `path` may not or cannot be written; leaves nothing."""
+    if str(path) == STDOUT:
+        return
+    try:
+        info = path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        info = None
+    except OSError as exc:
+        raise _refuse(path, f"cannot check the output path: {exc.strerror}") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise _refuse(path, "is a directory; give a file name, e.g. brief.pdf")
+        if stat.S_ISLNK(info.st_mode):
+            raise _refuse(
+                path,
+                "is a symbolic link; procure never writes through one. "
+                "Give the path of an ordinary file",
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise _refuse(
+                path,
+                "is not an ordinary file (a device, FIFO or socket); "
+                "give the path of an ordinary file",
+            )
+        for source in inputs:
+            if str(source) != "-" and source.exists() and os.path.samefile(path, source):
+                raise _refuse(
+                    path, f"is an input of this run ({source}); choose another output file"
+                )
     existing = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("/"))
     try:  # the only honest test is to try: create and remove a scratch directory there
         os.rmdir(tempfile.mkdtemp(prefix=".procure-check-", dir=existing))
     except OSError as exc:
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    f"cannot write under {existing}: {exc.strerror}; choose another -o/--output",
-                )
-            ]
+        raise _refuse(
+            path, f"cannot write under {existing}: {exc.strerror}; choose another -o/--output"
         ) from None
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Write beside `path` then rename, so a failure never leaves a partial or clobbered file."""
-    check_writable(path)
+def check_writable(path: Path) -> None:
+    """Kept for callers without inputs: the same checks as `check_output`."""
+    check_output(path)
+
+
+def write_atomic(path: Path, payload: bytes, inputs: Iterable[Path] = ()) -> None:
+    """Write beside `path` then rename, so a failure never leaves a partial or clobbered file.
+    `-` writes to standard output."""
+    if str(path) == STDOUT:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    check_output(path, inputs)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot write: {exc.strerror}")]) from None
+        raise _refuse(path, f"cannot write: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)

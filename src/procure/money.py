@@ -4,11 +4,28 @@ from __future__ import annotations
 
 
 def fmt_money(cny: float, lang: str) -> str:
-    """12_345_678 -> '12.35 M CNY' (en) or '1234.57万元' (zh); 亿元 from 1e8 up."""
+    """12_345_678 -> '12.35 M CNY' (en) or '1234.57万元' (zh); 亿元 from 1e8 up.
+    An amount that rounds to zero prints without a sign (never '-0.00')."""
     if lang == "zh":
         if abs(cny) >= 1e8:
-            return f"{cny / 1e8:,.2f}亿元"
-        return f"{cny / 1e4:,.2f}万元"
+            return f"{_unsigned_zero(cny / 1e8):,.2f}亿元"
+        return f"{_unsigned_zero(cny / 1e4):,.2f}万元"
     if abs(cny) >= 1e9:
-        return f"{cny / 1e9:,.2f} bn CNY"
-    return f"{cny / 1e6:,.2f} M CNY"
+        return f"{_unsigned_zero(cny / 1e9):,.2f} bn CNY"
+    return f"{_unsigned_zero(cny / 1e6):,.2f} M CNY"
+
+
+def _unsigned_zero(x: float, digits: int = 2) -> float:
+    """x, or +0.0 when it rounds to zero at `digits` decimals (so it never prints as -0.00)."""
+    return 0.0 if round(x, digits) == 0 else x
+
+
+def fmt_signed(x: float, digits: int = 2) -> str:
+    """'+1.25', '-0.40', and '0.00' (no sign) for what rounds to zero."""
+    x = _unsigned_zero(x, digits)
+    return f"{x:.{digits}f}" if x == 0 else f"{x:+.{digits}f}"
+
+
+def fmt_pct(x: float, digits: int = 1) -> str:
+    """0.125 -> '12.5%'; never '-0.0%'."""
+    return f"{_unsigned_zero(x * 100, digits):.{digits}f}%"

@@ -341,18 +341,17 @@ def optimize(
     *,
     solver: str = "highs",
     extras: bool = True,
-    write_lp: Path | None = None,
+    lp: list[str] | None = None,
     start: Award | None = None,
 ) -> Award:
     """Solve the award; raise InfeasibleError with a diagnosis when no award exists.
 
     `start`: the award of a similar scenario (other weights or prices), offered to the solver
-    as a first solution; re-solves in the robustness analysis take about a third less time."""
+    as a first solution; re-solves in the robustness analysis take about a third less time.
+    `lp`: a list that receives the model in LP format, once an award is found."""
     inst = build_instance(scenario, deployment, weights, vendors, rates)
     _precheck(inst, scenario)
     model = Model(inst)
-    if write_lp is not None:
-        model.problem.writeLP(str(write_lp))
     status, seconds = model.solve(solver, start=choice_of(start) if start else None)
     if status == "Infeasible":
         raise InfeasibleError(diagnose(inst, solver))
@@ -362,6 +361,8 @@ def optimize(
             f"{seconds:.1f} s; try --solver cbc"
         )
     award = _award(model, scenario, status, solver, seconds)
+    if lp is not None:
+        lp.append(lp_text(model.problem))
     if extras:  # three independent searches, side by side
         jobs: list[Callable[[], list[Any]]] = [
             lambda: rule_costs(scenario, deployment, weights, vendors, rates, award, solver),
@@ -370,6 +371,16 @@ def optimize(
         ]
         award.rule_costs, award.alternatives, award.frontier = run_all(jobs)
     return award
+
+
+def lp_text(problem: Any) -> str:
+    """The PuLP model in LP format, written through a private temporary directory."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="procure-lp-") as tmp:
+        path = Path(tmp) / "award.lp"
+        problem.writeLP(str(path))
+        return path.read_text(encoding="utf-8")
 
 
 def _precheck(inst: Instance, scenario: Scenario) -> None:

@@ -54,10 +54,17 @@ class Recommendation(BaseModel):
 AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
 
 
-def recommend(scenario: Scenario, base_dir: Path, solver: str = "highs") -> Recommendation:
-    """Assess, optimise and compare; gather provenance; write the five-line summary."""
+def recommend(
+    scenario: Scenario,
+    base_dir: Path,
+    solver: str = "highs",
+    vendors: list[Vendor] | None = None,
+) -> Recommendation:
+    """Assess, optimise and compare; gather provenance; write the five-line summary.
+    `vendors`: the catalog already loaded (`procure.inputs`), else read from the scenario."""
     kb = knowledge()
-    vendors = catalog_for(scenario.vendors, base_dir)
+    if vendors is None:
+        vendors = catalog_for(scenario.vendors, base_dir)
     assessment = assess(scenario, vendors)
 
     def solve_award() -> Award | str:

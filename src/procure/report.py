@@ -13,11 +13,21 @@ import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    select_autoescape,
+)
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from procure.errors import InputError, Problem, ProcureError
-from procure.money import fmt_money
+from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommend import Recommendation
 from procure.yamlio import dump_yaml, read_yaml
 
@@ -39,21 +49,93 @@ def catalog(lang: str) -> dict[str, str]:
     return {key: value[lang] for key, value in strings().items()}
 
 
+class ConfinedLoader(FileSystemLoader):
+    """Loads a template only if its real path (symlinks resolved) lies inside the directory
+    it was found in: a symlink or `..` in a user's template directory cannot reach other files."""
+
+    def get_source(self, environment: Environment, template: str) -> Any:
+        for root in self.searchpath:
+            real_root = Path(root).resolve()
+            candidate = (Path(root) / template).resolve()
+            if candidate.is_relative_to(real_root) and candidate.is_file():
+                return FileSystemLoader(str(real_root)).get_source(
+                    environment, str(candidate.relative_to(real_root))
+                )
+        raise TemplateNotFound(template)
+
+
+_MD_SPECIAL = str.maketrans(
+    {
+        **{c: "\\" + c for c in "\\`*_[]|#"},
+        "<": "&lt;",
+        ">": "&gt;",
+        "&": "&amp;",
+        "\n": " ",
+        "\r": " ",
+    }
+)
+
+
+def md_escape(value: Any) -> Any:
+    """What Jinja prints into Markdown: text cannot open a tag, a link, emphasis or a table
+    cell (the Markdown counterpart of HTML autoescaping). Numbers and safe markup pass as
+    they are."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return value.translate(_MD_SPECIAL)
+
+
 def _env(template_dir: Path | None, fmt: str) -> Environment:
+    """A sandboxed environment: a user's template can format the Recommendation, never call
+    into Python (`lipsum.__globals__` and the like raise SecurityError)."""
     dirs = [str(template_dir)] if template_dir else []
     dirs.append(str(templates_dir()))
-    env = Environment(
-        loader=FileSystemLoader(dirs),
+    env = SandboxedEnvironment(
+        loader=ConfinedLoader(dirs),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True)
         if fmt == "html"
         else False,
+        finalize=md_escape if fmt == "md" else None,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["money"] = fmt_money
-    env.filters["pct"] = lambda x, digits=1: f"{x * 100:.{digits}f}%"
+    env.filters["signed"] = fmt_signed
+    env.filters["pct"] = fmt_pct
     return env
+
+
+def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
+    """Render a template; any template error is bad input (exit 2) naming the template."""
+    try:
+        return _env(template_dir, fmt).get_template(name).render(**ctx)
+    except TemplateNotFound as exc:
+        where = str(template_dir) if template_dir else "the bundled templates"
+        raise InputError(
+            [
+                Problem(
+                    str(template_dir or templates_dir()),
+                    f"template '{exc.name}' is not a file inside {where}; a template may "
+                    "include only files inside its own directory (symlinks out of it are "
+                    "refused) or the bundled templates",
+                    field="--templates",
+                )
+            ]
+        ) from None
+    except TemplateError as exc:  # syntax, undefined names, the sandbox's SecurityError
+        line = getattr(exc, "lineno", None)
+        file = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+        raise InputError(
+            [
+                Problem(
+                    str(file),
+                    f"template error: {exc.message or exc}",
+                    line=line,
+                    field="--templates",
+                )
+            ]
+        ) from None
 
 
 def context(
@@ -103,19 +185,16 @@ def render_html(
     rec: Recommendation, lang: str, template_dir: Path | None = None, *, for_pdf: bool = False
 ) -> str:
     """The brief as HTML: charts inline as SVG, or as SVG images when it is laid out as PDF."""
-    return (
-        _env(template_dir, "html")
-        .get_template("brief.html.j2")
-        .render(**context(rec, lang, with_charts=True, as_images=for_pdf))
+    return _render(
+        template_dir,
+        "html",
+        "brief.html.j2",
+        **context(rec, lang, with_charts=True, as_images=for_pdf),
     )
 
 
 def render_markdown(rec: Recommendation, lang: str, template_dir: Path | None = None) -> str:
-    return (
-        _env(template_dir, "md")
-        .get_template("brief.md.j2")
-        .render(**context(rec, lang, with_charts=False))
-    )
+    return _render(template_dir, "md", "brief.md.j2", **context(rec, lang, with_charts=False))
 
 
 def require_cjk_font() -> None:
@@ -156,10 +235,10 @@ def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None)
             if url.startswith(CHART_URL):  # our own charts: decoded here, nothing fetched
                 body = base64.b64decode(url.removeprefix(CHART_URL))
                 return URLFetcherResponse(url, body, {"Content-Type": "image/svg+xml"})
-            if url.startswith("file://"):
-                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-                if any(path.is_relative_to(a) for a in allowed):
-                    return super().fetch(url, headers)
+            if url.startswith("file://"):  # decode %2e%2e first, then resolve symlinks
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_file() and any(path.is_relative_to(a) for a in allowed):
+                    return super().fetch(path.as_uri(), headers)
             raise ValueError(f"refused to fetch {url}: the brief uses only bundled files")
 
     document = HTML(

@@ -5,13 +5,27 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from procure.errors import FieldError, InputError, Problem
-from procure.vendors import Identifier, ServiceLayer, Strict, Vendor
-from procure.yamlio import Located, YamlPath, format_path, read_yaml
+from procure.errors import FieldError, InputError, Problem, excerpt
+from procure.vendors import (
+    MAX_COUNT,
+    MAX_MEMORY_GB,
+    MAX_MONEY_CNY,
+    MAX_STORAGE_TB,
+    MAX_VCPU,
+    MAX_VENDORS,
+    Identifier,
+    Money,
+    Name,
+    ServiceLayer,
+    Strict,
+    Vendor,
+    unique_vendor_ids,
+)
+from procure.yamlio import Located, YamlPath, format_path
 
 Level = Literal["central", "province", "prefecture", "county"]
 LowMedHigh = Literal["low", "medium", "high"]
@@ -25,7 +39,7 @@ Sector = Literal[
 class Agency(Strict):
     """The buying agency and the adoption factors (TOE) that describe it."""
 
-    name: str = Field(min_length=1)
+    name: Name
     level: Level
     cloud_type: Literal["integrated", "industry"] = Field(
         description="integrated (综合政务云) or industry (行业政务云)"
@@ -36,8 +50,8 @@ class Agency(Strict):
     leadership: Literal["top", "senior", "department", "none"] = Field(
         description="top = 一把手工程, the top leader drives it"
     )
-    tech_staff: float = Field(ge=0, description="in-house IT staff, FTE")
-    annual_it_budget_cny: float = Field(ge=0)
+    tech_staff: float = Field(ge=0, le=100_000, description="in-house IT staff, FTE")
+    annual_it_budget_cny: Money
     policy_pressure: LowMedHigh
     data_sharing_need: LowMedHigh
     public_expectation: LowMedHigh
@@ -63,14 +77,16 @@ DEFAULT_LAYERS: tuple[ServiceLayer, ...] = ("iaas",)
 class System(Strict):
     """One information system to place on the cloud."""
 
-    name: str = Field(min_length=1)
+    name: Name
     id: Identifier | None = Field(None, description="derived from name when omitted")
     public_facing: bool = False
     sensitivity: LowMedHigh
-    mlps_level: int = Field(description="等保 level 1..4")
-    vcpu: float = Field(gt=0)
-    memory_gb: float = Field(ge=0)
-    storage_tb: float = Field(ge=0)
+    mlps_level: int = Field(
+        description="等保 level 1..4", json_schema_extra={"minimum": 1, "maximum": 4}
+    )
+    vcpu: float = Field(gt=0, le=MAX_VCPU)
+    memory_gb: float = Field(ge=0, le=MAX_MEMORY_GB)
+    storage_tb: float = Field(ge=0, le=MAX_STORAGE_TB)
     elasticity: LowMedHigh = "medium"
     legacy: bool = Field(False, description="an existing system to migrate")
     layers: list[ServiceLayer] = Field(default_factory=lambda: list(DEFAULT_LAYERS), min_length=1)
@@ -92,22 +108,27 @@ class System(Strict):
 class Criteria(Strict):
     """How the agency weighs the four deployment criteria: direct weights or AHP judgments."""
 
-    weights: dict[Criterion, float] | None = None
+    weights: dict[Criterion, Annotated[float, Field(ge=0, le=1e6)]] | None = None
     ahp: list[tuple[Criterion, Criterion, float]] | None = Field(
-        None, description="pairwise judgments [a, b, v]: a is v times as important as b (1..9)"
+        None,
+        max_length=100,
+        description="pairwise judgments [a, b, v]: a is v times as important as b (1..9)",
     )
+
+    @field_validator("ahp", mode="before")
+    @classmethod
+    def _judgments_as_tuples(cls, v: Any) -> Any:
+        """YAML has lists, not tuples: accept a three-item list as a judgment."""
+        if isinstance(v, list):
+            return [tuple(item) if isinstance(item, list) else item for item in v]
+        return v
 
     @model_validator(mode="after")
     def _one_way(self) -> Criteria:
         if (self.weights is None) == (self.ahp is None):
             raise ValueError("give either `weights` or `ahp`, not both and not neither")
-        if self.weights is not None:
-            if any(w < 0 for w in self.weights.values()):
-                bad = ", ".join(f"{k}={w}" for k, w in self.weights.items() if w < 0)
-                first = next(k for k, w in self.weights.items() if w < 0)
-                raise FieldError(("weights", first), f"weights must be non-negative ({bad})")
-            if sum(self.weights.values()) <= 0:
-                raise ValueError("weights are all zero; give at least one positive weight")
+        if self.weights is not None and sum(self.weights.values()) <= 0:
+            raise ValueError("weights are all zero; give at least one positive weight")
         if self.ahp is not None:
             for a, b, v in self.ahp:
                 if a == b:
@@ -121,20 +142,22 @@ class Procurement(Strict):
     """Contract term, budget and the business rules of the award."""
 
     contract_years: int = Field(3, ge=1, le=15, description="the report's norm is 3 or 5")
-    budget_cny: float = Field(gt=0, description="cap on total cost over the contract term")
-    min_vendors: int = Field(1, ge=1)
-    max_vendors: int = Field(4, ge=1)
+    budget_cny: float = Field(
+        gt=0, le=MAX_MONEY_CNY, description="cap on total cost over the contract term"
+    )
+    min_vendors: int = Field(1, ge=1, le=MAX_COUNT)
+    max_vendors: int = Field(4, ge=1, le=MAX_COUNT)
     max_vendor_share: float = Field(1.0, gt=0, le=1, description="of total contract value")
     domestic_stack: Literal["required", "preferred", "any"] = "any"
     incumbent: Identifier | None = None
     expansion: bool = False
-    expansion_value_cny: float | None = Field(
-        None, ge=0, description="value of the add-on when expanding an existing contract"
+    expansion_value_cny: Money | None = Field(
+        None, description="value of the add-on when expanding an existing contract"
     )
     original_contract_cny: float | None = Field(
-        None, gt=0, description="value of the contract being expanded"
+        None, gt=0, le=MAX_MONEY_CNY, description="value of the contract being expanded"
     )
-    exclude_vendors: list[Identifier] = Field(default_factory=list)
+    exclude_vendors: list[Identifier] = Field(default_factory=list, max_length=MAX_VENDORS)
 
     @model_validator(mode="after")
     def _vendor_counts(self) -> Procurement:
@@ -159,13 +182,15 @@ class PartnershipInputs(Strict):
 
     horizon_years: int = Field(10, ge=1, le=30)
     discount_rate: float = Field(0.04, ge=0, le=0.3)
-    annual_spend_cny: float | None = Field(None, gt=0, description="overrides the estimate")
+    annual_spend_cny: float | None = Field(
+        None, gt=0, le=MAX_MONEY_CNY, description="overrides the estimate"
+    )
     jv_equity_share: float | None = Field(None, gt=0, le=1)
-    jv_capex_multiple: float | None = Field(None, ge=0)
-    jv_prep_months: float | None = Field(None, ge=0)
-    direct_prep_months: float | None = Field(None, ge=0)
+    jv_capex_multiple: float | None = Field(None, ge=0, le=100)
+    jv_prep_months: float | None = Field(None, ge=0, le=120)
+    direct_prep_months: float | None = Field(None, ge=0, le=120)
     jv_overhead_rate: float | None = Field(None, ge=0, le=1)
-    jv_fixed_overhead_cny: float | None = Field(None, ge=0)
+    jv_fixed_overhead_cny: Money | None = None
     jv_efficiency_drift: float | None = Field(None, ge=-0.2, le=0.2)
     jv_opex_saving: float | None = Field(None, ge=0, le=0.9)
     jv_residual_share: float | None = Field(None, ge=0, le=1)
@@ -173,7 +198,7 @@ class PartnershipInputs(Strict):
     switch_probability: float | None = Field(None, ge=0, le=1)
     turnover_years: int | None = Field(None, ge=1, le=10)
     turnover_disruption_rate: float | None = Field(None, ge=0, le=1)
-    retender_cost_cny: float | None = Field(None, ge=0)
+    retender_cost_cny: Money | None = None
     price_decline: float | None = Field(None, ge=0, le=0.5)
 
 
@@ -181,13 +206,15 @@ class Scenario(Strict):
     """One agency, its systems, its criteria and its procurement rules."""
 
     format: Literal["procure/scenario@1"]
-    name: str = Field(min_length=1)
+    name: Name
     language: Literal["en", "zh"] = "en"
     agency: Agency
-    systems: list[System] = Field(min_length=1)
+    systems: list[System] = Field(min_length=1, max_length=10_000)
     criteria: Criteria
     procurement: Procurement
-    vendors: Literal["default"] | str | list[Vendor] = "default"
+    vendors: Literal["default"] | Annotated[str, Field(max_length=1000)] | list[Vendor] = Field(
+        "default", description="default, a vendor file beside the scenario, or an inline list"
+    )
     partnership: PartnershipInputs = Field(default_factory=PartnershipInputs)
 
     @model_validator(mode="before")
@@ -213,6 +240,10 @@ class Scenario(Strict):
                     f"systems[{seen[s.id]}]; give each system a distinct `id`",
                 )
             seen[str(s.id)] = i
+        if isinstance(self.vendors, list):
+            if len(self.vendors) > MAX_VENDORS:
+                raise FieldError(("vendors",), f"at most {MAX_VENDORS} vendors")
+            unique_vendor_ids(self.vendors)
         return self
 
     def system_id(self, index: int) -> str:
@@ -272,7 +303,7 @@ def _problems(model: type[BaseModel], located: Located, exc: ValidationError) ->
         else:
             got = err.get("input")
             if err["type"] not in ("value_error",) and not isinstance(got, (dict, list)):
-                message += f" (got {got!r})"
+                message += f" (got {excerpt(repr(got))})"
             pos = located.where(path, key=True) if path else (1, 1)
         key = (format_path(path), message)
         if key in seen:
@@ -338,33 +369,11 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read, parse and validate a scenario file. Raises InputError with located problems."""
-    located = read_yaml(path)
-    scenario = validate_located(Scenario, located)
+    """Read, parse and validate a scenario file and what it references (see `procure.inputs`).
+    Raises InputError with located problems."""
+    from procure.inputs import load_inputs
 
-    def problem(field: YamlPath, message: str) -> InputError:
-        line, col = located.where(field, key=True) or (None, None)
-        return InputError(
-            [Problem(str(path), message, field=format_path(field), line=line, column=col)]
-        )
-
-    if isinstance(scenario.vendors, str) and scenario.vendors != "default":
-        vendor_path = path.parent / scenario.vendors
-        if not vendor_path.is_file():
-            raise problem(
-                ("vendors",),
-                f"vendor file '{scenario.vendors}' not found (looked "
-                f"for {vendor_path}); use `default` for the built-in catalog or a "
-                "path relative to this scenario",
-            )
-    if scenario.criteria.ahp is not None:  # inconsistent judgments are bad input, located
-        from procure.weights import criteria_weights
-
-        try:
-            criteria_weights(scenario.criteria)
-        except InputError as exc:
-            raise problem(("criteria", "ahp"), exc.problems[0].message) from None
-    return scenario
+    return load_inputs(path).scenario
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:

@@ -306,8 +306,10 @@ def analyse(
     award_intervals: bool = True,
     solver: str = "highs",
     progress: Callable[[int, int], None] | None = None,
+    base_award: Any = None,
 ) -> Sensitivity:
-    """Weight sensitivity per criterion and rank acceptability for one scenario."""
+    """Weight sensitivity per criterion and rank acceptability for one scenario.
+    `base_award`: the award at the given weights when the caller has solved it already."""
     from procure.deployment import assess_deployment
     from procure.errors import InfeasibleError
     from procure.knowledge import knowledge
@@ -330,7 +332,11 @@ def analyse(
 
     # the award at the given weights; with none there is nothing to test: no intervals, no
     # draws. Every re-solve is offered it as a first solution.
-    base = solve_at(weights, vendors, None) if award_intervals or award_draws > 0 else None
+    base = (
+        base_award
+        if base_award is not None
+        else (solve_at(weights, vendors, None) if award_intervals or award_draws > 0 else None)
+    )
     has_award = base is not None
     memo: dict[tuple[float, ...], Any] = {tuple(weights[c] for c in CRITERIA): mix(base)}
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from procure.money import fmt_money
+from procure.money import fmt_money, fmt_pct, fmt_signed
 
 if TYPE_CHECKING:
     from procure.assess import Assessment
@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from procure.scenario import Scenario
     from procure.sensitivity import Sensitivity
     from procure.vendors import Vendor
+
+
+def console(stderr: bool = False) -> Console:
+    """A console for results (or, with stderr, for progress). Rich honours NO_COLOR and
+    falls back to plain text when the stream is not a terminal."""
+    return Console(stderr=stderr, highlight=False)
 
 
 def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
@@ -28,7 +34,7 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
     r = a.readiness
     t = Table(title=f"Readiness {r.overall:.1f}/100, grade {r.grade} ({r.grade_label(lang)})")
     for col in ("factor", "indicator", "value", "score", "weight"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for f in r.factors:
         t.add_row(f"[bold]{f.name(lang)}[/bold]", "", "", f"{f.score:.1f}", f"{f.weight:.2f}")
         for c in f.contributions:
@@ -37,11 +43,11 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
     for act in r.actions:
         console.print(f"  action ({act.indicator}, {act.score:.0f}): {act.text(lang)}")
     t = Table(title="Deployment fit (0-100; x = excluded by a rule)")
-    t.add_column("system")
+    t.add_column("system", overflow="fold")
     for model in ("private", "dedicated", "public", "hybrid"):
-        t.add_column(model, justify="right")
-    t.add_column("recommended")
-    t.add_column("margin", justify="right")
+        t.add_column(model, justify="right", overflow="fold")
+    t.add_column("recommended", overflow="fold")
+    t.add_column("margin", justify="right", overflow="fold")
     for p in a.deployment.placements:
         cells = ["x" if f.score is None else f"{f.score:.1f}" for f in p.fits]
         t.add_row(
@@ -55,7 +61,7 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
         console.print(f"  {p.system}: " + " ".join(x(lang) for x in p.reasons))
     pv = a.partnership
     t = Table(title=f"Partnership: {pv.mode_names[pv.recommended](lang)} recommended")
-    t.add_column("dimension")
+    t.add_column("dimension", overflow="fold")
     for m in pv.totals:
         t.add_column(pv.mode_names[m](lang), justify="right")
     for d in pv.dimensions:
@@ -66,7 +72,8 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
         console.print(f"  - {reason(lang)}")
     console.print(
         f"[bold]Procurement route:[/bold] {a.route.name(lang)} "
-        f"(estimated value {fmt_money(a.route.contract_value_cny, lang)})"
+        f"(contract value estimated before the award: "
+        f"{fmt_money(a.route.contract_value_cny, lang)}; `procure brief` uses the award's)"
     )
     for reason in a.route.reasons:
         console.print(f"  - {reason(lang)}")
@@ -81,12 +88,12 @@ def print_award(award: Award, console: Console, lang: str = "en") -> None:
     console.print(
         f"[bold]Award[/bold]: total {fmt_money(award.total_cost_cny, lang)} of "
         f"{fmt_money(award.budget_cny, lang)} budget; value {award.value:.1f}/100; "
-        f"{award.solver} {award.status}, gap {award.gap if award.gap is not None else '-'}"
+        f"{award.solver} {award.status}, gap {'-' if award.gap is None else fmt_pct(award.gap, 3)}"
         f", {award.seconds:.2f} s"
     )
     t = Table(title="Vendors")
     for col in ("vendor", "role", "systems", "layers", "cost", "share"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for v in award.vendors:
         t.add_row(
             f"{v.vendor} ({v.name})",
@@ -99,7 +106,7 @@ def print_award(award: Award, console: Console, lang: str = "en") -> None:
     console.print(t)
     t = Table(title="Placements")
     for col in ("system", "vendor", "model", "cost over term", "value"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for s in award.systems:
         t.add_row(s.system, s.vendor, s.model, fmt_money(s.cost_cny, lang), f"{s.value:.1f}")
     console.print(t)
@@ -112,9 +119,14 @@ def print_award(award: Award, console: Console, lang: str = "en") -> None:
         console.print(f"  binding: {b(lang)}")
     for r in award.rule_costs:
         if r.feasible and r.delta_cost_cny is not None and r.delta_value is not None:
+            effect = (
+                f"keeping it saves {fmt_money(-r.delta_cost_cny, lang)}"
+                if r.delta_cost_cny < 0
+                else f"keeping it costs {fmt_money(r.delta_cost_cny, lang)}"
+            )
             console.print(
-                f"  rule {r.rule} ({r.description(lang)}): keeping it costs "
-                f"{fmt_money(r.delta_cost_cny, lang)}, value {r.delta_value:+.2f} points"
+                f"  rule {r.rule} ({r.description(lang)}): {effect}, "
+                f"value {fmt_signed(r.delta_value)} points"
             )
         else:
             console.print(f"  rule {r.rule} ({r.description(lang)}): no award without it")
@@ -129,7 +141,7 @@ def print_vendors(vendors: list[Vendor], console: Console) -> None:
     """A catalog as a table."""
     t = Table(title="Vendor catalog")
     for col in ("id", "name", "archetype", "integrator", "models", "MLPS", "信创", "capacity"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for v in vendors:
         t.add_row(
             v.id,
@@ -153,7 +165,7 @@ def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
         title=f"Joint venture vs direct purchase over {c.inputs.horizon_years} years "
         f"(recommended: {names[c.recommended](lang)})"
     )
-    t.add_column("")
+    t.add_column("", overflow="fold")
     t.add_column(names["direct_purchase"](lang), justify="right")
     t.add_column(names["joint_venture"](lang), justify="right")
     t.add_row("NPV of cost", fmt_money(c.direct.npv_cny, lang), fmt_money(c.jv.npv_cny, lang))
@@ -222,7 +234,7 @@ def variant_rows(
 def print_variants(rows: list[list[str]], first: str, second: str, console: Console) -> None:
     t = Table(title="Scenario variants side by side (changed rows in bold)")
     for col in ("", first, second):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for label, x, y, changed in rows:
         style = "bold yellow" if changed else None
         t.add_row(label, x, y, style=style)
@@ -244,16 +256,16 @@ def print_sensitivity(result: Sensitivity, console: Console, lang: str = "en") -
     t = Table(
         title=f"First-rank acceptability ({acc.draws:,} weight draws, {how}, seed {acc.seed})"
     )
-    t.add_column("system")
+    t.add_column("system", overflow="fold")
     models = ("private", "dedicated", "public", "hybrid")
     for m in models:
-        t.add_column(m, justify="right")
+        t.add_column(m, justify="right", overflow="fold")
     for system, shares in acc.first_rank.items():
         t.add_row(system, *(f"{shares[m]:.0%}" for m in models))
     console.print(t)
     t = Table(title=f"Vendor in the winning mix ({acc.award_draws} award re-solves)")
-    t.add_column("vendor")
-    t.add_column("share of draws", justify="right")
+    t.add_column("vendor", overflow="fold")
+    t.add_column("share of draws", justify="right", overflow="fold")
     for vendor, share in sorted(acc.vendor_in_mix.items(), key=lambda kv: -kv[1]):
         t.add_row(vendor, f"{share:.0%}")
     console.print(t)

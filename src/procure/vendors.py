@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from procure.errors import FieldError, InputError, Problem, excerpt
+
 DeploymentModel = Literal["private", "dedicated", "public", "hybrid"]
 DEPLOYMENT_MODELS: tuple[DeploymentModel, ...] = ("private", "dedicated", "public", "hybrid")
 ServiceLayer = Literal["iaas", "paas", "saas"]
@@ -15,21 +17,35 @@ VendorLayer = Literal["iaas", "paas", "saas", "security", "ops"]
 Archetype = Literal["infrastructure", "public_cloud", "telecom", "integrator", "specialist"]
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 
+# Upper bounds on every number a user gives: far beyond any real government cloud, yet small
+# enough that sums and products stay exact in floating point and inside the solver's range.
+MAX_MONEY_CNY = 1e13  # ten trillion CNY: more than any procurement budget
+MAX_UNIT_PRICE_CNY = 1e8  # per unit-year
+MAX_VCPU = 1e7
+MAX_MEMORY_GB = 1e8
+MAX_STORAGE_TB = 1e7
+MAX_COUNT = 1000  # vendors to award, staff in thousands, ...
+MAX_VENDORS = 500  # bidders in one catalog
+MAX_NAME = 200  # characters of a name: a long official title fits; a page of text does not
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY_CNY)]
+
 BUILTIN_CATALOG = Path(__file__).parent / "knowledge" / "vendors.yaml"
 
 
 class Strict(BaseModel):
     """Base for input models: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a quoted number ("0.3") is refused, as the JSON Schema refuses it
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class UnitPrices(Strict):
     """Price per unit-year in CNY."""
 
-    vcpu: float = Field(ge=0, description="CNY per vCPU-year")
-    memory_gb: float = Field(ge=0, description="CNY per GB-year of memory")
-    storage_tb: float = Field(ge=0, description="CNY per TB-year of storage")
+    vcpu: float = Field(ge=0, le=MAX_UNIT_PRICE_CNY, description="CNY per vCPU-year")
+    memory_gb: float = Field(ge=0, le=MAX_UNIT_PRICE_CNY, description="CNY per GB-year of memory")
+    storage_tb: float = Field(ge=0, le=MAX_UNIT_PRICE_CNY, description="CNY per TB-year of storage")
 
 
 class VendorScores(Strict):
@@ -45,7 +61,7 @@ class Vendor(Strict):
     """One bidder: what it can supply, at what price, how well it scored."""
 
     id: Identifier
-    name: str = Field(min_length=1)
+    name: Name
     archetype: Archetype
     integrator: bool = Field(False, description="may act as general integrator (总集成商)")
     layers: list[VendorLayer] = Field(min_length=1)
@@ -53,12 +69,14 @@ class Vendor(Strict):
     mlps_max: int = Field(ge=1, le=4, description="highest MLPS (等保) level certified")
     domestic_stack: bool = Field(description="full 信创 (domestic) stack")
     local_presence: bool = False
-    capacity_vcpu: int = Field(gt=0)
+    capacity_vcpu: int = Field(gt=0, le=int(MAX_VCPU))
     prices: dict[DeploymentModel, UnitPrices]
-    layer_prices: dict[Literal["security", "ops"], float] = Field(
+    layer_prices: dict[
+        Literal["security", "ops"], Annotated[float, Field(ge=0, le=MAX_UNIT_PRICE_CNY)]
+    ] = Field(
         default_factory=dict, description="CNY per covered vCPU-year for the cross-cutting layers"
     )
-    setup_cny: float = Field(0, ge=0, description="one-off setup fee if awarded anything")
+    setup_cny: Money = Field(0, description="one-off setup fee if awarded anything")
     scores: VendorScores
     price_uncertainty: float = Field(
         0.0, ge=0, le=0.5, description="+/- fraction of the prices, for robustness analysis"
@@ -66,8 +84,8 @@ class Vendor(Strict):
     score_uncertainty: float = Field(
         0.0, ge=0, le=50, description="+/- points of the scores, for robustness analysis"
     )
-    source: str | None = None
-    assumption: str | None = None
+    source: str | None = Field(None, max_length=2000)
+    assumption: str | None = Field(None, max_length=2000)
 
     @model_validator(mode="after")
     def _prices_cover_models(self) -> Vendor:
@@ -97,16 +115,24 @@ class VendorFile(Strict):
     """A vendor catalog file."""
 
     format: Literal["procure/vendors@1"]
-    vendors: list[Vendor] = Field(min_length=1)
+    vendors: list[Vendor] = Field(min_length=1, max_length=MAX_VENDORS)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> VendorFile:
-        seen: set[str] = set()
-        for v in self.vendors:
-            if v.id in seen:
-                raise ValueError(f"vendor id '{v.id}' appears twice; ids must be unique")
-            seen.add(v.id)
+        unique_vendor_ids(self.vendors)
         return self
+
+
+def unique_vendor_ids(vendors: list[Vendor]) -> None:
+    """Refuse a catalog in which two vendors share an id (the award could not tell them apart)."""
+    seen: dict[str, int] = {}
+    for i, v in enumerate(vendors):
+        if v.id in seen:
+            raise FieldError(
+                ("vendors", i, "id"),
+                f"vendor id '{v.id}' is already used by vendors[{seen[v.id]}]; ids must be unique",
+            )
+        seen[v.id] = i
 
 
 def load_vendor_file(path: Path) -> VendorFile:
@@ -123,10 +149,40 @@ def builtin_catalog() -> VendorFile:
     return load_vendor_file(BUILTIN_CATALOG)
 
 
-def catalog_for(vendors: str | list[Vendor], base_dir: Path) -> list[Vendor]:
+def vendor_path(name: str, base_dir: Path, data_dir: Path | None = None) -> Path:
+    """Where a scenario's `vendors: FILE` points, refused unless it is a regular file inside
+    the scenario's directory or the `--data-dir` directory (symlinks resolved first), so a
+    scenario cannot make procure read, or echo, a file elsewhere on the machine."""
+
+    def refuse(message: str) -> InputError:  # the caller locates it in the scenario
+        return InputError([Problem("vendors", message, field="vendors")])
+
+    roots = [base_dir.resolve()] + ([data_dir.resolve()] if data_dir else [])
+    where = " or ".join(str(r) for r in roots)
+    candidates = [root / name for root in roots] if not Path(name).is_absolute() else [Path(name)]
+    for candidate in candidates:
+        real = candidate.resolve()
+        if not any(real.is_relative_to(root) for root in roots):
+            raise refuse(
+                f"'{excerpt(name)}' lies outside {where}; put the vendor file beside the "
+                "scenario (or in the directory given with --data-dir) and name it relatively"
+            )
+        if real.exists():
+            if not real.is_file():
+                raise refuse(f"'{excerpt(name)}' is not a regular file; name a vendors@1 YAML file")
+            return real
+    raise refuse(
+        f"vendor file '{excerpt(name)}' not found in {where}; use `default` for the built-in "
+        "catalog or a path relative to the scenario"
+    )
+
+
+def catalog_for(
+    vendors: str | list[Vendor], base_dir: Path, data_dir: Path | None = None
+) -> list[Vendor]:
     """The vendors a scenario names: the built-in catalog, a file beside it, or an inline list."""
     if isinstance(vendors, list):
         return vendors
     if vendors == "default":
         return builtin_catalog().vendors
-    return load_vendor_file(base_dir / vendors).vendors
+    return load_vendor_file(vendor_path(vendors, base_dir, data_dir)).vendors

@@ -1,26 +1,53 @@
 """Safe YAML loading that remembers the line and column of every key and value.
 
 Only plain data is built (maps, lists, strings, numbers, booleans, null); any other tag
-is refused. Files over `MAX_BYTES` and alias graphs that expand past `MAX_NODES`
-(billion-laughs) are refused before anything is built.
+is refused. Input is read through a bounded read (a device or a pipe cannot make it read more
+than `MAX_BYTES`), nesting deeper than `MAX_DEPTH` and alias cycles are refused before
+anything recursive runs, and alias graphs that expand past `MAX_NODES` (billion-laughs) are
+refused while building. Numbers must be finite, integers short, and text free of control and
+bidirectional-override characters, so nothing downstream meets a value it cannot handle.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from procure.errors import InputError, Problem
+from procure.errors import InputError, Problem, excerpt
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
+MAX_DEPTH = 64  # the scenario format nests 6 deep; this leaves room and stops recursion bombs
+MAX_INT_DIGITS = 20  # every count and amount in the formats fits in 20 digits
+STDIN = "-"
+
+# Characters refused in text: C0/C1 controls other than tab and newline, and the bidirectional
+# embedding, override and isolate controls (U+202E would show a name or id reversed).
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _bad_char(text: str) -> str | None:
+    """The first character of `text` that must not reach an output, as U+XXXX, or None."""
+    for ch in text:
+        if ch in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\t\n"):
+            return f"U+{ord(ch):04X}"
+    return None
+
 
 YamlPath = tuple[str | int, ...]
 
@@ -59,31 +86,83 @@ def format_path(path: YamlPath) -> str:
     return out
 
 
-def read_yaml(path: Path) -> Located:
-    """Read and parse a YAML file, refusing oversize files."""
+def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
+    """Read at most `limit` bytes of `path` (or standard input for `-`), refusing more.
+
+    The size is found by reading, not by `stat`: a device or a pipe reports no size."""
     name = str(path)
     try:
-        size = path.stat().st_size
+        if name == STDIN:
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(limit + 1)
+    except IsADirectoryError:
+        raise InputError(
+            [Problem(name, f"is a directory; name a {what}, e.g. {name.rstrip('/')}/scenario.yaml")]
+        ) from None
     except OSError as exc:
-        raise InputError([Problem(name, f"cannot read file: {exc.strerror}")]) from None
-    if size > MAX_BYTES:
+        raise InputError([Problem(name, f"cannot read {what}: {exc.strerror}")]) from None
+    if len(raw) > limit:
         raise InputError(
             [
                 Problem(
                     name,
-                    f"file is {size:,} bytes; the limit is {MAX_BYTES:,}. "
+                    f"is over the {limit:,}-byte limit for a {what}. "
                     "Split it, or check that you named the right file.",
                     line=1,
                 )
             ]
         )
+    return raw
+
+
+def read_yaml(path: Path) -> Located:
+    """Read and parse a YAML file (or standard input for `-`), refusing oversize input."""
+    name = "<stdin>" if str(path) == STDIN else str(path)
+    raw = read_bytes(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            [Problem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+            [Problem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")]
         ) from None
     return parse_yaml(text, name)
+
+
+def _syntax_hint(text: str, line: int | None) -> str:
+    """A plain hint for the commonest YAML mistakes, found on the offending line."""
+    lines = text.splitlines()
+    here = lines[line - 1] if line and 0 < line <= len(lines) else ""
+    if "\t" in here[: len(here) - len(here.lstrip())] or (line is None and "\t" in text):
+        return " Hint: YAML indents with spaces, not tabs."
+    return (
+        " Hint: check the indentation (items of one list or map start in the same column) "
+        "and quote text that contains ': ' or starts with a special character."
+    )
+
+
+def _check_depth(text: str, file: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, using the parser's (iterative) event stream."""
+    depth = 0
+    for event in YAML(typ="rt").parse(io.StringIO(text)):
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError(
+                    [
+                        Problem(
+                            file,
+                            f"nesting is deeper than {MAX_DEPTH} levels; a scenario or vendor "
+                            "file needs about 6",
+                            line=mark.line + 1,
+                            column=mark.column + 1,
+                        )
+                    ]
+                )
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            depth -= 1
 
 
 def parse_yaml(text: str, file: str = "<string>") -> Located:
@@ -91,6 +170,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise InputError([Problem(file, f"text is over the {MAX_BYTES:,}-byte limit", line=1)])
     try:
+        _check_depth(text, file)
         node = YAML(typ="rt").compose(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -98,7 +178,14 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         col = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "syntax error"
         raise InputError(
-            [Problem(file, f"YAML syntax error: {what}", line=line, column=col)]
+            [
+                Problem(
+                    file,
+                    f"YAML syntax error: {what}.{_syntax_hint(text, line)}",
+                    line=line,
+                    column=col,
+                )
+            ]
         ) from None
     except YAMLError as exc:
         raise InputError([Problem(file, f"YAML error: {exc}")]) from None
@@ -114,6 +201,7 @@ class _Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.count = 0
+        self.open: set[int] = set()  # the nodes being built: an alias back to one is a cycle
 
     def _bump(self, node: Node) -> None:
         self.count += 1
@@ -133,6 +221,19 @@ class _Builder:
     def build(self, node: Node, path: YamlPath) -> Any:
         self._bump(node)
         self.located.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, (MappingNode, SequenceNode)):
+            if id(node) in self.open:
+                self._fail(node, path, "an alias (*name) refers to a map or list that contains it")
+            if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
+                self._fail(node, path, f"nesting is deeper than {MAX_DEPTH} levels")
+            self.open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self.open.discard(id(node))
+        return self._scalar(node, path)
+
+    def _collection(self, node: Node, path: YamlPath) -> Any:
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -152,9 +253,7 @@ class _Builder:
                 )
                 out[key] = self.build(value_node, (*path, key))
             return out
-        if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
 
     def _fail(self, node: Node, path: YamlPath, message: str) -> None:
         raise InputError(
@@ -173,28 +272,46 @@ class _Builder:
         tag = str(node.tag or "")
         value = str(node.value)
         if tag.endswith(":str"):
+            bad = _bad_char(value)
+            if bad:
+                self._fail(
+                    node,
+                    path,
+                    f"the text contains {bad}, a control character that can hide or reverse "
+                    "what a reader sees; delete it",
+                )
             return value
         if tag.endswith(":null"):
             return None
         if tag.endswith(":bool"):
             return value.lower() in ("true", "yes", "on")
         if tag.endswith(":int"):
-            digits = value.replace("_", "")
-            try:
-                return (
-                    int(digits, 0) if digits.lower().startswith(("0x", "0o", "0b")) else int(digits)
+            digits = value.replace("_", "").lstrip("+-")
+            if len(digits) > MAX_INT_DIGITS:
+                self._fail(
+                    node,
+                    path,
+                    f"an integer of {len(digits):,} digits ({excerpt(value, 24)}) is far too "
+                    "large; amounts and counts here have at most 20 digits",
                 )
+            try:
+                low = value.replace("_", "").lower()
+                return int(low, 0) if low.lstrip("+-").startswith(("0x", "0o", "0b")) else int(low)
             except ValueError:
-                self._fail(node, path, f"'{value}' is not a valid integer")
+                self._fail(node, path, f"'{excerpt(value)}' is not a valid integer")
         if tag.endswith(":float"):
-            low = value.lower()
-            if low in (".inf", "+.inf"):
-                return math.inf
-            if low == "-.inf":
-                return -math.inf
-            if low == ".nan":
-                return math.nan
-            return float(value.replace("_", ""))
+            try:
+                number = float(value.replace("_", "").lower().replace(".inf", "inf"))
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                self._fail(
+                    node,
+                    path,
+                    f"'{excerpt(value)}' is not a finite number; give an ordinary number "
+                    "(infinity and NaN mean nothing to a budget or a weight)",
+                )
+            return number
         self._fail(node, path, f"the YAML tag {tag} is not allowed; only plain values are")
         return None  # pragma: no cover - _fail raises
 
