@@ -68,7 +68,7 @@ def test_expansion_above_add_on_limit_is_not_single_source() -> None:
     )
     a = assess(bigger, CATALOG)
     assert a.route.method != "single_source"
-    assert any("exceeds 10% of the original contract" in c.en for c in a.route.cautions)
+    assert any("over the 10% limit" in c.en for c in a.route.cautions)
 
 
 def test_open_tender_for_standard_iaas() -> None:

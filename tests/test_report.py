@@ -204,4 +204,4 @@ def test_charts_are_vector_with_their_labels_as_text(lang: str) -> None:
     for key in ("score_0_100", "cumulative_cost"):
         assert t[key] in text, key
     html = render(rec, "html", lang).decode("utf-8")
-    assert html.count("<svg") == 5 and "data:image" not in html
+    assert html.count("<svg") == 6 and "data:image" not in html

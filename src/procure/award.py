@@ -45,6 +45,11 @@ class Instance:
     integrator_rate: float
     extra_vendor_cost: float  # per vendor beyond the first, over the term
     ineligible: dict[str, list[str]] = field(default_factory=dict)  # system -> reasons
+    setup: dict[str, float] = field(default_factory=dict)  # one-off fee if a vendor wins
+
+    def __post_init__(self) -> None:
+        for vid, vendor in self.vendors.items():  # by default each vendor's own fee
+            self.setup.setdefault(vid, vendor.setup_cny)
 
 
 def score(value: float, cost: float, budget: float, cost_weight: float) -> float:
@@ -145,7 +150,12 @@ def build_instance(
         for layer, vids in layer_options.items()
         for vid in vids
     }
+    # the incumbent's platform is already in place: no setup fee (and, above, no migration)
+    setup = {
+        vid: 0.0 if incumbent and p.incumbent == vid else v.setup_cny for vid, v in pool.items()
+    }
     return Instance(
+        setup=setup,
         systems=[str(s.id) for s in scenario.systems],
         vcpu={str(s.id): s.vcpu for s in scenario.systems},
         size={str(s.id): s.vcpu / total_vcpu for s in scenario.systems},
@@ -210,7 +220,7 @@ def evaluate(
         vendor_value[vid] = vendor_value.get(vid, 0.0) + inst.layer_cost[(layer, vid)]
     used = sorted(vendor_value)
     for vid in used:
-        vendor_value[vid] += inst.vendors[vid].setup_cny
+        vendor_value[vid] += inst.setup[vid]
     multi = len(used) > 1
     fee = inst.integrator_rate * hosting if multi else 0.0
     if multi and (integrator not in used or not inst.vendors[integrator].integrator):

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from procure.knowledge import CashflowKnowledge, Text
 from procure.money import fmt_money
 from procure.partnership import PartnershipView
+from procure.route import RouteAdvice
 from procure.scenario import Scenario
 
 PARAMETERS = (
@@ -109,15 +110,28 @@ class Comparison(BaseModel):
 
 
 def resolve_inputs(
-    scenario: Scenario, kb: CashflowKnowledge, annual_spend: float, one_off: float, basis: str
+    scenario: Scenario,
+    kb: CashflowKnowledge,
+    annual_spend: float,
+    one_off: float,
+    basis: str,
+    route: RouteAdvice | None = None,
 ) -> CashflowInputs:
-    """Scenario overrides over knowledge defaults, each with its provenance."""
+    """Scenario overrides over knowledge defaults, each with its provenance; direct purchase's
+    preparation time comes from the route's timeline when there is one."""
     p = scenario.partnership
     params = {}
     for name in PARAMETERS:
         override = getattr(p, name)
         if override is not None:
             params[name] = Parameter(name=name, value=float(override), provenance="scenario")
+        elif name == "direct_prep_months" and route is not None:
+            params[name] = Parameter(
+                name=name,
+                value=route.months_to_service,
+                provenance=f"assumption: the procurement timeline ({route.name.en.lower()}) "
+                "from project approval to first service, step by step in the route section",
+            )
         else:
             d = kb.parameters[name]
             params[name] = Parameter(
@@ -356,9 +370,12 @@ def compare_modes(
     basis: str,
     draws: int = 10_000,
     seed: int = 20201,
+    route: RouteAdvice | None = None,
 ) -> Comparison:
-    """Both modes' cash flows side by side, the recommendation and when it would flip."""
-    inputs = resolve_inputs(scenario, kb, annual_spend, one_off, basis)
+    """Both modes' cash flows side by side, the recommendation and when it would flip.
+    `route`: the procurement route, whose timeline gives direct purchase's months to service
+    (one timeline for both sections of the brief)."""
+    inputs = resolve_inputs(scenario, kb, annual_spend, one_off, basis, route)
     values = {k: p.value for k, p in inputs.parameters.items()}
     d, j = scenario_flows(inputs, values)
     names = qualitative.mode_names

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from procure.recommend import Recommendation
@@ -199,4 +199,58 @@ def robustness_chart(rec: Recommendation, t: dict[str, str]) -> str:
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
     fig.subplots_adjust(bottom=0.18, hspace=0.5)
+    return _svg(fig)
+
+
+PHASE_SHADES = {"preparation": 3, "procurement": 1, "delivery": 2, "acceptance": 3}
+
+
+def timeline_chart(rec: Recommendation, t: dict[str, str]) -> str:
+    """The route's steps as a Gantt chart: one bar a step, legal minimums marked."""
+    lang = rec.language
+    steps = rec.assessment.route.timeline
+    if not steps:
+        return ""
+    fig = _figure(6.2, 0.6 + 0.28 * len(steps))
+    ax = fig.add_subplot()
+    for row, s in enumerate(steps):
+        shade = PHASE_SHADES[s.phase]
+        ax.barh(
+            row,
+            s.days,
+            left=s.start_day,
+            color=GREYS[shade],
+            hatch=HATCHES[shade],
+            edgecolor=GREYS[0],
+            linewidth=0.5,
+        )
+        if s.min_days is not None:
+            legal = s.min_days * (7 / 5 if s.working_days else 1)
+            ax.plot([s.start_day + legal] * 2, [row - 0.4, row + 0.4], color="#000000", lw=1.2)
+    ax.set_yticks(range(len(steps)))
+    ax.set_yticklabels([s.name(lang) for s in steps])
+    ax.invert_yaxis()
+    ax.set_xlabel(t["days_from_start"])
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    phases = list(dict.fromkeys(s.phase for s in steps))
+    handles: list[Any] = [
+        Patch(
+            facecolor=GREYS[PHASE_SHADES[p]],
+            hatch=HATCHES[PHASE_SHADES[p]],
+            edgecolor=GREYS[0],
+            label=t[f"phase_{p}"],
+        )
+        for p in phases
+    ]
+    handles.append(Line2D([0], [0], color="#000000", lw=1.2, label=t["legal_minimum"]))
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.5 / (0.6 + 0.28 * len(steps))),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=7,
+    )
     return _svg(fig)

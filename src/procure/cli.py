@@ -310,13 +310,28 @@ def _compare(path: Path, data_dir: Path | None) -> tuple[Scenario, Assessment, A
     from procure.assess import spend_basis
     from procure.cashflow import compare_modes
     from procure.knowledge import knowledge
+    from procure.route import advise_route
 
     inputs, assessment = _assess(path, data_dir)
     award = _optimize(inputs, assessment, extras=False)  # no award: exit 3, as everywhere
     years = inputs.scenario.procurement.contract_years
     spend, one_off, basis = spend_basis(assessment, award, years)
+    route = advise_route(
+        inputs.scenario,
+        award.total_cost_cny,
+        knowledge().routes,
+        assessment.weights.weights,
+        from_award=True,
+    )
+    assessment = assessment.model_copy(update={"route": route})
     comparison = compare_modes(
-        inputs.scenario, assessment.partnership, knowledge().cashflow, spend, one_off, basis
+        inputs.scenario,
+        assessment.partnership,
+        knowledge().cashflow,
+        spend,
+        one_off,
+        basis,
+        route=route,
     )
     return inputs.scenario, assessment, award, comparison
 

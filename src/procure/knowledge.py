@@ -133,8 +133,12 @@ class RuleBook(Data):
     partnership: list[Rule]
 
 
+MethodId = Literal["open_tender", "competitive_consultation", "single_source"]
+METHODS: tuple[MethodId, ...] = ("open_tender", "competitive_consultation", "single_source")
+
+
 class Method(Cited):
-    id: Literal["open_tender", "competitive_consultation", "single_source"]
+    id: MethodId
     name: Text
 
 
@@ -143,24 +147,60 @@ class Complexity(Cited):
     large_platform_vcpu: float
 
 
-class TimelineStep(Data):
+class Figure(Cited):
+    """A number with its article (source) or its reason (assumption)."""
+
+    value: float
+
+
+class PriceWeight(Cited):
+    """The share of the total score price may carry under comprehensive scoring (综合评分法)."""
+
+    services: tuple[float, float]
+    goods: tuple[float, float]
+
+
+class SourcedText(Text):
+    source: str
+
+
+class RouteStep(Cited):
+    """One step of the procurement timeline, with its legal minimum or maximum where the law
+    sets one (the article in `source`) and the duration used (the reason in `assumption`)."""
+
+    id: str
+    phase: Literal["preparation", "procurement", "delivery", "acceptance"]
     name: Text
-    months: float | Literal["procurement"]
+    days: float = Field(gt=0)
+    min_days: float | None = None
+    max_days: float | None = None
+    working_days: bool = False
+    methods: list[MethodId] = Field(default_factory=lambda: list(METHODS))
+    when: Literal["always", "above_threshold"] = "always"
+    alongside: str | None = None  # runs beside this (earlier) step when both apply
 
-
-class Timeline(Cited):
-    steps: list[TimelineStep]
-    procurement_months: dict[str, float]
+    @model_validator(mode="after")
+    def _legal_limits_are_cited(self) -> RouteStep:
+        if (self.min_days is not None or self.max_days is not None) and not self.source:
+            raise ValueError(f"step {self.id}: a legal minimum or maximum needs its `source:`")
+        if self.min_days is not None and not self.working_days and self.days < self.min_days:
+            raise ValueError(f"step {self.id}: days below the legal minimum")
+        return self
 
 
 class RouteKnowledge(Data):
     methods: list[Method]
-    add_on_limit: float
-    add_on_limit_source: str
-    open_tender_threshold_cny: float
-    open_tender_threshold_assumption: str
+    practice: Cited
+    add_on_limit: Figure
+    open_tender_threshold_cny: Figure
+    non_open_approval: Cited
+    single_source_notice: Figure
+    price_weight: dict[Literal["open_tender", "competitive_consultation"], PriceWeight]
+    price_formula: dict[Literal["open_tender", "competitive_consultation"], Text]
+    single_source_pricing: SourcedText
     complexity: Complexity
-    timeline: Timeline
+    days_per_month: float
+    steps: list[RouteStep]
 
     def method(self, method_id: str) -> Method:
         return next(m for m in self.methods if m.id == method_id)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 def fmt_money(cny: float, lang: str) -> str:
     """12_345_678 -> '12.35 M CNY' (en) or '1234.57万元' (zh); 亿元 from 1e8 up.
-    An amount that rounds to zero prints without a sign (never '-0.00')."""
+    An amount that rounds to zero prints without a sign (never '-0.00'), and a small nonzero
+    amount prints in yuan rather than as '0.00' (3,000 CNY over a limit is not nothing)."""
+    if 0 < abs(cny) < (50 if lang == "zh" else 5_000):
+        return f"{cny:,.0f}元" if lang == "zh" else f"{cny:,.0f} CNY"
     if lang == "zh":
         if abs(cny) >= 1e8:
             return f"{_unsigned_zero(cny / 1e8):,.2f}亿元"

@@ -167,7 +167,7 @@ class Model:
         aff = pulp.LpAffineExpression
         hosting = aff([(var, k * inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
         layer_cost = {key: k * c for key, c in inst.layer_cost.items()}
-        setup = {v: k * inst.vendors[v].setup_cny for v in vids}
+        setup = {v: k * inst.setup[v] for v in vids}
         layer_terms: dict[str, list[tuple[Any, float]]] = {}
         for key, zv in self.z.items():
             layer_terms.setdefault(key[1], []).append((zv, layer_cost[key]))
@@ -487,7 +487,7 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
                 share=round(ev.vendor_value[vid] / base, 4),
             )
         )
-    setup = sum(inst.vendors[v].setup_cny for v in ev.used)
+    setup = sum(inst.setup[v] for v in ev.used)
     migration = sum(
         inst.cost[(s, *assignment[s])] - inst.hosting[(s, *assignment[s])] for s in inst.systems
     )

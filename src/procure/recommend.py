@@ -29,11 +29,6 @@ class Provenance(BaseModel):
     text: str
 
 
-class Step(BaseModel):
-    step: Text
-    months: float
-
-
 class Recommendation(BaseModel):
     scenario_name: str
     language: str
@@ -44,7 +39,6 @@ class Recommendation(BaseModel):
     comparison: Comparison
     robustness: Sensitivity | None
     market: list[MarketFigure]
-    timeline: list[Step]
     summary: list[Text]
     sources: list[str]
     assumptions: list[Provenance]
@@ -95,11 +89,21 @@ def recommend(
     award = solved if isinstance(solved, Award) else None
     infeasible = solved if isinstance(solved, str) else None
     if award is not None:  # the route's value is the award's, once there is one
-        route = advise_route(scenario, award.total_cost_cny, kb.routes)
+        route = advise_route(
+            scenario, award.total_cost_cny, kb.routes, assessment.weights.weights, from_award=True
+        )
         assessment = assessment.model_copy(update={"route": route})
     years = scenario.procurement.contract_years
     spend, one_off, basis = spend_basis(assessment, award, years)
-    comparison = compare_modes(scenario, assessment.partnership, kb.cashflow, spend, one_off, basis)
+    comparison = compare_modes(
+        scenario,
+        assessment.partnership,
+        kb.cashflow,
+        spend,
+        one_off,
+        basis,
+        route=assessment.route,
+    )
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
     return Recommendation(
         scenario_name=scenario.name,
@@ -111,26 +115,11 @@ def recommend(
         comparison=comparison,
         robustness=robustness,
         market=kb.market.figures,
-        timeline=timeline(assessment.route.method),
         summary=summary(assessment, award, infeasible, comparison),
         sources=sources(),
         assumptions=assumptions(comparison, used),
         vendors=used,
     )
-
-
-def timeline(method: str) -> list[Step]:
-    """The report's procurement flow with assumed durations, from the knowledge base."""
-    t = knowledge().routes.timeline
-    return [
-        Step(
-            step=step.name,
-            months=t.procurement_months[method]
-            if step.months == "procurement"
-            else float(step.months),
-        )
-        for step in t.steps
-    ]
 
 
 ROLE_ZH = {"integrator": "总集成商", "subcontractor": "分包商", "sole": "独家承接"}
@@ -231,7 +220,6 @@ def sources() -> list[str]:
                 walk(item)
 
     walk(kb)
-    found.add(kb.routes.add_on_limit_source)
     found.add(kb.costs.multicloud_source)
     return sorted(found)
 
@@ -294,18 +282,21 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
             ),
         )
     )
-    out.append(
-        Provenance(
-            item="procurement timeline",
-            kind="assumption",
-            text=kb.routes.timeline.assumption or "",
+    for step in kb.routes.steps:
+        out.append(
+            Provenance(
+                item=f"timeline: {step.id} days", kind="assumption", text=step.assumption or ""
+            )
         )
+    threshold = kb.routes.open_tender_threshold_cny
+    out.append(
+        Provenance(item="open-tender threshold", kind="assumption", text=threshold.assumption or "")
     )
     out.append(
         Provenance(
-            item="open-tender threshold",
+            item="single-source notice",
             kind="assumption",
-            text=kb.routes.open_tender_threshold_assumption,
+            text=kb.routes.single_source_notice.assumption or "",
         )
     )
     for v in vendors:

@@ -155,6 +155,7 @@ def context(
             "frontier": ch.frontier_chart(rec, t),
             "vendor_cost": ch.vendor_cost_chart(rec, t),
             "robustness": ch.robustness_chart(rec, t),
+            "timeline": ch.timeline_chart(rec, t),
         }
         if as_images:
             charts = {name: _as_image(svg) for name, svg in charts.items()}

@@ -157,6 +157,18 @@ class Procurement(Strict):
     original_contract_cny: float | None = Field(
         None, gt=0, le=MAX_MONEY_CNY, description="value of the contract being expanded"
     )
+    prior_add_ons_cny: Money = Field(
+        0,
+        description="supplementary contracts already signed on the contract being expanded "
+        "(art. 49: all add-ons together stay within 10% of the original)",
+    )
+    open_tender_threshold_cny: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_MONEY_CNY,
+        description="the local threshold for open tender of services (it varies by province "
+        "and year); default: the knowledge base's assumed value",
+    )
     exclude_vendors: list[Identifier] = Field(default_factory=list, max_length=MAX_VENDORS)
 
     @model_validator(mode="after")
