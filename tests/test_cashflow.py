@@ -16,6 +16,7 @@ from procure.cashflow import (
     jv_advantage,
     monte_carlo,
     npv,
+    parent_flows,
 )
 from procure.knowledge import knowledge
 from procure.optimizer import optimize
@@ -40,6 +41,9 @@ SIMPLE = {
     "jv_residual_share": 0.5,
     "jv_prep_months": 18,
     "direct_prep_months": 6,
+    "jv_margin": 0.0,
+    "parent_fee_rate": 0.9,
+    "parent_onboarding_months": 3,
 }
 
 
@@ -56,6 +60,18 @@ def test_hand_computed_flows_with_reprocurement() -> None:
     assert direct == [1010.0, 1000.0, 1000.0, 1110.0]
     # fee 1000*0.8*1.1 + 5 = 885; year 1 + equity 0.5*2*1000; year 4 - residual 0.5*0.5*2000
     assert jv == pytest.approx([1885.0, 885.0, 885.0, 385.0])
+
+
+def test_hand_computed_jv_margin_and_parent_fee() -> None:
+    """The JV company's margin is paid on its running cost (ch.2 "中国政务云的政企合作模式":
+    the enterprise carries the commercial risk); the parent cloud charges a fee, no build."""
+    _, jv = flows({**SIMPLE, "jv_margin": 0.1}, 1000.0, horizon=4, term=3, one_off=0.0)
+    # fee 1000 * 0.8 * 1.1 (margin) * 1.1 (overhead) + 5 = 973
+    assert jv[1] == pytest.approx(973.0)
+    inputs = _inputs(horizon=3).model_copy(update={"one_off_cny": 50.0})
+    values = {**SIMPLE, "price_decline": 0.1}
+    # 0.9 * 1000 * 0.9^(t-1), plus the one-off in year 1
+    assert parent_flows(values, inputs) == pytest.approx([950.0, 810.0, 729.0])
 
 
 def test_turnover_and_price_decline() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,16 @@ def instances(draw: Any) -> Instance:
     }
     total = sum(vcpu.values())
     min_v = draw(st.integers(1, 2))
+    # the integrator's rules (GPL art. 48, Order 87 art. 35), or parallel contracts
+    structure = draw(st.sampled_from(["integrator", "integrator", "parallel"]))
+    integrated = structure == "integrator"
     return Instance(
+        structure=structure,
+        lead_share=integrated and draw(st.booleans()),
+        integrator_systems=draw(st.lists(st.sampled_from(systems), max_size=2, unique=True))
+        if integrated
+        else [],
+        integrator_layers=["security"] if integrated and draw(st.booleans()) else [],
         systems=systems,
         vcpu=vcpu,
         size={s: vcpu[s] / total for s in systems},
@@ -101,6 +111,8 @@ def feasible_awards(inst: Instance) -> Iterator[tuple[Choice, Evaluation]]:
     """Every award that satisfies the rules, with its evaluation."""
     options = [[(v, m) for (s2, v, m) in inst.triples if s2 == s] for s in inst.systems]
     integrators = [v for v, d in inst.vendors.items() if d.integrator] or [None]
+    if inst.structure == "parallel":
+        integrators = [None]
     for placement in itertools.product(*options):
         assignment = dict(zip(inst.systems, placement, strict=True))
         for sec, ops in itertools.product(
@@ -245,12 +257,44 @@ def check_award(scenario: Scenario, award: Award) -> list[str]:
     layers = {x for w in award.vendors for x in w.layers}
     if layers != {"security", "ops"}:
         broken.append("security/ops not covered")
-    if len(winners) > 1 and (award.integrator is None or not vendors[award.integrator].integrator):
+    integrated = len(winners) > 1 and p.structure == "integrator"
+    if integrated and (award.integrator is None or not vendors[award.integrator].integrator):
         broken.append("no general integrator")
+    if p.structure == "parallel" and award.integrator is not None:
+        broken.append("an integrator under parallel contracts")
+    broken += main_and_key_work(scenario, award) if integrated else []
+    for system in scenario.systems:  # the report's public-cloud reading, ch.2 部署模式
+        s = placed[str(system.id)]
+        if s.model == "public" and system.sensitivity != "low" and not system.public_cloud_reason:
+            broken.append(f"{s.system}: {system.sensitivity}-sensitivity system on public cloud")
     if award.total_cost_cny > p.budget_cny:
         broken.append("over budget")
     if abs(sum(award.cost_by_year) - award.total_cost_cny) > 1:
         broken.append("years do not add up")
+    return broken
+
+
+def main_and_key_work(scenario: Scenario, award: Award) -> list[str]:
+    """政府采购法 art. 48 and 财政部令第87号 art. 35, checked independently of the model: the
+    integrator out-earns every subcontractor and keeps MLPS-4 systems and the security layer."""
+    rules = scenario.procurement.integrator_rules
+    lead = next(w for w in award.vendors if w.vendor == award.integrator)
+    broken = []
+    if rules.lead_share:
+        broken += [
+            f"{w.vendor} ({w.share:.2%}) out-earns the integrator ({lead.share:.2%})"
+            for w in award.vendors
+            if w.share > lead.share + 1e-4
+        ]
+    mlps4 = {str(s.id) for s in scenario.systems if s.mlps_level >= 4}
+    if rules.mlps4_with_integrator:
+        broken += [
+            f"{s.system} (MLPS 4) with {s.vendor}"
+            for s in award.systems
+            if s.system in mlps4 and s.vendor != award.integrator
+        ]
+    if rules.security_with_integrator and "security" not in lead.layers:
+        broken.append("security layer not with the integrator")
     return broken
 
 
@@ -320,7 +364,18 @@ def test_share_cap_too_tight_is_diagnosed(variant: Callable[..., Path]) -> None:
 
     result = run("optimize", str(variant(tight)))
     assert result.exit_code == 3
-    assert "max_vendor_share must be at least 30.7% (now 26%)" in result.stderr
+    named = [
+        float(x)
+        for x in re.findall(
+            r"max_vendor_share must be at least ([\d.]+)% \(now 26%\)", result.stderr
+        )
+    ]
+    assert named, result.stderr
+
+    def raised(d: dict[str, Any]) -> None:  # following the diagnosis restores an award
+        d["procurement"].update(max_vendor_share=max(named) / 100 + 0.001, max_vendors=4)
+
+    assert run("optimize", str(variant(raised, name="raised.yaml"))).exit_code == 0
 
     def contradictory(d: dict[str, Any]) -> None:
         d["procurement"].update(max_vendor_share=0.3, max_vendors=2)

@@ -46,6 +46,10 @@ class Instance:
     extra_vendor_cost: float  # per vendor beyond the first, over the term
     ineligible: dict[str, list[str]] = field(default_factory=dict)  # system -> reasons
     setup: dict[str, float] = field(default_factory=dict)  # one-off fee if a vendor wins
+    structure: str = "integrator"  # integrator (with subcontractors) | parallel (no integrator)
+    lead_share: bool = False  # the integrator's share is at least each subcontractor's
+    integrator_systems: list[str] = field(default_factory=list)  # the integrator's own work
+    integrator_layers: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for vid, vendor in self.vendors.items():  # by default each vendor's own fee
@@ -74,6 +78,11 @@ def build_instance(
     rates: CostRates,
     *,
     domestic: str | None = None,
+    security_assessment: str | None = None,
+    structure: str | None = None,
+    lead_share: bool | None = None,
+    mlps4_with_integrator: bool | None = None,
+    security_with_integrator: bool | None = None,
     incumbent: bool = True,
     min_vendors: int | None = None,
     max_vendors: int | None = None,
@@ -83,10 +92,15 @@ def build_instance(
     p = scenario.procurement
     domestic = domestic or p.domestic_stack
     years = p.contract_years
+    assessment = security_assessment or p.security_assessment
+    structure = structure or p.structure
+    rules = p.integrator_rules
     pool = {
         v.id: v
         for v in vendors
-        if v.id not in p.exclude_vendors and (domestic != "required" or v.domestic_stack)
+        if v.id not in p.exclude_vendors
+        and (domestic != "required" or v.domestic_stack)
+        and (assessment != "required" or v.security_assessed)
     }
     total_vcpu = sum(s.vcpu for s in scenario.systems)
     triples: list[tuple[str, str, str]] = []
@@ -129,6 +143,8 @@ def build_instance(
                     bonus += rates.domestic_preference_bonus
                 if stays:
                     bonus += rates.incumbent_bonus
+                if v.local_presence:
+                    bonus += rates.local_presence_bonus
                 triples.append(key)
                 hosting[key] = host
                 cost[key] = host + migration
@@ -139,6 +155,10 @@ def build_instance(
         if not found:
             if domestic == "required":
                 reasons.add("信创 required: only domestic-stack vendors")
+            if assessment == "required":
+                reasons.add(
+                    "security assessment required: only platforms that passed 云计算服务安全评估"
+                )
             ineligible[sid] = sorted(reasons)
     max_mlps = max(s.mlps_level for s in scenario.systems)
     layer_options = {
@@ -154,8 +174,21 @@ def build_instance(
     setup = {
         vid: 0.0 if incumbent and p.incumbent == vid else v.setup_cny for vid, v in pool.items()
     }
+    integrated = structure == "integrator"
+
+    def on(override: bool | None, default: bool) -> bool:
+        return integrated and (default if override is None else override)
+
     return Instance(
         setup=setup,
+        structure=structure,
+        lead_share=on(lead_share, rules.lead_share),
+        integrator_systems=[str(s.id) for s in scenario.systems if s.mlps_level >= 4]
+        if on(mlps4_with_integrator, rules.mlps4_with_integrator)
+        else [],
+        integrator_layers=["security"]
+        if on(security_with_integrator, rules.security_with_integrator)
+        else [],
         systems=[str(s.id) for s in scenario.systems],
         vcpu={str(s.id): s.vcpu for s in scenario.systems},
         size={str(s.id): s.vcpu / total_vcpu for s in scenario.systems},
@@ -172,7 +205,9 @@ def build_instance(
         max_vendors=max_vendors if max_vendors is not None else p.max_vendors,
         max_share=max_share if max_share is not None else p.max_vendor_share,
         cost_weight=weights["cost"],
-        integrator_rate=rates.integrator_fee_rate,
+        integrator_rate=rates.integrator_fee_rate
+        if structure == "integrator"
+        else rates.parallel_integration_rate,
         extra_vendor_cost=years * rates.per_extra_vendor_cny_per_year,
         ineligible=ineligible,
     )
@@ -189,6 +224,36 @@ class Evaluation:
     fee: float
     used: list[str]
     violations: list[str]
+
+
+def _integrator_violations(
+    inst: Instance,
+    assignment: dict[str, tuple[str, str]],
+    layers: dict[str, str],
+    integrator: str,
+    vendor_value: dict[str, float],
+) -> list[str]:
+    """The integrator keeps the main and key work (政府采购法 art. 48; 财政部令第87号 art. 35)."""
+    out = []
+    slack = TOLERANCE * inst.budget
+    if inst.lead_share:
+        lead = vendor_value.get(integrator, 0.0)
+        out += [
+            f"subcontractor {v} ({amount:,.0f}) out-earns the integrator {integrator} ({lead:,.0f})"
+            for v, amount in vendor_value.items()
+            if v != integrator and amount > lead + slack
+        ]
+    out += [
+        f"system {s} (MLPS 4) is not the integrator's"
+        for s in inst.integrator_systems
+        if s in assignment and assignment[s][0] != integrator
+    ]
+    out += [
+        f"layer {layer} is not the integrator's"
+        for layer in inst.integrator_layers
+        if layers.get(layer) not in (None, integrator)
+    ]
+    return out
 
 
 def evaluate(
@@ -222,11 +287,14 @@ def evaluate(
     for vid in used:
         vendor_value[vid] += inst.setup[vid]
     multi = len(used) > 1
-    fee = inst.integrator_rate * hosting if multi else 0.0
-    if multi and (integrator not in used or not inst.vendors[integrator].integrator):
-        violations.append("several vendors win but no general integrator among them")
-    base = sum(vendor_value.values())
+    integrated = multi and inst.structure == "integrator"
+    fee = inst.integrator_rate * hosting if multi else 0.0  # parallel: the buyer's integration
     slack = TOLERANCE * inst.budget
+    if integrated and (integrator not in used or not inst.vendors[integrator].integrator):
+        violations.append("several vendors win but no general integrator among them")
+    elif integrated and integrator is not None:
+        violations += _integrator_violations(inst, assignment, layers, integrator, vendor_value)
+    base = sum(vendor_value.values())
     total = base + fee + inst.extra_vendor_cost * max(0, len(used) - 1)
     if not inst.min_vendors <= len(used) <= inst.max_vendors:
         violations.append(f"{len(used)} vendors, allowed {inst.min_vendors}-{inst.max_vendors}")

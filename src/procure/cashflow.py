@@ -12,8 +12,12 @@ Direct purchase:
 
 Joint venture:
   c_1 += e * K + one_off, K = capex_multiple * A       equity in the build; migration as above
-  c_t = A (1-d)^(t-1) (1 - saving)(1 + overhead)(1 + drift)^(t-1) + fixed_overhead
+  c_t = A (1-d)^(t-1) (1 - saving)(1 + margin)(1 + overhead)(1 + drift)^(t-1) + fixed_overhead
   c_H -= residual * e * K                               value of the stake at the horizon
+  (the company carries the commercial risk and charges its margin: the saving is net of it)
+
+Joining the unified cloud of the level above (when the agency has one):
+  c_t = fee_rate * A (1-d)^(t-1) + one_off if t = 1    a service fee; no build, no re-tender
 
 Until a mode's service starts, the status quo is assumed to cost about the same as the service,
 so preparation time is reported as months to first service, not as money.
@@ -41,6 +45,9 @@ PARAMETERS = (
     "jv_overhead_rate",
     "jv_efficiency_drift",
     "jv_opex_saving",
+    "jv_margin",
+    "parent_fee_rate",
+    "parent_onboarding_months",
     "jv_residual_share",
     "switching_cost_rate",
     "switch_probability",
@@ -101,6 +108,7 @@ class Comparison(BaseModel):
     inputs: CashflowInputs
     direct: ModeResult
     jv: ModeResult
+    parent: ModeResult | None = None  # joining the unified cloud of the level above
     cheaper: str
     recommended: str
     reasons: list[Text]
@@ -170,6 +178,7 @@ def flows(
         j = (
             market
             * (1 - v["jv_opex_saving"])
+            * (1 + v["jv_margin"])
             * (1 + v["jv_overhead_rate"])
             * (1 + v["jv_efficiency_drift"]) ** (t - 1)
             + v["jv_fixed_overhead_cny"]
@@ -182,6 +191,17 @@ def flows(
     return direct, jv
 
 
+def parent_flows(values: dict[str, Any], inputs: CashflowInputs) -> list[float]:
+    """Yearly costs of joining the unified cloud of the level above: its fee, and the one-off
+    migration; the parent builds and procures, so there is no build and no re-tender."""
+    spend, d = inputs.annual_spend_cny, values["price_decline"]
+    return [
+        values["parent_fee_rate"] * spend * (1 - d) ** (t - 1)
+        + (inputs.one_off_cny if t == 1 else 0.0)
+        for t in range(1, inputs.horizon_years + 1)
+    ]
+
+
 def scenario_flows(inputs: CashflowInputs, values: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     """`flows` over the scenario's spend, horizon, term and one-off cost."""
     return flows(
@@ -191,6 +211,55 @@ def scenario_flows(inputs: CashflowInputs, values: dict[str, Any]) -> tuple[list
         inputs.contract_years,
         inputs.one_off_cny,
     )
+
+
+def _parent_advice(
+    scenario: Scenario,
+    parent: ModeResult,
+    direct: ModeResult,
+    recommended: str,
+    reasons: list[Text],
+) -> tuple[str, list[Text]]:
+    """An agency with a unified cloud above it and a small budget or few staff joins it; any
+    other agency is shown the option beside the two others."""
+    from procure.knowledge import knowledge
+    from procure.partnership import joins_parent_cloud
+
+    a = scenario.agency
+    level = {"prefecture": ("prefecture", "地市"), "province": ("provincial", "省级")}[
+        a.parent_cloud
+    ]
+    small = joins_parent_cloud(scenario, knowledge().partnership)
+    saving = direct.npv_cny - parent.npv_cny
+    cost_en = (
+        f"costs {fmt_money(saving, 'en')} less in present value than buying directly"
+        if saving >= 0
+        else f"costs {fmt_money(-saving, 'en')} more in present value than buying directly"
+    )
+    cost_zh = (
+        f"现值成本比直接购买低{fmt_money(saving, 'zh')}"
+        if saving >= 0
+        else f"现值成本比直接购买高{fmt_money(-saving, 'zh')}"
+    )
+    if small:
+        why = Text(
+            en=f"With {a.tech_staff:g} IT staff and an IT budget of "
+            f"{fmt_money(a.annual_it_budget_cny, 'en')} a year, the agency is better served by "
+            f"joining the {level[0]} unified cloud than by building or buying its own: it "
+            f"{cost_en}, starts service in about {parent.months_to_service:.0f} months, and "
+            "leaves the platform to those who run it at scale.",
+            zh=f"本机构IT人员{a.tech_staff:g}人、年度IT预算{fmt_money(a.annual_it_budget_cny, 'zh')}，"
+            f"接入{level[1]}统建政务云优于自建或单独采购：{cost_zh}，约{parent.months_to_service:.0f}"
+            "个月即可提供服务，平台由规模化运营方负责。",
+        )
+        return "join_parent_cloud", [why, *reasons]
+    return recommended, [
+        *reasons,
+        Text(
+            en=f"Joining the {level[0]} unified cloud is also open to this agency: it {cost_en}.",
+            zh=f"本机构也可接入{level[1]}统建政务云：{cost_zh}。",
+        ),
+    ]
 
 
 def npv(costs: list[Any], rate: Any) -> Any:
@@ -419,7 +488,9 @@ def compare_modes(
             f"合资公司约需{jv.months_to_service:.0f}个月。",
         )
     )
-    if qualitative.recommended != recommended:
+    if qualitative.recommended in ("joint_venture", "direct_purchase") and (
+        qualitative.recommended != recommended
+    ):
         reasons.append(
             Text(
                 en=f"The qualitative dimensions lean the other way "
@@ -427,10 +498,19 @@ def compare_modes(
                 zh=f"定性维度倾向于{names[qualitative.recommended].zh}，需综合权衡。",
             )
         )
+    parent = None
+    if scenario.agency.parent_cloud != "none":
+        parent = result(
+            "join_parent_cloud",
+            parent_flows(values, inputs),
+            inputs.value("parent_onboarding_months"),
+        )
+        recommended, reasons = _parent_advice(scenario, parent, direct, recommended, reasons)
     return Comparison(
         inputs=inputs,
         direct=direct,
         jv=jv,
+        parent=parent,
         cheaper=cheaper,
         recommended=recommended,
         reasons=reasons,

@@ -87,6 +87,16 @@ def cashflow_chart(rec: Recommendation, t: dict[str, str]) -> str:
         markersize=3,
         label=c.jv.name(lang),
     )
+    if c.parent is not None:
+        ax.plot(
+            years,
+            [v / scale for v in c.parent.cumulative],
+            color=GREYS[2],
+            linestyle=":",
+            marker="^",
+            markersize=3,
+            label=c.parent.name(lang),
+        )
     ax.set_xlabel(t["year"])
     ax.set_ylabel(f"{t['cumulative_cost']} ({unit})")
     ax.legend(frameon=False)

@@ -52,6 +52,12 @@ class Format(StrEnum):
     md = "md"
 
 
+class Structure(StrEnum):
+    integrator = "integrator"
+    parallel = "parallel"
+    both = "both"
+
+
 class Solver(StrEnum):
     highs = "highs"
     cbc = "cbc"
@@ -256,6 +262,14 @@ def optimize(
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
+    structure: Annotated[
+        Structure | None,
+        typer.Option(
+            "--structure",
+            help="Contract structure: a general integrator with subcontractors, parallel "
+            "contracts, or both side by side (default: the scenario's).",
+        ),
+    ] = None,
 ) -> None:
     """The recommended vendor mix, alternatives, and what each rule costs."""
     from procure.files import check_output, write_atomic
@@ -263,21 +277,47 @@ def optimize(
 
     set_jobs(jobs)
     inputs, assessment = _assess(file, data_dir)
+    chosen = inputs.scenario.procurement.structure
+    wanted = (
+        ["integrator", "parallel"]
+        if structure is Structure.both
+        else [structure.value if structure else chosen]
+    )
+    if write_lp is not None and len(wanted) > 1:
+        _fail(InputError([Problem("--write-lp", "give one --structure to write its model")]))
     lp: list[str] = []
     try:
         if write_lp is not None:
             check_output(write_lp, inputs.files)  # before the solve, not after
-        award = _optimize(inputs, assessment, solver.value, lp if write_lp else None)
+        awards = {
+            name: _optimize(
+                inputs, assessment, solver.value, lp if write_lp else None, structure=name
+            )
+            for name in wanted
+        }
         if write_lp is not None:
             write_atomic(write_lp, lp[0].encode("utf-8"), inputs.files)
     except ProcureError as exc:
         _fail(exc)
+    language = lang.value if lang else inputs.scenario.language
     if as_json:
-        typer.echo(award.model_dump_json(indent=2))
+        if len(awards) == 1:
+            typer.echo(next(iter(awards.values())).model_dump_json(indent=2))
+        else:
+            typer.echo(
+                json.dumps(
+                    {k: a.model_dump(mode="json") for k, a in awards.items()},
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
         return
     from procure.terminal import console, print_award
 
-    print_award(award, console(), lang.value if lang else inputs.scenario.language)
+    for name, award in awards.items():
+        if len(awards) > 1:
+            console().rule(f"structure: {name}")
+        print_award(award, console(), language)
 
 
 def _optimize(
@@ -286,6 +326,7 @@ def _optimize(
     solver: str = "highs",
     lp: list[str] | None = None,
     extras: bool = True,
+    structure: str | None = None,
 ) -> Award:
     """The award, or exit 3 with the diagnosis."""
     from procure.knowledge import knowledge
@@ -301,6 +342,7 @@ def _optimize(
             solver=solver,
             lp=lp,
             extras=extras,
+            structure=structure,
         )
     except ProcureError as exc:
         _fail(exc)

@@ -124,6 +124,14 @@ def place_system(
     ]
     for f in fits:
         reasons.extend(a.reason for a in f.excluded_by if a.reason not in reasons)
+    if system.public_cloud_reason and system.sensitivity == "medium":
+        reasons.append(
+            Text(
+                en=f"Public cloud allowed by the scenario for this medium-sensitivity system: "
+                f"{system.public_cloud_reason}",
+                zh=f"情景说明该中等敏感系统可使用公有云：{system.public_cloud_reason}",
+            )
+        )
     for a in best.adjustments:
         if a.reason not in reasons:
             reasons.append(a.reason)

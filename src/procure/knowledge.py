@@ -82,7 +82,6 @@ class ModelProfile(Cited):
     id: DeploymentModel
     name: Text
     scores: dict[Literal["security", "flexibility", "scalability", "cost"], float]
-    management_complexity: float
 
 
 class Modifiers(Data):
@@ -100,8 +99,13 @@ class DeploymentKnowledge(Data):
 
 
 class Mode(Data):
-    id: Literal["joint_venture", "direct_purchase"]
+    id: Literal["joint_venture", "direct_purchase", "join_parent_cloud"]
     name: Text
+
+
+class ParentCloudRule(Cited):
+    max_tech_staff: float
+    max_annual_it_budget_cny: float
 
 
 class Dimension(Cited):
@@ -113,6 +117,8 @@ class Dimension(Cited):
 
 class PartnershipKnowledge(Data):
     modes: list[Mode]
+    parent_cloud: ParentCloudRule
+    jv_partner: Cited
     dimensions: list[Dimension]
     dimension_weights: dict[str, float]
     dimension_weights_assumption: str
@@ -211,6 +217,8 @@ class CostRates(Data):
     migration_assumption: str
     integrator_fee_rate: float
     integrator_fee_assumption: str
+    parallel_integration_rate: float
+    parallel_integration_assumption: str
     multicloud_rate: float
     multicloud_assumption: str
     multicloud_source: str
@@ -218,6 +226,8 @@ class CostRates(Data):
     per_extra_vendor_assumption: str
     domestic_preference_bonus: float
     domestic_preference_assumption: str
+    local_presence_bonus: float
+    local_presence_assumption: str
     incumbent_bonus: float
     incumbent_bonus_assumption: str
     service_score_weight: float = Field(ge=0, le=1)
@@ -244,6 +254,11 @@ class Market(Data):
     figures: list[MarketFigure]
 
 
+class ComplianceKnowledge(Data):
+    integrator_main_work: Cited
+    security_assessment: Cited
+
+
 class Knowledge(Data):
     """Everything the tool knows, loaded once."""
 
@@ -252,6 +267,7 @@ class Knowledge(Data):
     partnership: PartnershipKnowledge
     rules: RuleBook
     routes: RouteKnowledge
+    compliance: ComplianceKnowledge
     costs: CostRates
     cashflow: CashflowKnowledge
     market: Market
@@ -276,6 +292,7 @@ def knowledge() -> Knowledge:
         ("partnership", PartnershipKnowledge),
         ("rules", RuleBook),
         ("routes", RouteKnowledge),
+        ("compliance", ComplianceKnowledge),
         ("costs", CostRates),
         ("cashflow", CashflowKnowledge),
         ("market", Market),

@@ -22,6 +22,12 @@ Constraints (named as in `--write-lp`):
   multi_def:     sum_v y_v - 1 <= (|V| - 1) u
   integrator_needed: sum_v g_v >= u;  one_integrator: sum_v g_v <= 1;  glink_v: g_v <= y_v
   fee_def:       f >= r H - M (1 - u), H = hosting cost, M = r max H
+  lead_i_v:      value_v - value_i <= M (1 - g_i)   the integrator out-earns each subcontractor
+  key_s_v:       sum_m x_svm <= g_v + (1 - u)       an MLPS-4 system is the integrator's
+  keylayer_l_v:  z_lv <= g_v + (1 - u)               so is the security layer
+  (政府采购法 art. 48, 财政部令第87号 art. 35: subcontractors do only non-main, non-key work.
+  With structure `parallel` there is no integrator: no g and none of these three rows; the
+  fee r is then the buyer's own cost of integrating the parallel contracts.)
   capacity_v:    sum_{s,m} vcpu_s x_svm <= cap_v
   contract_value_def: T = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v
   share_v:       value_v <= share * T (T: the contract value without fee and coordination)
@@ -67,7 +73,7 @@ class SystemAward(BaseModel):
 class VendorAward(BaseModel):
     vendor: str
     name: str
-    role: str  # integrator | subcontractor | sole
+    role: str  # integrator | subcontractor | sole | parallel (a direct contract, no integrator)
     systems: list[str]
     layers: list[str]
     cost_cny: float
@@ -107,7 +113,9 @@ class Award(BaseModel):
     systems: list[SystemAward]
     vendors: list[VendorAward]
     integrator: str | None
+    structure: str = "integrator"  # integrator | parallel
     binding: list[Text]
+    cautions: list[Text] = []  # e.g. a winner without the cloud-service security assessment
     rule_costs: list[RuleCost] = []
     alternatives: list[Alternative] = []
     frontier: list[Alternative] = []
@@ -143,8 +151,11 @@ class Model:
             ]
         self.x = {t: p.add_variable(f"x_{t[0]}_{t[1]}_{t[2]}", cat="Binary") for t in triples}
         self.y = {v: p.add_variable(f"y_{v}", cat="Binary") for v in vids}
+        parallel = inst.structure == "parallel"
         self.g = {
-            v: p.add_variable(f"g_{v}", cat="Binary") for v in vids if inst.vendors[v].integrator
+            v: p.add_variable(f"g_{v}", cat="Binary")
+            for v in vids
+            if inst.vendors[v].integrator and not parallel
         }
         self.z = {
             (layer, v): p.add_variable(f"z_{layer}_{v}", cat="Binary")
@@ -189,7 +200,8 @@ class Model:
         p += self.t == base, "contract_value_def"
         n_used = pulp.lpSum(self.y.values())
         extra = k * inst.extra_vendor_cost * (n_used - 1)
-        fee_fixed = inst.min_vendors >= 2 or inst.max_share < 1  # a single vendor cannot win
+        # a single vendor cannot win: several do, so the fee is fixed
+        fee_fixed = inst.min_vendors >= 2 or inst.max_share < 1
         self.total_cost = self.t + self.f + extra  # sparse: for the budget row
         # the same cost spelled out on the placements, for objectives: through T and f alone
         # the placements carry no cost, and the simplex stalled on the dual degeneracy
@@ -224,8 +236,9 @@ class Model:
         p += n_used + smin >= inst.min_vendors, "count_min"
         p += n_used - smax <= inst.max_vendors, "count_max"
         p += n_used - 1 <= (len(vids) - 1) * self.u, "multi_def"
-        p += pulp.lpSum(self.g.values()) >= self.u, "integrator_needed"
-        p += pulp.lpSum(self.g.values()) <= 1, "one_integrator"
+        if not parallel:
+            p += pulp.lpSum(self.g.values()) >= self.u, "integrator_needed"
+            p += pulp.lpSum(self.g.values()) <= 1, "one_integrator"
         for v, gv in self.g.items():
             p += gv <= self.y[v], f"glink_{v}"
         if fee_fixed:
@@ -241,6 +254,7 @@ class Model:
                 )
             )
             p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
+        self._integrator_rows(vendor_value, by_v, k)
         for v in vids:
             load = [(var, inst.vcpu[s]) for var, s, _ in by_v.get(v, [])]
             if load:
@@ -257,6 +271,40 @@ class Model:
         else:
             p += self.score
         self.problem = p
+
+    def _integrator_rows(
+        self,
+        vendor_value: dict[str, Any],
+        by_v: dict[str, list[tuple[Any, str, str]]],
+        k: float,
+    ) -> None:
+        """The integrator keeps the main and key work (see the module docstring)."""
+        inst, p = self.inst, self.problem
+        if inst.lead_share and self.g:
+            # big M: no vendor can be awarded more than every system's dearest option, every
+            # layer and every setup fee together (budget units)
+            big = k * (
+                sum(
+                    max((inst.cost[t] for t in inst.triples if t[0] == s), default=0.0)
+                    for s in inst.systems
+                )
+                + sum(inst.layer_cost.values())
+                + sum(inst.setup.values())
+            )
+            for i, gi in self.g.items():
+                for v in vendor_value:
+                    if v != i:
+                        p += vendor_value[v] - vendor_value[i] <= big * (1 - gi), f"lead_{i}_{v}"
+        key = set(inst.integrator_systems)
+        for v, placed in by_v.items():
+            for s in sorted({s for _, s, _ in placed if s in key}):
+                xs = [var for var, s2, _ in placed if s2 == s]
+                g = self.g.get(v, 0)
+                p += pulp.lpSum(xs) <= g + 1 - self.u, f"key_{s}_{v}"
+        for layer in inst.integrator_layers:
+            for v in inst.layer_options[layer]:
+                g = self.g.get(v, 0)
+                p += self.z[(layer, v)] <= g + 1 - self.u, f"keylayer_{layer}_{v}"
 
     def _slack(self, name: str, weight: float) -> Any:
         if not self.elastic:
@@ -311,6 +359,8 @@ class Model:
         """The placement, layer, vendor and integrator variables' values in an award given as
         `choice()` gives it; none if this model cannot express that award."""
         assignment, layers, integrator = choice
+        if self.inst.structure == "parallel":  # parallel contracts name no integrator
+            integrator = None
         chosen = {(s, v, m) for s, (v, m) in assignment.items()}
         won = set(layers.items())
         used = {v for v, _ in assignment.values()} | set(layers.values())
@@ -343,13 +393,15 @@ def optimize(
     extras: bool = True,
     lp: list[str] | None = None,
     start: Award | None = None,
+    structure: str | None = None,
 ) -> Award:
     """Solve the award; raise InfeasibleError with a diagnosis when no award exists.
 
     `start`: the award of a similar scenario (other weights or prices), offered to the solver
     as a first solution; re-solves in the robustness analysis take about a third less time.
-    `lp`: a list that receives the model in LP format, once an award is found."""
-    inst = build_instance(scenario, deployment, weights, vendors, rates)
+    `lp`: a list that receives the model in LP format, once an award is found.
+    `structure`: integrator or parallel, instead of the scenario's."""
+    inst = build_instance(scenario, deployment, weights, vendors, rates, structure=structure)
     _precheck(inst, scenario)
     model = Model(inst)
     status, seconds = model.solve(solver, start=choice_of(start) if start else None)
@@ -371,6 +423,45 @@ def optimize(
         ]
         award.rule_costs, award.alternatives, award.frontier = run_all(jobs)
     return award
+
+
+def _integrator_rule_blocking(inst: Instance, solver: str) -> str | None:
+    """Which rule of what the integrator keeps (art. 48 GPL, Order 87 art. 35) makes the award
+    impossible, if dropping one of them alone restores it."""
+    relaxed: list[tuple[str, Instance, str]] = [
+        (
+            "lead_share",
+            replace(inst, lead_share=False),
+            "the integrator's share must be at least every subcontractor's",
+        ),
+        (
+            "mlps4_with_integrator",
+            replace(inst, integrator_systems=[]),
+            "MLPS level 4 systems must stay with the integrator",
+        ),
+        (
+            "security_with_integrator",
+            replace(inst, integrator_layers=[]),
+            "the security layer must stay with the integrator",
+        ),
+    ]
+    active = {
+        "lead_share": inst.lead_share,
+        "mlps4_with_integrator": bool(inst.integrator_systems),
+        "security_with_integrator": bool(inst.integrator_layers),
+    }
+    for name, without, what in relaxed:
+        if not active[name]:
+            continue
+        status, _ = Model(without, elastic=True).solve(solver)
+        if status == "Optimal":
+            return (
+                f"no award satisfies the integrator rule that {what} (GPL art. 48; MOF Order 87 "
+                f"art. 35): no eligible general integrator can carry that work within the other "
+                f"rules. Add a qualified integrator, set procurement.integrator_rules.{name}: "
+                "false with the buyer's reason, or use procurement.structure: parallel."
+            )
+    return None
 
 
 def lp_text(problem: Any) -> str:
@@ -409,6 +500,9 @@ def diagnose(inst: Instance, solver: str = "highs") -> str:
     model = Model(inst, elastic=True)
     status, _ = model.solve(solver)
     if status != "Optimal":
+        blocking = _integrator_rule_blocking(inst, solver)
+        if blocking:
+            return blocking
         return (
             "no award exists, and relaxing budget, vendor counts, shares and capacity does "
             "not help: check eligibility (MLPS levels, 信创, layers, exclusions)."
@@ -475,7 +569,15 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
     multi = len(ev.used) > 1
     vendor_rows = []
     for vid in ev.used:
-        role = "sole" if not multi else ("integrator" if vid == integrator else "subcontractor")
+        role = (
+            "sole"
+            if not multi
+            else "parallel"
+            if inst.structure == "parallel"
+            else "integrator"
+            if vid == integrator
+            else "subcontractor"
+        )
         vendor_rows.append(
             VendorAward(
                 vendor=vid,
@@ -498,6 +600,18 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
     by_year = [round(annual + (setup + migration if y == 0 else 0.0), 2) for y in range(inst.years)]
     gap = _gap(model)
     binding = _binding(inst, ev, assignment)
+    cautions = []
+    unassessed = [inst.vendors[v].name for v in ev.used if not inst.vendors[v].security_assessed]
+    if scenario.procurement.security_assessment == "preferred" and unassessed:
+        cautions.append(
+            Text(
+                en=f"{', '.join(unassessed)}: no declaration that the platform passed the "
+                "cloud-service security assessment (云计算服务安全评估); ask for the result "
+                "before signing, or set procurement.security_assessment: required.",
+                zh=f"{'、'.join(unassessed)}：未声明其平台通过云计算服务安全评估；签约前应要求"
+                "提供评估结果，或将 procurement.security_assessment 设为 required。",
+            )
+        )
     return Award(
         status=status,
         solver=solver,
@@ -520,6 +634,8 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
         vendors=vendor_rows,
         integrator=integrator if multi else None,
         binding=binding,
+        cautions=cautions,
+        structure=inst.structure,
         variables=model.problem.numVariables(),
         constraints=model.problem.numConstraints(),
     )
@@ -610,6 +726,40 @@ def rule_costs(
         level = {"required": ("required", "强制"), "preferred": ("preferred", "优先")}
         en, zh = level[p.domestic_stack]
         variants.append(("xinchuang", Text(en=f"信创 {en}", zh=f"信创{zh}"), {"domestic": "any"}))
+    if p.security_assessment != "any":
+        level = {"required": ("required", "强制"), "preferred": ("preferred", "优先")}
+        en, zh = level[p.security_assessment]
+        variants.append(
+            (
+                "security_assessment",
+                Text(en=f"cloud-service security assessment {en}", zh=f"云计算服务安全评估{zh}"),
+                {"security_assessment": "any"},
+            )
+        )
+    if p.structure == "integrator":
+        rules = p.integrator_rules
+        for rule, on, en, zh in (
+            (
+                "lead_share",
+                rules.lead_share,
+                "the integrator's share is at least every subcontractor's",
+                "总集成商份额不低于任一分包商",
+            ),
+            (
+                "mlps4_with_integrator",
+                rules.mlps4_with_integrator and any(s.mlps_level >= 4 for s in scenario.systems),
+                "MLPS level 4 systems stay with the integrator",
+                "等保四级系统由总集成商承担",
+            ),
+            (
+                "security_with_integrator",
+                rules.security_with_integrator,
+                "the security layer stays with the integrator",
+                "安全层由总集成商承担",
+            ),
+        ):
+            if on:
+                variants.append((rule, Text(en=en, zh=zh), {rule: False}))
     if p.incumbent:
         variants.append(
             (

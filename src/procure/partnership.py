@@ -12,6 +12,14 @@ from procure.scenario import Scenario
 MODES = ("joint_venture", "direct_purchase")
 
 
+def joins_parent_cloud(scenario: Scenario, kb: PartnershipKnowledge) -> bool:
+    """An agency with a unified cloud above it and a small budget or few staff joins it."""
+    a, rule = scenario.agency, kb.parent_cloud
+    return a.parent_cloud != "none" and (
+        a.tech_staff < rule.max_tech_staff or a.annual_it_budget_cny < rule.max_annual_it_budget_cny
+    )
+
+
 class DimensionView(BaseModel):
     id: str
     name: Text
@@ -96,6 +104,20 @@ def assess_partnership(
         )
     ]
     reasons.extend(a.reason for m in MODES for a in excluded[m])
+    if joins_parent_cloud(scenario, kb):
+        recommended = "join_parent_cloud"
+        level = {"prefecture": ("prefecture", "地市"), "province": ("provincial", "省级")}
+        en, zh = level[scenario.agency.parent_cloud]
+        reasons.insert(
+            0,
+            Text(
+                en=f"The agency has a {en} unified cloud above it and a small budget or few IT "
+                "staff: joining it beats building or buying its own (counties rarely build "
+                "their own integrated cloud).",
+                zh=f"本机构上级已建成{zh}统建政务云，且预算或IT人员有限：接入上级云优于自建或单独采购"
+                "（县级自建综合政务云的比例较低）。",
+            ),
+        )
     for r in fired:
         if r.reason not in reasons:
             reasons.append(r.reason)

@@ -43,6 +43,7 @@ SYSTEM_NAMES = (
     "storage_tb",
     "elasticity",
     "legacy",
+    "public_cloud_reason",
 )
 SCOPES = {
     "deployment": set(AGENCY_NAMES + PROCUREMENT_NAMES + SYSTEM_NAMES),

@@ -59,6 +59,9 @@ class Agency(Strict):
     strategic_partner: bool = Field(
         False, description="a core enterprise ready to co-invest (joint-venture precondition)"
     )
+    parent_cloud: Literal["none", "prefecture", "province"] = Field(
+        "none", description="a unified (统建) cloud of the level above that this agency may join"
+    )
 
     @model_validator(mode="after")
     def _sector_for_industry(self) -> Agency:
@@ -89,7 +92,28 @@ class System(Strict):
     storage_tb: float = Field(ge=0, le=MAX_STORAGE_TB)
     elasticity: LowMedHigh = "medium"
     legacy: bool = Field(False, description="an existing system to migrate")
+    public_cloud_reason: str | None = Field(
+        None,
+        max_length=500,
+        description="why this medium-sensitivity system may use public cloud after all (the "
+        "report reserves public cloud for non-sensitive, public-facing systems)",
+    )
+    classified: bool = Field(
+        False, description="stores or processes state secrets (涉密): out of scope, refused"
+    )
     layers: list[ServiceLayer] = Field(default_factory=lambda: list(DEFAULT_LAYERS), min_length=1)
+
+    @field_validator("classified")
+    @classmethod
+    def _not_classified(cls, v: bool) -> bool:
+        if v:
+            raise ValueError(
+                "classified (涉密) systems are out of scope: a system that stores or processes "
+                "state secrets follows the graded protection of the Law on Guarding State "
+                "Secrets (《中华人民共和国保守国家秘密法》) on its own approved infrastructure, not "
+                "a government-cloud procurement; leave it out of this scenario"
+            )
+        return v
 
     @field_validator("mlps_level")
     @classmethod
@@ -138,6 +162,22 @@ class Criteria(Strict):
         return self
 
 
+class IntegratorRules(Strict):
+    """What the general integrator keeps: a subcontractor may do only the non-main, non-key
+    parts of the work (政府采购法 art. 48; 财政部令第87号 art. 35). Each is a rule of the award,
+    on by default, priced in "what each rule costs"."""
+
+    lead_share: bool = Field(
+        True, description="the integrator's share of the award is at least every subcontractor's"
+    )
+    mlps4_with_integrator: bool = Field(
+        True, description="MLPS level 4 systems are the integrator's own work"
+    )
+    security_with_integrator: bool = Field(
+        True, description="the security layer is the integrator's own work"
+    )
+
+
 class Procurement(Strict):
     """Contract term, budget and the business rules of the award."""
 
@@ -170,6 +210,17 @@ class Procurement(Strict):
         "and year); default: the knowledge base's assumed value",
     )
     exclude_vendors: list[Identifier] = Field(default_factory=list, max_length=MAX_VENDORS)
+    structure: Literal["integrator", "parallel"] = Field(
+        "integrator",
+        description="integrator: a general integrator (总集成) with subcontractors; parallel: "
+        "several providers contracted side by side, no integrator (the report's Beijing case)",
+    )
+    integrator_rules: IntegratorRules = Field(default_factory=IntegratorRules)
+    security_assessment: Literal["required", "preferred", "any"] = Field(
+        "preferred",
+        description="the cloud-service security assessment (云计算服务安全评估): required "
+        "excludes platforms that do not declare it; preferred cautions for each such winner",
+    )
 
     @model_validator(mode="after")
     def _vendor_counts(self) -> Procurement:
@@ -205,6 +256,9 @@ class PartnershipInputs(Strict):
     jv_fixed_overhead_cny: Money | None = None
     jv_efficiency_drift: float | None = Field(None, ge=-0.2, le=0.2)
     jv_opex_saving: float | None = Field(None, ge=0, le=0.9)
+    jv_margin: float | None = Field(None, ge=0, le=1, description="the JV company's margin")
+    parent_fee_rate: float | None = Field(None, gt=0, le=2)
+    parent_onboarding_months: float | None = Field(None, ge=0, le=120)
     jv_residual_share: float | None = Field(None, ge=0, le=1)
     switching_cost_rate: float | None = Field(None, ge=0, le=1)
     switch_probability: float | None = Field(None, ge=0, le=1)

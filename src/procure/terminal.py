@@ -169,6 +169,11 @@ def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
     t.add_column(names["direct_purchase"](lang), justify="right")
     t.add_column(names["joint_venture"](lang), justify="right")
     t.add_row("NPV of cost", fmt_money(c.direct.npv_cny, lang), fmt_money(c.jv.npv_cny, lang))
+    if c.parent is not None:
+        console.print(
+            f"{names['join_parent_cloud'](lang)}: NPV of cost {fmt_money(c.parent.npv_cny, lang)}, "
+            f"first service in about {c.parent.months_to_service:.0f} months"
+        )
     t.add_row(
         "months to first service",
         f"{c.direct.months_to_service:.0f}",

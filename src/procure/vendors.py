@@ -84,6 +84,11 @@ class Vendor(Strict):
     score_uncertainty: float = Field(
         0.0, ge=0, le=50, description="+/- points of the scores, for robustness analysis"
     )
+    security_assessed: bool | None = Field(
+        None,
+        description="the platform passed the cloud-service security assessment "
+        "(云计算服务安全评估); absent = not declared",
+    )
     source: str | None = Field(None, max_length=2000)
     assumption: str | None = Field(None, max_length=2000)
 
