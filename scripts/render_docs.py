@@ -51,38 +51,25 @@ def cli_reference() -> str:
 
 def main() -> None:
     (ROOT / "docs" / "cli.md").write_text(cli_reference(), encoding="utf-8")
-    with tempfile.TemporaryDirectory() as tmp:
-        pdf = Path(tmp) / "brief.pdf"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "procure",
-                "brief",
-                str(ROOT / "scenarios" / "prefecture-binzhou.yaml"),
-                "-o",
-                str(pdf),
-            ],
-            check=True,
-        )
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "45",
-                "-f",
-                "1",
-                "-l",
-                "8",
-                str(pdf),
-                str(Path(tmp) / "page"),
-            ],
-            check=True,
-        )
-        pages = sorted(Path(tmp).glob("page-*.png"))
-        picked = [pages[i] for i in (0, 2, 3, 4, 5, 6) if i < len(pages)]
-        montage(picked, ROOT / "docs" / "brief-pages.png")
+    examples = (
+        ("prefecture-binzhou", "brief-pages.png", (0, 2, 3, 4, 5, 6)),
+        ("county-joins-prefecture", "brief-pages-zh.png", (2, 5, 7, 9, 10, 12)),  # in Chinese
+    )
+    for example, image, picks in examples:
+        with tempfile.TemporaryDirectory() as tmp:
+            pdf = Path(tmp) / "brief.pdf"
+            scenario = ROOT / "scenarios" / f"{example}.yaml"
+            subprocess.run(
+                [sys.executable, "-m", "procure", "-q", "brief", str(scenario), "-o", str(pdf)],
+                check=True,
+            )
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "45", "-f", "1", "-l", "14", str(pdf), f"{tmp}/page"],
+                check=True,
+            )
+            pages = sorted(Path(tmp).glob("page-*.png"))
+            picked = [pages[i] for i in picks if i < len(pages)]
+            montage(picked, ROOT / "docs" / image)
 
 
 def montage(pages: list[Path], out: Path) -> None:

@@ -89,14 +89,14 @@ def test_rule_naming_unknown_field_fails_at_load() -> None:
         when="mlps_levle >= 4",
         exclude=["public"],
         reason=Text(en="x", zh="x"),
-        assumption="test",
+        assumption=Text(en="test", zh="测试"),
     )
     with pytest.raises(RuleError, match="mlps_levle"):
         check_rules(RuleBook(deployment=[bad], partnership=[]))
 
 
 def test_rule_that_does_not_parse_fails_at_load() -> None:
-    bad = Rule(id="broken", when="mlps_level >=", reason=Text(en="x", zh="x"), assumption="t")
+    bad = Rule(id="broken", when="mlps_level >=", reason=Text(en="x", zh="x"), assumption=Text(en="t", zh="测"))
     with pytest.raises(RuleError, match="does not parse"):
         check_rules(RuleBook(deployment=[bad], partnership=[]))
 
@@ -123,7 +123,7 @@ def test_rule_conditions_are_parsed_once_and_evaluated_per_system(
         id="t",
         when="mlps_level >= 3 and sensitivity == 'high'",
         reason=Text(en="x", zh="x"),
-        assumption="test",
+        assumption=Text(en="test", zh="测试"),
     )
     verdicts = [
         rules.holds(rule, {"mlps_level": level, "sensitivity": s})
@@ -132,3 +132,43 @@ def test_rule_conditions_are_parsed_once_and_evaluated_per_system(
     ]
     assert verdicts == [False, False, False, True, False, True]
     assert parses == [rule.when]
+
+
+def _texts(node: Any) -> list[Text]:
+    found: list[Text] = [node] if isinstance(node, Text) else []
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            found += _texts(getattr(node, name))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            found += _texts(item)
+    elif isinstance(node, dict):
+        for item in node.values():
+            found += _texts(item)
+    return found
+
+
+def test_every_text_of_the_knowledge_base_is_in_both_languages() -> None:
+    """Reasons, assumptions and labels carry en and zh, and the zh side is Chinese."""
+    texts = _texts(knowledge())
+    assert len(texts) > 150
+    for text in texts:
+        assert text.en.strip() and text.zh.strip(), text
+        assert re.search(r"[\u3400-\u9fff]", text.zh), text.zh
+
+
+def test_the_catalog_avoids_the_terms_the_glossary_retires() -> None:
+    """docs/glossary.md: 差距, 紧约束, 效率漂移 and 年份 N are not the terms to use."""
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    catalog = (ROOT / "templates" / "strings.yaml").read_text(encoding="utf-8")
+    knowledge_text = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "src" / "procure" / "knowledge").glob("*.yaml")
+    )
+    for retired in ("差距", "紧约束", "效率漂移", "年份"):
+        assert f"not {retired}" in glossary, retired
+        assert retired not in catalog, retired
+    for retired in ("紧约束", "效率漂移", "年份"):  # 差距 stays where it means a difference
+        assert retired not in knowledge_text, retired
+    for term in ("专有云", "总集成商", "竞争性磋商", "单一来源", "综合评分法", "评标基准价"):
+        assert term in glossary and (term in catalog or term in knowledge_text), term

@@ -39,7 +39,7 @@ def assess(scenario: Scenario, vendors: list[Vendor]) -> Assessment:
     models = {p.system: p.recommended for p in deployment.placements}
     annual = annual_estimate(scenario.systems, models, vendors)
     value = annual * scenario.procurement.contract_years
-    route = advise_route(scenario, value, kb.routes, weights.weights)
+    route = advise_route(scenario, value, kb.routes, weights.weights, vendors=vendors)
     partnership = assess_partnership(scenario, kb.partnership, kb.rules)
     return Assessment(
         scenario=scenario.name,

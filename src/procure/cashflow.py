@@ -61,7 +61,8 @@ PARAMETERS = (
 class Parameter(BaseModel):
     name: str
     value: float
-    provenance: str  # "scenario" or the knowledge base's assumption text
+    provenance: str  # "scenario" or "assumption"
+    reason: Text | None = None  # the assumption's reason, when it is one
 
 
 class CashflowInputs(BaseModel):
@@ -137,13 +138,18 @@ def resolve_inputs(
             params[name] = Parameter(
                 name=name,
                 value=route.months_to_service,
-                provenance=f"assumption: the procurement timeline ({route.name.en.lower()}) "
-                "from project approval to first service, step by step in the route section",
+                provenance="assumption",
+                reason=Text(
+                    en=f"the procurement timeline ({route.name.en.lower()}) from project "
+                    "approval to first service, step by step in the route section",
+                    zh=f"采购时间表（{route.name.zh}）中自立项至首次提供服务的时长，"
+                    "各步骤见采购方式一节",
+                ),
             )
         else:
             d = kb.parameters[name]
             params[name] = Parameter(
-                name=name, value=d.value, provenance=f"assumption: {d.assumption}"
+                name=name, value=d.value, provenance="assumption", reason=d.assumption
             )
     spend = p.annual_spend_cny if p.annual_spend_cny is not None else annual_spend
     return CashflowInputs(
@@ -363,8 +369,42 @@ LABELS = {
     "horizon_years": Text(en="horizon", zh="测算期"),
     "annual_spend_cny": Text(en="annual spend", zh="年度支出"),
     "discount_rate": Text(en="discount rate", zh="折现率"),
-    "jv_efficiency_drift": Text(en="JV efficiency drift", zh="合资公司效率漂移"),
-    "switching_cost_rate": Text(en="switching cost at re-tender", zh="重新招标切换成本"),
+    "jv_efficiency_drift": Text(
+        en="JV cost drift against the market", zh="合资公司成本相对市场的年上浮率"
+    ),
+    "switching_cost_rate": Text(
+        en="switching cost at re-tender", zh="重新招标时更换供应商的成本率"
+    ),
+    "jv_equity_share": Text(en="government's stake in the JV", zh="政府在合资公司中的持股比例"),
+    "jv_capex_multiple": Text(
+        en="JV build cost, in years of spend", zh="合资公司建设投入（折合年支出倍数）"
+    ),
+    "jv_fixed_overhead_cny": Text(en="JV fixed overhead a year", zh="合资公司年度固定管理成本"),
+    "jv_prep_months": Text(en="JV preparation, months", zh="合资公司筹备期（月）"),
+    "direct_prep_months": Text(
+        en="direct purchase preparation, months", zh="直接购买服务准备期（月）"
+    ),
+    "jv_overhead_rate": Text(en="JV variable overhead", zh="合资公司变动管理费率"),
+    "jv_opex_saving": Text(en="JV running-cost saving", zh="合资公司运营成本节省率"),
+    "jv_margin": Text(en="JV company margin", zh="合资公司利润率"),
+    "jv_residual_share": Text(
+        en="value the government's stake keeps at the horizon", zh="测算期末政府股权的剩余价值比例"
+    ),
+    "parent_fee_rate": Text(
+        en="parent cloud fee, share of buying alone", zh="上级统建云收费（占单独采购费用的比例）"
+    ),
+    "parent_onboarding_months": Text(
+        en="joining the parent cloud, months", zh="接入上级统建云所需时间（月）"
+    ),
+    "switch_probability": Text(
+        en="chance a re-tender changes vendor", zh="重新招标更换供应商的概率"
+    ),
+    "turnover_years": Text(en="government term, years", zh="政府换届周期（年）"),
+    "turnover_disruption_rate": Text(
+        en="disruption at a change of government", zh="换届对服务的扰动成本率"
+    ),
+    "retender_cost_cny": Text(en="cost of each re-procurement", zh="每次重新采购的成本"),
+    "price_decline": Text(en="yearly cloud price decline", zh="云服务价格年降幅"),
 }
 
 

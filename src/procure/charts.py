@@ -143,7 +143,7 @@ def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
     ax = fig.add_subplot()
     for i, v in enumerate(award.vendors):
         ax.barh(
-            v.vendor,
+            rec.vendor_names[v.vendor](rec.language) if v.vendor in rec.vendor_names else v.name,
             v.cost_cny / scale,
             color=GREYS[i % 4],
             hatch=HATCHES[i % 4],
@@ -198,7 +198,7 @@ def robustness_chart(rec: Recommendation, t: dict[str, str]) -> str:
         ax.axvline(c.base, color="#000000", linewidth=1.2)
         ax.set_xlim(0, 1)
         ax.set_yticks(range(len(systems)))
-        ax.set_yticklabels([p.system for p in systems] if k % 2 == 0 else [])
+        ax.set_yticklabels([p.name for p in systems] if k % 2 == 0 else [])
         ax.invert_yaxis()
         ax.set_title(t[c.criterion], fontsize=9)
     from matplotlib.patches import Patch

@@ -364,6 +364,7 @@ def _compare(path: Path, data_dir: Path | None) -> tuple[Scenario, Assessment, A
         knowledge().routes,
         assessment.weights.weights,
         from_award=True,
+        vendors=inputs.vendors,
     )
     assessment = assessment.model_copy(update={"route": route})
     comparison = compare_modes(

@@ -23,7 +23,7 @@ class Applied(BaseModel):
     effect: str
     reason: Text
     source: str | None
-    assumption: str | None
+    assumption: Text | None
 
 
 class ModelFit(BaseModel):

@@ -37,7 +37,7 @@ class Cited(Data):
     """An entry that must say where it comes from, or why it is assumed."""
 
     source: str | None = None
-    assumption: str | None = None
+    assumption: Text | None = None  # the reason, in both languages of the brief
 
     @model_validator(mode="after")
     def _provenance(self) -> Cited:
@@ -73,9 +73,9 @@ class Grade(Data):
 class ReadinessModel(Data):
     factors: list[Factor]
     grades: list[Grade]
-    grades_assumption: str
+    grades_assumption: Text
     action_threshold: float
-    action_threshold_assumption: str
+    action_threshold_assumption: Text
 
 
 class ModelProfile(Cited):
@@ -87,7 +87,7 @@ class ModelProfile(Cited):
 class Modifiers(Data):
     security_by_sensitivity: dict[str, float]
     scalability_by_elasticity: dict[str, float]
-    assumption: str
+    assumption: Text
 
 
 class DeploymentKnowledge(Data):
@@ -121,7 +121,7 @@ class PartnershipKnowledge(Data):
     jv_partner: Cited
     dimensions: list[Dimension]
     dimension_weights: dict[str, float]
-    dimension_weights_assumption: str
+    dimension_weights_assumption: Text
 
 
 class Rule(Cited):
@@ -214,24 +214,24 @@ class RouteKnowledge(Data):
 
 class CostRates(Data):
     migration_cny_per_vcpu: float
-    migration_assumption: str
+    migration_assumption: Text
     integrator_fee_rate: float
-    integrator_fee_assumption: str
+    integrator_fee_assumption: Text
     parallel_integration_rate: float
-    parallel_integration_assumption: str
+    parallel_integration_assumption: Text
     multicloud_rate: float
-    multicloud_assumption: str
+    multicloud_assumption: Text
     multicloud_source: str
     per_extra_vendor_cny_per_year: float
-    per_extra_vendor_assumption: str
+    per_extra_vendor_assumption: Text
     domestic_preference_bonus: float
-    domestic_preference_assumption: str
+    domestic_preference_assumption: Text
     local_presence_bonus: float
-    local_presence_assumption: str
+    local_presence_assumption: Text
     incumbent_bonus: float
-    incumbent_bonus_assumption: str
+    incumbent_bonus_assumption: Text
     service_score_weight: float = Field(ge=0, le=1)
-    service_score_weight_assumption: str
+    service_score_weight_assumption: Text
 
 
 class Parameter(Cited):

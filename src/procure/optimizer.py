@@ -64,6 +64,7 @@ BRANCH_MIN_TRIPLES = 2000  # below this HiGHS alone is quicker than branching on
 
 class SystemAward(BaseModel):
     system: str
+    name: str = ""  # the system's name, as the scenario gives it
     vendor: str
     model: str
     cost_cny: float
@@ -73,6 +74,7 @@ class SystemAward(BaseModel):
 class VendorAward(BaseModel):
     vendor: str
     name: str
+    name_zh: str | None = None  # the vendor's Chinese name, when the catalog gives one
     role: str  # integrator | subcontractor | sole | parallel (a direct contract, no integrator)
     systems: list[str]
     layers: list[str]
@@ -555,9 +557,11 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
     ev = evaluate(inst, assignment, layers, integrator)
     if ev.violations:  # pragma: no cover - would be a modelling bug
         raise RuntimeError(f"solver award breaks rules: {ev.violations}")
+    names = {str(x.id): x.name for x in scenario.systems}
     systems = [
         SystemAward(
             system=s,
+            name=names[s],
             vendor=assignment[s][0],
             model=assignment[s][1],
             cost_cny=round(inst.cost[(s, *assignment[s])], 2),
@@ -582,6 +586,7 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
             VendorAward(
                 vendor=vid,
                 name=inst.vendors[vid].name,
+                name_zh=inst.vendors[vid].name_zh,
                 role=role,
                 systems=[s for s, (v, _) in assignment.items() if v == vid],
                 layers=sorted(x for x, v in layers.items() if v == vid),
@@ -601,14 +606,14 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
     gap = _gap(model)
     binding = _binding(inst, ev, assignment)
     cautions = []
-    unassessed = [inst.vendors[v].name for v in ev.used if not inst.vendors[v].security_assessed]
+    unassessed = [inst.vendors[v] for v in ev.used if not inst.vendors[v].security_assessed]
     if scenario.procurement.security_assessment == "preferred" and unassessed:
         cautions.append(
             Text(
-                en=f"{', '.join(unassessed)}: no declaration that the platform passed the "
-                "cloud-service security assessment (云计算服务安全评估); ask for the result "
+                en=f"{', '.join(v.name for v in unassessed)}: no declaration that the platform passed the "
+                "cloud-service security assessment; ask for the result "
                 "before signing, or set procurement.security_assessment: required.",
-                zh=f"{'、'.join(unassessed)}：未声明其平台通过云计算服务安全评估；签约前应要求"
+                zh=f"{'、'.join(v.name_zh or v.name for v in unassessed)}：未声明其平台通过云计算服务安全评估；签约前应要求"
                 "提供评估结果，或将 procurement.security_assessment 设为 required。",
             )
         )
@@ -653,19 +658,23 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
         out.append(Text(en=f"budget: {used:.1%} used", zh=f"预算：已使用{used:.1%}"))
     n = len(ev.used)
     if n == inst.max_vendors:
-        out.append(Text(en=f"max_vendors: {n} vendors win", zh=f"供应商数量上限：{n}家中标"))
+        out.append(
+            Text(en=f"most vendors allowed: {n} vendors win", zh=f"供应商数量上限：{n}家中标")
+        )
     if n == inst.min_vendors and inst.min_vendors > 1:
         out.append(
-            Text(en=f"min_vendors: exactly {n} vendors win", zh=f"供应商数量下限：恰好{n}家中标")
+            Text(en=f"fewest vendors allowed: exactly {n} win", zh=f"供应商数量下限：恰好{n}家中标")
         )
     base = sum(ev.vendor_value.values())
     for vid, amount in ev.vendor_value.items():
+        v = inst.vendors[vid]
+        en_name, zh_name = v.name, v.name_zh or v.name
         if inst.max_share < 1 and amount >= (inst.max_share - 0.01) * base:
             share = amount / base
             out.append(
                 Text(
-                    en=f"max_vendor_share: {vid} at {share:.1%}",
-                    zh=f"单家份额上限：{vid}占{share:.1%}",
+                    en=f"share cap: {en_name} at {share:.1%}",
+                    zh=f"单家份额上限：{zh_name}占{share:.1%}",
                 )
             )
         load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
@@ -673,8 +682,8 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
         if load >= 0.99 * cap:
             out.append(
                 Text(
-                    en=f"capacity: {vid} at {load:,.0f} of {cap:,} vCPU",
-                    zh=f"容量：{vid}已用{load:,.0f}/{cap:,} vCPU",
+                    en=f"capacity: {en_name} at {load:,.0f} of {cap:,} vCPU",
+                    zh=f"容量：{zh_name}已用{load:,.0f}/{cap:,}个vCPU",
                 )
             )
     return out
@@ -725,7 +734,13 @@ def rule_costs(
     if p.domestic_stack != "any":
         level = {"required": ("required", "强制"), "preferred": ("preferred", "优先")}
         en, zh = level[p.domestic_stack]
-        variants.append(("xinchuang", Text(en=f"信创 {en}", zh=f"信创{zh}"), {"domestic": "any"}))
+        variants.append(
+            (
+                "xinchuang",
+                Text(en=f"domestic (Xinchuang) stack {en}", zh=f"信创{zh}"),
+                {"domestic": "any"},
+            )
+        )
     if p.security_assessment != "any":
         level = {"required": ("required", "强制"), "preferred": ("preferred", "优先")}
         en, zh = level[p.security_assessment]

@@ -27,7 +27,7 @@ class DimensionView(BaseModel):
     notes: dict[str, Text]
     adjustments: list[Applied]
     source: str | None
-    assumption: str | None
+    assumption: Text | None
 
 
 class PartnershipView(BaseModel):

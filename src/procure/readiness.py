@@ -18,7 +18,7 @@ class Contribution(BaseModel):
     weight: float
     points: float
     source: str | None
-    assumption: str | None
+    assumption: Text | None
 
 
 class FactorScore(BaseModel):

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from procure.assess import Assessment, assess, spend_basis
 from procure.award import TOLERANCE
-from procure.cashflow import Comparison, compare_modes
+from procure.cashflow import LABELS, Comparison, compare_modes
 from procure.errors import InfeasibleError
 from procure.knowledge import MarketFigure, Text, knowledge
 from procure.money import fmt_money
@@ -24,9 +24,9 @@ from procure.vendors import Vendor, catalog_for
 class Provenance(BaseModel):
     """One number or rule the run relied on, and whether it is cited or assumed."""
 
-    item: str
-    kind: str  # source | assumption
-    text: str
+    item: Text
+    kind: str  # source | assumption | scenario
+    text: Text
 
 
 class StructureOption(BaseModel):
@@ -63,6 +63,7 @@ class Recommendation(BaseModel):
     assumptions: list[Provenance]
     vendors: list[Vendor]
     deviations: list[Text] = []  # systems whose awarded model is not their best fit
+    vendor_names: dict[str, Text] = {}  # every bidder's name in both languages, by id
     structures: list[StructureOption] = []  # integrator vs parallel contracts, side by side
     award_note: Text | None = None  # how to read the award (e.g. as the JV company's build)
 
@@ -130,7 +131,12 @@ def recommend(
     infeasible = solved if isinstance(solved, str) else None
     if award is not None:  # the route's value is the award's, once there is one
         route = advise_route(
-            scenario, award.total_cost_cny, kb.routes, assessment.weights.weights, from_award=True
+            scenario,
+            award.total_cost_cny,
+            kb.routes,
+            assessment.weights.weights,
+            from_award=True,
+            vendors=vendors,
         )
         assessment = assessment.model_copy(update={"route": route})
     years = scenario.procurement.contract_years
@@ -181,9 +187,16 @@ def recommend(
         deviations=deviations(assessment, award, vendors),
         structures=structures(scenario, award, alternative),
         award_note=note,
+        vendor_names={v.id: Text(en=v.name, zh=v.name_zh or v.name) for v in vendors},
     )
 
 
+ROLE_EN = {
+    "integrator": "general integrator",
+    "subcontractor": "subcontractor",
+    "sole": "sole contractor",
+    "parallel": "direct contractor",
+}
 ROLE_ZH = {
     "integrator": "总集成商",
     "subcontractor": "分包商",
@@ -211,8 +224,8 @@ def summary(
         )
     ]
     if award is not None:
-        roles = ", ".join(f"{v.name} [{v.vendor}], {v.role}" for v in award.vendors)
-        roles_zh = "；".join(f"{v.name} [{v.vendor}]，{ROLE_ZH[v.role]}" for v in award.vendors)
+        roles = ", ".join(f"{v.name} ({ROLE_EN[v.role]})" for v in award.vendors)
+        roles_zh = "；".join(f"{v.name_zh or v.name}（{ROLE_ZH[v.role]}）" for v in award.vendors)
         lines.append(
             Text(
                 en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
@@ -301,7 +314,7 @@ def jv_note(c: Comparison) -> Text | None:
     return Text(
         en="A joint venture is recommended: read this award as what the JV company builds and "
         "operates, as the one builder-operator, with the vendors below as its partners and "
-        f"suppliers. {(partner.assumption or '').capitalize()}.",
+        f"suppliers. {partner.assumption.en.capitalize() if partner.assumption else ''}.",
         zh="建议采用合资公司模式：本授标结果应理解为合资公司作为唯一的建设运营主体，与下列厂商作为"
         "合作伙伴和供应商共同建设运营的方案。核心企业（战略合作方）应在组建公司前通过竞争性方式"
         "选定，公司组建后负责平台建设和运营。",
@@ -389,94 +402,123 @@ def sources() -> list[str]:
     return sorted(found)
 
 
+COST_RATES = {
+    "migration": Text(en="cost rate: migration", zh="成本参数：迁移成本"),
+    "integrator_fee": Text(en="cost rate: integrator fee", zh="成本参数：总集成费率"),
+    "parallel_integration": Text(
+        en="cost rate: the buyer's integration of parallel contracts",
+        zh="成本参数：平行签约时采购人自行集成的成本",
+    ),
+    "multicloud": Text(en="cost rate: hybrid management", zh="成本参数：混合云管理费率"),
+    "per_extra_vendor": Text(
+        en="cost rate: coordination per extra vendor", zh="成本参数：每增加一家供应商的协调成本"
+    ),
+    "domestic_preference": Text(en="value: domestic-stack preference", zh="评分参数：信创优先加分"),
+    "incumbent_bonus": Text(en="value: incumbent continuity", zh="评分参数：现有服务商连续性加分"),
+    "local_presence": Text(en="value: local presence", zh="评分参数：本地化加分"),
+    "service_score_weight": Text(en="value: weight of service", zh="评分参数：服务得分权重"),
+}
+
+
 def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
-    """Every assumption the run used, with its reason."""
+    """Every assumption the run used, with its reason, in both languages."""
     kb = knowledge()
+
+    def a(en: str, zh: str, text: Text | None, kind: str = "assumption") -> Provenance:
+        return Provenance(item=Text(en=en, zh=zh), kind=kind, text=text or Text(en="", zh=""))
+
     out = [
-        Provenance(item=f"deployment profile: {m.id}", kind="assumption", text=m.assumption or "")
+        a(f"deployment profile: {m.name.en}", f"部署模式评分：{m.name.zh}", m.assumption)
         for m in kb.deployment.models
     ]
-    out.append(
-        Provenance(
-            item="system weight modifiers",
-            kind="assumption",
-            text=kb.deployment.modifiers.assumption,
-        )
-    )
+    out.append(a("system weight modifiers", "系统权重修正系数", kb.deployment.modifiers.assumption))
     for f in kb.readiness.factors:
+        out.append(a(f"readiness: {f.name.en}", f"上云准备度：{f.name.zh}", f.assumption))
         for i in f.indicators:
-            out.append(
-                Provenance(item=f"readiness: {i.id}", kind="assumption", text=i.assumption or "")
-            )
-    out.append(
-        Provenance(item="readiness grades", kind="assumption", text=kb.readiness.grades_assumption)
-    )
+            out.append(a(f"readiness: {i.name.en}", f"上云准备度：{i.name.zh}", i.assumption))
+    out.append(a("readiness grades", "上云准备度分级", kb.readiness.grades_assumption))
     for rule in kb.rules.deployment + kb.rules.partnership:
         if rule.assumption:
-            out.append(Provenance(item=f"rule {rule.id}", kind="assumption", text=rule.assumption))
-    costs = kb.costs
-    for name in (
-        "migration",
-        "integrator_fee",
-        "parallel_integration",
-        "multicloud",
-        "per_extra_vendor",
-        "domestic_preference",
-        "incumbent_bonus",
-        "local_presence",
-        "service_score_weight",
-    ):
-        text = getattr(costs, f"{name}_assumption")
-        out.append(Provenance(item=f"cost rate: {name}", kind="assumption", text=text))
+            out.append(
+                Provenance(
+                    item=Text(en=f"rule: {rule.reason.en}", zh=f"规则：{rule.reason.zh}"),
+                    kind="assumption",
+                    text=rule.assumption,
+                )
+            )
+    for name, label in COST_RATES.items():
+        out.append(
+            Provenance(item=label, kind="assumption", text=getattr(kb.costs, f"{name}_assumption"))
+        )
     for p in c.inputs.parameters.values():
-        kind = "scenario" if p.provenance == "scenario" else "assumption"
+        label = LABELS[p.name]
+        shown = f"{p.value:g}"
         out.append(
             Provenance(
-                item=f"cash flow: {p.name} = {p.value:g}",
-                kind=kind,
-                text=p.provenance.removeprefix("assumption: "),
+                item=Text(
+                    en=f"cash flow: {label.en} = {shown}", zh=f"现金流参数：{label.zh} = {shown}"
+                ),
+                kind="scenario" if p.provenance == "scenario" else "assumption",
+                text=p.reason or Text(en="given in the scenario", zh="情景中给定"),
             )
         )
     out.append(
-        Provenance(
-            item="solver tolerances",
-            kind="assumption",
-            text=(
-                f"awards are optimal to within {GAP:.2%} of the award score (a proven gap); "
+        a(
+            "solver tolerances",
+            "求解器容差",
+            Text(
+                en=f"awards are optimal to within {GAP:.2%} of the award score (a proven gap); "
                 f"budget, share and capacity rules hold to within {TOLERANCE:g} of the budget, "
                 "the solver's feasibility tolerance, so a share cap can be exceeded by that "
-                "much: tighter tolerances made large awards take minutes instead of seconds"
+                "much: tighter tolerances made large awards take minutes instead of seconds",
+                zh=f"授标方案与最优解的差距不超过授标得分的{GAP:.2%}（已证明的最优间隙）；预算、份额和"
+                f"容量规则在预算的{TOLERANCE:g}倍以内成立（求解器的可行性容差），因此份额上限可能被超出"
+                "这一幅度：更严格的容差会使大规模授标的求解从数秒变为数分钟",
             ),
         )
     )
-    for entry, item in (
-        (kb.compliance.integrator_main_work, "integrator keeps the main and key work"),
-        (kb.compliance.security_assessment, "cloud-service security assessment"),
-    ):
-        out.append(Provenance(item=item, kind="assumption", text=entry.assumption or ""))
-    for step in kb.routes.steps:
-        out.append(
-            Provenance(
-                item=f"timeline: {step.id} days", kind="assumption", text=step.assumption or ""
-            )
-        )
-    threshold = kb.routes.open_tender_threshold_cny
     out.append(
-        Provenance(item="open-tender threshold", kind="assumption", text=threshold.assumption or "")
+        a(
+            "integrator keeps the main and key work",
+            "主体和关键性工作由总集成商承担",
+            kb.compliance.integrator_main_work.assumption,
+        )
     )
     out.append(
-        Provenance(
-            item="single-source notice",
-            kind="assumption",
-            text=kb.routes.single_source_notice.assumption or "",
+        a(
+            "cloud-service security assessment",
+            "云计算服务安全评估",
+            kb.compliance.security_assessment.assumption,
         )
+    )
+    for step in kb.routes.steps:
+        if step.assumption:
+            out.append(a(f"timeline: {step.name.en}", f"时间表：{step.name.zh}", step.assumption))
+    out.append(
+        a(
+            "open-tender threshold",
+            "公开招标数额标准",
+            kb.routes.open_tender_threshold_cny.assumption,
+        )
+    )
+    out.append(a("single-source notice", "单一来源公示", kb.routes.single_source_notice.assumption))
+    out.append(
+        a("parent cloud: who joins", "接入上级统建云的条件", kb.partnership.parent_cloud.assumption)
+    )
+    out.append(
+        a("JV partner selection", "合资公司合作方的选定", kb.partnership.jv_partner.assumption)
     )
     for v in vendors:
+        text = v.source or v.assumption or ""
+        zh = v.assumption_zh if (v.assumption_zh and not v.source) else text
         out.append(
             Provenance(
-                item=f"vendor {v.id} prices and scores",
+                item=Text(
+                    en=f"vendor {v.name}: prices and scores",
+                    zh=f"供应商{v.name_zh or v.name}：价格与评分",
+                ),
                 kind="source" if v.source else "assumption",
-                text=v.source or v.assumption or "",
+                text=Text(en=text, zh=zh),
             )
         )
     return out

@@ -7,6 +7,7 @@ files; written to a temporary file and moved into place, so a failure leaves not
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import subprocess
 import threading
@@ -159,14 +160,57 @@ def context(
         }
         if as_images:
             charts = {name: _as_image(svg) for name, svg in charts.items()}
+    cited: list[str] = []
+
+    def cite(source: str) -> str:
+        """'[n]', n numbered in order of first use; the sources list shows only these."""
+        if source not in cited:
+            cited.append(source)
+        return f"[{cited.index(source) + 1}]"
+
+    systems = {s["id"]: s["name"] for s in rec.scenario.get("systems", [])}
+    vendors = {vid: name(lang) for vid, name in rec.vendor_names.items()}
     return {
         "r": rec,
         "t": t,
         "lang": lang,
         "charts": charts,
         "scenario_yaml": dump_yaml(rec.scenario),
-        "source_index": {s: i + 1 for i, s in enumerate(rec.sources)},
+        "cite": cite,
+        "cited": cited,
+        "source_text": lambda s: source_text(s, lang),
+        "system_name": lambda sid: systems.get(sid, sid),
+        "vendor_name": lambda vid: vendors.get(vid, vid),
+        "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
+        "figure": lambda m: (
+            fmt_money(m.value * 1e9, lang)
+            if m.unit == "bn CNY"
+            else f"{m.value}{m.unit}"
+            if m.unit == "%"
+            else f"{m.value} {m.unit}"
+        ),
     }
+
+
+_CHAPTER = re.compile(r'(?:iResearch 2020, )?ch\.([0-9]+)(-[0-9]+)?, "([^"]+)"')
+_GLOSS = re.compile(r"\s*\((?:[^()]|\([^()]*\))*[A-Za-z](?:[^()]|\([^()]*\))*\)")
+REPORT_ZH = "艾瑞咨询《中国政务云行业研究报告》（2020）"
+
+
+def source_text(source: str, lang: str) -> str:
+    """A citation as the brief's reader reads it: in Chinese for a Chinese brief (the law by
+    its Chinese title and article without the English gloss, the report by its Chinese title
+    and chapter)."""
+    if lang != "zh":
+        return source
+    text = _GLOSS.sub("", source)
+
+    def chapter(m: re.Match[str]) -> str:
+        cases = "（典型案例）" if m.group(2) else ""
+        return f"第{m.group(1)}章{cases}“{m.group(3)}”"
+
+    prefix = REPORT_ZH if text.startswith("iResearch") else ""
+    return prefix + _CHAPTER.sub(chapter, text).replace("; ", "；")
 
 
 CHART_URL = "data:image/svg+xml;base64,"

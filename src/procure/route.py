@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from procure.knowledge import RouteKnowledge, RouteStep, Text
 from procure.money import fmt_money, fmt_pct
 from procure.scenario import Scenario
+from procure.vendors import Vendor
 
 CRITERION_NAMES = {
     "price": Text(en="Price", zh="价格"),
@@ -55,7 +56,7 @@ class TimelineStep(BaseModel):
     max_days: float | None
     working_days: bool
     source: str | None
-    assumption: str | None
+    assumption: Text | None
 
 
 class EvaluationCriterion(BaseModel):
@@ -252,8 +253,10 @@ def advise_route(
     weights: dict[str, float],
     *,
     from_award: bool = False,
+    vendors: list[Vendor] | None = None,
 ) -> RouteAdvice:
-    """Pick the method from the legal triggers, most specific first, and say why."""
+    """Pick the method from the legal triggers, most specific first, and say why. `vendors`
+    give the incumbent's name for the reasons (else its id)."""
     p = scenario.procurement
     reasons: list[Text] = []
     cautions: list[Text] = []
@@ -264,7 +267,14 @@ def advise_route(
     if p.expansion and p.incumbent:
         add_on = add_on_check(scenario, contract_value_cny, from_award, kb)
         sources.append(kb.add_on_limit.source or "")
-        reasons_or_cautions = _add_on_texts(add_on, p.incumbent)
+        known = {v.id: v for v in vendors or []}
+        incumbent = known.get(p.incumbent)
+        names = (
+            Text(en=incumbent.name, zh=incumbent.name_zh or incumbent.name)
+            if incumbent
+            else Text(en=p.incumbent, zh=p.incumbent)
+        )
+        reasons_or_cautions = _add_on_texts(add_on, names)
         if add_on.within:
             reasons += reasons_or_cautions
             method = "single_source"
@@ -361,7 +371,7 @@ def advise_route(
     )
 
 
-def _add_on_texts(a: AddOnCheck, incumbent: str) -> list[Text]:
+def _add_on_texts(a: AddOnCheck, incumbent: Text) -> list[Text]:
     """Why single source applies, or by how much the add-ons miss the 10% limit."""
     basis = {
         "award": ("the award's value", "授标金额"),
@@ -390,13 +400,13 @@ def _add_on_texts(a: AddOnCheck, incumbent: str) -> list[Text]:
             )
         ]
     head_en = (
-        f"Expanding the incumbent's ({incumbent}) contract: the add-on of "
+        f"Expanding the incumbent's ({incumbent.en}) contract: the add-on of "
         f"{fmt_money(a.this_add_on_cny, 'en')} ({basis[0]}){prior_en} "
         f"{fmt_pct(a.share_of_original, 2)} of the original "
         f"{fmt_money(a.original_cny, 'en')}"
     )
     head_zh = (
-        f"扩容现有服务商（{incumbent}）合同：本次追加{fmt_money(a.this_add_on_cny, 'zh')}"
+        f"扩容现有服务商（{incumbent.zh}）合同：本次追加{fmt_money(a.this_add_on_cny, 'zh')}"
         f"（{basis[1]}）{prior_zh}，"
         f"占原合同{fmt_money(a.original_cny, 'zh')}的{fmt_pct(a.share_of_original, 2)}"
     )

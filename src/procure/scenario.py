@@ -286,11 +286,20 @@ class Scenario(Strict):
     @model_validator(mode="before")
     @classmethod
     def _derive_ids(cls, data: Any) -> Any:
+        """A system without `id` gets one from its name (pinyin for Chinese), unique in the
+        file: a second 'Portal' becomes portal-2. Never a generated system-N."""
         if isinstance(data, dict) and isinstance(data.get("systems"), list):
+            given = {s.get("id") for s in data["systems"] if isinstance(s, dict)}
             systems = []
-            for i, s in enumerate(data["systems"]):
+            for s in data["systems"]:
                 if isinstance(s, dict) and s.get("id") is None and isinstance(s.get("name"), str):
-                    s = {**s, "id": slug(s["name"]) or f"system-{i + 1}"}
+                    base = slug(s["name"])
+                    sid, n = base, 1
+                    while sid in given:
+                        n += 1
+                        sid = f"{base[:60]}-{n}"
+                    given.add(sid)
+                    s = {**s, "id": sid}
                 systems.append(s)
             data = {**data, "systems": systems}
         return data
@@ -318,8 +327,18 @@ class Scenario(Strict):
 
 
 def slug(name: str) -> str:
-    """A lowercase ASCII id from a name ('Online service portal' -> 'online-service-portal')."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+    """A readable lowercase ASCII id from a name: 'Online service portal' ->
+    'online-service-portal', '县政务服务门户' -> 'xian-zheng-wu-fu-wu-men-hu' (pinyin). A name
+    with no letter or digit at all gets "sys-" and a short hash of the name."""
+    import hashlib
+    import unicodedata
+
+    from pypinyin import lazy_pinyin
+
+    words = " ".join(lazy_pinyin(name))  # Chinese characters become pinyin syllables
+    ascii_text = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
+    return out or "sys-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 
 def warnings_for(scenario: Scenario) -> list[str]:

@@ -62,6 +62,7 @@ class Vendor(Strict):
 
     id: Identifier
     name: Name
+    name_zh: Name | None = Field(None, description="the name in Chinese, for Chinese briefs")
     archetype: Archetype
     integrator: bool = Field(False, description="may act as general integrator (总集成商)")
     layers: list[VendorLayer] = Field(min_length=1)
@@ -91,6 +92,13 @@ class Vendor(Strict):
     )
     source: str | None = Field(None, max_length=2000)
     assumption: str | None = Field(None, max_length=2000)
+    assumption_zh: str | None = Field(
+        None, max_length=2000, description="the assumption in Chinese"
+    )
+
+    def label(self, lang: str) -> str:
+        """The vendor's name in the brief's language (its Chinese name when it has one)."""
+        return self.name_zh if lang == "zh" and self.name_zh else self.name
 
     @model_validator(mode="after")
     def _prices_cover_models(self) -> Vendor:
