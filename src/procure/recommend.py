@@ -84,16 +84,20 @@ def recommend(
         vendors = catalog_for(scenario.vendors, base_dir)
     assessment = assess(scenario, vendors)
 
+    def award_for(**options: Any) -> Award:
+        return optimize(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            solver=solver,
+            **options,
+        )
+
     def solve_award() -> Award | str:
         try:
-            return optimize(
-                scenario,
-                assessment.deployment,
-                assessment.weights.weights,
-                vendors,
-                kb.costs,
-                solver=solver,
-            )
+            return award_for()
         except InfeasibleError as exc:
             return str(exc)
 
@@ -110,16 +114,7 @@ def recommend(
     def other_structure() -> Award | None:
         other = "parallel" if scenario.procurement.structure == "integrator" else "integrator"
         try:
-            return optimize(
-                scenario,
-                assessment.deployment,
-                assessment.weights.weights,
-                vendors,
-                kb.costs,
-                solver=solver,
-                extras=False,
-                structure=other,
-            )
+            return award_for(extras=False, structure=other)
         except InfeasibleError:
             return None
 
