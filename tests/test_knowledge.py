@@ -96,7 +96,12 @@ def test_rule_naming_unknown_field_fails_at_load() -> None:
 
 
 def test_rule_that_does_not_parse_fails_at_load() -> None:
-    bad = Rule(id="broken", when="mlps_level >=", reason=Text(en="x", zh="x"), assumption=Text(en="t", zh="测"))
+    bad = Rule(
+        id="broken",
+        when="mlps_level >=",
+        reason=Text(en="x", zh="x"),
+        assumption=Text(en="t", zh="测"),
+    )
     with pytest.raises(RuleError, match="does not parse"):
         check_rules(RuleBook(deployment=[bad], partnership=[]))
 

@@ -27,7 +27,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from procure.errors import InputError, Problem, ProcureError
+from procure.errors import InputError, Problem, ProcureError, excerpt
 from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommend import Recommendation
 from procure.yamlio import dump_yaml, read_yaml
@@ -284,14 +284,29 @@ def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None)
                 path = Path(unquote(urlsplit(url).path)).resolve()
                 if path.is_file() and any(path.is_relative_to(a) for a in allowed):
                     return super().fetch(path.as_uri(), headers)
+            refused.append(url)
             raise ValueError(f"refused to fetch {url}: the brief uses only bundled files")
 
+    refused: list[str] = []
     document = HTML(
         string=html,
         base_url=str(allowed[-1]) + "/",
         url_fetcher=LocalOnly(allowed_protocols=["file"]),
     )
-    return bytes(document.write_pdf(pdf_identifier=b"procure-brief", uncompressed_pdf=False))
+    payload = bytes(document.write_pdf(pdf_identifier=b"procure-brief", uncompressed_pdf=False))
+    if refused:  # a template asked for something outside its directory: bad input, not a PDF
+        raise InputError(
+            [
+                Problem(
+                    str(template_dir or templates_dir()),
+                    f"a template asks for '{excerpt(refused[0])}', outside the template "
+                    "directories; templates may use only files inside their own directory or "
+                    "the bundled ones, and never the network",
+                    field="--templates",
+                )
+            ]
+        )
+    return payload
 
 
 _preloading: threading.Thread | None = None
