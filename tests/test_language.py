@@ -140,3 +140,17 @@ def test_ids_derive_from_names_readably_and_uniquely(variant: object) -> None:
     assert ids[0] == "zheng-wu-fu-wu-men-hu" and ids[1] == "zheng-wu-fu-wu-men-hu-2"
     assert len(set(ids)) == len(ids)
     assert not any(re.match(r"system-\d", i) for i in ids)
+
+
+@pytest.mark.parametrize("command", ["assess", "optimize", "compare"])
+def test_the_terminal_speaks_the_scenario_language(command: str) -> None:
+    """A Chinese scenario's terminal tables and lines are Chinese: no run of three English words
+    outside the user's names (ids and field names such as public_cloud_reason are one word)."""
+    path = next(p for p in EXAMPLES if p.stem == "county-joins-prefecture")
+    result = run(command, str(path))
+    assert result.exit_code == 0, result.stderr
+    text = without(result.stdout, user_words(path))
+    runs = ENGLISH_RUN.findall(text)
+    assert not runs, runs[:10]
+    english = run(command, str(path), "--lang", "en")
+    assert ENGLISH_RUN.search(english.stdout)  # and --lang en switches it back

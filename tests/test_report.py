@@ -13,10 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from procure import report
+from procure.catalog import strings
 from procure.errors import InputError
 from procure.money import fmt_money
 from procure.recommend import Recommendation, recommend
-from procure.report import render, strings
+from procure.report import render
 
 from .conftest import EXAMPLES, ROOT, example, load, run
 

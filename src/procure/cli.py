@@ -317,7 +317,7 @@ def optimize(
     for name, award in awards.items():
         if len(awards) > 1:
             console().rule(f"structure: {name}")
-        print_award(award, console(), language)
+        print_award(award, console(), language, inputs.vendors)
 
 
 def _optimize(

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import threading
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -27,27 +26,11 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from procure.catalog import catalog, templates_dir
 from procure.errors import InputError, Problem, ProcureError, excerpt
 from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommend import Recommendation
-from procure.yamlio import dump_yaml, read_yaml
-
-
-def templates_dir() -> Path:
-    """Templates ship inside the wheel as procure/templates; in a checkout they are top-level."""
-    packaged = Path(__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
-
-
-@cache
-def strings() -> dict[str, dict[str, str]]:
-    """The message catalog: every heading and label in en and zh."""
-    data = read_yaml(templates_dir() / "strings.yaml").data
-    return {key: dict(value) for key, value in data.items()}
-
-
-def catalog(lang: str) -> dict[str, str]:
-    return {key: value[lang] for key, value in strings().items()}
+from procure.yamlio import dump_yaml
 
 
 class ConfinedLoader(FileSystemLoader):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from procure.catalog import catalog
 from procure.money import fmt_money, fmt_pct, fmt_signed
 
 if TYPE_CHECKING:
@@ -24,117 +25,159 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
+def _model(t: dict[str, str], model: str) -> str:
+    return t.get(f"model_{model}", model)
+
+
 def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
-    """Readiness, deployment, partnership and route as tables."""
+    """Readiness, deployment, partnership and route as tables, in the chosen language."""
+    t = catalog(lang)
     console.print(f"[bold]{a.scenario}[/bold]")
     console.print(
-        f"Weights ({a.weights.method}): "
-        + ", ".join(f"{k} {v:.3f}" for k, v in a.weights.weights.items())
+        t["term_weights"]
+        + t["colon"]
+        + t["comma"].join(f"{t[k]} {v:.3f}" for k, v in a.weights.weights.items())
     )
     r = a.readiness
-    t = Table(title=f"Readiness {r.overall:.1f}/100, grade {r.grade} ({r.grade_label(lang)})")
+    title = t["term_readiness_title"].format(
+        score=f"{r.overall:.1f}", grade=r.grade, label=r.grade_label(lang)
+    )
+    table = Table(title=title)
     for col in ("factor", "indicator", "value", "score", "weight"):
-        t.add_column(col, overflow="fold")
+        table.add_column(t[col], overflow="fold")
     for f in r.factors:
-        t.add_row(f"[bold]{f.name(lang)}[/bold]", "", "", f"{f.score:.1f}", f"{f.weight:.2f}")
+        table.add_row(f"[bold]{f.name(lang)}[/bold]", "", "", f"{f.score:.1f}", f"{f.weight:.2f}")
         for c in f.contributions:
-            t.add_row("", c.name(lang), c.value, f"{c.score:.1f}", f"{c.weight:.2f}")
-    console.print(t)
+            value = t.get(f"val_{c.value}", c.value)
+            table.add_row("", c.name(lang), value, f"{c.score:.1f}", f"{c.weight:.2f}")
+    console.print(table)
     for act in r.actions:
-        console.print(f"  action ({act.indicator}, {act.score:.0f}): {act.text(lang)}")
-    t = Table(title="Deployment fit (0-100; x = excluded by a rule)")
-    t.add_column("system", overflow="fold")
+        console.print(f"  {t['term_action']} ({act.score:.0f}){t['colon']}{act.text(lang)}")
+    table = Table(title=t["term_fit_title"])
+    table.add_column(t["system"], overflow="fold")
     for model in ("private", "dedicated", "public", "hybrid"):
-        t.add_column(model, justify="right", overflow="fold")
-    t.add_column("recommended", overflow="fold")
-    t.add_column("margin", justify="right", overflow="fold")
+        table.add_column(_model(t, model), justify="right", overflow="fold")
+    table.add_column(t["recommended"], overflow="fold")
+    table.add_column(t["margin"], justify="right", overflow="fold")
     for p in a.deployment.placements:
         cells = ["x" if f.score is None else f"{f.score:.1f}" for f in p.fits]
-        t.add_row(
-            p.system,
+        table.add_row(
+            p.name,
             *cells,
-            f"[bold]{p.recommended}[/bold]",
+            f"[bold]{_model(t, p.recommended)}[/bold]",
             "" if p.margin is None else f"{p.margin:.1f}",
         )
-    console.print(t)
+    console.print(table)
     for p in a.deployment.placements:
-        console.print(f"  {p.system}: " + " ".join(x(lang) for x in p.reasons))
+        console.print(f"  {p.name}{t['colon']}" + " ".join(x(lang) for x in p.reasons))
     pv = a.partnership
-    t = Table(title=f"Partnership: {pv.mode_names[pv.recommended](lang)} recommended")
-    t.add_column("dimension", overflow="fold")
+    table = Table(
+        title=t["term_partnership_title"].format(mode=pv.mode_names[pv.recommended](lang))
+    )
+    table.add_column(t["dimension"], overflow="fold")
     for m in pv.totals:
-        t.add_column(pv.mode_names[m](lang), justify="right")
+        table.add_column(pv.mode_names[m](lang), justify="right")
     for d in pv.dimensions:
-        t.add_row(d.name(lang), *(f"{d.scores[m]:.0f}" for m in pv.totals))
-    t.add_row("[bold]total[/bold]", *(f"{pv.totals[m]:.1f}" for m in pv.totals))
-    console.print(t)
+        table.add_row(d.name(lang), *(f"{d.scores[m]:.0f}" for m in pv.totals))
+    table.add_row(f"[bold]{t['total']}[/bold]", *(f"{pv.totals[m]:.1f}" for m in pv.totals))
+    console.print(table)
     for reason in pv.reasons:
         console.print(f"  - {reason(lang)}")
-    console.print(
-        f"[bold]Procurement route:[/bold] {a.route.name(lang)} "
-        f"(contract value estimated before the award: "
-        f"{fmt_money(a.route.contract_value_cny, lang)}; `procure brief` uses the award's)"
-    )
+    value = t["term_route_value"].format(value=fmt_money(a.route.contract_value_cny, lang))
+    console.print(f"[bold]{t['term_route']}{t['colon']}[/bold]{a.route.name(lang)} ({value})")
     for reason in a.route.reasons:
         console.print(f"  - {reason(lang)}")
     for caution in a.route.cautions:
         console.print(f"  [yellow]! {caution(lang)}[/yellow]")
     for w in a.warnings:
-        console.print(f"[yellow]warning: {w}[/yellow]")
+        console.print(f"[yellow]{t['term_warning']}: {w}[/yellow]")
 
 
-def print_award(award: Award, console: Console, lang: str = "en") -> None:
-    """The award: vendors and roles, system placements, costs, rules' prices, alternatives."""
+def print_award(
+    award: Award, console: Console, lang: str = "en", vendors: list[Vendor] | None = None
+) -> None:
+    """The award: vendors and roles, system placements, costs, rules' prices, alternatives.
+    `vendors`: the catalog, to name the bidders of the alternatives too."""
+    t = catalog(lang)
     console.print(
-        f"[bold]Award[/bold]: total {fmt_money(award.total_cost_cny, lang)} of "
-        f"{fmt_money(award.budget_cny, lang)} budget; value {award.value:.1f}/100; "
-        f"{award.solver} {award.status}, gap {'-' if award.gap is None else fmt_pct(award.gap, 3)}"
-        f", {award.seconds:.2f} s"
+        t["term_award_line"].format(
+            total=fmt_money(award.total_cost_cny, lang),
+            budget=fmt_money(award.budget_cny, lang),
+            value=f"{award.value:.1f}",
+            solver=award.solver.upper(),
+            status=t.get(f"val_status_{award.status}", award.status),
+            gap="-" if award.gap is None else fmt_pct(award.gap, 3),
+            seconds=f"{award.seconds:.2f}",
+        )
     )
-    t = Table(title="Vendors")
-    for col in ("vendor", "role", "systems", "layers", "cost", "share"):
-        t.add_column(col, overflow="fold")
+    names = {v.id: v.label(lang) for v in vendors or []}
+    names.update(
+        {v.vendor: (v.name_zh if lang == "zh" and v.name_zh else v.name) for v in award.vendors}
+    )
+    systems = {s.system: s.name or s.system for s in award.systems}
+    table = Table(title=t["term_vendors"])
+    for col in ("vendor", "role", "systems", "layers", "term_cost", "share"):
+        table.add_column(t[col], overflow="fold")
     for v in award.vendors:
-        t.add_row(
-            f"{v.vendor} ({v.name})",
-            v.role,
-            ", ".join(v.systems),
-            ", ".join(v.layers),
+        table.add_row(
+            names[v.vendor],
+            t[f"role_{v.role}"],
+            t["list_sep"].join(systems[s] for s in v.systems),
+            t["list_sep"].join(t[f"layer_{x}"] for x in v.layers),
             fmt_money(v.cost_cny, lang),
             f"{v.share:.1%}",
         )
-    console.print(t)
-    t = Table(title="Placements")
-    for col in ("system", "vendor", "model", "cost over term", "value"):
-        t.add_column(col, overflow="fold")
+    console.print(table)
+    table = Table(title=t["term_placements"])
+    for col in ("system", "vendor", "model", "cost_over_term", "value_points"):
+        table.add_column(t[col], overflow="fold")
     for s in award.systems:
-        t.add_row(s.system, s.vendor, s.model, fmt_money(s.cost_cny, lang), f"{s.value:.1f}")
-    console.print(t)
-    console.print("Cost by year: " + ", ".join(fmt_money(c, lang) for c in award.cost_by_year))
+        table.add_row(
+            systems[s.system],
+            names[s.vendor],
+            _model(t, s.model),
+            fmt_money(s.cost_cny, lang),
+            f"{s.value:.1f}",
+        )
+    console.print(table)
+    years = t["comma"].join(
+        f"{t['year_n'].format(n=i)} {fmt_money(c, lang)}"
+        for i, c in enumerate(award.cost_by_year, 1)
+    )
+    console.print(t["cost_by_year"] + t["colon"] + years)
     console.print(
-        "Breakdown: "
-        + ", ".join(f"{k} {fmt_money(v, lang)}" for k, v in award.cost_breakdown.items())
+        t["breakdown"]
+        + t["colon"]
+        + t["comma"].join(
+            f"{t['cost_' + k]} {fmt_money(v, lang)}" for k, v in award.cost_breakdown.items()
+        )
     )
     for b in award.binding:
-        console.print(f"  binding: {b(lang)}")
+        console.print(f"  {t['binding']}{t['colon']}{b(lang)}")
+    for c in award.cautions:
+        console.print(f"  [yellow]! {c(lang)}[/yellow]")
     for r in award.rule_costs:
         if r.feasible and r.delta_cost_cny is not None and r.delta_value is not None:
             effect = (
-                f"keeping it saves {fmt_money(-r.delta_cost_cny, lang)}"
+                t["term_keeps_saves"].format(amount=fmt_money(-r.delta_cost_cny, lang))
                 if r.delta_cost_cny < 0
-                else f"keeping it costs {fmt_money(r.delta_cost_cny, lang)}"
+                else t["term_keeps_costs"].format(amount=fmt_money(r.delta_cost_cny, lang))
             )
-            console.print(
-                f"  rule {r.rule} ({r.description(lang)}): {effect}, "
-                f"value {fmt_signed(r.delta_value)} points"
+            line = t["term_rule_line"].format(
+                description=r.description(lang), effect=effect, delta=fmt_signed(r.delta_value)
             )
         else:
-            console.print(f"  rule {r.rule} ({r.description(lang)}): no award without it")
+            line = t["term_rule_needed"].format(description=r.description(lang))
+        console.print(f"  {line}")
     for a in award.alternatives:
-        console.print(
-            f"  alternative {a.rank}: {fmt_money(a.total_cost_cny, lang)}, value "
-            f"{a.value:.1f}: " + ", ".join(f"{k}={v}" for k, v in a.assignment.items())
+        head = t["term_alternative"].format(
+            rank=a.rank, cost=fmt_money(a.total_cost_cny, lang), value=f"{a.value:.1f}"
         )
+        placed = t["semicolon"].join(
+            f"{systems.get(k, k)}{t['colon']}{names.get(vid, vid)} ({_model(t, model)})"
+            for k, (vid, model) in ((k, v.split("/")) for k, v in a.assignment.items())
+        )
+        console.print(f"  {head}{t['colon']}{placed}")
 
 
 def print_vendors(vendors: list[Vendor], console: Console) -> None:
@@ -159,53 +202,68 @@ def print_vendors(vendors: list[Vendor], console: Console) -> None:
 
 
 def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
-    """Both partnership modes side by side, a text chart of cumulative cost, tipping points."""
+    """The partnership modes side by side, a text chart of cumulative cost, tipping points."""
+    t = catalog(lang)
     names = c.qualitative.mode_names
-    t = Table(
-        title=f"Joint venture vs direct purchase over {c.inputs.horizon_years} years "
-        f"(recommended: {names[c.recommended](lang)})"
+    table = Table(
+        title=t["term_comparison_title"].format(
+            years=c.inputs.horizon_years, mode=names[c.recommended](lang)
+        )
     )
-    t.add_column("", overflow="fold")
-    t.add_column(names["direct_purchase"](lang), justify="right")
-    t.add_column(names["joint_venture"](lang), justify="right")
-    t.add_row("NPV of cost", fmt_money(c.direct.npv_cny, lang), fmt_money(c.jv.npv_cny, lang))
+    table.add_column("", overflow="fold")
+    table.add_column(names["direct_purchase"](lang), justify="right")
+    table.add_column(names["joint_venture"](lang), justify="right")
+    table.add_row(t["npv"], fmt_money(c.direct.npv_cny, lang), fmt_money(c.jv.npv_cny, lang))
     if c.parent is not None:
         console.print(
-            f"{names['join_parent_cloud'](lang)}: NPV of cost {fmt_money(c.parent.npv_cny, lang)}, "
-            f"first service in about {c.parent.months_to_service:.0f} months"
+            t["term_parent_line"].format(
+                mode=names["join_parent_cloud"](lang),
+                npv=fmt_money(c.parent.npv_cny, lang),
+                months=f"{c.parent.months_to_service:.0f}",
+            )
         )
-    t.add_row(
-        "months to first service",
+    table.add_row(
+        t["months_to_service"],
         f"{c.direct.months_to_service:.0f}",
         f"{c.jv.months_to_service:.0f}",
     )
     r = c.risk
-    t.add_row(
-        "NPV P10-P90",
+    table.add_row(
+        t["npv_range"],
         f"{fmt_money(r.npv_p10['direct'], lang)} - {fmt_money(r.npv_p90['direct'], lang)}",
         f"{fmt_money(r.npv_p10['jv'], lang)} - {fmt_money(r.npv_p90['jv'], lang)}",
     )
-    t.add_row(
-        "P(cheaper)", f"{r.probability_cheaper['direct']:.0%}", f"{r.probability_cheaper['jv']:.0%}"
+    table.add_row(
+        t["prob_cheaper"],
+        f"{r.probability_cheaper['direct']:.0%}",
+        f"{r.probability_cheaper['jv']:.0%}",
     )
     for d in c.qualitative.dimensions:
-        t.add_row(
+        table.add_row(
             d.name(lang), f"{d.scores['direct_purchase']:.0f}", f"{d.scores['joint_venture']:.0f}"
         )
-    console.print(t)
+    console.print(table)
     console.print(
-        f"Annual spend {fmt_money(c.inputs.annual_spend_cny, lang)} "
-        f"(basis: {c.inputs.spend_basis}); {r.draws:,} Monte Carlo draws, seed {r.seed}"
+        t["cashflow_line"].format(
+            spend=fmt_money(c.inputs.annual_spend_cny, lang),
+            basis=t.get(
+                "val_basis_" + c.inputs.spend_basis.replace(" ", "_"), c.inputs.spend_basis
+            ),
+            horizon=c.inputs.horizon_years,
+            rate=fmt_pct(c.inputs.discount_rate),
+            draws=r.draws,
+            seed=r.seed,
+        )
     )
     top = max(max(c.direct.cumulative), max(c.jv.cumulative)) or 1.0
-    console.print("Cumulative cost (D = direct purchase, J = joint venture):")
+    console.print(t["term_cumulative"])
     for year, (dv, jv) in enumerate(zip(c.direct.cumulative, c.jv.cumulative, strict=True), 1):
         console.print(f"  {year:>2} D {'#' * round(40 * dv / top):<40} {fmt_money(dv, lang)}")
         console.print(f"     J {'=' * round(40 * jv / top):<40} {fmt_money(jv, lang)}")
     for reason in c.reasons:
         console.print(f"  - {reason(lang)}")
     for tp in c.tipping:
-        console.print(f"  tipping point: {tp.text(lang)}")
+        console.print(f"  {t['term_tipping']}{t['colon']}{tp.text(lang)}")
 
 
 def variant_rows(

@@ -1,0 +1,38 @@
+"""The message catalog (templates/strings.yaml): every heading and label in en and zh, for
+the brief and the terminal alike. Light to import: the terminal uses it without the renderer."""
+
+from __future__ import annotations
+
+import locale
+import os
+from functools import cache
+from pathlib import Path
+
+from procure.yamlio import read_yaml
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the wheel as procure/templates; in a checkout they are top-level."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+@cache
+def strings() -> dict[str, dict[str, str]]:
+    """The message catalog: every heading and label in en and zh."""
+    data = read_yaml(templates_dir() / "strings.yaml").data
+    return {key: dict(value) for key, value in data.items()}
+
+
+def catalog(lang: str) -> dict[str, str]:
+    return {key: value[lang] for key, value in strings().items()}
+
+
+def locale_language() -> str:
+    """zh when the user's locale is Chinese (LC_ALL, LC_MESSAGES, LANG), else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    current = locale.getlocale()[0] or ""
+    return "zh" if current.lower().startswith("zh") else "en"
