@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from pydantic import BaseModel
@@ -14,21 +14,26 @@ from procure.vendors import builtin_catalog
 
 from .conftest import ROOT
 
+T = TypeVar("T")
 
-def _entries(node: Any) -> list[Cited]:
-    found: list[Cited] = []
-    if isinstance(node, Cited):
-        found.append(node)
+
+def _found(node: Any, kind: type[T]) -> list[T]:
+    """Every `kind` in a knowledge tree: models, lists and dicts walked depth first."""
+    found: list[T] = [node] if isinstance(node, kind) else []
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:
-            found += _entries(getattr(node, name))
+            found += _found(getattr(node, name), kind)
     elif isinstance(node, (list, tuple)):
         for item in node:
-            found += _entries(item)
+            found += _found(item, kind)
     elif isinstance(node, dict):
         for item in node.values():
-            found += _entries(item)
+            found += _found(item, kind)
     return found
+
+
+def _entries(node: Any) -> list[Cited]:
+    return _found(node, Cited)
 
 
 def test_every_entry_has_source_or_assumption() -> None:
@@ -139,23 +144,9 @@ def test_rule_conditions_are_parsed_once_and_evaluated_per_system(
     assert parses == [rule.when]
 
 
-def _texts(node: Any) -> list[Text]:
-    found: list[Text] = [node] if isinstance(node, Text) else []
-    if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            found += _texts(getattr(node, name))
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            found += _texts(item)
-    elif isinstance(node, dict):
-        for item in node.values():
-            found += _texts(item)
-    return found
-
-
 def test_every_text_of_the_knowledge_base_is_in_both_languages() -> None:
     """Reasons, assumptions and labels carry en and zh, and the zh side is Chinese."""
-    texts = _texts(knowledge())
+    texts = _found(knowledge(), Text)
     assert len(texts) > 150
     for text in texts:
         assert text.en.strip() and text.zh.strip(), text

@@ -3,8 +3,6 @@ the brief and the terminal alike. Light to import: the terminal uses it without 
 
 from __future__ import annotations
 
-import locale
-import os
 from functools import cache
 from pathlib import Path
 
@@ -26,13 +24,3 @@ def strings() -> dict[str, dict[str, str]]:
 
 def catalog(lang: str) -> dict[str, str]:
     return {key: value[lang] for key, value in strings().items()}
-
-
-def locale_language() -> str:
-    """zh when the user's locale is Chinese (LC_ALL, LC_MESSAGES, LANG), else en."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    current = locale.getlocale()[0] or ""
-    return "zh" if current.lower().startswith("zh") else "en"

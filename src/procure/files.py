@@ -62,11 +62,6 @@ def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         ) from None
 
 
-def check_writable(path: Path) -> None:
-    """Kept for callers without inputs: the same checks as `check_output`."""
-    check_output(path)
-
-
 def write_atomic(path: Path, payload: bytes, inputs: Iterable[Path] = ()) -> None:
     """Write beside `path` then rename, so a failure never leaves a partial or clobbered file.
     `-` writes to standard output."""
