@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,13 @@ from typer.testing import CliRunner
 from procure.cli import app
 from procure.scenario import Scenario, load_scenario
 from procure.yamlio import dump_yaml, read_yaml
+
+# The output language falls back to the locale's: the tests expect English unless they ask,
+# whatever the machine's locale (tests of the fallback set these themselves).
+for _var in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_var, None)
+os.environ["LANG"] = "C.UTF-8"
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1764374400")  # briefs dated 2025-11-29: same JSON
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))

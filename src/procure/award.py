@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from procure.catalog import strings
 from procure.costing import unit_cost
 from procure.deployment import Deployment
-from procure.knowledge import CostRates
+from procure.knowledge import CostRates, Text
 from procure.scenario import CRITERIA, Scenario
 from procure.vendors import Vendor
 
@@ -44,16 +45,28 @@ class Instance:
     cost_weight: float
     integrator_rate: float
     extra_vendor_cost: float  # per vendor beyond the first, over the term
-    ineligible: dict[str, list[str]] = field(default_factory=dict)  # system -> reasons
+    ineligible: dict[str, list[Text]] = field(default_factory=dict)  # system -> reasons
     setup: dict[str, float] = field(default_factory=dict)  # one-off fee if a vendor wins
     structure: str = "integrator"  # integrator (with subcontractors) | parallel (no integrator)
     lead_share: bool = False  # the integrator's share is at least each subcontractor's
     integrator_systems: list[str] = field(default_factory=list)  # the integrator's own work
     integrator_layers: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # system id -> the name the user gave
+
+    def system_name(self, sid: str) -> str:
+        return self.names.get(sid, sid)
+
+    def vendor_name(self, vid: str, lang: str) -> str:
+        vendor = self.vendors.get(vid)
+        return vendor.label(lang) if vendor else vid
 
     def __post_init__(self) -> None:
         for vid, vendor in self.vendors.items():  # by default each vendor's own fee
             self.setup.setdefault(vid, vendor.setup_cny)
+
+
+def _zh_model(model: str) -> str:
+    return strings()[f"model_{model}"]["zh"]
 
 
 def score(value: float, cost: float, budget: float, cost_weight: float) -> float:
@@ -107,27 +120,44 @@ def build_instance(
     cost: dict[tuple[str, str, str], float] = {}
     hosting: dict[tuple[str, str, str], float] = {}
     value: dict[tuple[str, str, str], float] = {}
-    ineligible: dict[str, list[str]] = {}
+    ineligible: dict[str, list[Text]] = {}
     for s in scenario.systems:
         sid = str(s.id)
         placement = deployment.placement(sid)
         fit = {f.model: f.score for f in placement.fits if f.score is not None}
         found = False
-        reasons: set[str] = set()
+        reasons: set[Text] = set()
         for v in pool.values():
             missing_layers = [x for x in s.layers if x not in v.layers]
             for m in v.models:
                 if m not in fit:
-                    reasons.add(f"{m} excluded by the deployment rules")
+                    reasons.add(
+                        Text(
+                            en=f"{m} excluded by the deployment rules",
+                            zh=f"部署规则排除了{_zh_model(m)}",
+                        )
+                    )
                     continue
                 if v.mlps_max < s.mlps_level:
-                    reasons.add(f"no vendor offering {m} is certified MLPS {s.mlps_level}")
+                    reasons.add(
+                        Text(
+                            en=f"no vendor offering {m} is certified MLPS {s.mlps_level}",
+                            zh=f"提供{_zh_model(m)}的供应商均未达到等保{s.mlps_level}级",
+                        )
+                    )
                     continue
                 if missing_layers:
-                    reasons.add(f"layers {', '.join(missing_layers)} not offered")
+                    reasons.add(
+                        Text(
+                            en=f"layers {', '.join(missing_layers)} not offered",
+                            zh=f"无人提供 {'、'.join(missing_layers)} 服务层",
+                        )
+                    )
                     continue
                 if s.vcpu > v.capacity_vcpu:
-                    reasons.add("capacity below the system's vCPU")
+                    reasons.add(
+                        Text(en="capacity below the system's vCPU", zh="容量低于该系统的 vCPU 需求")
+                    )
                     continue
                 found = True
                 key = (sid, v.id, m)
@@ -154,12 +184,21 @@ def build_instance(
                 )
         if not found:
             if domestic == "required":
-                reasons.add("信创 required: only domestic-stack vendors")
+                reasons.add(
+                    Text(
+                        en="a domestic (Xinchuang) stack is required: only domestic-stack vendors",
+                        zh="要求信创：只考虑全栈国产化的供应商",
+                    )
+                )
             if assessment == "required":
                 reasons.add(
-                    "security assessment required: only platforms that passed 云计算服务安全评估"
+                    Text(
+                        en="security assessment required: only platforms that passed "
+                        "云计算服务安全评估",
+                        zh="要求通过云计算服务安全评估：只考虑已通过评估的平台",
+                    )
                 )
-            ineligible[sid] = sorted(reasons)
+            ineligible[sid] = sorted(reasons, key=lambda r: r.en)
     max_mlps = max(s.mlps_level for s in scenario.systems)
     layer_options = {
         layer: [v.id for v in pool.values() if layer in v.layers and v.mlps_max >= max_mlps]
@@ -210,6 +249,7 @@ def build_instance(
         else rates.parallel_integration_rate,
         extra_vendor_cost=years * rates.per_extra_vendor_cny_per_year,
         ineligible=ineligible,
+        names={str(s.id): s.name for s in scenario.systems},
     )
 
 

@@ -3,6 +3,8 @@ the brief and the terminal alike. Light to import: the terminal uses it without 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -24,3 +26,20 @@ def strings() -> dict[str, dict[str, str]]:
 
 def catalog(lang: str) -> dict[str, str]:
     return {key: value[lang] for key, value in strings().items()}
+
+
+def locale_language(environ: Mapping[str, str] | None = None) -> str:
+    """zh when the user's locale is Chinese (LC_ALL, then LC_MESSAGES, then LANG, as POSIX
+    orders them), else en."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def choose_language(option: str | None, stated: str | None) -> str:
+    """The output language: --lang if given, else the language the scenario states, else the
+    locale's."""
+    return option or stated or locale_language()

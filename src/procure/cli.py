@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="procure",
     help="Decision support for government-cloud (政务云) procurement. "
-    "Exit codes: 0 ok, 2 bad input, 3 infeasible, 1 other errors.",
+    "Exit codes: 0 ok, 2 bad input, 3 infeasible, 4 a verified brief no longer matches, "
+    "1 other errors.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -58,6 +59,12 @@ class Structure(StrEnum):
     both = "both"
 
 
+class ToFormat(StrEnum):
+    yaml = "yaml"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
 class Solver(StrEnum):
     highs = "highs"
     cbc = "cbc"
@@ -75,22 +82,53 @@ def _note(message: str) -> None:
         _err(message)
 
 
-def _fail(exc: ProcureError) -> NoReturn:
+_lang: str | None = None  # the language of this run's messages, once it is known
+
+
+def _language(option: Lang | None, scenario: Scenario | None = None) -> str:
+    """--lang, else the scenario's stated language, else the locale's; errors after this
+    point speak it too."""
+    from procure.catalog import choose_language
+
+    global _lang
+    _lang = choose_language(
+        option.value if option else None, scenario.stated_language if scenario else None
+    )
+    return _lang
+
+
+def _t(key: str) -> str:
+    from procure.catalog import catalog, locale_language
+
+    return catalog(_lang or locale_language())[key]
+
+
+def _problem_lines(exc: ProcureError, lang: str) -> list[str]:
+    prefix = "错误：" if lang == "zh" else "error: "
     if isinstance(exc, InputError):
-        for p in exc.problems:
-            _err(f"error: {p}")
-    else:
-        _err(f"error: {exc}")
+        return [prefix + p.render(lang) for p in exc.problems]
+    return [prefix + exc.text(lang)]
+
+
+def _fail(exc: ProcureError) -> NoReturn:
+    from procure.catalog import locale_language
+
+    for line in _problem_lines(exc, _lang or exc.language or locale_language()):
+        _err(line)
     raise typer.Exit(exc.exit_code)
 
 
-def _inputs(path: Path, data_dir: Path | None = None) -> Inputs:
+def _inputs(path: Path, data_dir: Path | None = None, lang: Lang | None = None) -> Inputs:
     from procure.inputs import load_inputs
 
+    if lang is not None:
+        _language(lang)
     try:
-        return load_inputs(path, data_dir)
+        inputs = load_inputs(path, data_dir)
     except ProcureError as exc:
         _fail(exc)
+    _language(lang, inputs.scenario)
+    return inputs
 
 
 def _version(value: bool) -> None:
@@ -112,8 +150,9 @@ def _root(
     ] = False,
 ) -> None:
     """Decision support for government-cloud procurement."""
-    global _quiet
+    global _quiet, _lang
     _quiet = quiet
+    _lang = None
 
 
 ScenarioArg = Annotated[
@@ -136,13 +175,16 @@ def validate(
         list[Path], typer.Argument(metavar="SCENARIO...", help="Scenario files to check.")
     ],
     data_dir: DataDirOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Check scenarios and the vendor files they name: every check a later command would
     refuse them for. Errors name file, line, column and field. Exit 0 if all are valid."""
+    from procure.assess import warnings_for
+    from procure.catalog import catalog, choose_language
     from procure.inputs import load_inputs
-    from procure.scenario import warnings_for
     from procure.weights import criteria_weights
 
+    option = lang.value if lang else None
     failed = False
     for path in files:
         try:
@@ -150,16 +192,15 @@ def validate(
             weights = criteria_weights(scenario.criteria)
         except ProcureError as exc:
             failed = True
-            problems = (
-                exc.problems if isinstance(exc, InputError) else [Problem(str(path), str(exc))]
-            )
-            for p in problems:
-                _err(f"error: {p}")
+            for line in _problem_lines(exc, choose_language(option, exc.language)):
+                _err(line)
             continue
-        shown = ", ".join(f"{k} {v:.3f}" for k, v in weights.weights.items())
-        typer.echo(f"ok: {path} ({len(scenario.systems)} systems; weights {shown})")
+        language = choose_language(option, scenario.stated_language)
+        t = catalog(language)
+        shown = t["comma"].join(f"{t[k]} {v:.3f}" for k, v in weights.weights.items())
+        typer.echo(t["term_ok"].format(path=path, systems=len(scenario.systems), weights=shown))
         for w in warnings_for(scenario):
-            _note(f"warning: {path}: {w}")
+            _note(f"{t['term_warning']}{t['colon']}{path}{t['colon']}{w(language)}")
     if failed:
         raise typer.Exit(2)
 
@@ -219,10 +260,25 @@ JobsOpt = Annotated[
 ]
 
 
-def _assess(path: Path, data_dir: Path | None = None) -> tuple[Inputs, Assessment]:
+TimeLimitOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        metavar="SECONDS",
+        min=1,
+        max=86_400,
+        help="Seconds for the award's MILP solve. When it runs out, the best award found is "
+        "given with its proven gap and a caution (exit 0); with none found, exit 1.",
+    ),
+]
+
+
+def _assess(
+    path: Path, data_dir: Path | None = None, lang: Lang | None = None
+) -> tuple[Inputs, Assessment]:
     from procure.assess import assess as run_assess
 
-    inputs = _inputs(path, data_dir)
+    inputs = _inputs(path, data_dir, lang)
     try:
         return inputs, run_assess(inputs.scenario, inputs.vendors)
     except ProcureError as exc:
@@ -237,13 +293,13 @@ def assess(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Readiness, deployment fit, partnership and procurement-route advice."""
-    inputs, assessment = _assess(file, data_dir)
+    inputs, assessment = _assess(file, data_dir, lang)
     if as_json:
         typer.echo(assessment.model_dump_json(indent=2))
         return
     from procure.terminal import console, print_assessment
 
-    print_assessment(assessment, console(), (lang.value if lang else inputs.scenario.language))
+    print_assessment(assessment, console(), _language(lang, inputs.scenario))
 
 
 @app.command()
@@ -262,6 +318,7 @@ def optimize(
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = 120.0,
     structure: Annotated[
         Structure | None,
         typer.Option(
@@ -276,7 +333,7 @@ def optimize(
     from procure.parallel import set_jobs
 
     set_jobs(jobs)
-    inputs, assessment = _assess(file, data_dir)
+    inputs, assessment = _assess(file, data_dir, lang)
     chosen = inputs.scenario.procurement.structure
     wanted = (
         ["integrator", "parallel"]
@@ -291,7 +348,12 @@ def optimize(
             check_output(write_lp, inputs.files)  # before the solve, not after
         awards = {
             name: _optimize(
-                inputs, assessment, solver.value, lp if write_lp else None, structure=name
+                inputs,
+                assessment,
+                solver.value,
+                lp if write_lp else None,
+                structure=name,
+                time_limit=time_limit,
             )
             for name in wanted
         }
@@ -299,7 +361,7 @@ def optimize(
             write_atomic(write_lp, lp[0].encode("utf-8"), inputs.files)
     except ProcureError as exc:
         _fail(exc)
-    language = lang.value if lang else inputs.scenario.language
+    language = _language(lang, inputs.scenario)
     if as_json:
         if len(awards) == 1:
             typer.echo(next(iter(awards.values())).model_dump_json(indent=2))
@@ -312,11 +374,13 @@ def optimize(
                 )
             )
         return
+    from procure.catalog import catalog
     from procure.terminal import console, print_award
 
     for name, award in awards.items():
         if len(awards) > 1:
-            console().rule(f"structure: {name}")
+            t = catalog(language)
+            console().rule(t["term_structure"].format(name=t[f"structure_{name}"]))
         print_award(award, console(), language, inputs.vendors)
 
 
@@ -327,6 +391,7 @@ def _optimize(
     lp: list[str] | None = None,
     extras: bool = True,
     structure: str | None = None,
+    time_limit: float = 120.0,
 ) -> Award:
     """The award, or exit 3 with the diagnosis."""
     from procure.knowledge import knowledge
@@ -343,19 +408,22 @@ def _optimize(
             lp=lp,
             extras=extras,
             structure=structure,
+            time_limit=time_limit,
         )
     except ProcureError as exc:
         _fail(exc)
 
 
-def _compare(path: Path, data_dir: Path | None) -> tuple[Scenario, Assessment, Award, Comparison]:
+def _compare(
+    path: Path, data_dir: Path | None, lang: Lang | None = None, time_limit: float = 120.0
+) -> tuple[Scenario, Assessment, Award, Comparison]:
     from procure.assess import spend_basis
     from procure.cashflow import compare_modes
     from procure.knowledge import knowledge
     from procure.route import advise_route
 
-    inputs, assessment = _assess(path, data_dir)
-    award = _optimize(inputs, assessment, extras=False)  # no award: exit 3, as everywhere
+    inputs, assessment = _assess(path, data_dir, lang)
+    award = _optimize(inputs, assessment, extras=False, time_limit=time_limit)  # none: exit 3
     years = inputs.scenario.procurement.contract_years
     spend, one_off, basis = spend_basis(assessment, award, years)
     route = advise_route(
@@ -391,26 +459,27 @@ def compare(
     as_json: JsonOpt = False,
     lang: LangOpt = None,
     data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = 120.0,
 ) -> None:
     """Joint venture vs direct purchase side by side; or two scenario variants with --vs."""
     from procure import terminal
 
-    scenario, assessment, award, comparison = _compare(file, data_dir)
-    language = lang.value if lang else scenario.language
+    scenario, assessment, award, comparison = _compare(file, data_dir, lang, time_limit)
+    language = _language(lang, scenario)
     if vs is None:
         if as_json:
             typer.echo(comparison.model_dump_json(indent=2))
             return
         terminal.print_comparison(comparison, terminal.console(), language)
         return
-    other = _compare(vs, data_dir)
-    rows = terminal.variant_rows((scenario, assessment, award, comparison), other)
+    other = _compare(vs, data_dir, Lang(language), time_limit)
+    rows = terminal.variant_rows((scenario, assessment, award, comparison), other, language)
     if as_json:
         typer.echo(
             json.dumps({"files": [str(file), str(vs)], "rows": rows}, indent=2, ensure_ascii=False)
         )
         return
-    terminal.print_variants(rows, str(file), str(vs), terminal.console())
+    terminal.print_variants(rows, file.name, vs.name, terminal.console(), language)
 
 
 EXTENSIONS = {
@@ -486,16 +555,18 @@ def brief(
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = 120.0,
 ) -> None:
     """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
     from procure.files import check_output, write_atomic
     from procure.parallel import set_jobs
     from procure.recommend import recommend
+    from procure.record import attachments, record_for
     from procure.report import preload, render
 
     set_jobs(jobs)
-    inputs = _inputs(file, data_dir)
-    language = lang.value if lang else inputs.scenario.language
+    inputs = _inputs(file, data_dir, lang)
+    language = _language(lang, inputs.scenario)
     try:
         output, fmt = output_format(output, fmt)
         if templates is not None and not templates.is_dir():
@@ -503,16 +574,31 @@ def brief(
         check_output(output, inputs.files)  # before minutes of work, not after
         preload(fmt.value)
         rec = recommend(
-            inputs.scenario, inputs.base_dir, solver=solver.value, vendors=inputs.vendors
+            inputs.scenario,
+            inputs.base_dir,
+            solver=solver.value,
+            vendors=inputs.vendors,
+            time_limit=time_limit,
+        )
+        rec = rec.model_copy(
+            update={"record": record_for(inputs.files, inputs.contents, inputs.scenario.vendors)}
         )
         if rec.award is None:  # exit 3 with the diagnosis; nothing is written
-            raise InfeasibleError(rec.infeasible or "no award satisfies the rules")
-        payload = render(rec, fmt.value, language, templates)
+            why = rec.infeasible
+            raise InfeasibleError(
+                why.en if why else "no award satisfies the rules",
+                why.zh if why else "没有满足全部规则的授标方案",
+            )
+        attach = [
+            (name, raw)
+            for name, _, raw in attachments(inputs.files, inputs.contents, inputs.scenario.vendors)
+        ]
+        payload = render(rec, fmt.value, language, templates, attach)
         write_atomic(output, payload, inputs.files)
     except ProcureError as exc:
         _fail(exc)
     if str(output) != "-":
-        _note(f"wrote {output} ({fmt.value}, {language})")
+        _note(_t("term_wrote").format(path=output, fmt=fmt.value, lang=language))
 
 
 @app.command()
@@ -544,6 +630,7 @@ def sensitivity(
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = 120.0,
 ) -> None:
     """How robust the recommendation is: weight intervals, flip points, rank acceptability."""
     from rich.progress import Progress
@@ -554,10 +641,11 @@ def sensitivity(
 
     set_jobs(jobs)
 
-    inputs, assessment = _assess(file, data_dir)
-    base = _optimize(inputs, assessment, extras=False)  # no award: exit 3 with the diagnosis
+    inputs, assessment = _assess(file, data_dir, lang)
+    language = _language(lang, inputs.scenario)
+    base = _optimize(inputs, assessment, extras=False, time_limit=time_limit)  # none: exit 3
     with Progress(console=console(stderr=True), transient=True, disable=as_json or _quiet) as bar:
-        task = bar.add_task("re-solving the award", total=award_draws)
+        task = bar.add_task(_t("term_reresolving"), total=award_draws)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -580,7 +668,114 @@ def sensitivity(
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
-    print_sensitivity(result, console(), lang.value if lang else inputs.scenario.language)
+    print_sensitivity(result, console(), language, inputs)
+
+
+@app.command()
+def explain(
+    file: ScenarioArg,
+    vendor: Annotated[
+        str | None,
+        typer.Option("--vendor", metavar="ID", help="Explain this bidder only."),
+    ] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+    jobs: JobsOpt = 0,
+    data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = 120.0,
+) -> None:
+    """Why each bidder won or lost: the rule that makes it ineligible, its price to win (the
+    smallest uniform cut in its prices at which it wins anything, and what), or for a winner
+    how far its prices could rise before it loses a system."""
+    from procure.explain import explain as run_explain
+    from procure.knowledge import knowledge
+    from procure.parallel import set_jobs
+
+    set_jobs(jobs)
+    inputs, assessment = _assess(file, data_dir, lang)
+    language = _language(lang, inputs.scenario)
+    known = [v.id for v in inputs.vendors]
+    if vendor is not None and vendor not in known:
+        _fail(
+            InputError(
+                [
+                    Problem(
+                        "--vendor",
+                        f"no bidder has the id '{vendor}'; the bidders are: {', '.join(known)}",
+                        zh=f"没有编号为“{vendor}”的投标人；现有编号：{'、'.join(known)}",
+                    )
+                ]
+            )
+        )
+    award = _optimize(inputs, assessment, extras=False, time_limit=time_limit)
+    outcomes = run_explain(
+        inputs.scenario,
+        assessment.deployment,
+        assessment.weights.weights,
+        inputs.vendors,
+        knowledge().costs,
+        award,
+        only=vendor,
+    )
+    if as_json:
+        typer.echo(
+            json.dumps([o.model_dump(mode="json") for o in outcomes], indent=2, ensure_ascii=False)
+        )
+        return
+    from procure.terminal import console, print_outcomes
+
+    print_outcomes(outcomes, inputs, console(), language)
+
+
+@app.command()
+def verify(
+    brief: Annotated[
+        Path, typer.Argument(metavar="BRIEF.pdf", help="A PDF brief written by procure brief.")
+    ],
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            metavar="SCENARIO",
+            help="Re-run this scenario (and its vendor file) as they are now, instead of the "
+            "copies attached to the brief.",
+        ),
+    ] = None,
+    lang: LangOpt = None,
+    jobs: JobsOpt = 0,
+    data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = 120.0,
+) -> None:
+    """Re-run a brief from the inputs it carries and check its numbers: exit 0 if they all
+    come out the same, 4 if an input was edited or a number changed (each one named)."""
+    from procure.catalog import catalog
+    from procure.parallel import set_jobs
+    from procure.verify import verify_brief
+
+    set_jobs(jobs)
+    language = _language(lang)
+    t = catalog(language)
+    try:
+        verdict = verify_brief(brief, time_limit=time_limit, against=against, data_dir=data_dir)
+    except ProcureError as exc:
+        _fail(exc)
+    r = verdict.record
+    typer.echo(t["record_line"].format(tool=r.tool_version, kb=r.knowledge_version, date=r.date))
+    for item in r.inputs:
+        typer.echo(f"  {t['file_role_' + item.role]} {item.name}{t['colon']}{item.sha256}")
+    for note in verdict.notes:
+        typer.echo(f"{t['term_warning']}{t['colon']}{note(language)}")
+    for altered in verdict.altered:
+        typer.echo(f"{t['verify_altered']}{t['colon']}{altered(language)}")
+    for change in verdict.changes:
+        typer.echo(f"  {change}")
+    if verdict.more:
+        typer.echo("  " + t["verify_more"].format(n=verdict.more))
+    if verdict.ok:
+        typer.echo(t["verify_ok"])
+        return
+    typer.echo(t["verify_changed"].format(n=len(verdict.changes) + verdict.more))
+    raise typer.Exit(4)
 
 
 @app.command("vendors")
@@ -588,16 +783,87 @@ def list_vendors(
     file: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[FILE]", help="A procure/vendors@1 file (default: the built-in catalog)."
+            metavar="[FILE]",
+            help="A vendor catalog: vendors@1 YAML or a bid sheet (.xlsx, .csv). "
+            "Default: the built-in catalog.",
         ),
     ] = None,
     as_json: JsonOpt = False,
+    to: Annotated[
+        ToFormat | None,
+        typer.Option(
+            "--to",
+            help="Convert: print (or write with -o) the catalog as vendors@1 YAML or a bid "
+            "sheet (csv, xlsx; headers in the --lang language).",
+        ),
+    ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            metavar="FILE",
+            help="Write an empty bid sheet (.xlsx with notes and cell checks, or .csv) "
+            "to fill in, with headers in the --lang language.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="File for --to (default: print)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    lang: LangOpt = None,
 ) -> None:
-    """List a vendor catalog."""
+    """List a vendor catalog or bid sheet; convert it (--to yaml); or start a bid sheet
+    (--template bids.xlsx)."""
+    from procure.files import check_output, write_atomic
     from procure.vendors import builtin_catalog, load_vendor_file
 
+    language = _language(lang)
     try:
+        if template is not None:
+            _write_template(template, language, force)
+            return
         catalog = load_vendor_file(file) if file else builtin_catalog()
+        if to is not None:
+            from procure.bids import sheet_csv, sheet_xlsx
+            from procure.yamlio import dump_yaml
+
+            if to is ToFormat.yaml:
+                header = "# procure/vendors@1, converted by `procure vendors --to yaml`\n"
+                data = catalog.model_dump(mode="json", exclude_defaults=True)
+                payload = (header + dump_yaml({"format": "procure/vendors@1", **data})).encode()
+            elif to is ToFormat.csv:
+                payload = sheet_csv(catalog.vendors, language)
+            else:
+                payload = sheet_xlsx(catalog.vendors, language)
+            if output is None:
+                if to is ToFormat.xlsx:
+                    raise InputError(
+                        [
+                            Problem(
+                                "--to xlsx",
+                                "a workbook is binary: give the file with -o bids.xlsx",
+                                zh="工作簿是二进制文件：请用 -o bids.xlsx 指定输出文件",
+                            )
+                        ]
+                    )
+                sys.stdout.buffer.write(payload)
+                sys.stdout.buffer.flush()
+                return
+            if output.exists() and not force:
+                raise InputError(
+                    [
+                        Problem(
+                            str(output),
+                            "file exists; pass --force to overwrite it",
+                            zh="文件已存在；如需覆盖请加 --force",
+                        )
+                    ]
+                )
+            check_output(output, [file] if file else [])
+            write_atomic(output, payload, [file] if file else [])
+            _note(_t("term_wrote").format(path=output, fmt=to.value, lang=language))
+            return
     except ProcureError as exc:
         _fail(exc)
     if as_json:
@@ -605,7 +871,38 @@ def list_vendors(
         return
     from procure.terminal import console, print_vendors
 
-    print_vendors(catalog.vendors, console())
+    print_vendors(catalog.vendors, console(), language)
+
+
+def _write_template(path: Path, lang: str, force: bool) -> None:
+    from procure.bids import template_csv, template_xlsx
+    from procure.files import check_output, write_atomic
+
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "name the template .xlsx (with notes and cell checks) or .csv",
+                    field="--template",
+                    zh="模板文件名应以 .xlsx（带说明和单元格校验）或 .csv 结尾",
+                )
+            ]
+        )
+    if path.exists() and not force:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "file exists; pass --force to overwrite it",
+                    zh="文件已存在；如需覆盖请加 --force",
+                )
+            ]
+        )
+    check_output(path)
+    write_atomic(path, template_xlsx(lang) if suffix == ".xlsx" else template_csv(lang))
+    _note(_t("term_wrote").format(path=path, fmt=suffix[1:], lang=lang))
 
 
 def main() -> None:

@@ -14,13 +14,13 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from procure.errors import InputError, Problem
+from procure.errors import InputError, Problem, os_reason_zh
 
 STDOUT = "-"
 
 
-def _refuse(path: Path, message: str) -> InputError:
-    return InputError([Problem(str(path), message)])
+def _refuse(path: Path, message: str, zh: str) -> InputError:
+    return InputError([Problem(str(path), message, zh=zh)])
 
 
 def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
@@ -32,33 +32,47 @@ def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
     except (FileNotFoundError, NotADirectoryError):
         info = None
     except OSError as exc:
-        raise _refuse(path, f"cannot check the output path: {exc.strerror}") from None
+        raise _refuse(
+            path,
+            f"cannot check the output path: {exc.strerror}",
+            f"无法检查输出路径：{os_reason_zh(exc)}",
+        ) from None
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
-            raise _refuse(path, "is a directory; give a file name, e.g. brief.pdf")
+            raise _refuse(
+                path,
+                "is a directory; give a file name, e.g. brief.pdf",
+                "这是一个目录；请给出文件名，例如 brief.pdf",
+            )
         if stat.S_ISLNK(info.st_mode):
             raise _refuse(
                 path,
                 "is a symbolic link; procure never writes through one. "
                 "Give the path of an ordinary file",
+                "这是一个符号链接；procure 从不通过符号链接写入。请给出普通文件的路径",
             )
         if not stat.S_ISREG(info.st_mode):
             raise _refuse(
                 path,
                 "is not an ordinary file (a device, FIFO or socket); "
                 "give the path of an ordinary file",
+                "这不是普通文件（而是设备、管道或套接字）；请给出普通文件的路径",
             )
         for source in inputs:
             if str(source) != "-" and source.exists() and os.path.samefile(path, source):
                 raise _refuse(
-                    path, f"is an input of this run ({source}); choose another output file"
+                    path,
+                    f"is an input of this run ({source}); choose another output file",
+                    f"这是本次运行的输入文件（{source}）；请另选输出文件",
                 )
     existing = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("/"))
     try:  # the only honest test is to try: create and remove a scratch directory there
         os.rmdir(tempfile.mkdtemp(prefix=".procure-check-", dir=existing))
     except OSError as exc:
         raise _refuse(
-            path, f"cannot write under {existing}: {exc.strerror}; choose another -o/--output"
+            path,
+            f"cannot write under {existing}: {exc.strerror}; choose another -o/--output",
+            f"无法在 {existing} 下写入：{os_reason_zh(exc)}；请另选 -o/--output",
         ) from None
 
 
@@ -74,7 +88,9 @@ def write_atomic(path: Path, payload: bytes, inputs: Iterable[Path] = ()) -> Non
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
-        raise _refuse(path, f"cannot write: {exc.strerror}") from None
+        raise _refuse(
+            path, f"cannot write: {exc.strerror}", f"无法写入：{os_reason_zh(exc)}"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)

@@ -8,11 +8,12 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from procure.bids import MAX_SHEET_BYTES, is_sheet
 from procure.errors import InputError, Problem
 from procure.scenario import Scenario, validate_located
-from procure.vendors import Vendor, catalog_for, vendor_path
+from procure.vendors import Vendor, catalog_for, load_vendor_file, vendor_path
 from procure.weights import criteria_weights
-from procure.yamlio import STDIN, Located, YamlPath, format_path, read_yaml
+from procure.yamlio import MAX_BYTES, STDIN, Located, YamlPath, format_path, read_bytes, read_yaml
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Inputs:
     scenario: Scenario
     vendors: list[Vendor]
     files: tuple[Path, ...]  # read from disk: an output may never replace one of them
+    contents: tuple[bytes, ...] = ()  # each file's bytes, exactly as read and parsed
 
     @property
     def base_dir(self) -> Path:
@@ -31,31 +33,54 @@ class Inputs:
 def load_inputs(path: Path, data_dir: Path | None = None) -> Inputs:
     """Read and check a scenario and its vendors; raise InputError with located problems."""
     located = read_yaml(path)
+    stated = located.data.get("language") if isinstance(located.data, dict) else None
+    try:
+        return _checked(path, located, data_dir)
+    except InputError as exc:  # its messages go out in the language the file states
+        exc.language = stated if stated in ("en", "zh") else None
+        raise
+
+
+def _checked(path: Path, located: Located, data_dir: Path | None) -> Inputs:
     scenario = validate_located(Scenario, located)
     base_dir = Path.cwd() if str(path) == STDIN else path.parent
 
-    def problem(field: YamlPath, message: str) -> InputError:
+    def problem(field: YamlPath, cause: Problem) -> InputError:
         line, col = located.where(field, key=True) or (None, None)
         return InputError(
-            [Problem(located.file, message, field=format_path(field), line=line, column=col)]
+            [
+                Problem(
+                    located.file,
+                    cause.message,
+                    field=format_path(field),
+                    line=line,
+                    column=col,
+                    zh=cause.zh,
+                )
+            ]
         )
 
     files: tuple[Path, ...] = (path,)
+    contents: tuple[bytes, ...] = (located.raw,)
     if isinstance(scenario.vendors, str) and scenario.vendors != "default":
         try:
-            files += (vendor_path(scenario.vendors, base_dir, data_dir),)
+            where = vendor_path(scenario.vendors, base_dir, data_dir)
         except InputError as exc:
-            raise problem(("vendors",), exc.problems[0].message) from None
-    vendors = catalog_for(scenario.vendors, base_dir, data_dir)
+            raise problem(("vendors",), exc.problems[0]) from None
+        raw = read_bytes(where, MAX_SHEET_BYTES if is_sheet(where) else MAX_BYTES)
+        files, contents = (*files, where), (*contents, raw)
+        vendors = load_vendor_file(where, raw).vendors  # the bytes fingerprinted are the ones read
+    else:
+        vendors = catalog_for(scenario.vendors, base_dir, data_dir)
     if scenario.criteria.ahp is not None:  # inconsistent judgments are bad input, located
         try:
             criteria_weights(scenario.criteria)
         except InputError as exc:
-            raise problem(("criteria", "ahp"), exc.problems[0].message) from None
+            raise problem(("criteria", "ahp"), exc.problems[0]) from None
     problems = _references(scenario, vendors, located)
     if problems:
         raise InputError(problems)
-    return Inputs(scenario, vendors, files)
+    return Inputs(scenario, vendors, files, contents)
 
 
 def _references(scenario: Scenario, vendors: list[Vendor], located: Located) -> list[Problem]:
@@ -64,20 +89,27 @@ def _references(scenario: Scenario, vendors: list[Vendor], located: Located) -> 
     known = [v.id for v in vendors]
     out = []
 
-    def at(field: YamlPath, message: str) -> Problem:
+    def at(field: YamlPath, message: str, zh: str) -> Problem:
         line, col = located.where(field, key=True) or (None, None)
-        return Problem(located.file, message, field=format_path(field), line=line, column=col)
+        return Problem(
+            located.file, message, field=format_path(field), line=line, column=col, zh=zh
+        )
 
-    def unknown(vid: str) -> str:
+    def unknown(field: YamlPath, vid: str) -> Problem:
         close = difflib.get_close_matches(vid, known, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        return f"no vendor has the id '{vid}'; {hint}the vendors are: {', '.join(known)}"
+        zh_hint = f"是否应为“{close[0]}”？" if close else ""
+        return at(
+            field,
+            f"no vendor has the id '{vid}'; {hint}the vendors are: {', '.join(known)}",
+            f"没有编号为“{vid}”的供应商；{zh_hint}现有供应商编号：{'、'.join(known)}",
+        )
 
     if p.incumbent is not None and p.incumbent not in known:
-        out.append(at(("procurement", "incumbent"), unknown(p.incumbent)))
+        out.append(unknown(("procurement", "incumbent"), p.incumbent))
     for i, vid in enumerate(p.exclude_vendors):
         if vid not in known:
-            out.append(at(("procurement", "exclude_vendors", i), unknown(vid)))
+            out.append(unknown(("procurement", "exclude_vendors", i), vid))
     if p.max_vendors * p.max_vendor_share < 1 - 1e-9:
         out.append(
             at(
@@ -86,6 +118,9 @@ def _references(scenario: Scenario, vendors: list[Vendor], located: Located) -> 
                 f"award each cover only {p.max_vendors * p.max_vendor_share:.4g} of it; the rules "
                 f"contradict each other. Raise max_vendors or set max_vendor_share to at least "
                 f"{1 / p.max_vendors:.4g}",
+                f"最多 {p.max_vendors} 家供应商、每家至多占授标金额的 {p.max_vendor_share:.4g}，"
+                f"合计只能覆盖授标的 {p.max_vendors * p.max_vendor_share:.4g}，两条规则互相矛盾。"
+                f"请提高 max_vendors，或把 max_vendor_share 设为不低于 {1 / p.max_vendors:.4g}",
             )
         )
     return out

@@ -49,10 +49,11 @@ from pydantic import BaseModel, Field
 
 from procure import mip
 from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate, score
+from procure.catalog import strings
 from procure.deployment import Deployment
 from procure.errors import InfeasibleError, ProcureError
 from procure.knowledge import CostRates, Text
-from procure.money import fmt_money
+from procure.money import fmt_money, fmt_pct
 from procure.parallel import pmap, run_all
 from procure.scenario import Scenario
 from procure.vendors import Vendor
@@ -134,12 +135,27 @@ def choice_of(award: Award) -> Choice:
     return {a.system: (a.vendor, a.model) for a in award.systems}, layers, award.integrator
 
 
+# Every solve answers in bounded time. The award's own solve gets TIME_LIMIT seconds (the
+# --time-limit option); the solves behind a diagnosis or an extra (rule costs, alternatives,
+# the frontier) get at most EXTRA_LIMIT each and are reported as unknown when they run out.
+TIME_LIMIT = 120.0
+EXTRA_LIMIT = 10.0
+
+
 class Model:
     """A built PuLP model with handles on its variables."""
 
-    def __init__(self, inst: Instance, *, naive: bool = False, elastic: bool = False) -> None:
+    def __init__(
+        self,
+        inst: Instance,
+        *,
+        naive: bool = False,
+        elastic: bool = False,
+        time_limit: float | None = None,
+    ) -> None:
         self.inst = inst
         self.elastic = elastic
+        self.time_limit = time_limit or (EXTRA_LIMIT if elastic else TIME_LIMIT)
         p = pulp.LpProblem("vendor_mix", pulp.LpMaximize)
         self.problem = p
         vids = sorted(inst.vendors)
@@ -328,16 +344,20 @@ class Model:
         time_limit: float | None = None,
         branching: bool | None = None,
         start: Choice | None = None,
+        gap: float = GAP,
     ) -> tuple[str, float]:
         """Solve; returns (status, seconds). `branching` (default: by size) makes HiGHS
         branch on the vendor indicators first; see `procure.mip`. `start`, an award of a
-        similar model, is offered to HiGHS as a first solution."""
+        similar model, is offered to HiGHS as a first solution. `time_limit` (default: the
+        model's) bounds the solve: "Time limit" then means an award without proof of
+        optimality, "Not solved" none found. `gap`: the relative optimality gap to prove."""
+        time_limit = self.time_limit if time_limit is None else time_limit
         if solver == "highs":
             if branching is None:
                 branching = len(self.x) >= BRANCH_MIN_TRIPLES and not self.elastic
             self.result = mip.solve(
                 self.problem,
-                gap=GAP,
+                gap=gap,
                 time_limit=time_limit,
                 priority=list(self.y.values()) if branching else (),
                 neighbourhood=self.groups,
@@ -350,7 +370,7 @@ class Model:
             # so solves in other threads must not swap them at the same time
             with _WARNINGS, warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
-                engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=GAP, timeLimit=time_limit)
+                engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=gap, timeLimit=time_limit)
         else:  # pragma: no cover - guarded by the CLI's choices
             raise ProcureError(f"unknown solver {solver!r}")
         began = time.perf_counter()
@@ -396,25 +416,43 @@ def optimize(
     lp: list[str] | None = None,
     start: Award | None = None,
     structure: str | None = None,
+    time_limit: float = TIME_LIMIT,
 ) -> Award:
     """Solve the award; raise InfeasibleError with a diagnosis when no award exists.
 
     `start`: the award of a similar scenario (other weights or prices), offered to the solver
     as a first solution; re-solves in the robustness analysis take about a third less time.
     `lp`: a list that receives the model in LP format, once an award is found.
-    `structure`: integrator or parallel, instead of the scenario's."""
+    `structure`: integrator or parallel, instead of the scenario's.
+    `time_limit`: seconds for the award's solve; when it runs out with an award in hand, that
+    award is returned with its proven gap and a caution saying so."""
     inst = build_instance(scenario, deployment, weights, vendors, rates, structure=structure)
     _precheck(inst, scenario)
-    model = Model(inst)
+    model = Model(inst, time_limit=time_limit)
     status, seconds = model.solve(solver, start=choice_of(start) if start else None)
     if status == "Infeasible":
-        raise InfeasibleError(diagnose(inst, solver))
-    if status != "Optimal":
+        why = diagnose(inst, solver)
+        raise InfeasibleError(why.en, why.zh)
+    if status not in ("Optimal", "Time limit"):
         raise ProcureError(
-            f"the {solver} solver stopped with status {status!r} after "
-            f"{seconds:.1f} s; try --solver cbc"
+            f"the {solver} solver found no award within {seconds:.0f} s (status {status}); "
+            "raise --time-limit, or simplify the scenario",
+            f"求解器 {solver} 在{seconds:.0f}秒内未找到授标方案（状态：{status}）；"
+            "请提高 --time-limit，或简化情景",
         )
     award = _award(model, scenario, status, solver, seconds)
+    if status == "Time limit":
+        gap = fmt_pct(award.gap or 0.0, 2)
+        award.cautions.insert(
+            0,
+            Text(
+                en=f"The solver stopped at its time limit ({time_limit:g} s): this is the best "
+                f"award it found, proven within {gap} of the best possible score, not proven "
+                "optimal. Give more time with --time-limit to close the gap.",
+                zh=f"求解器达到时间上限（{time_limit:g}秒）后停止：这是已找到的最好方案，"
+                f"已证明与最优得分相差不超过{gap}，但未证明最优。可用 --time-limit 给出更多时间。",
+            ),
+        )
     if lp is not None:
         lp.append(lp_text(model.problem))
     if extras:  # three independent searches, side by side
@@ -427,24 +465,33 @@ def optimize(
     return award
 
 
-def _integrator_rule_blocking(inst: Instance, solver: str) -> str | None:
+def _integrator_rule_blocking(inst: Instance, solver: str) -> Text | None:
     """Which rule of what the integrator keeps (art. 48 GPL, Order 87 art. 35) makes the award
     impossible, if dropping one of them alone restores it."""
-    relaxed: list[tuple[str, Instance, str]] = [
+    relaxed: list[tuple[str, Instance, Text]] = [
         (
             "lead_share",
             replace(inst, lead_share=False),
-            "the integrator's share must be at least every subcontractor's",
+            Text(
+                en="the integrator's share must be at least every subcontractor's",
+                zh="总集成商的份额不得低于任何一家分包商",
+            ),
         ),
         (
             "mlps4_with_integrator",
             replace(inst, integrator_systems=[]),
-            "MLPS level 4 systems must stay with the integrator",
+            Text(
+                en="MLPS level 4 systems must stay with the integrator",
+                zh="等保四级系统必须由总集成商自行承担",
+            ),
         ),
         (
             "security_with_integrator",
             replace(inst, integrator_layers=[]),
-            "the security layer must stay with the integrator",
+            Text(
+                en="the security layer must stay with the integrator",
+                zh="安全服务层必须由总集成商自行承担",
+            ),
         ),
     ]
     active = {
@@ -456,12 +503,18 @@ def _integrator_rule_blocking(inst: Instance, solver: str) -> str | None:
         if not active[name]:
             continue
         status, _ = Model(without, elastic=True).solve(solver)
-        if status == "Optimal":
-            return (
-                f"no award satisfies the integrator rule that {what} (GPL art. 48; MOF Order 87 "
-                f"art. 35): no eligible general integrator can carry that work within the other "
-                f"rules. Add a qualified integrator, set procurement.integrator_rules.{name}: "
-                "false with the buyer's reason, or use procurement.structure: parallel."
+        if status in ("Optimal", "Time limit"):  # any solution shows the rule is the cause
+            return Text(
+                en=f"no award satisfies the integrator rule that {what.en} (GPL art. 48; MOF "
+                f"Order 87 art. 35): no eligible general integrator can carry that work within "
+                f"the other rules. Add a qualified integrator, set "
+                f"procurement.integrator_rules.{name}: false with the buyer's reason, or use "
+                "procurement.structure: parallel.",
+                zh=f"没有方案能满足“{what.zh}”这一总集成规则（《中华人民共和国政府采购法》"
+                f"第四十八条；财政部令第87号第三十五条）：在其他规则之下，没有合格的总集成商能"
+                f"承担这部分工作。请增加合格的总集成商；或在说明采购人理由后设置 "
+                f"procurement.integrator_rules.{name}: false；或改用 "
+                "procurement.structure: parallel（平行签约）。",
             )
     return None
 
@@ -477,71 +530,122 @@ def lp_text(problem: Any) -> str:
 
 
 def _precheck(inst: Instance, scenario: Scenario) -> None:
-    problems = [
-        f"system {sid}: no eligible vendor and model ({'; '.join(why)})"
+    domestic = scenario.procurement.domestic_stack == "required"
+    mlps = max(s.mlps_level for s in scenario.systems)
+    en = [
+        f"system {inst.system_name(sid)}: no eligible vendor and model "
+        f"({'; '.join(w.en for w in why)})"
         for sid, why in inst.ineligible.items()
     ]
-    problems += [
-        f"layer {layer}: no eligible vendor offers it at MLPS "
-        f"{max(s.mlps_level for s in scenario.systems)}"
-        + (" with a domestic stack" if scenario.procurement.domestic_stack == "required" else "")
-        for layer, vids in inst.layer_options.items()
-        if not vids
+    zh = [
+        f"系统“{inst.system_name(sid)}”：没有符合条件的供应商和部署模式"
+        f"（{'；'.join(w.zh for w in why)}）"
+        for sid, why in inst.ineligible.items()
     ]
-    if problems:
+    empty = [layer for layer, vids in inst.layer_options.items() if not vids]
+    en += [
+        f"layer {layer}: no eligible vendor offers it at MLPS {mlps}"
+        + (" with a domestic stack" if domestic else "")
+        for layer in empty
+    ]
+    zh += [
+        f"{strings()[f'layer_{layer}']['zh']}服务层：没有合格供应商能在等保{mlps}级"
+        + ("且全栈信创" if domestic else "")
+        + "条件下提供"
+        for layer in empty
+    ]
+    if en:
         raise InfeasibleError(
             "no award is possible: "
-            + "; ".join(problems)
+            + "; ".join(en)
             + ". Relax the rule named, add a qualified vendor, or remove "
-            "the system from this procurement."
+            "the system from this procurement.",
+            "无法授标：" + "；".join(zh) + "。请放宽所指出的规则、增加合格的供应商，"
+            "或将该系统移出本次采购。",
         )
 
 
-def diagnose(inst: Instance, solver: str = "highs") -> str:
+def _pct_pair(needed: float, now: float) -> tuple[str, str]:
+    """Two shares printed with enough decimals to tell them apart (never '50.0% (now 50%)')."""
+    for digits in range(1, 5):
+        a, b = fmt_pct(needed, digits), fmt_pct(now, digits)
+        if a != b:
+            return a, b
+    return fmt_pct(needed, 4), fmt_pct(now, 4)
+
+
+def diagnose(inst: Instance, solver: str = "highs") -> Text:
     """Solve with penalised slack on the soft rules and say the smallest change that works."""
     model = Model(inst, elastic=True)
     status, _ = model.solve(solver)
-    if status != "Optimal":
+    if status == "Not solved":
+        return Text(
+            en=f"no award satisfies the rules, and the search for the smallest change ran out "
+            f"of its {model.time_limit:g} s: relax one rule at a time (budget, vendor counts, "
+            "shares) to find the one that binds.",
+            zh=f"没有满足全部规则的授标方案；寻找最小调整的计算在{model.time_limit:g}秒内未完成："
+            "请逐条放宽规则（预算、供应商数量、份额）以找出起约束作用的那一条。",
+        )
+    if status not in ("Optimal", "Time limit"):
         blocking = _integrator_rule_blocking(inst, solver)
         if blocking:
             return blocking
-        return (
-            "no award exists, and relaxing budget, vendor counts, shares and capacity does "
-            "not help: check eligibility (MLPS levels, 信创, layers, exclusions)."
+        return Text(
+            en="no award exists, and relaxing budget, vendor counts, shares and capacity does "
+            "not help: check eligibility (MLPS levels, 信创, layers, exclusions).",
+            zh="不存在可行的授标方案，放宽预算、供应商数量、份额和容量也无济于事：请检查资格条件"
+            "（等保级别、信创、服务层、排除名单）。",
         )
-    changes = []
+    en: list[str] = []
+    zh: list[str] = []
     for name, (var, _) in model.slack.items():
         amount = var.value() or 0.0
         if amount <= 1e-6:
             continue
         if name == "budget":
-            changes.append(
-                f"budget must be at least {fmt_money(inst.budget * (1 + amount), 'en')} "
+            need = inst.budget * (1 + amount)
+            en.append(
+                f"budget must be at least {fmt_money(need, 'en')} "
                 f"(now {fmt_money(inst.budget, 'en')})"
             )
+            zh.append(f"预算至少应为{fmt_money(need, 'zh')}（现为{fmt_money(inst.budget, 'zh')}）")
         elif name == "count_min":
-            changes.append(
-                f"min_vendors must be at most {inst.min_vendors - round(amount)} "
-                f"(now {inst.min_vendors}): too few vendors qualify"
+            most = inst.min_vendors - round(amount)
+            en.append(
+                f"min_vendors must be at most {most} (now {inst.min_vendors}): "
+                "too few vendors qualify"
+            )
+            zh.append(
+                f"供应商数量下限 min_vendors 至多为{most}（现为{inst.min_vendors}）：合格供应商太少"
             )
         elif name == "count_max":
-            changes.append(
-                f"max_vendors must be at least {inst.max_vendors + round(amount)} "
-                f"(now {inst.max_vendors})"
-            )
+            least = inst.max_vendors + round(amount)
+            en.append(f"max_vendors must be at least {least} (now {inst.max_vendors})")
+            zh.append(f"供应商数量上限 max_vendors 至少应为{least}（现为{inst.max_vendors}）")
         elif name.startswith("share_"):
             vid = name.removeprefix("share_")
-            needed = _share_needed(model, vid)
-            changes.append(
-                f"max_vendor_share must be at least {needed:.1%} "
-                f"(now {inst.max_share:.0%}) for {vid}"
+            needed, now = _pct_pair(_share_needed(model, vid), inst.max_share)
+            en.append(
+                f"max_vendor_share must be at least {needed} (now {now}) "
+                f"for {inst.vendor_name(vid, 'en')}"
+            )
+            zh.append(
+                f"为使{inst.vendor_name(vid, 'zh')}中标，单家份额上限 max_vendor_share 至少应为"
+                f"{needed}（现为{now}）"
             )
         elif name.startswith("capacity_"):
             vid = name.removeprefix("capacity_")
-            changes.append(f"vendor {vid} lacks {amount:,.0f} vCPU of capacity")
-    if not changes:
-        return "no award satisfies the rules; the relaxation found no single cause"
-    return "no award satisfies the rules. Smallest change found: " + "; ".join(changes) + "."
+            en.append(f"vendor {inst.vendor_name(vid, 'en')} lacks {amount:,.0f} vCPU of capacity")
+            zh.append(f"供应商{inst.vendor_name(vid, 'zh')}的容量缺口为 {amount:,.0f} vCPU")
+    if not en:
+        return Text(
+            en="no award satisfies the rules; the relaxation found no single cause",
+            zh="没有满足全部规则的授标方案；逐项放宽规则也未找到单一原因",
+        )
+    return Text(
+        en="no award satisfies the rules. Smallest change found: " + "; ".join(en) + ".",
+        zh="没有满足全部规则的授标方案。找到的最小调整：" + "；".join(zh) + "。",
+    )
 
 
 def _share_needed(model: Model, vid: str) -> float:
@@ -689,12 +793,14 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
     return out
 
 
-def _resolve(inst: Instance, solver: str, start: Award) -> tuple[float, float] | None:
-    model = Model(inst)
+def _resolve(inst: Instance, solver: str, start: Award) -> tuple[float, float] | str:
+    """(cost, value) of the best award of `inst`, else its status ("Infeasible", or a time
+    limit's: then the rule's cost is unknown, not zero and not infinite)."""
+    model = Model(inst, time_limit=EXTRA_LIMIT)
     # dropping a rule keeps the award feasible
     status, _ = model.solve(solver, start=choice_of(start))
     if status != "Optimal":
-        return None
+        return status
     ev = evaluate(inst, *model.choice())
     return ev.total_cost, ev.value
 
@@ -787,11 +893,13 @@ def rule_costs(
             )
         )
 
-    def cost_of(variant: tuple[str, Text, dict[str, Any]]) -> RuleCost:
+    def cost_of(variant: tuple[str, Text, dict[str, Any]]) -> RuleCost | None:
         rule, description, overrides = variant
         inst = build_instance(scenario, deployment, weights, vendors, rates, **overrides)
-        result = None if inst.ineligible else _resolve(inst, solver, award)
-        if result is None:
+        result = "Infeasible" if inst.ineligible else _resolve(inst, solver, award)
+        if isinstance(result, str) and result != "Infeasible":
+            return None  # out of time: left out rather than guessed
+        if isinstance(result, str):
             return RuleCost(
                 rule=rule,
                 description=description,
@@ -808,7 +916,7 @@ def rule_costs(
             feasible=True,
         )
 
-    return pmap(cost_of, variants)
+    return [cost for cost in pmap(cost_of, variants) if cost is not None]
 
 
 def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> list[Alternative]:
@@ -817,7 +925,7 @@ def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> lis
     chosen = [(s.system, s.vendor, s.model) for s in award.systems]
     for rank in range(1, count + 1):
         model.forbid(chosen, rank)
-        status, _ = model.solve(solver)
+        status, _ = model.solve(solver, time_limit=EXTRA_LIMIT)
         if status != "Optimal":
             break
         assignment, layers, integrator = model.choice()
@@ -898,7 +1006,7 @@ def _tie(a: _Point, b: _Point, budget: float) -> float:
 
 def _best_at(inst: Instance, solver: str, weight: float, start: Choice | None) -> _Point | None:
     """The best award when cost carries `weight`."""
-    model = Model(replace(inst, cost_weight=weight))
+    model = Model(replace(inst, cost_weight=weight), time_limit=EXTRA_LIMIT)
     status, _ = model.solve(solver, start=start)
     if status != "Optimal":
         return None

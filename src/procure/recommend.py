@@ -11,10 +11,12 @@ from procure.assess import Assessment, assess, spend_basis
 from procure.award import TOLERANCE
 from procure.cashflow import LABELS, Comparison, compare_modes
 from procure.errors import InfeasibleError
+from procure.explain import BidderOutcome, explain
 from procure.knowledge import MarketFigure, Text, knowledge
 from procure.money import fmt_money
-from procure.optimizer import GAP, Award, optimize
+from procure.optimizer import GAP, TIME_LIMIT, Award, optimize
 from procure.parallel import both
+from procure.record import BriefRecord
 from procure.route import advise_route
 from procure.scenario import Scenario, scenario_to_data
 from procure.sensitivity import Sensitivity, analyse
@@ -54,7 +56,7 @@ class Recommendation(BaseModel):
     scenario: dict[str, Any]
     assessment: Assessment
     award: Award | None
-    infeasible: str | None
+    infeasible: Text | None
     comparison: Comparison
     robustness: Sensitivity | None
     market: list[MarketFigure]
@@ -66,6 +68,8 @@ class Recommendation(BaseModel):
     vendor_names: dict[str, Text] = {}  # every bidder's name in both languages, by id
     structures: list[StructureOption] = []  # integrator vs parallel contracts, side by side
     award_note: Text | None = None  # how to read the award (e.g. as the JV company's build)
+    record: BriefRecord | None = None  # versions, date and input fingerprints (the CLI sets it)
+    bidders: list[BidderOutcome] = []  # why each bidder won or lost (评审说明)
 
 
 AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
@@ -76,6 +80,7 @@ def recommend(
     base_dir: Path,
     solver: str = "highs",
     vendors: list[Vendor] | None = None,
+    time_limit: float = TIME_LIMIT,
 ) -> Recommendation:
     """Assess, optimise and compare; gather provenance; write the five-line summary.
     `vendors`: the catalog already loaded (`procure.inputs`), else read from the scenario."""
@@ -92,14 +97,15 @@ def recommend(
             vendors,
             kb.costs,
             solver=solver,
+            time_limit=time_limit,
             **options,
         )
 
-    def solve_award() -> Award | str:
+    def solve_award() -> Award | Text:
         try:
             return award_for()
         except InfeasibleError as exc:
-            return str(exc)
+            return Text(en=str(exc), zh=exc.text("zh"))
 
     def robustness_of_award() -> Sensitivity:  # skips the award tests itself if there is no award
         return analyse(
@@ -123,7 +129,7 @@ def recommend(
         lambda: both(solve_award, robustness_of_award), other_structure
     )
     award = solved if isinstance(solved, Award) else None
-    infeasible = solved if isinstance(solved, str) else None
+    infeasible = solved if isinstance(solved, Text) else None
     if award is not None:  # the route's value is the award's, once there is one
         route = advise_route(
             scenario,
@@ -165,7 +171,21 @@ def recommend(
             update={"route": route.model_copy(update={"reasons": [*route.reasons, partner]})}
         )
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
+    bidders = (
+        explain(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            award,
+            solver=solver,
+        )
+        if award is not None
+        else []
+    )
     return Recommendation(
+        bidders=bidders,
         scenario_name=scenario.name,
         language=scenario.language,
         scenario=scenario_to_data(scenario),
@@ -201,7 +221,7 @@ ROLE_ZH = {
 
 
 def summary(
-    a: Assessment, award: Award | None, infeasible: str | None, c: Comparison
+    a: Assessment, award: Award | None, infeasible: Text | None, c: Comparison
 ) -> list[Text]:
     """The decisions in five lines (plus top risks). The deployment line counts the award's
     models when there is an award, so the summary and the award tell one story."""
@@ -233,8 +253,8 @@ def summary(
     else:
         lines.append(
             Text(
-                en=f"Vendor award: none is feasible. {infeasible}",
-                zh=f"供应商组合：无可行方案。{infeasible}",
+                en=f"Vendor award: none is feasible. {infeasible.en if infeasible else ''}",
+                zh=f"供应商组合：无可行方案。{infeasible.zh if infeasible else ''}",
             )
         )
     names = c.qualitative.mode_names

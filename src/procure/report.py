@@ -7,10 +7,12 @@ files; written to a temporary file and moved into place, so a failure leaves not
 from __future__ import annotations
 
 import base64
+import io
 import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -28,8 +30,10 @@ from markupsafe import Markup
 
 from procure.catalog import catalog, templates_dir
 from procure.errors import InputError, Problem, ProcureError, excerpt
+from procure.explain import describe
 from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommend import Recommendation
+from procure.record import BRIEF_JSON
 from procure.yamlio import dump_yaml
 
 
@@ -163,6 +167,7 @@ def context(
         "cited": cited,
         "source_text": lambda s: source_text(s, lang),
         "system_name": lambda sid: systems.get(sid, sid),
+        "bidder_text": lambda o: describe(o, systems, lang),
         "vendor_name": lambda vid: vendors.get(vid, vid),
         "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
         "figure": lambda m: (
@@ -246,7 +251,13 @@ def require_cjk_font() -> None:
         )
 
 
-def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None) -> bytes:
+def render_pdf(
+    rec: Recommendation,
+    lang: str,
+    template_dir: Path | None = None,
+    attach: Sequence[tuple[str, bytes]] = (),
+) -> bytes:
+    """The brief as PDF; `attach` (name, bytes) are embedded as file attachments."""
     if lang == "zh":
         require_cjk_font()
     html = render_html(rec, lang, template_dir, for_pdf=True)
@@ -276,7 +287,14 @@ def render_pdf(rec: Recommendation, lang: str, template_dir: Path | None = None)
         base_url=str(allowed[-1]) + "/",
         url_fetcher=LocalOnly(allowed_protocols=["file"]),
     )
-    payload = bytes(document.write_pdf(pdf_identifier=b"procure-brief", uncompressed_pdf=False))
+    from weasyprint import Attachment
+
+    files = [Attachment(file_obj=io.BytesIO(raw), name=name) for name, raw in attach]
+    payload = bytes(
+        document.write_pdf(
+            pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
+        )
+    )
     if refused:  # a template asked for something outside its directory: bad input, not a PDF
         raise InputError(
             [
@@ -315,7 +333,15 @@ def _import_renderers() -> None:
         return
 
 
-def render(rec: Recommendation, fmt: str, lang: str, template_dir: Path | None = None) -> bytes:
+def render(
+    rec: Recommendation,
+    fmt: str,
+    lang: str,
+    template_dir: Path | None = None,
+    attach: Sequence[tuple[str, bytes]] = (),
+) -> bytes:
+    """The brief in `fmt`; a PDF carries `attach` (its input files) as attachments, and its
+    JSON numbers as brief.json, for `procure verify`."""
     if fmt == "json":
         return (rec.model_dump_json(indent=2) + "\n").encode("utf-8")
     if fmt == "md":
@@ -323,5 +349,7 @@ def render(rec: Recommendation, fmt: str, lang: str, template_dir: Path | None =
     if fmt == "html":
         return render_html(rec, lang, template_dir).encode("utf-8")
     if fmt == "pdf":
-        return render_pdf(rec, lang, template_dir)
+        if attach:
+            attach = [*attach, (BRIEF_JSON, render(rec, "json", lang))]
+        return render_pdf(rec, lang, template_dir, attach)
     raise ProcureError(f"unknown format {fmt}")  # pragma: no cover

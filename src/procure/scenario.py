@@ -70,6 +70,8 @@ class Agency(Strict):
                 ("cloud_type",),
                 "an industry cloud needs `sector` (public_security, tax, customs, "
                 "hrss, education, health, transport or other)",
+                "行业云需要填写 `sector`（public_security、tax、customs、hrss、education、health、"
+                "transport 或 other）",
             )
         return self
 
@@ -107,11 +109,14 @@ class System(Strict):
     @classmethod
     def _not_classified(cls, v: bool) -> bool:
         if v:
-            raise ValueError(
+            raise FieldError(
+                (),
                 "classified (涉密) systems are out of scope: a system that stores or processes "
                 "state secrets follows the graded protection of the Law on Guarding State "
                 "Secrets (《中华人民共和国保守国家秘密法》) on its own approved infrastructure, not "
-                "a government-cloud procurement; leave it out of this scenario"
+                "a government-cloud procurement; leave it out of this scenario",
+                "涉密系统不在本工具范围内：存储或处理国家秘密的系统按《中华人民共和国保守国家秘密法》"
+                "实行分级保护，部署在经批准的专用设施上，不纳入政务云采购；请从本情景中删除该系统",
             )
         return v
 
@@ -119,13 +124,20 @@ class System(Strict):
     @classmethod
     def _mlps(cls, v: int) -> int:
         if v == 5:
-            raise ValueError(
+            raise FieldError(
+                (),
                 "MLPS level 5 systems (the highest 等保 grade, reserved for critical national "
                 "systems) are not eligible for a government cloud; keep such a system on its own "
-                "isolated infrastructure and leave it out of this scenario"
+                "isolated infrastructure and leave it out of this scenario",
+                "等保第五级系统（最高级别，用于关系国家安全的重要系统）不适合部署在政务云上；"
+                "请保留在独立的专用设施上，并从本情景中删除",
             )
         if not 1 <= v <= 4:
-            raise ValueError(f"MLPS level must be 1, 2, 3 or 4, not {v}")
+            raise FieldError(
+                (),
+                f"MLPS level must be 1, 2, 3 or 4, not {v}",
+                f"等保级别应为 1、2、3 或 4，而不是 {v}",
+            )
         return v
 
 
@@ -150,15 +162,31 @@ class Criteria(Strict):
     @model_validator(mode="after")
     def _one_way(self) -> Criteria:
         if (self.weights is None) == (self.ahp is None):
-            raise ValueError("give either `weights` or `ahp`, not both and not neither")
+            raise FieldError(
+                (),
+                "give either `weights` or `ahp`, not both and not neither",
+                "`weights` 与 `ahp` 二者必须给出且只能给出其一",
+            )
         if self.weights is not None and sum(self.weights.values()) <= 0:
-            raise ValueError("weights are all zero; give at least one positive weight")
+            raise FieldError(
+                (),
+                "weights are all zero; give at least one positive weight",
+                "权重全为零；请至少给出一个正的权重",
+            )
         if self.ahp is not None:
             for a, b, v in self.ahp:
                 if a == b:
-                    raise ValueError(f"judgment [{a}, {b}, {v}] compares a criterion with itself")
+                    raise FieldError(
+                        (),
+                        f"judgment [{a}, {b}, {v}] compares a criterion with itself",
+                        f"判断 [{a}, {b}, {v}] 把一个准则与它自身比较",
+                    )
                 if not 1 / 9 - 1e-9 <= v <= 9 + 1e-9:
-                    raise ValueError(f"judgment [{a}, {b}, {v}]: Saaty values run 1/9..9")
+                    raise FieldError(
+                        (),
+                        f"judgment [{a}, {b}, {v}]: Saaty values run 1/9..9",
+                        f"判断 [{a}, {b}, {v}]：萨蒂标度的取值范围是 1/9 至 9",
+                    )
         return self
 
 
@@ -229,10 +257,14 @@ class Procurement(Strict):
                 ("min_vendors",),
                 f"min_vendors ({self.min_vendors}) is greater than max_vendors "
                 f"({self.max_vendors})",
+                f"供应商数量下限 min_vendors（{self.min_vendors}）大于上限 max_vendors"
+                f"（{self.max_vendors}）",
             )
         if self.expansion and self.incumbent is None:
             raise FieldError(
-                ("expansion",), "an expansion needs `incumbent`: the id of the vendor serving today"
+                ("expansion",),
+                "an expansion needs `incumbent`: the id of the vendor serving today",
+                "扩容采购需要填写 `incumbent`：当前提供服务的供应商编号",
             )
         return self
 
@@ -313,13 +345,24 @@ class Scenario(Strict):
                     ("systems", i, "id"),
                     f"systems[{i}] has id '{s.id}', already used by "
                     f"systems[{seen[s.id]}]; give each system a distinct `id`",
+                    f"systems[{i}] 的编号“{s.id}”已被 systems[{seen[s.id]}] 使用；"
+                    "每个系统的 `id` 必须不同",
                 )
             seen[str(s.id)] = i
         if isinstance(self.vendors, list):
             if len(self.vendors) > MAX_VENDORS:
-                raise FieldError(("vendors",), f"at most {MAX_VENDORS} vendors")
+                raise FieldError(
+                    ("vendors",),
+                    f"at most {MAX_VENDORS} vendors",
+                    f"供应商最多 {MAX_VENDORS} 家",
+                )
             unique_vendor_ids(self.vendors)
         return self
+
+    @property
+    def stated_language(self) -> str | None:
+        """The language the file states, or None when it leaves it to the reader's locale."""
+        return self.language if "language" in self.model_fields_set else None
 
     def system_id(self, index: int) -> str:
         """The id of system `index` (always set after validation)."""
@@ -341,20 +384,6 @@ def slug(name: str) -> str:
     return out or "sys-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 
-def warnings_for(scenario: Scenario) -> list[str]:
-    """Accepted but unusual inputs, worth a word to the analyst."""
-    out = []
-    years = scenario.procurement.contract_years
-    if years not in (3, 5):
-        out.append(
-            f"procurement.contract_years is {years}; the report's norm for IaaS/PaaS "
-            "service contracts is 3 or 5 years (iResearch 2020, ch.3)"
-        )
-    if scenario.agency.cloud_type == "integrated" and scenario.agency.sector is not None:
-        out.append("agency.sector is ignored for an integrated cloud")
-    return out
-
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -372,8 +401,10 @@ def _problems(model: type[BaseModel], located: Located, exc: ValidationError) ->
     for err in exc.errors(include_url=False):
         path = _clean_loc(err["loc"], located.data)
         cause = (err.get("ctx") or {}).get("error")
+        zh = _ZH_TYPES.get(err["type"], "").format(**_ctx_text(err.get("ctx") or {}))
         if isinstance(cause, FieldError):
             path = path + cause.path
+            zh = cause.zh
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             name = str(path[-1])
@@ -381,14 +412,18 @@ def _problems(model: type[BaseModel], located: Located, exc: ValidationError) ->
             close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             message = f"unknown key '{name}'{hint} Allowed here: {', '.join(allowed)}"
+            zh_hint = f"是否应为“{close[0]}”？" if close else ""
+            zh = f"未知字段“{name}”；{zh_hint}此处可用的字段：{'、'.join(allowed)}"
             pos = located.where(path, key=True)
         elif err["type"] == "missing":
             message = f"required field '{path[-1]}' is missing"
+            zh = f"缺少必填字段“{path[-1]}”"
             pos = located.where(path[:-1], key=True)
         else:
             got = err.get("input")
             if err["type"] not in ("value_error",) and not isinstance(got, (dict, list)):
                 message += f" (got {excerpt(repr(got))})"
+                zh += f"（实际为 {excerpt(repr(got))}）" if zh else ""
             pos = located.where(path, key=True) if path else (1, 1)
         key = (format_path(path), message)
         if key in seen:
@@ -402,9 +437,46 @@ def _problems(model: type[BaseModel], located: Located, exc: ValidationError) ->
                 field=format_path(path) or "(top level)",
                 line=line,
                 column=col,
+                zh=zh,
             )
         )
     return problems
+
+
+# pydantic's error types in Chinese; {name} placeholders are its error context
+_ZH_TYPES = {
+    "greater_than_equal": "应大于或等于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应小于或等于 {le}",
+    "less_than": "应小于 {lt}",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少需要 {min_length} 项",
+    "literal_error": "应为以下取值之一：{expected}",
+    "string_pattern_mismatch": "格式不符：只能用小写字母、数字、连字符和下划线，且以字母或数字开头",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数值",
+    "bool_type": "应为 true 或 false",
+    "dict_type": "应为映射（键: 值）",
+    "model_type": "应为映射（键: 值）",
+    "model_attributes_type": "应为映射（键: 值）",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "finite_number": "应为有限数值",
+    "multiple_of": "应为 {multiple_of} 的整数倍",
+    "union_tag_invalid": "取值不符合任何允许的形式",
+}
+
+
+def _ctx_text(ctx: dict[str, Any]) -> dict[str, str]:
+    """pydantic's error context as text for the Chinese templates ('a' or 'b' becomes 'a'、'b')."""
+    out = {k: f"{v:g}" if isinstance(v, float) else str(v) for k, v in ctx.items()}
+    if "expected" in out:
+        out["expected"] = out["expected"].replace(" or ", "、").replace(", ", "、")
+    return out
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: Any) -> YamlPath:

@@ -13,6 +13,8 @@ from procure.money import fmt_money, fmt_pct, fmt_signed
 if TYPE_CHECKING:
     from procure.assess import Assessment
     from procure.cashflow import Comparison
+    from procure.explain import BidderOutcome
+    from procure.inputs import Inputs
     from procure.optimizer import Award
     from procure.scenario import Scenario
     from procure.sensitivity import Sensitivity
@@ -23,6 +25,10 @@ def console(stderr: bool = False) -> Console:
     """A console for results (or, with stderr, for progress). Rich honours NO_COLOR and
     falls back to plain text when the stream is not a terminal."""
     return Console(stderr=stderr, highlight=False)
+
+
+def _paren(text: str, note: str, lang: str) -> str:
+    return f"{text}（{note}）" if lang == "zh" else f"{text} ({note})"
 
 
 def _model(t: dict[str, str], model: str) -> str:
@@ -52,7 +58,8 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
             table.add_row("", c.name(lang), value, f"{c.score:.1f}", f"{c.weight:.2f}")
     console.print(table)
     for act in r.actions:
-        console.print(f"  {t['term_action']} ({act.score:.0f}){t['colon']}{act.text(lang)}")
+        action = _paren(t["term_action"], f"{act.score:.0f}", lang)
+        console.print(f"  {action}{t['colon']}{act.text(lang)}")
     table = Table(title=t["term_fit_title"])
     table.add_column(t["system"], overflow="fold")
     for model in ("private", "dedicated", "public", "hybrid"):
@@ -84,7 +91,8 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
     for reason in pv.reasons:
         console.print(f"  - {reason(lang)}")
     value = t["term_route_value"].format(value=fmt_money(a.route.contract_value_cny, lang))
-    console.print(f"[bold]{t['term_route']}{t['colon']}[/bold]{a.route.name(lang)} ({value})")
+    route = _paren(a.route.name(lang), value, lang)
+    console.print(f"[bold]{t['term_route']}{t['colon']}[/bold]{route}")
     for reason in a.route.reasons:
         console.print(f"  - {reason(lang)}")
     for caution in a.route.cautions:
@@ -105,7 +113,7 @@ def print_award(
             budget=fmt_money(award.budget_cny, lang),
             value=f"{award.value:.1f}",
             solver=award.solver.upper(),
-            status=t.get(f"val_status_{award.status}", award.status),
+            status=t.get("val_status_" + award.status.replace(" ", "_"), award.status),
             gap="-" if award.gap is None else fmt_pct(award.gap, 3),
             seconds=f"{award.seconds:.2f}",
         )
@@ -174,31 +182,32 @@ def print_award(
             rank=a.rank, cost=fmt_money(a.total_cost_cny, lang), value=f"{a.value:.1f}"
         )
         placed = t["semicolon"].join(
-            f"{systems.get(k, k)}{t['colon']}{names.get(vid, vid)} ({_model(t, model)})"
+            f"{systems.get(k, k)}{t['colon']}{_paren(names.get(vid, vid), _model(t, model), lang)}"
             for k, (vid, model) in ((k, v.split("/")) for k, v in a.assignment.items())
         )
         console.print(f"  {head}{t['colon']}{placed}")
 
 
-def print_vendors(vendors: list[Vendor], console: Console) -> None:
+def print_vendors(vendors: list[Vendor], console: Console, lang: str = "en") -> None:
     """A catalog as a table."""
-    t = Table(title="Vendor catalog")
-    for col in ("id", "name", "archetype", "integrator", "models", "MLPS", "信创", "capacity"):
-        t.add_column(col, overflow="fold")
+    t = catalog(lang)
+    table = Table(title=t["term_catalog_title"])
+    for col in ("id", "name", "archetype", "integrator", "models", "mlps", "xinchuang", "capacity"):
+        table.add_column(t[f"term_col_{col}"], overflow="fold")
     for v in vendors:
-        t.add_row(
+        table.add_row(
             v.id,
-            v.name,
-            v.archetype,
-            "yes" if v.integrator else "",
-            ", ".join(v.models),
+            v.label(lang),
+            t[f"archetype_{v.archetype}"],
+            t["term_yes"] if v.integrator else "",
+            t["list_sep"].join(_model(t, m) for m in v.models),
             str(v.mlps_max),
-            "yes" if v.domestic_stack else "",
+            t["term_yes"] if v.domestic_stack else "",
             f"{v.capacity_vcpu:,}",
         )
-    console.print(t)
+    console.print(table)
     if any(v.assumption for v in vendors):
-        console.print("Figures marked as assumptions are illustrative, not bid data.")
+        console.print(t["term_catalog_assumed"])
 
 
 def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
@@ -266,69 +275,135 @@ def print_comparison(c: Comparison, console: Console, lang: str = "en") -> None:
         console.print(f"  {t['term_tipping']}{t['colon']}{tp.text(lang)}")
 
 
+VARIANT_ROWS = (
+    "scenario",
+    "readiness",
+    "deployment mix",
+    "award",
+    "total cost over term",
+    "award value",
+    "partnership",
+    "NPV direct purchase",
+    "NPV joint venture",
+    "procurement route",
+)
+
+
 def variant_rows(
     a: tuple[Scenario, Assessment, Award | None, Comparison],
     b: tuple[Scenario, Assessment, Award | None, Comparison],
+    lang: str = "en",
 ) -> list[list[str]]:
-    """[label, first, second, changed] for the headline figures of two scenario variants."""
+    """[key, first, second, changed] for the headline figures of two scenario variants; the
+    key is stable (for JSON), the figures are in `lang`, with names, not ids."""
+    t = catalog(lang)
 
     def figures(x: tuple[Scenario, Assessment, Award | None, Comparison]) -> dict[str, str]:
         scenario, assessment, award, comparison = x
-        mix = ", ".join(f"{m} {n}" for m, n in assessment.deployment.mix.items() if n)
-        return {
-            "scenario": scenario.name,
-            "readiness": f"{assessment.readiness.overall:.1f} ({assessment.readiness.grade})",
-            "deployment mix": mix,
-            "award": ", ".join(f"{v.vendor} ({v.role})" for v in award.vendors)
-            if award
-            else "infeasible",
-            "total cost over term": fmt_money(award.total_cost_cny, "en") if award else "-",
-            "award value": f"{award.value:.1f}" if award else "-",
-            "partnership": comparison.recommended,
-            "NPV direct purchase": fmt_money(comparison.direct.npv_cny, "en"),
-            "NPV joint venture": fmt_money(comparison.jv.npv_cny, "en"),
-            "procurement route": assessment.route.method,
+        mix = t["comma"].join(
+            f"{_model(t, m)} {n}" for m, n in assessment.deployment.mix.items() if n
+        )
+        names = {
+            v.vendor: (v.name_zh if lang == "zh" and v.name_zh else v.name)
+            for v in (award.vendors if award else [])
         }
+        r = assessment.readiness
+        modes = comparison.qualitative.mode_names
+        values = [
+            scenario.name,
+            f"{r.overall:.1f}" + (f"（{r.grade}级）" if lang == "zh" else f" ({r.grade})"),
+            mix,
+            t["comma"].join(
+                _paren(names[v.vendor], t[f"role_{v.role}"], lang) for v in award.vendors
+            )
+            if award
+            else t["no_award"],
+            fmt_money(award.total_cost_cny, lang) if award else "-",
+            f"{award.value:.1f}" if award else "-",
+            modes[comparison.recommended](lang),
+            fmt_money(comparison.direct.npv_cny, lang),
+            fmt_money(comparison.jv.npv_cny, lang),
+            assessment.route.name(lang),
+        ]
+        return dict(zip(VARIANT_ROWS, values, strict=True))
 
     fa, fb = figures(a), figures(b)
-    return [[k, fa[k], fb[k], "yes" if fa[k] != fb[k] else ""] for k in fa]
+    return [[k, fa[k], fb[k], t["term_yes"] if fa[k] != fb[k] else ""] for k in VARIANT_ROWS]
 
 
-def print_variants(rows: list[list[str]], first: str, second: str, console: Console) -> None:
-    t = Table(title="Scenario variants side by side (changed rows in bold)")
+def print_variants(
+    rows: list[list[str]], first: str, second: str, console: Console, lang: str = "en"
+) -> None:
+    t = catalog(lang)
+    table = Table(title=t["term_variants_title"])
     for col in ("", first, second):
-        t.add_column(col, overflow="fold")
-    for label, x, y, changed in rows:
+        table.add_column(col, overflow="fold")
+    for key, x, y, changed in rows:
         style = "bold yellow" if changed else None
-        t.add_row(label, x, y, style=style)
-    console.print(t)
+        table.add_row(t["var_" + key.lower().replace(" ", "_")], x, y, style=style)
+    console.print(table)
 
 
-def print_sensitivity(result: Sensitivity, console: Console, lang: str = "en") -> None:
-    """Verdicts per criterion, flip points, and acceptability tables."""
+def print_sensitivity(
+    result: Sensitivity, console: Console, lang: str = "en", inputs: Inputs | None = None
+) -> None:
+    """Verdicts per criterion, flip points, and acceptability tables; systems and vendors by
+    name when `inputs` gives them."""
+    t = catalog(lang)
+    systems = {str(s.id): s.name for s in inputs.scenario.systems} if inputs else {}
+    vendors = {v.id: v.label(lang) for v in inputs.vendors} if inputs else {}
     for c in result.criteria:
-        console.print(f"[bold]{c.criterion}[/bold] (weight {c.base:.3f}): {c.verdict(lang)}")
+        console.print(
+            "[bold]"
+            + t["term_sens_criterion"].format(
+                criterion=t[c.criterion], weight=f"{c.base:.3f}", verdict=c.verdict(lang)
+            )
+            + "[/bold]"
+        )
         for f in c.flips:
-            console.print(f"  {f.system}: {f.before} -> {f.after} at weight {f.at:.3f}")
+            flip = t["term_sens_flip"].format(
+                system=systems.get(f.system, f.system),
+                before=_model(t, f.before),
+                after=_model(t, f.after),
+                at=f"{f.at:.3f}",
+            )
+            console.print(f"  {flip}")
     acc = result.acceptability
     how = (
-        "uniform over the simplex"
+        t["term_acc_uniform"]
         if acc.spread is None
-        else f"around the weights, spread {acc.spread}"
+        else t["term_acc_spread"].format(spread=acc.spread)
     )
-    t = Table(
-        title=f"First-rank acceptability ({acc.draws:,} weight draws, {how}, seed {acc.seed})"
-    )
-    t.add_column("system", overflow="fold")
+    table = Table(title=t["term_acc_title"].format(draws=f"{acc.draws:,}", how=how, seed=acc.seed))
+    table.add_column(t["system"], overflow="fold")
     models = ("private", "dedicated", "public", "hybrid")
     for m in models:
-        t.add_column(m, justify="right", overflow="fold")
+        table.add_column(_model(t, m), justify="right", overflow="fold")
     for system, shares in acc.first_rank.items():
-        t.add_row(system, *(f"{shares[m]:.0%}" for m in models))
-    console.print(t)
-    t = Table(title=f"Vendor in the winning mix ({acc.award_draws} award re-solves)")
-    t.add_column("vendor", overflow="fold")
-    t.add_column("share of draws", justify="right", overflow="fold")
+        table.add_row(systems.get(system, system), *(f"{shares[m]:.0%}" for m in models))
+    console.print(table)
+    table = Table(title=t["term_mix_title"].format(n=acc.award_draws))
+    table.add_column(t["vendor"], overflow="fold")
+    table.add_column(t["term_share_draws"], justify="right", overflow="fold")
     for vendor, share in sorted(acc.vendor_in_mix.items(), key=lambda kv: -kv[1]):
-        t.add_row(vendor, f"{share:.0%}")
-    console.print(t)
+        table.add_row(vendors.get(vendor, vendor), f"{share:.0%}")
+    console.print(table)
+
+
+def print_outcomes(
+    outcomes: list[BidderOutcome], inputs: Inputs, console: Console, lang: str = "en"
+) -> None:
+    """Why each bidder won or lost, by name."""
+    from procure.explain import describe
+
+    t = catalog(lang)
+    names = {str(s.id): s.name for s in inputs.scenario.systems}
+    vendors = {v.id: v.label(lang) for v in inputs.vendors}
+    table = Table(title=t["explain_title"])
+    table.add_column(t["vendor"], overflow="fold")
+    table.add_column(t["outcome"], overflow="fold")
+    table.add_column(t["term_reason"], overflow="fold")
+    for o in outcomes:
+        table.add_row(vendors[o.vendor], t[f"outcome_{o.outcome}"], describe(o, names, lang))
+    console.print(table)
+    console.print(t["explain_note"])

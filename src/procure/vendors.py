@@ -104,22 +104,30 @@ class Vendor(Strict):
     def _prices_cover_models(self) -> Vendor:
         missing = [m for m in self.models if m not in self.prices]
         if missing:
-            raise ValueError(
+            raise FieldError(
+                ("prices",),
                 f"prices missing for deployment model(s) {', '.join(missing)}; "
-                "give vcpu, memory_gb and storage_tb for each model in `models`"
+                "give vcpu, memory_gb and storage_tb for each model in `models`",
+                f"缺少部署模式 {'、'.join(missing)} 的单价；`models` 中的每种模式都要给出 vcpu、"
+                "memory_gb 和 storage_tb",
             )
         unpriced = [
             x for x in ("security", "ops") if x in self.layers and x not in self.layer_prices
         ]
         if unpriced:
-            raise ValueError(
+            raise FieldError(
+                ("layer_prices",),
                 f"layer_prices missing for {', '.join(unpriced)}: give CNY per "
-                "covered vCPU-year for each cross-cutting layer the vendor offers"
+                "covered vCPU-year for each cross-cutting layer the vendor offers",
+                f"缺少 {'、'.join(unpriced)} 的 layer_prices：供应商提供的每个横向服务层都要给出"
+                "每覆盖 vCPU 每年的价格（元）",
             )
         if not self.source and not self.assumption:
-            raise ValueError(
+            raise FieldError(
+                (),
                 "give `source:` (where the figures come from) or `assumption:` "
-                "(why they are illustrative)"
+                "(why they are illustrative)",
+                "请给出 `source:`（数字的出处）或 `assumption:`（为何只是示意数字）",
             )
         return self
 
@@ -144,16 +152,25 @@ def unique_vendor_ids(vendors: list[Vendor]) -> None:
             raise FieldError(
                 ("vendors", i, "id"),
                 f"vendor id '{v.id}' is already used by vendors[{seen[v.id]}]; ids must be unique",
+                f"供应商编号“{v.id}”已被 vendors[{seen[v.id]}] 使用；编号必须唯一",
             )
         seen[v.id] = i
 
 
-def load_vendor_file(path: Path) -> VendorFile:
-    """Load and validate a vendor catalog, with file:line errors."""
+def load_vendor_file(path: Path, raw: bytes | None = None) -> VendorFile:
+    """Load and validate a vendor catalog (a vendors@1 YAML file, or a bid sheet in .xlsx or
+    .csv), with file:line (or file:sheet:row:column) errors. `raw`: its bytes, if read."""
+    from procure.bids import MAX_SHEET_BYTES, is_sheet, read_sheet, sheet_problems
     from procure.scenario import validate_located
-    from procure.yamlio import read_yaml
+    from procure.yamlio import parse_bytes, read_bytes
 
-    return validate_located(VendorFile, read_yaml(path))
+    if not is_sheet(path):
+        return validate_located(VendorFile, parse_bytes(raw or read_bytes(path), str(path)))
+    located = read_sheet(path, raw if raw is not None else read_bytes(path, MAX_SHEET_BYTES))
+    try:
+        return validate_located(VendorFile, located)
+    except InputError as exc:
+        raise InputError(sheet_problems(located, exc.problems)) from None
 
 
 @cache
@@ -167,8 +184,8 @@ def vendor_path(name: str, base_dir: Path, data_dir: Path | None = None) -> Path
     the scenario's directory or the `--data-dir` directory (symlinks resolved first), so a
     scenario cannot make procure read, or echo, a file elsewhere on the machine."""
 
-    def refuse(message: str) -> InputError:  # the caller locates it in the scenario
-        return InputError([Problem("vendors", message, field="vendors")])
+    def refuse(message: str, zh: str) -> InputError:  # the caller locates it in the scenario
+        return InputError([Problem("vendors", message, field="vendors", zh=zh)])
 
     roots = [base_dir.resolve()] + ([data_dir.resolve()] if data_dir else [])
     where = " or ".join(str(r) for r in roots)
@@ -178,15 +195,24 @@ def vendor_path(name: str, base_dir: Path, data_dir: Path | None = None) -> Path
         if not any(real.is_relative_to(root) for root in roots):
             raise refuse(
                 f"'{excerpt(name)}' lies outside {where}; put the vendor file beside the "
-                "scenario (or in the directory given with --data-dir) and name it relatively"
+                "scenario (or in the directory given with --data-dir) and name it relatively",
+                f"“{excerpt(name)}”位于 {where} 之外；请把供应商文件放在情景文件旁"
+                "（或 --data-dir 指定的目录中），并用相对路径引用",
             )
         if real.exists():
             if not real.is_file():
-                raise refuse(f"'{excerpt(name)}' is not a regular file; name a vendors@1 YAML file")
+                raise refuse(
+                    f"'{excerpt(name)}' is not a regular file; name a vendors@1 YAML file or a "
+                    "bid sheet (.xlsx, .csv)",
+                    f"“{excerpt(name)}”不是普通文件；请指定 vendors@1 YAML 文件或报价表"
+                    "（.xlsx、.csv）",
+                )
             return real
     raise refuse(
         f"vendor file '{excerpt(name)}' not found in {where}; use `default` for the built-in "
-        "catalog or a path relative to the scenario"
+        "catalog or a path relative to the scenario",
+        f"在 {where} 中找不到供应商文件“{excerpt(name)}”；使用内置名录请写 `default`，"
+        "否则请写相对于情景文件的路径",
     )
 
 

@@ -84,9 +84,8 @@ def criteria_weights(criteria: Criteria) -> Weights:
     judgments = criteria.ahp or []
     result = ahp(judgment_matrix(judgments, CRITERIA))
     if result.cr > CR_LIMIT:
-        raise InputError(
-            [Problem("criteria", _inconsistency_message(judgments, result), field="criteria.ahp")]
-        )
+        message, zh = _inconsistency_message(judgments, result)
+        raise InputError([Problem("criteria", message, field="criteria.ahp", zh=zh)])
     return Weights(
         weights=dict(zip(CRITERIA, result.weights, strict=True)),
         method=f"AHP principal eigenvector, CR {result.cr:.3f} "
@@ -95,7 +94,9 @@ def criteria_weights(criteria: Criteria) -> Weights:
     )
 
 
-def _inconsistency_message(judgments: Sequence[tuple[str, str, float]], result: AHPResult) -> str:
+def _inconsistency_message(
+    judgments: Sequence[tuple[str, str, float]], result: AHPResult
+) -> tuple[str, str]:
     """Name the judgment furthest from what the weights imply, and suggest a value."""
     idx: dict[str, int] = {c: i for i, c in enumerate(CRITERIA)}
     w = result.weights
@@ -106,7 +107,10 @@ def _inconsistency_message(judgments: Sequence[tuple[str, str, float]], result: 
     return (
         f"AHP judgments are inconsistent: CR {result.cr:.3f} > {CR_LIMIT:.2f}. "
         f"The most inconsistent is [{x}, {y}, {v:g}]; the other judgments imply about "
-        f"{implied:.2f}, so try {suggestion}"
+        f"{implied:.2f}, so try {suggestion}",
+        f"层次分析法判断不一致：一致性比率 {result.cr:.3f} > {CR_LIMIT:.2f}。"
+        f"最不一致的是 [{x}, {y}, {v:g}]；其余判断隐含的比值约为 {implied:.2f}，"
+        f"可改为 {suggestion}",
     )
 
 

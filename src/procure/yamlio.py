@@ -28,7 +28,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from procure.errors import InputError, Problem, excerpt
+from procure.errors import InputError, Problem, excerpt, os_reason_zh
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
@@ -60,6 +60,7 @@ class Located:
     file: str
     values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    raw: bytes = b""  # the bytes parsed, exactly as read (for fingerprints and attachments)
 
     def where(self, path: YamlPath, *, key: bool = False) -> tuple[int, int] | None:
         """The 1-based (line, column) of `path`, or of its nearest located ancestor."""
@@ -99,10 +100,22 @@ def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
                 raw = handle.read(limit + 1)
     except IsADirectoryError:
         raise InputError(
-            [Problem(name, f"is a directory; name a {what}, e.g. {name.rstrip('/')}/scenario.yaml")]
+            [
+                Problem(
+                    name,
+                    f"is a directory; name a {what}, e.g. {name.rstrip('/')}/scenario.yaml",
+                    zh=f"这是一个目录；请指定文件，例如 {name.rstrip('/')}/scenario.yaml",
+                )
+            ]
         ) from None
     except OSError as exc:
-        raise InputError([Problem(name, f"cannot read {what}: {exc.strerror}")]) from None
+        raise InputError(
+            [
+                Problem(
+                    name, f"cannot read {what}: {exc.strerror}", zh=f"无法读取：{os_reason_zh(exc)}"
+                )
+            ]
+        ) from None
     if len(raw) > limit:
         raise InputError(
             [
@@ -111,6 +124,7 @@ def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
                     f"is over the {limit:,}-byte limit for a {what}. "
                     "Split it, or check that you named the right file.",
                     line=1,
+                    zh=f"超过 {limit:,} 字节的上限。请拆分文件，或检查是否指定了正确的文件。",
                 )
             ]
         )
@@ -119,26 +133,39 @@ def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
 
 def read_yaml(path: Path) -> Located:
     """Read and parse a YAML file (or standard input for `-`), refusing oversize input."""
-    name = "<stdin>" if str(path) == STDIN else str(path)
-    raw = read_bytes(path)
+    return parse_bytes(read_bytes(path), "<stdin>" if str(path) == STDIN else str(path))
+
+
+def parse_bytes(raw: bytes, name: str) -> Located:
+    """Decode (UTF-8) and parse YAML bytes read from `name`."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            [Problem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")]
+            [
+                Problem(
+                    name,
+                    f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8",
+                    zh=f"不是 UTF-8 编码的文本（第 {exc.start} 字节处）；请另存为 UTF-8 编码",
+                )
+            ]
         ) from None
-    return parse_yaml(text, name)
+    located = parse_yaml(text, name)
+    located.raw = raw
+    return located
 
 
-def _syntax_hint(text: str, line: int | None) -> str:
-    """A plain hint for the commonest YAML mistakes, found on the offending line."""
+def _syntax_hint(text: str, line: int | None) -> tuple[str, str]:
+    """A plain hint for the commonest YAML mistakes, found on the offending line (en, zh)."""
     lines = text.splitlines()
     here = lines[line - 1] if line and 0 < line <= len(lines) else ""
     if "\t" in here[: len(here) - len(here.lstrip())] or (line is None and "\t" in text):
-        return " Hint: YAML indents with spaces, not tabs."
+        return " Hint: YAML indents with spaces, not tabs.", "提示：YAML 用空格缩进，不能用制表符。"
     return (
         " Hint: check the indentation (items of one list or map start in the same column) "
-        "and quote text that contains ': ' or starts with a special character."
+        "and quote text that contains ': ' or starts with a special character.",
+        "提示：检查缩进（同一列表或映射的各项应从同一列开始），含有“: ”或以特殊字符开头的"
+        "文本请加引号。",
     )
 
 
@@ -156,6 +183,7 @@ def _check_depth(text: str, file: str) -> None:
                             file,
                             f"nesting is deeper than {MAX_DEPTH} levels; a scenario or vendor "
                             "file needs about 6",
+                            zh=f"嵌套超过 {MAX_DEPTH} 层；情景文件或供应商文件只需约 6 层",
                             line=mark.line + 1,
                             column=mark.column + 1,
                         )
@@ -168,7 +196,16 @@ def _check_depth(text: str, file: str) -> None:
 def parse_yaml(text: str, file: str = "<string>") -> Located:
     """Parse YAML text into plain data with positions."""
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise InputError([Problem(file, f"text is over the {MAX_BYTES:,}-byte limit", line=1)])
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    f"text is over the {MAX_BYTES:,}-byte limit",
+                    line=1,
+                    zh=f"文本超过 {MAX_BYTES:,} 字节的上限",
+                )
+            ]
+        )
     try:
         _check_depth(text, file)
         node = YAML(typ="rt").compose(io.StringIO(text))
@@ -177,21 +214,25 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "syntax error"
+        hint, hint_zh = _syntax_hint(text, line)
         raise InputError(
             [
                 Problem(
                     file,
-                    f"YAML syntax error: {what}.{_syntax_hint(text, line)}",
+                    f"YAML syntax error: {what}.{hint}",
                     line=line,
                     column=col,
+                    zh=f"YAML 语法错误（解析器信息：{what}）。{hint_zh}",
                 )
             ]
         ) from None
     except YAMLError as exc:
-        raise InputError([Problem(file, f"YAML error: {exc}")]) from None
+        raise InputError(
+            [Problem(file, f"YAML error: {exc}", zh=f"YAML 错误（解析器信息：{exc}）")]
+        ) from None
     located = Located(data=None, file=file)
     if node is None:
-        raise InputError([Problem(file, "the file is empty", line=1)])
+        raise InputError([Problem(file, "the file is empty", line=1, zh="文件为空")])
     builder = _Builder(located)
     located.data = builder.build(node, ())
     return located
@@ -212,6 +253,8 @@ class _Builder:
                         self.located.file,
                         f"the document expands to more than {MAX_NODES:,} values; aliases (*name) "
                         "that repeat large anchors are refused (a 'billion laughs' document)",
+                        zh=f"文档展开后超过 {MAX_NODES:,} 个值；重复引用大锚点的别名（*name）"
+                        "会被拒绝（“十亿笑声”式文档）",
                         line=node.start_mark.line + 1,
                         column=node.start_mark.column + 1,
                     )
@@ -223,9 +266,19 @@ class _Builder:
         self.located.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, (MappingNode, SequenceNode)):
             if id(node) in self.open:
-                self._fail(node, path, "an alias (*name) refers to a map or list that contains it")
+                self._fail(
+                    node,
+                    path,
+                    "an alias (*name) refers to a map or list that contains it",
+                    "别名（*name）引用了包含它自身的映射或列表",
+                )
             if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
-                self._fail(node, path, f"nesting is deeper than {MAX_DEPTH} levels")
+                self._fail(
+                    node,
+                    path,
+                    f"nesting is deeper than {MAX_DEPTH} levels",
+                    f"嵌套超过 {MAX_DEPTH} 层",
+                )
             self.open.add(id(node))
             try:
                 return self._collection(node, path)
@@ -239,14 +292,19 @@ class _Builder:
             for key_node, value_node in node.value:
                 key = self._scalar(key_node, path) if isinstance(key_node, ScalarNode) else None
                 if key is None or isinstance(key, (dict, list)):
-                    self._fail(key_node, path, "mapping keys must be plain names")
+                    self._fail(
+                        key_node, path, "mapping keys must be plain names", "映射的键必须是普通名称"
+                    )
                 key = str(key)
                 if key == "<<":
                     self._fail(
-                        key_node, path, "merge keys (<<) are not supported; write the fields out"
+                        key_node,
+                        path,
+                        "merge keys (<<) are not supported; write the fields out",
+                        "不支持合并键（<<）；请把字段逐一写出",
                     )
                 if key in out:
-                    self._fail(key_node, (*path, key), f"duplicate key '{key}'")
+                    self._fail(key_node, (*path, key), f"duplicate key '{key}'", f"键“{key}”重复")
                 self.located.keys[(*path, key)] = (
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
@@ -255,7 +313,7 @@ class _Builder:
             return out
         return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
 
-    def _fail(self, node: Node, path: YamlPath, message: str) -> None:
+    def _fail(self, node: Node, path: YamlPath, message: str, zh: str) -> None:
         raise InputError(
             [
                 Problem(
@@ -264,6 +322,7 @@ class _Builder:
                     field=format_path(path),
                     line=node.start_mark.line + 1,
                     column=node.start_mark.column + 1,
+                    zh=zh,
                 )
             ]
         )
@@ -279,6 +338,7 @@ class _Builder:
                     path,
                     f"the text contains {bad}, a control character that can hide or reverse "
                     "what a reader sees; delete it",
+                    f"文本中含有 {bad}，这种控制字符会隐藏或颠倒读者看到的内容；请删除",
                 )
             return value
         if tag.endswith(":null"):
@@ -293,12 +353,18 @@ class _Builder:
                     path,
                     f"an integer of {len(digits):,} digits ({excerpt(value, 24)}) is far too "
                     "large; amounts and counts here have at most 20 digits",
+                    f"整数有 {len(digits):,} 位（{excerpt(value, 24)}），过大；金额和数量最多 20 位",
                 )
             try:
                 low = value.replace("_", "").lower()
                 return int(low, 0) if low.lstrip("+-").startswith(("0x", "0o", "0b")) else int(low)
             except ValueError:
-                self._fail(node, path, f"'{excerpt(value)}' is not a valid integer")
+                self._fail(
+                    node,
+                    path,
+                    f"'{excerpt(value)}' is not a valid integer",
+                    f"“{excerpt(value)}”不是有效的整数",
+                )
         if tag.endswith(":float"):
             try:
                 number = float(value.replace("_", "").lower().replace(".inf", "inf"))
@@ -310,9 +376,15 @@ class _Builder:
                     path,
                     f"'{excerpt(value)}' is not a finite number; give an ordinary number "
                     "(infinity and NaN mean nothing to a budget or a weight)",
+                    f"“{excerpt(value)}”不是有限数值；请填写普通数字（无穷大和 NaN 对预算或权重没有意义）",
                 )
             return number
-        self._fail(node, path, f"the YAML tag {tag} is not allowed; only plain values are")
+        self._fail(
+            node,
+            path,
+            f"the YAML tag {tag} is not allowed; only plain values are",
+            f"不允许使用 YAML 标签 {tag}；只接受普通值",
+        )
         return None  # pragma: no cover - _fail raises
 
 
