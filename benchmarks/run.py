@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TIME_LIMIT = 60.0  # seconds per solve, so a slow formulation still reports
@@ -262,6 +263,82 @@ def bench_brief_at_scale(systems: int, vendor_count: int) -> None:
     print(f"brief, generated {systems}x{vendor_count}: end to end {wall:.1f} s, {pages} pages")
 
 
+def bench_hard_cases() -> None:
+    """Two small cases that once ran away (issue #17): 8 identical bidders, and a 40x8 award
+    whose budget is exactly a feasible award's cost. Each must answer within its limit."""
+    from generate import scenario, vendors
+
+    from procure.assess import assess
+    from procure.errors import ProcureError
+    from procure.knowledge import knowledge
+    from procure.optimizer import optimize
+
+    layers = ["iaas", "paas", "saas", "security", "ops"]
+    models = ["private", "dedicated", "public", "hybrid"]
+
+    def capable(v: Any, **update: Any) -> Any:
+        first = next(iter(v.prices.values()))
+        return v.model_copy(
+            update={
+                "mlps_max": 4,
+                "layers": layers,
+                "models": models,
+                "prices": {m: v.prices.get(m, first) for m in models},
+                "layer_prices": {"security": 100.0, "ops": 120.0},
+                **update,
+            }
+        )
+
+    def solve(s: Any, bidders: list[Any], limit: float) -> str:
+        a = assess(s, bidders)
+        start = time.perf_counter()
+        try:
+            award = optimize(
+                s,
+                a.deployment,
+                a.weights.weights,
+                bidders,
+                knowledge().costs,
+                extras=False,
+                time_limit=limit,
+            )
+            status = f"{award.status}, gap {award.gap or 0:.4%}"
+        except ProcureError as exc:
+            status = str(exc)[:60]
+        return f"{time.perf_counter() - start:.1f} s ({status}; limit {limit:g} s)"
+
+    def budget(s: Any, amount: float) -> Any:
+        return s.model_copy(
+            update={"procurement": s.procurement.model_copy(update={"budget_cny": amount})}
+        )
+
+    twin = capable(vendors(8, 1)[0], integrator=True)
+    twins = [twin.model_copy(update={"id": f"twin-{i}", "name": f"Twin {i}"}) for i in range(8)]
+    for n in (20, 40):
+        s = scenario(n, twins, 3)
+        print(
+            f"8 identical bidders, {n} systems: "
+            + solve(budget(s, s.procurement.budget_cny * 3), twins, 60)
+        )
+    bidders = [capable(v) for v in vendors(8, 2)]
+    s = scenario(40, bidders, 2)
+    s = budget(s, s.procurement.budget_cny * 3)
+    a = assess(s, bidders)
+    roomy = optimize(
+        s,
+        a.deployment,
+        a.weights.weights,
+        bidders,
+        knowledge().costs,
+        extras=False,
+        time_limit=60,
+    )
+    print(
+        "40x8, budget at a feasible award's cost: "
+        + solve(budget(s, roomy.total_cost_cny), bidders, 30)
+    )
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "child":
         solve_child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
@@ -272,6 +349,7 @@ if __name__ == "__main__":
             "sensitivity": bench_sensitivity,
             "brief": bench_brief,
             "optimizer": bench_optimizer,
+            "hard": bench_hard_cases,
         }
         for name in sys.argv[1:] or list(benches):
             benches[name]()

@@ -152,7 +152,7 @@ def test_write_lp_is_checked_first_and_written_only_with_an_award(
     assert_refused(run("optimize", str(BASE), "--write-lp", str(tmp_path)), 2, "directory")
     nested = tmp_path / "new" / "m.lp"
     assert run("optimize", str(BASE), "--write-lp", str(nested)).exit_code == 0
-    assert nested.read_text().startswith("\\*")
+    assert nested.read_text().startswith("\\ procure: the objective")  # an LP comment
     poor = variant(lambda d: d["procurement"].update(budget_cny=1000))  # type: ignore[operator]
     lp = tmp_path / "poor.lp"
     result = run("optimize", str(poor), "--write-lp", str(lp))

@@ -17,10 +17,11 @@ from procure.scenario import CRITERIA, Scenario
 from procure.vendors import Vendor
 
 CROSS_LAYERS = ("security", "ops")
-# Money rules (share caps, budget) hold to a millionth of the budget: the MILP keeps money in
-# budget units, and this is its solver's feasibility tolerance there (HiGHS's default, 1e-6).
-# Tightening HiGHS to 1e-8 made a 120-system award take minutes instead of seconds.
-TOLERANCE = 1e-6
+# Money rules (share caps, budget, the integrator's lead) are checked exactly on every award:
+# the only allowance is floating-point rounding, a billionth of the amount compared (1 fen
+# on 10 M CNY). The solver's own tolerance is larger; `optimizer.solve_exact` re-solves with
+# the broken row tightened until the award meets the rules, and never reports one that breaks.
+TOLERANCE = 1e-9
 
 
 @dataclass
@@ -264,6 +265,7 @@ class Evaluation:
     fee: float
     used: list[str]
     violations: list[str]
+    overshoot: dict[str, float] = field(default_factory=dict)  # row name -> CNY over the limit
 
 
 def _integrator_violations(
@@ -272,17 +274,19 @@ def _integrator_violations(
     layers: dict[str, str],
     integrator: str,
     vendor_value: dict[str, float],
+    overshoot: dict[str, float],
 ) -> list[str]:
     """The integrator keeps the main and key work (政府采购法 art. 48; 财政部令第87号 art. 35)."""
     out = []
-    slack = TOLERANCE * inst.budget
     if inst.lead_share:
         lead = vendor_value.get(integrator, 0.0)
-        out += [
-            f"subcontractor {v} ({amount:,.0f}) out-earns the integrator {integrator} ({lead:,.0f})"
-            for v, amount in vendor_value.items()
-            if v != integrator and amount > lead + slack
-        ]
+        for v, amount in vendor_value.items():
+            if v != integrator and amount > lead * (1 + TOLERANCE):
+                out.append(
+                    f"subcontractor {v} ({amount:,.2f}) out-earns the integrator {integrator} "
+                    f"({lead:,.2f})"
+                )
+                overshoot[f"lead_{integrator}_{v}"] = amount - lead
     out += [
         f"system {s} (MLPS 4) is not the integrator's"
         for s in inst.integrator_systems
@@ -329,23 +333,28 @@ def evaluate(
     multi = len(used) > 1
     integrated = multi and inst.structure == "integrator"
     fee = inst.integrator_rate * hosting if multi else 0.0  # parallel: the buyer's integration
-    slack = TOLERANCE * inst.budget
+    overshoot: dict[str, float] = {}  # model row -> CNY over its limit
     if integrated and (integrator not in used or not inst.vendors[integrator].integrator):
         violations.append("several vendors win but no general integrator among them")
     elif integrated and integrator is not None:
-        violations += _integrator_violations(inst, assignment, layers, integrator, vendor_value)
+        violations += _integrator_violations(
+            inst, assignment, layers, integrator, vendor_value, overshoot
+        )
     base = sum(vendor_value.values())
     total = base + fee + inst.extra_vendor_cost * max(0, len(used) - 1)
     if not inst.min_vendors <= len(used) <= inst.max_vendors:
         violations.append(f"{len(used)} vendors, allowed {inst.min_vendors}-{inst.max_vendors}")
     for vid, amount in vendor_value.items():
-        if amount > inst.max_share * base + slack:
-            violations.append(f"{vid} takes {amount / base:.1%} > {inst.max_share:.0%}")
+        cap = inst.max_share * base
+        if amount > cap * (1 + TOLERANCE):
+            violations.append(f"{vid} takes {amount / base:.6%} > {inst.max_share:.6%}")
+            overshoot[f"share_{vid}"] = amount - cap
         load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
         if load > inst.vendors[vid].capacity_vcpu:
             violations.append(f"{vid} capacity exceeded")
-    if total > inst.budget + slack:
-        violations.append(f"cost {total:,.0f} over budget {inst.budget:,.0f}")
+    if total > inst.budget * (1 + TOLERANCE):
+        violations.append(f"cost {total:,.2f} over budget {inst.budget:,.2f}")
+        overshoot["budget"] = total - inst.budget
     objective = score(value, total, inst.budget, inst.cost_weight)
     return Evaluation(
         total_cost=total,
@@ -355,4 +364,5 @@ def evaluate(
         fee=fee,
         used=used,
         violations=violations,
+        overshoot=overshoot,
     )

@@ -20,7 +20,7 @@ from procure.catalog import strings
 from procure.deployment import Deployment
 from procure.knowledge import CostRates, Text
 from procure.money import fmt_pct
-from procure.optimizer import EXTRA_LIMIT, Award, Choice, Model, choice_of
+from procure.optimizer import EXTRA_LIMIT, Award, Choice, Model, choice_of, solve_exact
 from procure.parallel import pmap
 from procure.scenario import Scenario
 from procure.vendors import Vendor
@@ -132,7 +132,7 @@ def _won(
     award; None when the re-solve did not finish. `start`: a nearby award, as a first
     solution for the solver."""
     model = Model(_scaled(inst, vid, factor), time_limit=EXTRA_LIMIT)
-    status, _ = model.solve(solver, gap=EXACT, start=start)
+    status, _ = solve_exact(model, solver, gap=EXACT, start=start)
     if status != "Optimal":
         return None
     choice = model.choice()

@@ -482,13 +482,14 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
             "solver tolerances",
             "求解器容差",
             Text(
-                en=f"awards are optimal to within {GAP:.2%} of the award score (a proven gap); "
-                f"budget, share and capacity rules hold to within {TOLERANCE:g} of the budget, "
-                "the solver's feasibility tolerance, so a share cap can be exceeded by that "
-                "much: tighter tolerances made large awards take minutes instead of seconds",
-                zh=f"授标方案与最优解的差距不超过授标得分的{GAP:.2%}（已证明的最优间隙）；预算、份额和"
-                f"容量规则在预算的{TOLERANCE:g}倍以内成立（求解器的可行性容差），因此份额上限可能被超出"
-                "这一幅度：更严格的容差会使大规模授标的求解从数秒变为数分钟",
+                en=f"awards are optimal to within {GAP:.2%} of the award score (a proven gap), "
+                "which keeps large awards to seconds; budget, share, capacity and integrator "
+                "rules are checked exactly on the award itself (to floating-point rounding, "
+                f"{TOLERANCE:g} of the amount), and an award the solver's tolerance let slip "
+                "past a rule is solved again with that rule tightened, never reported",
+                zh=f"授标方案与最优解的差距不超过授标得分的{GAP:.2%}（已证明的最优间隙），以使大规模授标"
+                "在数秒内完成；预算、份额、容量和总集成规则在授标方案上逐项精确核验（仅容许浮点舍入，"
+                f"即金额的{TOLERANCE:g}倍），求解器容差放过的超限会收紧该规则后重新求解，绝不作为结果输出",
             ),
         )
     )

@@ -215,8 +215,14 @@ CRITERION_ZH = {
 
 
 def _verdict(
-    criterion: str, base: float, interval: tuple[float, float] | None, flips: list[Flip]
+    criterion: str,
+    base: float,
+    interval: tuple[float, float] | None,
+    flips: list[Flip],
+    names: dict[str, str] | None = None,
 ) -> Text:
+    """The criterion's verdict; `names`: system ids -> the names the user gave."""
+    names = names or {}
     near = [f for f in flips if abs(f.at - base) < 0.05]
     if interval is None:
         en = f"{criterion} weight: no award to test"
@@ -233,9 +239,9 @@ def _verdict(
             f"（当前{base:.2f}）推荐方案不变"
         )
     if near:
-        systems = ", ".join(sorted({f.system for f in near}))
-        en += f"; placements of {systems} flip within 0.05 of it"
-        zh += f"；{systems}的部署模式在±0.05内会改变"
+        ids = sorted({f.system for f in near})
+        en += f"; placements of {', '.join(names.get(i, i) for i in ids)} flip within 0.05 of it"
+        zh += f"；{'、'.join(names.get(i, i) for i in ids)}的部署模式在±0.05内会改变"
     return Text(en=en, zh=zh)
 
 
@@ -391,7 +397,9 @@ def analyse(
                 placements=segments,
                 flips=flips,
                 award_interval=span,
-                verdict=_verdict(c, weights[c], span, flips),
+                verdict=_verdict(
+                    c, weights[c], span, flips, {str(x.id): x.name for x in scenario.systems}
+                ),
             )
         )
     first = first_rank_acceptability(fm, weights, draws, seed, spread)

@@ -1,0 +1,105 @@
+"""Small cases that once ran away or broke a rule: interchangeable bidders (8 identical bids),
+and a budget at the cost of a feasible award. Each answers within its time limit with an
+award that meets every rule exactly, or says that it found none."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from procure.assess import assess
+from procure.award import build_instance, evaluate
+from procure.errors import ProcureError
+from procure.knowledge import knowledge
+from procure.optimizer import interchangeable, optimize
+from procure.scenario import Scenario
+from procure.vendors import Vendor
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from generate import scenario, vendors
+
+ALL_LAYERS = ["iaas", "paas", "saas", "security", "ops"]
+ALL_MODELS = ["private", "dedicated", "public", "hybrid"]
+
+
+def capable(v: Vendor, **update: object) -> Vendor:
+    """A generated bidder able to serve anything (so the case is hard, not infeasible)."""
+    first = next(iter(v.prices.values()))
+    return v.model_copy(
+        update={
+            "mlps_max": 4,
+            "layers": ALL_LAYERS,
+            "models": ALL_MODELS,
+            "prices": {m: v.prices.get(m, first) for m in ALL_MODELS},  # type: ignore[call-overload]
+            "layer_prices": {"security": 100.0, "ops": 120.0},
+            **update,
+        }
+    )
+
+
+def with_budget(s: Scenario, budget: float) -> Scenario:
+    return s.model_copy(
+        update={"procurement": s.procurement.model_copy(update={"budget_cny": budget})}
+    )
+
+
+def check(s: Scenario, bidders: list[Vendor], limit: float) -> None:
+    a = assess(s, bidders)
+    try:
+        award = optimize(
+            s,
+            a.deployment,
+            a.weights.weights,
+            bidders,
+            knowledge().costs,
+            extras=False,
+            time_limit=limit,
+        )
+    except ProcureError as exc:  # allowed only as "no award within the time limit"
+        assert "found no award within" in str(exc)
+        return
+    assert award.status in ("Optimal", "Time limit")
+    if award.status == "Time limit":
+        assert award.gap is not None and "time limit" in award.cautions[0].en
+    inst = build_instance(s, a.deployment, a.weights.weights, bidders, knowledge().costs)
+    choice = (
+        {x.system: (x.vendor, x.model) for x in award.systems},
+        {layer: v.vendor for v in award.vendors for layer in v.layers},
+        award.integrator,
+    )
+    ev = evaluate(inst, *choice)
+    assert not ev.violations, ev.violations
+    assert award.total_cost_cny <= s.procurement.budget_cny * (1 + 1e-9)
+    base = sum(ev.vendor_value.values())
+    assert max(ev.vendor_value.values()) <= s.procurement.max_vendor_share * base * (1 + 1e-9)
+
+
+def test_identical_bidders_are_ordered_and_solved_within_the_rules() -> None:
+    twin = capable(vendors(8, 1)[0], integrator=True)
+    twins = [twin.model_copy(update={"id": f"twin-{i}", "name": f"Twin {i}"}) for i in range(8)]
+    s = scenario(40, twins, 3)
+    s = with_budget(s, s.procurement.budget_cny * 3)
+    a = assess(s, twins)
+    inst = build_instance(s, a.deployment, a.weights.weights, twins, knowledge().costs)
+    assert interchangeable(inst) == [sorted(t.id for t in twins)]
+    check(s, twins, limit=30)
+
+
+@pytest.mark.parametrize("seed", [2])
+def test_a_budget_at_a_feasible_awards_cost_answers_in_bounded_time(seed: int) -> None:
+    bidders = [capable(v) for v in vendors(8, seed)]
+    s = scenario(40, bidders, seed)
+    s = with_budget(s, s.procurement.budget_cny * 3)  # roomy, to find a feasible award
+    a = assess(s, bidders)
+    roomy = optimize(
+        s,
+        a.deployment,
+        a.weights.weights,
+        bidders,
+        knowledge().costs,
+        extras=False,
+        time_limit=30,
+    )
+    check(with_budget(s, roomy.total_cost_cny), bidders, limit=5)  # exactly that cost
