@@ -149,3 +149,22 @@ def test_vendors_converts_a_sheet_to_yaml_that_loads_the_same(tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     assert load_vendor_file(out) == load_vendor_file(BIDS / "bids-example.yaml")
     assert run("vendors", str(BIDS / "bids-example.yaml"), "--to", "xlsx").exit_code == 2
+
+
+def test_the_award_workbook_carries_the_awards_numbers(tmp_path: Path) -> None:
+    path = example("county-joins-prefecture")  # a Chinese scenario: Chinese sheets
+    award = json.loads(run("optimize", str(path), "--json").stdout)
+    out = tmp_path / "award.xlsx"
+    result = run("optimize", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["概要", "各系统授标", "供应商", "分年度成本", "规则及其代价"]
+    summary = [c.value for c in book["概要"][2]]
+    assert summary[:3] == [award["total_cost_cny"], award["budget_cny"], award["value"]]
+    placed = {row[1]: row[4] for row in book["各系统授标"].iter_rows(min_row=2, values_only=True)}
+    assert placed == {s["system"]: s["cost_cny"] for s in award["systems"]}
+    shares = [row[6] for row in book["供应商"].iter_rows(min_row=2, values_only=True)]
+    assert shares == [v["share"] for v in award["vendors"]]
+    years = [row[1] for row in book["分年度成本"].iter_rows(min_row=2, values_only=True)]
+    assert years == award["cost_by_year"]
+    assert run("optimize", str(path), "-o", str(tmp_path / "award.txt")).exit_code == 2

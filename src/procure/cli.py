@@ -319,6 +319,16 @@ def optimize(
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the award to a file: award.xlsx (by system, vendor, year and rule, "
+            "as numbers) or award.json.",
+        ),
+    ] = None,
     structure: Annotated[
         Structure | None,
         typer.Option(
@@ -341,11 +351,35 @@ def optimize(
         else [structure.value if structure else chosen]
     )
     if write_lp is not None and len(wanted) > 1:
-        _fail(InputError([Problem("--write-lp", "give one --structure to write its model")]))
+        _fail(
+            InputError(
+                [
+                    Problem(
+                        "--write-lp",
+                        "give one --structure to write its model",
+                        zh="请只指定一种 --structure 以写出其模型",
+                    )
+                ]
+            )
+        )
+    if output is not None and output.suffix.lower() not in (".xlsx", ".json"):
+        _fail(
+            InputError(
+                [
+                    Problem(
+                        str(output),
+                        "name the award file .xlsx or .json",
+                        field="--output",
+                        zh="授标结果文件名应以 .xlsx 或 .json 结尾",
+                    )
+                ]
+            )
+        )
     lp: list[str] = []
     try:
-        if write_lp is not None:
-            check_output(write_lp, inputs.files)  # before the solve, not after
+        for target in (write_lp, output):
+            if target is not None:
+                check_output(target, inputs.files)  # before the solve, not after
         awards = {
             name: _optimize(
                 inputs,
@@ -362,17 +396,22 @@ def optimize(
     except ProcureError as exc:
         _fail(exc)
     language = _language(lang, inputs.scenario)
-    if as_json:
-        if len(awards) == 1:
-            typer.echo(next(iter(awards.values())).model_dump_json(indent=2))
+    if output is not None:
+        from procure.workbook import award_xlsx
+
+        if output.suffix.lower() == ".xlsx":
+            systems = {str(x.id): x.name for x in inputs.scenario.systems}
+            payload = award_xlsx(awards, inputs.vendors, systems, language)
         else:
-            typer.echo(
-                json.dumps(
-                    {k: a.model_dump(mode="json") for k, a in awards.items()},
-                    indent=2,
-                    ensure_ascii=False,
-                )
-            )
+            payload = _awards_json(awards).encode("utf-8")
+        try:
+            write_atomic(output, payload, inputs.files)
+        except ProcureError as exc:
+            _fail(exc)
+        _note(_t("term_wrote").format(path=output, fmt=output.suffix[1:], lang=language))
+        return
+    if as_json:
+        typer.echo(_awards_json(awards))
         return
     from procure.catalog import catalog
     from procure.terminal import console, print_award
@@ -382,6 +421,14 @@ def optimize(
             t = catalog(language)
             console().rule(t["term_structure"].format(name=t[f"structure_{name}"]))
         print_award(award, console(), language, inputs.vendors)
+
+
+def _awards_json(awards: dict[str, Award]) -> str:
+    if len(awards) == 1:
+        return next(iter(awards.values())).model_dump_json(indent=2)
+    return json.dumps(
+        {k: a.model_dump(mode="json") for k, a in awards.items()}, indent=2, ensure_ascii=False
+    )
 
 
 def _optimize(
