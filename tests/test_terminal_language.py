@@ -152,3 +152,17 @@ def test_an_infeasible_chinese_scenario_is_diagnosed_in_chinese(
     assert not english_runs(result.stderr, user_words(path)), result.stderr
     english = run("optimize", str(path), "--lang", "en")
     assert english.exit_code == 3 and "budget must be at least" in english.stderr
+
+
+@pytest.mark.parametrize("level", ["province", "prefecture", "county"])
+def test_init_writes_a_chinese_starter_that_validates(tmp_path: Path, level: str) -> None:
+    path = tmp_path / "起步.yaml"
+    result = run("init", "--level", level, "--lang", "zh", "-o", str(path))
+    assert result.exit_code == 0 and "下一步" in result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "language: zh" in text and "政务服务门户" in text
+    comments = " ".join(line.split("#", 1)[1] for line in text.splitlines() if "#" in line)
+    comments = re.sub(r"\S+\.(?:xlsx|csv|yaml)|procure validate", " ", comments)  # file names
+    assert not ENGLISH_RUN.findall(comments), comments[:200]
+    checked = run("validate", str(path))
+    assert checked.exit_code == 0 and checked.stdout.startswith("通过")

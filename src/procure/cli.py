@@ -226,23 +226,36 @@ def init(
         typer.Option("--output", "-o", help="File to write (default: print to the terminal)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Write a commented starter scenario that validates as it is."""
+    """Write a commented starter scenario that validates as it is (names and comments in
+    the --lang language)."""
     from procure.starter import starter_scenario
 
-    text = starter_scenario(level.value)
+    language = _language(lang)
+    text = starter_scenario(level.value, language)
     if output is None:
         typer.echo(text, nl=False)
         return
     if output.exists() and not force:
-        _fail(InputError([Problem(str(output), "file exists; pass --force to overwrite it")]))
+        _fail(
+            InputError(
+                [
+                    Problem(
+                        str(output),
+                        "file exists; pass --force to overwrite it",
+                        zh="文件已存在；如需覆盖请加 --force",
+                    )
+                ]
+            )
+        )
     from procure.files import write_atomic
 
     try:
         write_atomic(output, text.encode("utf-8"))
     except ProcureError as exc:
         _fail(exc)
-    _err(f"wrote {output}; next: procure validate {output}")
+    _err(_t("term_init_wrote").format(path=output))
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 STARTER = Path(__file__).parent / "starter.yaml"
+STARTERS = {"en": STARTER, "zh": Path(__file__).parent / "starter-zh.yaml"}
 
 # Magnitudes per level: (IT staff FTE, annual IT budget CNY, contract budget CNY, vCPU scale).
 # assumption: orders of magnitude for a first draft only; the analyst replaces them.
@@ -15,10 +16,11 @@ _LEVELS = {
 }
 
 
-def starter_scenario(level: str) -> str:
-    """The starter text for `level` (province, prefecture or county)."""
+def starter_scenario(level: str, lang: str = "en") -> str:
+    """The starter text for `level` (province, prefecture or county), its names and comments
+    in `lang`."""
     staff, it_budget, budget, scale = _LEVELS[level]
-    text = STARTER.read_text(encoding="utf-8")
+    text = STARTERS[lang].read_text(encoding="utf-8")
     factor = float(scale)
     for key, base in (("VCPU_A", 256), ("VCPU_B", 512), ("VCPU_C", 128)):
         text = text.replace(f"{{{key}}}", str(max(8, int(base * factor))))
