@@ -168,3 +168,20 @@ def test_the_award_workbook_carries_the_awards_numbers(tmp_path: Path) -> None:
     years = [row[1] for row in book["分年度成本"].iter_rows(min_row=2, values_only=True)]
     assert years == award["cost_by_year"]
     assert run("optimize", str(path), "-o", str(tmp_path / "award.txt")).exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path, fmt: str) -> None:
+    """Hostile input: a bidder named '=HYPERLINK(...)' must never become a formula in a sheet
+    procure writes, and must read back as the same name."""
+    catalog = load_vendor_file(BIDS / "bids-example.yaml")
+    evil = '=HYPERLINK("http://example.invalid","x")'
+    vendors = [catalog.vendors[0].model_copy(update={"name": evil}), *catalog.vendors[1:]]
+    path = tmp_path / f"bids.{fmt}"
+    path.write_bytes((sheet_csv if fmt == "csv" else sheet_xlsx)(vendors, "en"))
+    if fmt == "csv":
+        assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
+    else:
+        cell = load_workbook(path)["bids"]["B2"]
+        assert cell.value == evil and cell.data_type == "s"  # a string, not a formula
+    assert load_vendor_file(path).vendors[0].name == evil

@@ -363,10 +363,34 @@ def _read_xlsx(path: Path, raw: bytes) -> _Table:
         book.close()
 
 
+FORMULA_START = ("=", "+", "-", "@")  # text a spreadsheet would run as a formula
+
+
+def csv_text(value: Any) -> Any:
+    """Text for a CSV cell that Excel will not run as a formula: a leading ' keeps
+    '=HYPERLINK(...)' as text (the reader drops that quote again)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def as_text_cells(sheet: Any) -> None:
+    """Make every text cell of an openpyxl sheet a string cell: openpyxl would otherwise
+    store text that starts with '=' as a formula, to run when the workbook is opened."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+
+
 def _cell(value: Any) -> Any:
-    """A cell as the validator should see it: text stripped, integral numbers as int."""
+    """A cell as the validator should see it: text stripped, integral numbers as int, and a
+    formula guard (a ' before =, +, - or @) dropped."""
     if isinstance(value, str):
-        return value.strip()
+        value = value.strip()
+        if value[:1] == "'" and value[1:2] in FORMULA_START:
+            return value[1:]
+        return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
@@ -671,7 +695,7 @@ def sheet_rows(vendors: list[Any], lang: str) -> list[list[Any]]:
 def sheet_csv(vendors: list[Any], lang: str) -> bytes:
     stream = io.StringIO()
     csv.writer(stream, lineterminator="\r\n").writerows(
-        [["" if c is None else c for c in row] for row in sheet_rows(vendors, lang)]
+        [["" if c is None else csv_text(c) for c in row] for row in sheet_rows(vendors, lang)]
     )
     return stream.getvalue().encode("utf-8-sig")
 
@@ -686,6 +710,7 @@ def sheet_xlsx(vendors: list[Any], lang: str) -> bytes:
     sheet.title = SHEET_NAMES[0] if lang == "zh" else SHEET_NAMES[1]
     for row in sheet_rows(vendors, lang):
         sheet.append(row)
+    as_text_cells(sheet)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     stream = io.BytesIO()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
+from procure.bids import as_text_cells
 from procure.catalog import catalog
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def award_xlsx(
             cell.font = Font(bold=True)
         for row in rows:
             ws.append(row)
+        as_text_cells(ws)  # a bidder named "=..." stays a name, never a formula
         shift = 1 if several else 0
         for col, fmt in formats.items():
             for (cell,) in ws.iter_rows(
