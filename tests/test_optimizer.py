@@ -587,3 +587,20 @@ def test_no_award_within_the_time_limit_is_exit_1_with_the_reason(
     assert result.exit_code == 1
     assert "solver found no award within" in result.stderr
     assert "--time-limit" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rule_costs_that_run_out_of_time_are_said_not_guessed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import procure.optimizer as optimizer
+
+    monkeypatch.setattr(optimizer, "_resolve", lambda *args: "Time limit")
+    result = run("optimize", str(example("county-west")), "--json", "--lang", "en")
+    award = Award.model_validate_json(result.stdout)
+    assert award.rule_costs == []  # none reported as "no award without it"
+    said = [c for c in award.cautions if c.en.startswith("Left out for lack of time")]
+    assert said and "vendor count" in said[0].en and "供应商数量" in said[0].zh
+    bare = Award.model_validate_json(
+        run("optimize", str(example("county-west")), "--json", "--no-extras").stdout
+    )
+    assert not bare.rule_costs and not bare.alternatives and not bare.frontier

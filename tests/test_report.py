@@ -206,3 +206,30 @@ def test_charts_are_vector_with_their_labels_as_text(lang: str) -> None:
         assert t[key] in text, key
     html = render(rec, "html", lang).decode("utf-8")
     assert html.count("<svg") == 6 and "data:image" not in html
+
+
+def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> None:
+    """Past 40 systems the tables show those that decide the outcome (deviations, flips, the
+    costliest; at most 30) with a note, and the appendix leaves the systems to the attached
+    files, so a 1,000-system brief does not run to hundreds of pages."""
+    from procure.report import SUMMARY_SYSTEMS, deciding_systems, systems_csv
+
+    rec = rec_for("prefecture-binzhou")
+    extra = [{"id": f"extra-{i}", "name": f"Extra system {i}"} for i in range(SUMMARY_SYSTEMS)]
+    big = rec.model_copy(
+        update={"scenario": {**rec.scenario, "systems": [*rec.scenario["systems"], *extra]}}
+    )
+    total = len(big.scenario["systems"])
+    shown = deciding_systems(big)
+    assert rec.award is not None and set(shown) == {s.system for s in rec.award.systems}
+    text = pdf_text(render(big, "pdf", "en"))
+    assert f"Showing {len(shown)} of {total} systems" in text
+    assert f"{total} systems: see the scenario file attached" in text
+    assert "Extra system 3" not in text
+    md = render(big, "md", "zh").decode("utf-8")
+    assert f"共{total}个系统，此处列出{len(shown)}个" in md
+    rows = systems_csv(rec, "en").decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + len(rec.assessment.deployment.placements)
+    small = pdf_text(render(rec, "pdf", "en"))
+    assert "Showing" not in small  # a small brief shows every system
+    assert "id: data-platform" in small  # and its appendix lists them

@@ -332,6 +332,14 @@ def optimize(
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
+    no_extras: Annotated[
+        bool,
+        typer.Option(
+            "--no-extras",
+            help="The award only: skip what each rule costs, the alternatives and the "
+            "cost-value frontier (the re-solves that take most of the time on large tenders).",
+        ),
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -401,6 +409,7 @@ def optimize(
                 lp if write_lp else None,
                 structure=name,
                 time_limit=time_limit,
+                extras=not no_extras,
             )
             for name in wanted
         }
@@ -622,7 +631,7 @@ def brief(
     from procure.parallel import set_jobs
     from procure.recommend import recommend
     from procure.record import attachments, record_for
-    from procure.report import preload, render
+    from procure.report import SYSTEMS_CSV, preload, render, systems_csv
 
     set_jobs(jobs)
     inputs = _inputs(file, data_dir, lang)
@@ -653,6 +662,7 @@ def brief(
             (name, raw)
             for name, _, raw in attachments(inputs.files, inputs.contents, inputs.scenario.vendors)
         ]
+        attach.append((SYSTEMS_CSV, systems_csv(rec, language)))  # every system's row
         payload = render(rec, fmt.value, language, templates, attach)
         write_atomic(output, payload, inputs.files)
     except ProcureError as exc:

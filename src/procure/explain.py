@@ -9,6 +9,7 @@ rise before it loses a system.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
@@ -126,11 +127,18 @@ def _scaled(inst: Instance, vid: str, factor: float) -> Instance:
 
 
 def _won(
-    inst: Instance, vid: str, factor: float, solver: str, start: Choice | None
+    inst: Instance,
+    vid: str,
+    factor: float,
+    solver: str,
+    start: Choice | None,
+    deadline: float | None = None,
 ) -> tuple[set[str], Choice] | None:
     """What `vid` wins (system ids, layer names) with its prices times `factor`, and the
     award; None when the re-solve did not finish. `start`: a nearby award, as a first
     solution for the solver."""
+    if deadline is not None and time.monotonic() > deadline:
+        return None  # the explanations' time budget is spent: unknown, not guessed
     model = Model(_scaled(inst, vid, factor), time_limit=EXTRA_LIMIT)
     status, _ = solve_exact(model, solver, gap=EXACT, start=start)
     if status != "Optimal":
@@ -152,17 +160,18 @@ def _bisect(
     top: float,
     sign: int,
     start: Choice,
+    deadline: float | None = None,
 ) -> tuple[float, float, set[str]] | None:
     """The change of `vid`'s prices (factor 1 + sign * t, t in [0, top]) at which `wins`
     turns true, to TOLERANCE: (t below, t above, what it wins above); None if it does not
     at `top`, or a solve ran out of time (then the caller says unknown)."""
-    at_top = _won(inst, vid, 1 + sign * top, solver, start)
+    at_top = _won(inst, vid, 1 + sign * top, solver, start, deadline)
     if at_top is None or not wins(at_top[0]):
         return None if at_top is None else (top, top, set())
     lo, hi, won_hi, near = 0.0, top, at_top[0], at_top[1]
     while hi - lo > TOLERANCE:
         mid = (lo + hi) / 2
-        now = _won(inst, vid, 1 + sign * mid, solver, near)
+        now = _won(inst, vid, 1 + sign * mid, solver, near, deadline)
         if now is None:
             return None
         if wins(now[0]):
@@ -172,8 +181,10 @@ def _bisect(
     return lo, hi, won_hi
 
 
-def _price_to_win(inst: Instance, vid: str, solver: str, base: Choice) -> BidderOutcome:
-    found = _bisect(inst, vid, solver, bool, MAX_CUT, -1, base)
+def _price_to_win(
+    inst: Instance, vid: str, solver: str, base: Choice, deadline: float | None = None
+) -> BidderOutcome:
+    found = _bisect(inst, vid, solver, bool, MAX_CUT, -1, base, deadline)
     if found is None:
         return BidderOutcome(vendor=vid, outcome="lost", unknown=True)
     _, hi, won = found
@@ -182,12 +193,19 @@ def _price_to_win(inst: Instance, vid: str, solver: str, base: Choice) -> Bidder
     return BidderOutcome(vendor=vid, outcome="lost", price_to_win=hi, would_win=sorted(won))
 
 
-def _headroom(inst: Instance, vid: str, won: set[str], solver: str, base: Choice) -> BidderOutcome:
+def _headroom(
+    inst: Instance,
+    vid: str,
+    won: set[str],
+    solver: str,
+    base: Choice,
+    deadline: float | None = None,
+) -> BidderOutcome:
     systems = {s for s in won if s in inst.systems}
     out = BidderOutcome(vendor=vid, outcome="won", won=sorted(won))
     if not systems:  # a layer or the integrator's role only: no system to lose
         return out
-    found = _bisect(inst, vid, solver, lambda now: not systems <= now, MAX_RISE, 1, base)
+    found = _bisect(inst, vid, solver, lambda now: not systems <= now, MAX_RISE, 1, base, deadline)
     if found is None:
         return out.model_copy(update={"unknown": True})
     lo, _, now = found
@@ -205,8 +223,12 @@ def explain(
     award: Award,
     solver: str = "highs",
     only: str | None = None,
+    seconds: float | None = None,
 ) -> list[BidderOutcome]:
-    """Every bidder's outcome (or `only` that one's), in catalog order."""
+    """Every bidder's outcome (or `only` that one's), in catalog order. `seconds`: a time
+    budget for the searches; bidders not reached in it are marked unknown (their rules of
+    ineligibility are still given)."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
     inst = build_instance(scenario, deployment, weights, vendors, rates, structure=award.structure)
     won: dict[str, set[str]] = {}
     for s in award.systems:
@@ -221,12 +243,21 @@ def explain(
     def one(vendor: Vendor) -> BidderOutcome:
         reasons, eligible = _eligibility(scenario, deployment, vendor)
         layers = [x for x in ("security", "ops") if vendor.id in inst.layer_options.get(x, [])]
-        if vendor.id in won:
-            out = _headroom(inst, vendor.id, won[vendor.id], solver, base)
+        if (
+            deadline is not None
+            and time.monotonic() > deadline
+            and (vendor.id in won or (vendor.id in inst.vendors and (eligible or layers)))
+        ):
+            outcome = "won" if vendor.id in won else "lost"
+            out = BidderOutcome(
+                vendor=vendor.id, outcome=outcome, won=sorted(won.get(vendor.id, [])), unknown=True
+            )
+        elif vendor.id in won:
+            out = _headroom(inst, vendor.id, won[vendor.id], solver, base, deadline)
         elif vendor.id not in inst.vendors or (not eligible and not layers):
             out = BidderOutcome(vendor=vendor.id, outcome="ineligible")
         else:
-            out = _price_to_win(inst, vendor.id, solver, base)
+            out = _price_to_win(inst, vendor.id, solver, base, deadline)
         return out.model_copy(update={"ineligible": reasons})
 
     chosen = [v for v in vendors if only is None or v.id == only]

@@ -546,7 +546,18 @@ def optimize(
             lambda: alternatives(model, award, solver),
             lambda: frontier(inst, solver),
         ]
-        award.rule_costs, award.alternatives, award.frontier = run_all(jobs)
+        costs, award.alternatives, award.frontier = run_all(jobs)
+        award.rule_costs = [c for c in costs if isinstance(c, RuleCost)]
+        left = [c for c in costs if isinstance(c, Text)]
+        if left:  # said, not silently dropped
+            award.cautions.append(
+                Text(
+                    en="Left out for lack of time (each re-solve has "
+                    f"{EXTRA_LIMIT:g} s): what these rules cost: " + "; ".join(x.en for x in left),
+                    zh=f"因时间所限（每次重新求解限{EXTRA_LIMIT:g}秒）未能算出以下规则的代价："
+                    + "；".join(x.zh for x in left),
+                )
+            )
     return award
 
 
@@ -920,8 +931,9 @@ def rule_costs(
     rates: CostRates,
     award: Award,
     solver: str,
-) -> list[RuleCost]:
-    """Re-solve without each business rule and report the change in cost and value."""
+) -> list[RuleCost | Text]:
+    """Re-solve without each business rule and report the change in cost and value; a rule
+    whose re-solve runs out of time comes back as its description (to be said, not guessed)."""
     p = scenario.procurement
     variants: list[tuple[str, Text, dict[str, Any]]] = [
         (
@@ -1000,12 +1012,12 @@ def rule_costs(
             )
         )
 
-    def cost_of(variant: tuple[str, Text, dict[str, Any]]) -> RuleCost | None:
+    def cost_of(variant: tuple[str, Text, dict[str, Any]]) -> RuleCost | Text:
         rule, description, overrides = variant
         inst = build_instance(scenario, deployment, weights, vendors, rates, **overrides)
         result = "Infeasible" if inst.ineligible else _resolve(inst, solver, award)
-        if isinstance(result, str) and result != "Infeasible":
-            return None  # out of time: left out rather than guessed
+        if isinstance(result, str) and result != "Infeasible":  # out of time: not guessed
+            return description
         if isinstance(result, str):
             return RuleCost(
                 rule=rule,
@@ -1023,7 +1035,7 @@ def rule_costs(
             feasible=True,
         )
 
-    return [cost for cost in pmap(cost_of, variants) if cost is not None]
+    return pmap(cost_of, variants)
 
 
 def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> list[Alternative]:

@@ -28,6 +28,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from procure.bids import csv_text
 from procure.catalog import catalog, templates_dir
 from procure.errors import InputError, Problem, ProcureError, excerpt
 from procure.explain import describe
@@ -156,13 +157,19 @@ def context(
         return f"[{cited.index(source) + 1}]"
 
     systems = {s["id"]: s["name"] for s in rec.scenario.get("systems", [])}
+    shown = set(deciding_systems(rec)) if len(systems) > SUMMARY_SYSTEMS else set(systems)
     vendors = {vid: name(lang) for vid, name in rec.vendor_names.items()}
     return {
         "r": rec,
         "t": t,
         "lang": lang,
         "charts": charts,
-        "scenario_yaml": dump_yaml(rec.scenario),
+        "scenario_yaml": dump_yaml(_appendix(rec, t)),
+        "big": len(systems) > SUMMARY_SYSTEMS,
+        "keep": lambda sid: sid in shown,
+        "shown_note": t["summary_note"].format(shown=len(shown), total=len(systems))
+        if len(shown) < len(systems)
+        else "",
         "cite": cite,
         "cited": cited,
         "source_text": lambda s: source_text(s, lang),
@@ -199,6 +206,84 @@ def source_text(source: str, lang: str) -> str:
 
     prefix = REPORT_ZH if text.startswith("iResearch") else ""
     return prefix + _CHAPTER.sub(chapter, text).replace("; ", "；")
+
+
+SYSTEMS_CSV = "systems.csv"
+SUMMARY_SYSTEMS = 40  # past this many systems the brief's tables show the deciding ones
+SHOWN_SYSTEMS = 30  # at most this many of them
+
+
+def deciding_systems(rec: Recommendation) -> list[str]:
+    """The systems a reader of a large brief must see: those not on their best-fit model,
+    those whose placement flips near the weights, then the costliest (at most SHOWN_SYSTEMS)."""
+    award = {s.system: s for s in rec.award.systems} if rec.award else {}
+    best = {p.system: p.recommended for p in rec.assessment.deployment.placements}
+    deviating = sorted(
+        (sid for sid, s in award.items() if s.model != best.get(sid)),
+        key=lambda sid: -award[sid].cost_cny,
+    )
+    flipping = sorted(
+        {
+            f.system
+            for c in (rec.robustness.criteria if rec.robustness else [])
+            for f in c.flips
+            if abs(f.at - c.base) < 0.05
+        }
+    )
+    costliest = [s.system for s in sorted(award.values(), key=lambda s: -s.cost_cny)]
+    out: list[str] = []
+    for sid in [*deviating, *flipping, *costliest]:
+        if sid not in out and len(out) < SHOWN_SYSTEMS:
+            out.append(sid)
+    return out
+
+
+def systems_csv(rec: Recommendation, lang: str) -> bytes:
+    """Every system's row (fit by model, the recommendation, the award) for a spreadsheet:
+    what a large brief's tables leave out."""
+    import csv
+
+    t = catalog(lang)
+    award = {s.system: s for s in rec.award.systems} if rec.award else {}
+    models = ("private", "dedicated", "public", "hybrid")
+    stream = io.StringIO()
+    out = csv.writer(stream, lineterminator="\r\n")
+    out.writerow(
+        [
+            t["system"],
+            t["term_col_id"],
+            *(t[f"model_{m}"] for m in models),
+            t["recommended"],
+            t["vendor"],
+            t["model"],
+            t["cost_over_term"],
+        ]
+    )
+    names = {vid: name(lang) for vid, name in rec.vendor_names.items()}
+    for p in rec.assessment.deployment.placements:
+        fits = {f.model: f.score for f in p.fits}
+        s = award.get(p.system)
+        out.writerow(
+            [
+                csv_text(p.name),
+                p.system,
+                *("" if fits.get(m) is None else fits[m] for m in models),
+                t[f"model_{p.recommended}"],
+                csv_text(names.get(s.vendor, s.vendor)) if s else "",
+                t[f"model_{s.model}"] if s else "",
+                s.cost_cny if s else "",
+            ]
+        )
+    return stream.getvalue().encode("utf-8-sig")
+
+
+def _appendix(rec: Recommendation, t: dict[str, str]) -> dict[str, Any]:
+    """The scenario for the appendix; a large one without its systems (they are in the
+    attached scenario file and systems.csv)."""
+    systems = rec.scenario.get("systems", [])
+    if len(systems) <= SUMMARY_SYSTEMS:
+        return rec.scenario
+    return {**rec.scenario, "systems": t["appendix_systems"].format(n=len(systems))}
 
 
 CHART_URL = "data:image/svg+xml;base64,"
