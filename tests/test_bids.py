@@ -185,3 +185,14 @@ def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path, fmt: str) -
         cell = load_workbook(path)["bids"]["B2"]
         assert cell.value == evil and cell.data_type == "s"  # a string, not a formula
     assert load_vendor_file(path).vendors[0].name == evil
+
+
+def test_a_bidi_or_control_character_in_a_sheet_is_refused_and_located(tmp_path: Path) -> None:
+    rows = (BIDS / "bids-example.csv").read_text(encoding="utf-8-sig").splitlines()
+    first = rows[1].split(",")
+    first[1] = "Bidder\u202enorth"  # RIGHT-TO-LEFT OVERRIDE: shows the name reversed
+    path = tmp_path / "bids.csv"
+    path.write_text("\n".join([rows[0], ",".join(first), *rows[2:]]), encoding="utf-8")
+    result = run("vendors", str(path), "--lang", "en")
+    assert result.exit_code == 2
+    assert f"{path}:2:B:" in result.stderr and "U+202E" in result.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from procure.errors import InputError, Problem, excerpt
-from procure.yamlio import Located, YamlPath, read_bytes
+from procure.yamlio import Located, YamlPath, bad_char, read_bytes
 
 SHEET_SUFFIXES = (".xlsx", ".csv")
 MAX_SHEET_BYTES = 5_000_000  # a bid sheet of 500 bidders x 4 models is well under 1 MB
@@ -525,6 +525,21 @@ def read_sheet(path: Path, raw: bytes | None = None) -> Located:
             entry["models"].append(model)
             at(("vendors", i, "models", len(entry["models"]) - 1), model_col)
             at(("vendors", i, "prices", model_key), model_col)
+        for c, cell in enumerate(cells[: len(header)]):
+            bad = bad_char(cell) if isinstance(cell, str) else None
+            if bad:  # as in YAML: nothing that can hide or reverse text reaches a brief
+                raise InputError(
+                    [
+                        Problem(
+                            table.where,
+                            f"the text contains {bad}, a control character that can hide or "
+                            "reverse what a reader sees; delete it",
+                            line=n,
+                            column_label=_letter(c + 1),
+                            zh=f"文本中含有 {bad}，这种控制字符会隐藏或颠倒读者看到的内容；请删除",
+                        )
+                    ]
+                )
         for c, column in columns.items():
             value = cells[c]
             if column.key in ("id", "model") or value in (None, ""):

@@ -41,7 +41,7 @@ STDIN = "-"
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
-def _bad_char(text: str) -> str | None:
+def bad_char(text: str) -> str | None:
     """The first character of `text` that must not reach an output, as U+XXXX, or None."""
     for ch in text:
         if ch in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\t\n"):
@@ -331,7 +331,7 @@ class _Builder:
         tag = str(node.tag or "")
         value = str(node.value)
         if tag.endswith(":str"):
-            bad = _bad_char(value)
+            bad = bad_char(value)
             if bad:
                 self._fail(
                     node,
