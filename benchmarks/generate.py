@@ -105,3 +105,28 @@ def scenario(systems: int, vendor_list: list[Vendor], seed: int) -> Scenario:
             "vendors": [v.model_dump() for v in vendor_list],
         }
     )
+
+
+ALL_LAYERS = ["iaas", "paas", "saas", "security", "ops"]
+
+
+def capable(v: Vendor, **update: Any) -> Vendor:
+    """A generated bidder able to serve anything (every layer and model, MLPS 4): a case
+    built from such bidders is hard, not infeasible."""
+    first = next(iter(v.prices.values()))
+    return v.model_copy(
+        update={
+            "mlps_max": 4,
+            "layers": ALL_LAYERS,
+            "models": list(DEPLOYMENT_MODELS),
+            "prices": {m: v.prices.get(m, first) for m in DEPLOYMENT_MODELS},
+            "layer_prices": {"security": 100.0, "ops": 120.0},
+            **update,
+        }
+    )
+
+
+def with_budget(s: Scenario, budget: float) -> Scenario:
+    return s.model_copy(
+        update={"procurement": s.procurement.model_copy(update={"budget_cny": budget})}
+    )

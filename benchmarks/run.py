@@ -266,28 +266,13 @@ def bench_brief_at_scale(systems: int, vendor_count: int) -> None:
 def bench_hard_cases() -> None:
     """Two small cases that once ran away (issue #17): 8 identical bidders, and a 40x8 award
     whose budget is exactly a feasible award's cost. Each must answer within its limit."""
-    from generate import scenario, vendors
+    from generate import capable, scenario, vendors
+    from generate import with_budget as budget
 
     from procure.assess import assess
     from procure.errors import ProcureError
     from procure.knowledge import knowledge
     from procure.optimizer import optimize
-
-    layers = ["iaas", "paas", "saas", "security", "ops"]
-    models = ["private", "dedicated", "public", "hybrid"]
-
-    def capable(v: Any, **update: Any) -> Any:
-        first = next(iter(v.prices.values()))
-        return v.model_copy(
-            update={
-                "mlps_max": 4,
-                "layers": layers,
-                "models": models,
-                "prices": {m: v.prices.get(m, first) for m in models},
-                "layer_prices": {"security": 100.0, "ops": 120.0},
-                **update,
-            }
-        )
 
     def solve(s: Any, bidders: list[Any], limit: float) -> str:
         a = assess(s, bidders)
@@ -306,11 +291,6 @@ def bench_hard_cases() -> None:
         except ProcureError as exc:
             status = str(exc)[:60]
         return f"{time.perf_counter() - start:.1f} s ({status}; limit {limit:g} s)"
-
-    def budget(s: Any, amount: float) -> Any:
-        return s.model_copy(
-            update={"procurement": s.procurement.model_copy(update={"budget_cny": amount})}
-        )
 
     twin = capable(vendors(8, 1)[0], integrator=True)
     twins = [twin.model_copy(update={"id": f"twin-{i}", "name": f"Twin {i}"}) for i in range(8)]

@@ -43,16 +43,7 @@ def priced(vendor: Vendor, factor: float) -> Vendor:
     """The bid with every price times `factor`: unit prices, layer prices, setup fee."""
     return vendor.model_copy(
         update={
-            "prices": {
-                m: p.model_copy(
-                    update={
-                        "vcpu": p.vcpu * factor,
-                        "memory_gb": p.memory_gb * factor,
-                        "storage_tb": p.storage_tb * factor,
-                    }
-                )
-                for m, p in vendor.prices.items()
-            },
+            "prices": {m: p.scaled(factor) for m, p in vendor.prices.items()},
             "layer_prices": {k: v * factor for k, v in vendor.layer_prices.items()},
             "setup_cny": vendor.setup_cny * factor,
         }

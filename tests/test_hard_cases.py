@@ -18,31 +18,7 @@ from procure.scenario import Scenario
 from procure.vendors import Vendor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from generate import scenario, vendors
-
-ALL_LAYERS = ["iaas", "paas", "saas", "security", "ops"]
-ALL_MODELS = ["private", "dedicated", "public", "hybrid"]
-
-
-def capable(v: Vendor, **update: object) -> Vendor:
-    """A generated bidder able to serve anything (so the case is hard, not infeasible)."""
-    first = next(iter(v.prices.values()))
-    return v.model_copy(
-        update={
-            "mlps_max": 4,
-            "layers": ALL_LAYERS,
-            "models": ALL_MODELS,
-            "prices": {m: v.prices.get(m, first) for m in ALL_MODELS},  # type: ignore[call-overload]
-            "layer_prices": {"security": 100.0, "ops": 120.0},
-            **update,
-        }
-    )
-
-
-def with_budget(s: Scenario, budget: float) -> Scenario:
-    return s.model_copy(
-        update={"procurement": s.procurement.model_copy(update={"budget_cny": budget})}
-    )
+from generate import capable, scenario, vendors, with_budget
 
 
 def check(s: Scenario, bidders: list[Vendor], limit: float) -> None:

@@ -131,19 +131,26 @@ def brute_force(inst: Instance) -> float | None:
     return max((ev.objective for _, ev in feasible_awards(inst)), default=None)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(inst=instances())
-def test_milp_matches_brute_force(inst: Instance) -> None:
+def solved_like_brute_force(inst: Instance) -> Evaluation | None:
+    """Solve `inst` (exact rules) and check it against brute force: infeasible both ways, or
+    an award that breaks no rule and scores the best within the gap. Returns its evaluation."""
     expected = brute_force(inst)
     model = Model(inst)
     status, _ = solve_exact(model)
     if expected is None:
         assert status != "Optimal"
-        return
+        return None
     assert status == "Optimal"
     ev = evaluate(inst, *model.choice())
     assert not ev.violations
     assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
+    return ev
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_milp_matches_brute_force(inst: Instance) -> None:
+    solved_like_brute_force(inst)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -157,18 +164,12 @@ def test_rules_hold_exactly_whatever_the_budget(inst: Instance, budget: float, c
     scaled to the budget (a 60% cap awarded 62%). Every award is now checked with no more than
     rounding, and matches brute force on the exact rules."""
     inst = replace(inst, budget=budget, max_share=cap, max_vendors=max(inst.max_vendors, 2))
-    expected = brute_force(inst)
-    model = Model(inst)
-    status, _ = solve_exact(model)
-    if expected is None:
-        assert status != "Optimal"
+    ev = solved_like_brute_force(inst)
+    if ev is None:
         return
-    assert status == "Optimal"
-    ev = evaluate(inst, *model.choice())
-    assert not ev.violations and not ev.overshoot
+    assert not ev.overshoot
     base = sum(ev.vendor_value.values())
     assert all(amount <= cap * base * (1 + 1e-9) for amount in ev.vendor_value.values())
-    assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -604,3 +605,23 @@ def test_rule_costs_that_run_out_of_time_are_said_not_guessed(
         run("optimize", str(example("county-west")), "--json", "--no-extras").stdout
     )
     assert not bare.rule_costs and not bare.alternatives and not bare.frontier
+
+
+def test_several_winners_without_an_eligible_integrator_is_diagnosed_with_the_fix(
+    variant: Callable[..., Path],
+) -> None:
+    """With procurement.structure: integrator, several winners need a general integrator
+    among them; a tender in which no bidder may act as one is told so, and how to fix it."""
+
+    def no_integrators(d: dict[str, Any]) -> None:
+        d["procurement"]["min_vendors"] = 2
+        d["procurement"]["max_vendors"] = max(2, d["procurement"]["max_vendors"])
+        d["vendors"] = [
+            {**v.model_dump(mode="json", exclude_none=True), "integrator": False}
+            for v in builtin_catalog().vendors
+        ]
+
+    result = run("optimize", str(variant(no_integrators)), "--lang", "en")
+    assert result.exit_code == 3
+    assert "no eligible bidder may act as one" in result.stderr
+    assert "procurement.structure: parallel" in result.stderr

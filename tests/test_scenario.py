@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procure.assess import warnings_for
 from procure.errors import InputError
+from procure.inputs import warnings_for
 from procure.scenario import Scenario, load_scenario, scenario_to_data
 from procure.yamlio import MAX_BYTES, dump_yaml, parse_yaml
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from procure.costing import annual_estimate
 from procure.deployment import Deployment, assess_deployment
+from procure.inputs import warnings_for
 from procure.knowledge import Text, knowledge
 from procure.partnership import PartnershipView, assess_partnership
 from procure.readiness import Readiness, assess_readiness
@@ -60,26 +61,3 @@ def spend_basis(assessment: Assessment, award: Any | None, years: int) -> tuple[
         annual = (award.total_cost_cny - one_off) / years
         return annual, one_off, "award"
     return assessment.annual_estimate_cny, 0.0, "resource estimate"
-
-
-def warnings_for(scenario: Scenario) -> list[Text]:
-    """Accepted but unusual inputs, worth a word to the analyst."""
-    out = []
-    years = scenario.procurement.contract_years
-    if years not in (3, 5):
-        out.append(
-            Text(
-                en=f"procurement.contract_years is {years}; the report's norm for IaaS/PaaS "
-                "service contracts is 3 or 5 years (iResearch 2020, ch.3)",
-                zh=f"procurement.contract_years 为{years}年；报告所述 IaaS/PaaS 服务合同的通常期限"
-                "为3年或5年（艾瑞咨询《2020年中国政务云行业研究报告》第三章）",
-            )
-        )
-    if scenario.agency.cloud_type == "integrated" and scenario.agency.sector is not None:
-        out.append(
-            Text(
-                en="agency.sector is ignored for an integrated cloud",
-                zh="综合政务云不使用 agency.sector，该字段被忽略",
-            )
-        )
-    return out

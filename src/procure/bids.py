@@ -8,10 +8,8 @@ file:sheet:row:column, like the YAML errors point at file:line:column.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -315,11 +313,15 @@ def _read_csv(path: Path, raw: bytes) -> _Table:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise InputError([Problem(str(path), "not text", zh="不是文本文件")])
+    import csv
+
     reader = csv.reader(io.StringIO(text, newline=""))
     return _Table(str(path), [(n, row) for n, row in enumerate(reader, 1)])
 
 
 def _read_xlsx(path: Path, raw: bytes) -> _Table:
+    import zipfile
+
     import openpyxl
 
     def refuse(en: str, zh: str) -> InputError:
@@ -597,6 +599,8 @@ _CHOICES_EN = {
 
 def template_csv(lang: str) -> bytes:
     """An empty CSV bid sheet: the header row (UTF-8 with a BOM, so Excel reads Chinese)."""
+    import csv
+
     stream = io.StringIO()
     csv.writer(stream, lineterminator="\r\n").writerow(
         [c.zh if lang == "zh" else c.key for c in COLUMNS]
@@ -708,6 +712,8 @@ def sheet_rows(vendors: list[Any], lang: str) -> list[list[Any]]:
 
 
 def sheet_csv(vendors: list[Any], lang: str) -> bytes:
+    import csv
+
     stream = io.StringIO()
     csv.writer(stream, lineterminator="\r\n").writerows(
         [["" if c is None else csv_text(c) for c in row] for row in sheet_rows(vendors, lang)]

@@ -179,9 +179,9 @@ def validate(
 ) -> None:
     """Check scenarios and the vendor files they name: every check a later command would
     refuse them for. Errors name file, line, column and field. Exit 0 if all are valid."""
-    from procure.assess import warnings_for
+
     from procure.catalog import catalog, choose_language
-    from procure.inputs import load_inputs
+    from procure.inputs import load_inputs, warnings_for
     from procure.weights import criteria_weights
 
     option = lang.value if lang else None

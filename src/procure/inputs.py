@@ -10,6 +10,7 @@ from pathlib import Path
 
 from procure.bids import MAX_SHEET_BYTES, is_sheet
 from procure.errors import InputError, Problem
+from procure.knowledge import Text
 from procure.scenario import Scenario, validate_located
 from procure.vendors import Vendor, catalog_for, load_vendor_file, vendor_path
 from procure.weights import criteria_weights
@@ -121,6 +122,29 @@ def _references(scenario: Scenario, vendors: list[Vendor], located: Located) -> 
                 f"最多 {p.max_vendors} 家供应商、每家至多占授标金额的 {p.max_vendor_share:.4g}，"
                 f"合计只能覆盖授标的 {p.max_vendors * p.max_vendor_share:.4g}，两条规则互相矛盾。"
                 f"请提高 max_vendors，或把 max_vendor_share 设为不低于 {1 / p.max_vendors:.4g}",
+            )
+        )
+    return out
+
+
+def warnings_for(scenario: Scenario) -> list[Text]:
+    """Accepted but unusual inputs, worth a word to the analyst."""
+    out = []
+    years = scenario.procurement.contract_years
+    if years not in (3, 5):
+        out.append(
+            Text(
+                en=f"procurement.contract_years is {years}; the report's norm for IaaS/PaaS "
+                "service contracts is 3 or 5 years (iResearch 2020, ch.3)",
+                zh=f"procurement.contract_years 为{years}年；报告所述 IaaS/PaaS 服务合同的通常期限"
+                "为3年或5年（艾瑞咨询《2020年中国政务云行业研究报告》第三章）",
+            )
+        )
+    if scenario.agency.cloud_type == "integrated" and scenario.agency.sector is not None:
+        out.append(
+            Text(
+                en="agency.sector is ignored for an integrated cloud",
+                zh="综合政务云不使用 agency.sector，该字段被忽略",
             )
         )
     return out

@@ -411,9 +411,8 @@ class Model:
 
     def tighten(self, row: str, cny: float) -> None:
         """Lower the limit of a `<=` row by `cny` (a row the solver's tolerance let slip)."""
-        constraint = self.problem.constraints[
-            row.translate(pulp.LpElement.trans)
-        ]  # as PuLP names it
+        name = row.translate(pulp.LpElement.trans)  # as PuLP names it ('-' becomes '_')
+        constraint = self.problem.get_constraint_by_name(name)
         constraint.constant += cny / self.unit  # PuLP keeps `expr <= rhs` as expr - rhs <= 0
 
     def forbid(self, chosen: list[tuple[str, str, str]], index: int) -> None:
@@ -665,12 +664,15 @@ def _precheck(inst: Instance, scenario: Scenario) -> None:
         and not any(v.integrator for v in inst.vendors.values())
     ):
         en.append(
-            "several vendors must win (min_vendors or max_vendor_share), and a general "
-            "integrator must then lead them, but no eligible bidder may act as one"
+            "several vendors must win (min_vendors or max_vendor_share), and with "
+            "procurement.structure: integrator one of them must lead as general integrator, "
+            "but no eligible bidder may act as one (integrator: true); add one, or use "
+            "procurement.structure: parallel"
         )
         zh.append(
-            "按 min_vendors 或 max_vendor_share 须由多家供应商中标，此时须由总集成商牵头，"
-            "但没有符合条件的投标人可担任总集成商"
+            "按 min_vendors 或 max_vendor_share 须由多家供应商中标，而 procurement.structure: "
+            "integrator 要求其中一家担任总集成商，但没有符合条件的投标人可担任（integrator: true）；"
+            "请增加可任总集成商的投标人，或改用 procurement.structure: parallel"
         )
     if en:
         raise InfeasibleError(

@@ -272,16 +272,7 @@ def perturbed_vendors(vendors: list[Vendor], rng: np.random.Generator) -> list[V
             out.append(v)
             continue
         factor = 1 + rng.uniform(-v.price_uncertainty, v.price_uncertainty)
-        prices = {
-            m: p.model_copy(
-                update={
-                    "vcpu": p.vcpu * factor,
-                    "memory_gb": p.memory_gb * factor,
-                    "storage_tb": p.storage_tb * factor,
-                }
-            )
-            for m, p in v.prices.items()
-        }
+        prices = {m: p.scaled(factor) for m, p in v.prices.items()}
         scores = v.scores.model_copy(
             update={
                 c: float(

@@ -47,6 +47,16 @@ class UnitPrices(Strict):
     memory_gb: float = Field(ge=0, le=MAX_UNIT_PRICE_CNY, description="CNY per GB-year of memory")
     storage_tb: float = Field(ge=0, le=MAX_UNIT_PRICE_CNY, description="CNY per TB-year of storage")
 
+    def scaled(self, factor: float) -> UnitPrices:
+        """Every unit price times `factor`."""
+        return self.model_copy(
+            update={
+                "vcpu": self.vcpu * factor,
+                "memory_gb": self.memory_gb * factor,
+                "storage_tb": self.storage_tb * factor,
+            }
+        )
+
 
 class VendorScores(Strict):
     """Bid-evaluation scores, 0-100."""

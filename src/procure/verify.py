@@ -48,7 +48,11 @@ def read_attachments(path: Path) -> dict[str, bytes]:
 
     raw = read_bytes(path, MAX_PDF_BYTES, "PDF")
     if not raw.startswith(b"%PDF-"):
-        raise _refuse(path, "not a PDF file", "不是 PDF 文件")
+        raise _refuse(
+            path,
+            "not a PDF file; give the PDF that `procure brief` wrote",
+            "不是 PDF 文件；请指定由 `procure brief` 生成的 PDF",
+        )
     try:
         found = PdfReader(io.BytesIO(raw)).attachments
         files = {name: list(found[name]) for name in found}
