@@ -286,7 +286,7 @@ def _integrator_violations(
                     f"subcontractor {v} ({amount:,.2f}) out-earns the integrator {integrator} "
                     f"({lead:,.2f})"
                 )
-                overshoot[f"lead_{integrator}_{v}"] = amount - lead
+                overshoot[f"lead_{v}"] = amount - lead  # the row value_v <= lead
     out += [
         f"system {s} (MLPS 4) is not the integrator's"
         for s in inst.integrator_systems

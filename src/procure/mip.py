@@ -224,7 +224,12 @@ class _Relaxation:
     """
 
     def __init__(
-        self, a: _Arrays, lazy: Sequence[str], groups: Sequence[np.ndarray], start_cols: int = 3
+        self,
+        a: _Arrays,
+        lazy: Sequence[str],
+        groups: Sequence[np.ndarray],
+        start_cols: int = 3,
+        inside: np.ndarray | None = None,
     ) -> None:
         self.a = a
         n, m = len(a.cost), len(a.row_lower)
@@ -235,12 +240,13 @@ class _Relaxation:
         for k, g in enumerate(groups):
             self.group_of[g] = k
             self.rank[g[np.argsort(-self.sign * a.cost[g], kind="stable")]] = np.arange(len(g))
-        self.depth = start_cols
-        inside = self.rank < self.depth
+        inside_mask = self.rank < start_cols
+        if inside is not None:
+            inside_mask[inside] = True
         self.row_pos = np.full(m, -1, dtype=np.int64)
         self.col_pos = np.full(n, -1, dtype=np.int64)
         self.rows_in = np.flatnonzero(~self.lazy)
-        self.cols_in = np.flatnonzero(inside)
+        self.cols_in = np.flatnonzero(inside_mask)
         self.row_pos[self.rows_in] = np.arange(len(self.rows_in))
         self.col_pos[self.cols_in] = np.arange(len(self.cols_in))
         by_row = np.argsort(a.rows, kind="stable")
@@ -255,6 +261,7 @@ class _Relaxation:
         # dual simplex needs for the whole relaxation; later solves start from the last basis
         h.setOptionValue("presolve", "off")
         self.h = h
+        self.cold: float | None = None  # the longest cold solve so far, seconds
 
     def solve(
         self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray, deadline: float
@@ -263,28 +270,50 @@ class _Relaxation:
         None when infeasible. Raises _Trouble when HiGHS fails or time runs out."""
         self.h.changeColsBounds(len(cols), self.col_pos[cols].astype(np.int32), lower, upper)
         primal = False  # new bounds or rows leave the basis dual feasible: dual simplex
-        retried = False
+        retried = cold_retry = False
         while True:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 raise _Trouble("time limit")
             # new columns leave it primal feasible instead: primal simplex
             self.h.setOptionValue("simplex_strategy", 4 if primal else 1)
-            self.h.setOptionValue("time_limit", remaining)
+            # A warm start is usually quick, but now and then the simplex stalls on it (one
+            # node of 1000x40 took 23-40 s): past a few times the cold solve's time, the
+            # node is solved again from scratch with presolve (cold: up to the deadline)
+            warm = self.cold is not None and not cold_retry
+            allowed = min(remaining, max(1.0, 5 * (self.cold or 0.0))) if warm else remaining
+            # HiGHS (1.x) measures its time limit on the instance's clock, which runs on
+            # across calls (ERGO-Code/HiGHS#1331): the limit is set past the time used so far
+            self.h.setOptionValue("time_limit", self.h.getRunTime() + allowed)
+            began = time.perf_counter()
             self.h.run()
             status = _status(self.h)
+            if not warm and status == "Optimal":
+                self.cold = max(self.cold or 0.0, time.perf_counter() - began)
+            if cold_retry:
+                self.h.setOptionValue("presolve", "off")
+                cold_retry = False
+            if warm and status == "Time limit" and allowed < remaining:
+                self.h.clearSolver()
+                self.h.setOptionValue("presolve", "on")
+                cold_retry = True
+                continue
             if status == "Infeasible":
-                # columns outside may restore feasibility: bring in the next best of each
-                # group, twice as many each time, until everything is in
-                if len(self.cols_in) < len(self.a.cost):
-                    self.depth *= 2
-                    self._add_cols(np.flatnonzero((self.col_pos < 0) & (self.rank < self.depth)))
-                    primal = False
-                    continue
-                return None
+                # columns outside may restore feasibility. The whole LP, solved cold with
+                # presolve, says whether any can and which: the columns its solution uses
+                # join. (Adding columns blindly until all were in left HiGHS's warm dual
+                # simplex 5-8 s per node on 500x30 with the integrator rules.)
+                if len(self.cols_in) == len(self.a.cost):
+                    return None
+                entering = self._feasible_columns(cols, lower, upper, remaining)
+                if entering is None:
+                    return None
+                self._add_cols(entering)
+                primal = False
+                continue
             if status != "Optimal":  # numerical trouble: once more from scratch, then give up
                 if retried or status == "Time limit":
-                    raise _Trouble(status)
+                    raise _Trouble("time limit" if status == "Time limit" else status)
                 retried = True
                 self.h.clearSolver()
                 continue
@@ -298,6 +327,27 @@ class _Relaxation:
                 primal = True
                 continue
             return self.sign * self.h.getInfo().objective_function_value, x
+
+    def _feasible_columns(
+        self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray, seconds: float
+    ) -> np.ndarray | None:
+        """The outside columns a solution of the whole LP (these bounds on `cols`) uses; None
+        if the whole LP is infeasible. Raises _Trouble if HiGHS cannot tell in time."""
+        lo, up = self.a.col_lower.copy(), self.a.col_upper.copy()
+        lo[cols], up[cols] = lower, upper
+        h = _model(self.a, lower=lo, upper=up, integer=False)
+        h.setOptionValue("time_limit", max(seconds, 0.01))
+        h.run()
+        status = _status(h)
+        if status == "Infeasible":
+            return None
+        if status != "Optimal":
+            raise _Trouble(status)
+        x = np.asarray(h.getSolution().col_value)
+        entering = np.flatnonzero((self.col_pos < 0) & (np.abs(x) > INTEGRAL))
+        if not len(entering):  # pragma: no cover - the working set alone was feasible after all
+            entering = np.flatnonzero(self.col_pos < 0)
+        return entering
 
     def _separate(self, x: np.ndarray, tol: float = 1e-7) -> int:
         waiting = np.flatnonzero(self.lazy & (self.row_pos < 0))
@@ -397,18 +447,22 @@ def solve(
     free_share: float = 0.2,
     lazy: Sequence[str] = (),
     hint: Sequence[tuple[Any, float]] = (),
+    inside: Sequence[Any] = (),
 ) -> Result:
     """Solve `problem` to a proven relative gap; write the values into its variables.
 
     With `priority`, rows whose names start with a `lazy` prefix are left out of the node
     relaxations and added back only when a relaxation's solution breaks them. `hint` gives
     values of some variables (say, the integers of a known award) for HiGHS to complete into
-    a first solution; HiGHS drops it if it cannot. Only HiGHS's own search uses it."""
+    a first solution; HiGHS drops it if it cannot. Only HiGHS's own search uses it. `inside`:
+    columns the node relaxations always hold (those a rule ties to a branching variable, which
+    the best few of a group may miss, leaving the first working set infeasible)."""
     start = time.perf_counter()
     a = _arrays(problem)
     limit = INF if time_limit is None else time_limit
     if priority:
-        result = _branch(a, gap, start + limit, priority, neighbourhood, free_share, lazy)
+        keep = np.array([a.column[id(v)] for v in inside], dtype=np.int64)
+        result = _branch(a, gap, start + limit, priority, neighbourhood, free_share, lazy, keep)
     else:
         sparse = None
         if hint:
@@ -478,10 +532,11 @@ def _branch(
     neighbourhood: Sequence[Sequence[Any]],
     free_share: float,
     lazy: Sequence[str],
+    inside: np.ndarray,
 ) -> Result:
     prio = np.array([a.column[id(v)] for v in priority], dtype=np.int32)
     groups = [np.array([a.column[id(v)] for v in g], dtype=np.int64) for g in neighbourhood]
-    relaxation = _Relaxation(a, lazy, groups)
+    relaxation = _Relaxation(a, lazy, groups, inside=inside)
     group_of = relaxation.group_of
     always_free = np.isin(group_of, np.arange(max(int(len(groups) * free_share), FREE_MIN)))
     sign = relaxation.sign  # work in "larger is better" internally

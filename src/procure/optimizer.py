@@ -22,7 +22,8 @@ Constraints (named as in `--write-lp`):
   multi_def:     sum_v y_v - 1 <= (|V| - 1) u
   integrator_needed: sum_v g_v >= u;  one_integrator: sum_v g_v <= 1;  glink_v: g_v <= y_v
   fee_def:       f >= r H - M (1 - u), H = hosting cost, M = r max H
-  lead_i_v:      value_v - value_i <= M (1 - g_i)   the integrator out-earns each subcontractor
+  lead_v:        value_v <= L;  leader_i: L <= value_i + M (1 - g_i)
+                 the integrator earns at least every subcontractor (L: the lead's value)
   key_s_v:       sum_m x_svm <= g_v + (1 - u)       an MLPS-4 system is the integrator's
   keylayer_l_v:  z_lv <= g_v + (1 - u)               so is the security layer
   (政府采购法 art. 48, 财政部令第87号 art. 35: subcontractors do only non-main, non-key work.
@@ -177,6 +178,22 @@ def interchangeable(inst: Instance) -> list[list[str]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
+def several_win(inst: Instance) -> bool:
+    """Whether the rules make several vendors win (a vendor count or a share cap)."""
+    return inst.min_vendors >= 2 or inst.max_share < 1
+
+
+def placements(inst: Instance) -> list[tuple[str, str, str]]:
+    """The placements the model may choose: the eligible triples, less those of an MLPS-4
+    system with a bidder that cannot lead when several vendors must win (the key row would
+    hold them at 0 anyway). Left in, they made the branching solver's first working set
+    infeasible and its LP stall (generated 500x30: no award in 120 s)."""
+    if inst.structure == "parallel" or not inst.integrator_systems or not several_win(inst):
+        return inst.triples
+    key = set(inst.integrator_systems)
+    return [t for t in inst.triples if t[0] not in key or inst.vendors[t[1]].integrator]
+
+
 REPAIRS = 8  # re-solves allowed to mend rows the solver's tolerance let slip
 
 
@@ -231,7 +248,7 @@ class Model:
         p = pulp.LpProblem("vendor_mix", pulp.LpMaximize)
         self.problem = p
         vids = sorted(inst.vendors)
-        triples = inst.triples
+        triples = placements(inst)
         if naive:  # every triple gets a variable; ineligible ones are fixed to 0 by constraints
             triples = [
                 (s, v, m)
@@ -294,8 +311,7 @@ class Model:
         p += self.t == base, "contract_value_def"
         n_used = pulp.lpSum(self.y.values())
         extra = k * inst.extra_vendor_cost * (n_used - 1)
-        # a single vendor cannot win: several do, so the fee is fixed
-        fee_fixed = inst.min_vendors >= 2 or inst.max_share < 1
+        fee_fixed = several_win(inst)  # so the fee is fixed
         self.total_cost = self.t + self.f + extra  # sparse: for the budget row
         # the same cost spelled out on the placements, for objectives: through T and f alone
         # the placements carry no cost, and the simplex stalled on the dual degeneracy
@@ -304,6 +320,7 @@ class Model:
             [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
         )
         self.slack: dict[str, Any] = {}
+        self.key = set(inst.integrator_systems) if inst.structure == "integrator" else set()
         self.score = score(self.value, self.cost, inst.budget / self.unit, inst.cost_weight)
         # system sizes, smallest first: the branching solver's rounding frees small systems
         self.groups = [
@@ -387,11 +404,17 @@ class Model:
                 + sum(inst.layer_cost.values())
                 + sum(inst.setup.values())
             )
+            # one variable for the lead, so each vendor's earnings appear in two rows, not in
+            # one row per (integrator, vendor) pair: 30 bidders made 870 pair rows of ~1,500
+            # terms each and left HiGHS's root LP unsolved after 60 s at 500 systems. The rows
+            # project onto exactly the pair rows (value_v <= lead <= value_i + M (1 - g_i)),
+            # so the relaxation and the optimum are the same.
+            lead = p.add_variable("lead_value", lowBound=0)
+            for v in vendor_value:
+                p += vendor_value[v] - lead <= 0, f"lead_{v}"
             for i, gi in self.g.items():
-                for v in vendor_value:
-                    if v != i:
-                        p += vendor_value[v] - vendor_value[i] <= big * (1 - gi), f"lead_{i}_{v}"
-        key = set(inst.integrator_systems)
+                p += lead - vendor_value[i] <= big * (1 - gi), f"leader_{i}"
+        key = self.key
         for v, placed in by_v.items():
             for s in sorted({s for _, s, _ in placed if s in key}):
                 xs = [var for var, s2, _ in placed if s2 == s]
@@ -443,10 +466,12 @@ class Model:
                 self.problem,
                 gap=gap,
                 time_limit=time_limit,
-                priority=list(self.y.values()) if branching else (),
+                priority=[*self.y.values(), *self.g.values()] if branching else (),
                 neighbourhood=self.groups,
                 lazy=("link_",),
                 hint=self.hint(start) if start is not None else (),
+                # an MLPS-4 system may only go to the integrator: all its options stay in
+                inside=[var for t, var in self.x.items() if t[0] in self.key],
             )
             return self.result.status, self.result.seconds
         if solver == "cbc":
