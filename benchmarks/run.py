@@ -138,8 +138,8 @@ def bench_assess() -> None:
 
 def bench_monte_carlo() -> None:
     from procure.cashflow import monte_carlo, resolve_inputs
+    from procure.inputs import load_scenario
     from procure.knowledge import knowledge
-    from procure.scenario import load_scenario
 
     s = load_scenario(ROOT / "scenarios" / "province-integrated-jv.yaml")
     inputs = resolve_inputs(s, knowledge().cashflow, 1e8, 0.0, "benchmark")
@@ -158,8 +158,8 @@ def bench_sensitivity() -> None:
     from generate import scenario, vendors
 
     from procure.assess import assess
+    from procure.inputs import load_scenario
     from procure.knowledge import knowledge
-    from procure.scenario import load_scenario
     from procure.sensitivity import FitModel, analyse, first_rank_acceptability
 
     catalog = vendors(12, seed=1)
@@ -216,9 +216,9 @@ def bench_brief() -> None:
             capture_output=True,
         )
         walls.append(time.perf_counter() - start)
+    from procure.inputs import load_scenario
     from procure.recommend import recommend
     from procure.report import render
-    from procure.scenario import load_scenario
 
     s = load_scenario(example)
     start = time.perf_counter()

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from procure.cli import app
-from procure.scenario import Scenario, load_scenario
+from procure.inputs import load_scenario
+from procure.scenario import Scenario
 from procure.yamlio import dump_yaml, read_yaml
 
 # The output language falls back to the locale's: the tests expect English unless they ask,

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from procure.assess import assess
 from procure.award import CROSS_LAYERS, Evaluation, Instance, evaluate
+from procure.inputs import load_scenario
 from procure.knowledge import knowledge
 from procure.optimizer import Award, Choice, Model, frontier, optimize, solve_exact
-from procure.scenario import Scenario, load_scenario
+from procure.scenario import Scenario
 from procure.vendors import Vendor, builtin_catalog
 
 from .conftest import EXAMPLES, example, load, run

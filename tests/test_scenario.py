@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from procure.errors import InputError
-from procure.inputs import warnings_for
-from procure.scenario import Scenario, load_scenario, scenario_to_data
+from procure.inputs import load_scenario, warnings_for
+from procure.scenario import Scenario, scenario_to_data
 from procure.yamlio import MAX_BYTES, dump_yaml, parse_yaml
 
 from .conftest import EXAMPLES, PREFECTURE, run

@@ -11,7 +11,8 @@ from pathlib import Path
 from procure.bids import MAX_SHEET_BYTES, is_sheet
 from procure.errors import InputError, Problem
 from procure.knowledge import Text
-from procure.scenario import Scenario, validate_located
+from procure.scenario import Scenario
+from procure.validation import validate_located
 from procure.vendors import Vendor, catalog_for, load_vendor_file, vendor_path
 from procure.weights import criteria_weights
 from procure.yamlio import MAX_BYTES, STDIN, Located, YamlPath, format_path, read_bytes, read_yaml
@@ -148,3 +149,9 @@ def warnings_for(scenario: Scenario) -> list[Text]:
             )
         )
     return out
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read, parse and validate a scenario file and what it references. Raises InputError with
+    located problems."""
+    return load_inputs(path).scenario

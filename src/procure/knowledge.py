@@ -283,7 +283,7 @@ def _read(name: str) -> Any:
 def knowledge() -> Knowledge:
     """Load and validate the knowledge base (and its rules' conditions) once."""
     from procure.rules import check_rules
-    from procure.scenario import validate_located
+    from procure.validation import validate_located
 
     parts = {}
     for name, model in (

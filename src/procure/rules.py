@@ -8,15 +8,33 @@ from __future__ import annotations
 
 import ast
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from simpleeval import EvalWithCompoundTypes
 
 from procure.errors import ProcureError
 
 if TYPE_CHECKING:
-    from procure.knowledge import Rule, RuleBook
     from procure.scenario import Scenario, System
+
+
+class Condition(Protocol):
+    """A rule as this module reads it (`procure.knowledge.Rule` is one); structural, so the
+    knowledge base may import this module without this module importing it back."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def when(self) -> str: ...
+
+
+class Book(Protocol):
+    @property
+    def deployment(self) -> Sequence[Condition]: ...
+    @property
+    def partnership(self) -> Sequence[Condition]: ...
+
 
 AGENCY_NAMES = (
     "level",
@@ -65,7 +83,7 @@ def names_in(expression: str) -> set[str]:
     }
 
 
-def check_rules(book: RuleBook) -> None:
+def check_rules(book: Book) -> None:
     """Fail on any rule whose condition does not parse or names an unknown field."""
     for scope, rules in (("deployment", book.deployment), ("partnership", book.partnership)):
         for rule in rules:
@@ -103,7 +121,7 @@ def _parse(condition: str) -> ast.Expr:
         return _parsed[condition]
 
 
-def holds(rule: Rule, names: dict[str, Any]) -> bool:
+def holds(rule: Condition, names: dict[str, Any]) -> bool:
     """Whether a rule's condition holds for these values."""
     evaluator = EvalWithCompoundTypes(names=names, functions={})
     return bool(evaluator.eval(rule.when, previously_parsed=_parse(rule.when)))

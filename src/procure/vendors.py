@@ -171,7 +171,7 @@ def load_vendor_file(path: Path, raw: bytes | None = None) -> VendorFile:
     """Load and validate a vendor catalog (a vendors@1 YAML file, or a bid sheet in .xlsx or
     .csv), with file:line (or file:sheet:row:column) errors. `raw`: its bytes, if read."""
     from procure.bids import MAX_SHEET_BYTES, is_sheet, read_sheet, sheet_problems
-    from procure.scenario import validate_located
+    from procure.validation import validate_located
     from procure.yamlio import parse_bytes, read_bytes
 
     if not is_sheet(path):
