@@ -32,8 +32,9 @@ def solve_child(systems: int, vendor_count: int, mode: str) -> None:
 
     from procure.assess import assess
     from procure.award import build_instance
+    from procure.formulation import Model
     from procure.knowledge import knowledge
-    from procure.optimizer import Model, _gap
+    from procure.optimizer import _gap
 
     catalog = vendors(vendor_count, seed=systems)
     s = scenario(systems, catalog, seed=systems + 1)

@@ -12,9 +12,10 @@ import pytest
 from procure.assess import assess
 from procure.award import build_instance
 from procure.explain import BidderOutcome, describe, explain
+from procure.formulation import Model
 from procure.inputs import load_inputs
 from procure.knowledge import knowledge
-from procure.optimizer import Award, Model, optimize
+from procure.optimizer import Award, optimize
 from procure.vendors import Vendor
 
 from .conftest import EXAMPLES, example, run

@@ -12,8 +12,9 @@ import pytest
 from procure.assess import assess
 from procure.award import build_instance, evaluate
 from procure.errors import ProcureError
+from procure.formulation import interchangeable
 from procure.knowledge import knowledge
-from procure.optimizer import interchangeable, optimize
+from procure.optimizer import optimize
 from procure.scenario import Scenario
 from procure.vendors import Vendor
 

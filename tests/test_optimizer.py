@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from procure.assess import assess
 from procure.award import CROSS_LAYERS, Evaluation, Instance, evaluate
+from procure.formulation import ArrayModel, Choice, Model
 from procure.inputs import load_scenario
 from procure.knowledge import knowledge
-from procure.optimizer import Award, Choice, Model, frontier, optimize, solve_exact
+from procure.optimizer import Award, frontier, optimize, solve_exact
 from procure.scenario import Scenario
 from procure.vendors import Vendor, builtin_catalog
 
@@ -552,18 +553,20 @@ def test_a_start_highs_improves_in_presolve_is_not_returned_as_the_answer() -> N
 
 
 def _stopped_at_limit(monkeypatch: pytest.MonkeyPatch, status: str, gap: float | None) -> None:
-    """Make the award's solve report that it ran out of time, keeping what it found."""
-    real = Model.solve
+    """Make the award's solve report that it ran out of time, keeping what it found (either
+    build: HiGHS reads the arrays, other solvers PuLP)."""
+    for cls in (Model, ArrayModel):
+        real = cls.solve
 
-    def solve(self: Model, *args: Any, **kwargs: Any) -> tuple[str, float]:
-        found, seconds = real(self, *args, **kwargs)
-        if self.elastic or found != "Optimal" or self.time_limit != 7:
-            return found, seconds  # only the award's own solve (given 7 s below) is cut
-        assert self.result is not None
-        self.result.status, self.result.gap = status, gap
-        return status, seconds
+        def solve(self: Any, *args: Any, real: Any = real, **kwargs: Any) -> tuple[str, float]:
+            found, seconds = real(self, *args, **kwargs)
+            if self.elastic or found != "Optimal" or self.time_limit != 7:
+                return found, seconds  # only the award's own solve (given 7 s below) is cut
+            assert self.result is not None
+            self.result.status, self.result.gap = status, gap
+            return status, seconds
 
-    monkeypatch.setattr(Model, "solve", solve)
+        monkeypatch.setattr(cls, "solve", solve)
 
 
 def test_an_award_cut_by_the_time_limit_is_given_with_its_gap_in_every_output(

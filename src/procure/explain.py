@@ -19,9 +19,10 @@ from pydantic import BaseModel
 from procure.award import Instance, build_instance
 from procure.catalog import strings
 from procure.deployment import Deployment
+from procure.formulation import EXTRA_LIMIT, Choice, model_for
 from procure.knowledge import CostRates, Text
 from procure.money import fmt_pct
-from procure.optimizer import EXTRA_LIMIT, Award, Choice, Model, choice_of, solve_exact
+from procure.optimizer import Award, choice_of, solve_exact
 from procure.parallel import pmap
 from procure.scenario import Scenario
 from procure.vendors import Vendor
@@ -139,7 +140,7 @@ def _won(
     solution for the solver."""
     if deadline is not None and time.monotonic() > deadline:
         return None  # the explanations' time budget is spent: unknown, not guessed
-    model = Model(_scaled(inst, vid, factor), time_limit=EXTRA_LIMIT)
+    model = model_for(_scaled(inst, vid, factor), solver, time_limit=EXTRA_LIMIT)
     status, _ = solve_exact(model, solver, gap=EXACT, start=start)
     if status != "Optimal":
         return None

@@ -55,11 +55,12 @@ class Result:
 
 
 @dataclass
-class _Arrays:
-    """A PuLP problem as arrays, columns in the order of `variables`, the matrix as triplets."""
+class Arrays:
+    """A MILP as arrays: columns named in `names`, rows in `row_names`, the matrix as
+    (row, column, value) triplets. Built from a PuLP problem (`arrays_of`) or straight from
+    the award's data (`procure.milp`)."""
 
-    variables: list[Any]
-    column: dict[int, int]  # id(variable) -> its column
+    names: list[str]
     cost: np.ndarray
     offset: float
     maximize: bool
@@ -74,7 +75,8 @@ class _Arrays:
     vals: np.ndarray
 
 
-def _arrays(problem: pulp.LpProblem) -> _Arrays:
+def arrays_of(problem: pulp.LpProblem) -> tuple[Arrays, list[Any], dict[int, int]]:
+    """The problem as arrays, with its variables in column order and id(variable) -> column."""
     variables = problem.variables()
     col = {id(v): i for i, v in enumerate(variables)}
     n = len(variables)
@@ -97,9 +99,8 @@ def _arrays(problem: pulp.LpProblem) -> _Arrays:
         lower.append(rhs if sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -INF)
         upper.append(rhs if sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else INF)
         names.append(constraint.name or "")
-    return _Arrays(
-        variables=variables,
-        column=col,
+    a = Arrays(
+        names=[v.name for v in variables],
         cost=cost,
         offset=float(problem.objective.constant),
         maximize=problem.sense == pulp.LpMaximize,
@@ -113,10 +114,11 @@ def _arrays(problem: pulp.LpProblem) -> _Arrays:
         cols=np.asarray(cols, dtype=np.int64),
         vals=np.asarray(vals, dtype=float),
     )
+    return a, variables, col
 
 
 def _model(
-    a: _Arrays,
+    a: Arrays,
     *,
     cols: np.ndarray | None = None,
     rows: np.ndarray | None = None,
@@ -225,7 +227,7 @@ class _Relaxation:
 
     def __init__(
         self,
-        a: _Arrays,
+        a: Arrays,
         lazy: Sequence[str],
         groups: Sequence[np.ndarray],
         start_cols: int = 3,
@@ -449,36 +451,74 @@ def solve(
     hint: Sequence[tuple[Any, float]] = (),
     inside: Sequence[Any] = (),
 ) -> Result:
-    """Solve `problem` to a proven relative gap; write the values into its variables.
-
-    With `priority`, rows whose names start with a `lazy` prefix are left out of the node
-    relaxations and added back only when a relaxation's solution breaks them. `hint` gives
-    values of some variables (say, the integers of a known award) for HiGHS to complete into
-    a first solution; HiGHS drops it if it cannot. Only HiGHS's own search uses it. `inside`:
-    columns the node relaxations always hold (those a rule ties to a branching variable, which
-    the best few of a group may miss, leaving the first working set infeasible)."""
+    """`solve_arrays` on a PuLP problem, its variables named by PuLP objects; writes the values
+    into the problem's variables."""
     start = time.perf_counter()
-    a = _arrays(problem)
-    limit = INF if time_limit is None else time_limit
-    if priority:
-        keep = np.array([a.column[id(v)] for v in inside], dtype=np.int64)
-        result = _branch(a, gap, start + limit, priority, neighbourhood, free_share, lazy, keep)
-    else:
-        sparse = None
-        if hint:
-            index = np.array([a.column[id(var)] for var, _ in hint], dtype=np.int32)
-            sparse = index, np.array([value for _, value in hint], dtype=float)
-        result = _mip(a, gap, limit, None, None, None, sparse)
+    a, variables, column = arrays_of(problem)
+
+    def index(vs: Sequence[Any]) -> np.ndarray:
+        return np.array([column[id(v)] for v in vs], dtype=np.int64)
+
+    result = solve_arrays(
+        a,
+        gap=gap,
+        time_limit=None if time_limit is None else time_limit - (time.perf_counter() - start),
+        priority=index(priority),
+        neighbourhood=[index(g) for g in neighbourhood],
+        free_share=free_share,
+        lazy=lazy,
+        hint=(index([v for v, _ in hint]), np.array([x for _, x in hint], dtype=float))
+        if hint
+        else None,
+        inside=index(inside),
+    )
     result.seconds = time.perf_counter() - start
     if result.values is not None:
-        for var, value in zip(a.variables, result.values, strict=True):
+        for var, value in zip(variables, result.values, strict=True):
             var.varValue = float(value)
     problem.status = {"Optimal": 1, "Infeasible": -1}.get(result.status, 0)
     return result
 
 
+def solve_arrays(
+    a: Arrays,
+    *,
+    gap: float,
+    time_limit: float | None = None,
+    priority: np.ndarray | None = None,
+    neighbourhood: Sequence[np.ndarray] = (),
+    free_share: float = 0.2,
+    lazy: Sequence[str] = (),
+    hint: tuple[np.ndarray, np.ndarray] | None = None,
+    inside: np.ndarray | None = None,
+) -> Result:
+    """Solve to a proven relative gap; columns are given by index.
+
+    With `priority` (the columns to branch on first), rows whose names start with a `lazy`
+    prefix are left out of the node relaxations and added back only when a relaxation's
+    solution breaks them. `hint` (columns, values) gives values of some variables (say, the
+    integers of a known award) for HiGHS to complete into a first solution; HiGHS drops it
+    if it cannot. Only HiGHS's own search uses it. `inside`: columns the node relaxations
+    always hold (those a rule ties to a branching variable, which the best few of a group
+    may miss, leaving the first working set infeasible)."""
+    start = time.perf_counter()
+    limit = INF if time_limit is None else time_limit
+    if priority is not None and len(priority):
+        keep = np.zeros(0, dtype=np.int64) if inside is None else inside
+        result = _branch(
+            a, gap, start + limit, priority.astype(np.int32), neighbourhood, free_share, lazy, keep
+        )
+    else:
+        sparse = None
+        if hint is not None:
+            sparse = hint[0].astype(np.int32), hint[1].astype(float)
+        result = _mip(a, gap, limit, None, None, None, sparse)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
 def _mip(
-    a: _Arrays,
+    a: Arrays,
     gap: float,
     limit: float,
     lower: np.ndarray | None,
@@ -525,17 +565,15 @@ def _mip(
 
 
 def _branch(
-    a: _Arrays,
+    a: Arrays,
     gap: float,
     deadline: float,
-    priority: Sequence[Any],
-    neighbourhood: Sequence[Sequence[Any]],
+    prio: np.ndarray,
+    groups: Sequence[np.ndarray],
     free_share: float,
     lazy: Sequence[str],
     inside: np.ndarray,
 ) -> Result:
-    prio = np.array([a.column[id(v)] for v in priority], dtype=np.int32)
-    groups = [np.array([a.column[id(v)] for v in g], dtype=np.int64) for g in neighbourhood]
     relaxation = _Relaxation(a, lazy, groups, inside=inside)
     group_of = relaxation.group_of
     always_free = np.isin(group_of, np.arange(max(int(len(groups) * free_share), FREE_MIN)))

@@ -1,68 +1,35 @@
-r"""The vendor-mix MILP: award systems and cross-cutting layers to a general integrator and
-subcontractors.
-
-Sets: systems S, vendors V, eligible triples E = {(s, v, m)} (model m allowed for s by the
-assessment and offered by v; v certified for s's MLPS level, offers s's layers, has capacity,
-passes 信创 and exclusions), cross-cutting layers L = {security, ops} with eligible vendors V_l.
-
-Variables: x_svm in {0,1} for (s,v,m) in E; z_lv in {0,1}; y_v in {0,1} (v wins anything);
-g_v in {0,1} (v is general integrator); u in {0,1} (more than one vendor wins); f >= 0 (fee).
-
-Cost C = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v + f + e (sum_v y_v - 1),
-value Q = sum_E a_s q_svm x_svm (0..100), objective: max (1 - w_cost) Q / 100 + w_cost (1 - C / B),
-a weighted score in [0, 1] for any award within budget: value on its 0-100 scale and cost as
-the share of the budget left unspent. The solver's relative gap is measured on this score.
-
-Constraints (named as in `--write-lp`):
-  assign_s:      sum_{v,m} x_svm = 1
-  link_s_v:      sum_m x_svm <= y_v
-  layer_l:       sum_v z_lv = 1;           zlink_l_v: z_lv <= y_v
-  active_v:      y_v <= sum_{s,m} x_svm + sum_l z_lv
-  count_min / count_max:  min <= sum_v y_v <= max
-  multi_def:     sum_v y_v - 1 <= (|V| - 1) u
-  integrator_needed: sum_v g_v >= u;  one_integrator: sum_v g_v <= 1;  glink_v: g_v <= y_v
-  fee_def:       f >= r H - M (1 - u), H = hosting cost, M = r max H
-  lead_v:        value_v <= L;  leader_i: L <= value_i + M (1 - g_i)
-                 the integrator earns at least every subcontractor (L: the lead's value)
-  key_s_v:       sum_m x_svm <= g_v + (1 - u)       an MLPS-4 system is the integrator's
-  keylayer_l_v:  z_lv <= g_v + (1 - u)               so is the security layer
-  (政府采购法 art. 48, 财政部令第87号 art. 35: subcontractors do only non-main, non-key work.
-  With structure `parallel` there is no integrator: no g and none of these three rows; the
-  fee r is then the buyer's own cost of integrating the parallel contracts.)
-  capacity_v:    sum_{s,m} vcpu_s x_svm <= cap_v
-  contract_value_def: T = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v
-  share_v:       value_v <= share * T (T: the contract value without fee and coordination)
-  budget:        C <= B
-"""
+"""The award and what surrounds it: solve the vendor-mix MILP (`procure.formulation` builds it),
+check the award exactly and mend what the solver's tolerance let slip, say why no award exists,
+and the extras: what each business rule costs, the next best awards, the cost/value frontier."""
 
 from __future__ import annotations
 
-import itertools
-import threading
-import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import pulp
 from pydantic import BaseModel, Field
 
-from procure import mip
-from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate, score
+from procure.award import Instance, build_instance, evaluate, score
 from procure.catalog import strings
 from procure.deployment import Deployment
 from procure.errors import InfeasibleError, ProcureError
+from procure.formulation import (
+    EXTRA_LIMIT,
+    GAP,
+    TIME_LIMIT,
+    AnyModel,
+    ArrayModel,
+    Choice,
+    Model,
+    model_for,
+)
 from procure.knowledge import CostRates, Text
 from procure.money import fmt_money, fmt_pct
 from procure.parallel import pmap, run_all
 from procure.scenario import Scenario
 from procure.vendors import Vendor
-
-_WARNINGS = threading.Lock()
-GAP = 1e-4
-BRANCH_MIN_TRIPLES = 2000  # below this HiGHS alone is quicker than branching on vendors first
 
 
 class SystemAward(BaseModel):
@@ -128,77 +95,16 @@ class Award(BaseModel):
     constraints: int = 0
 
 
-# an award as the model reads it: system -> (vendor, model), layer -> vendor, the integrator
-Choice = tuple[dict[str, tuple[str, str]], dict[str, str], str | None]
-
-
 def choice_of(award: Award) -> Choice:
     layers = {layer: v.vendor for v in award.vendors for layer in v.layers}
     return {a.system: (a.vendor, a.model) for a in award.systems}, layers, award.integrator
-
-
-# Every solve answers in bounded time. The award's own solve gets TIME_LIMIT seconds (the
-# --time-limit option); the solves behind a diagnosis or an extra (rule costs, alternatives,
-# the frontier) get at most EXTRA_LIMIT each and are reported as unknown when they run out.
-TIME_LIMIT = 120.0
-EXTRA_LIMIT = 10.0
-
-
-def money_unit(inst: Instance) -> float:
-    """The money unit of the model: a floor on the award's cost (each system's cheapest option,
-    each layer's cheapest provider), capped by the budget; the budget if there is no floor."""
-    floor = sum(
-        min((inst.cost[t] for t in inst.triples if t[0] == s), default=0.0) for s in inst.systems
-    ) + sum(
-        min((inst.layer_cost[(layer, v)] for v in vids), default=0.0)
-        for layer, vids in inst.layer_options.items()
-    )
-    return min(inst.budget, floor) if floor > 0 else inst.budget
-
-
-def interchangeable(inst: Instance) -> list[list[str]]:
-    """Groups of bidders that the award cannot tell apart (the same options at the same costs,
-    values, fees and capacity): any award can swap them, so the model may order them and the
-    solver need not search each permutation (8 identical bids took 68 s before)."""
-    groups: dict[tuple[Any, ...], list[str]] = {}
-    for vid in sorted(inst.vendors):
-        v = inst.vendors[vid]
-        options = tuple(
-            (t[0], t[2], inst.cost[t], inst.hosting[t], inst.value[t])
-            for t in inst.triples
-            if t[1] == vid
-        )
-        layers = tuple(
-            (layer, inst.layer_cost[(layer, vid)])
-            for layer, vids in sorted(inst.layer_options.items())
-            if vid in vids
-        )
-        key = (options, layers, inst.setup[vid], v.capacity_vcpu, v.integrator)
-        groups.setdefault(key, []).append(vid)
-    return [g for g in groups.values() if len(g) > 1]
-
-
-def several_win(inst: Instance) -> bool:
-    """Whether the rules make several vendors win (a vendor count or a share cap)."""
-    return inst.min_vendors >= 2 or inst.max_share < 1
-
-
-def placements(inst: Instance) -> list[tuple[str, str, str]]:
-    """The placements the model may choose: the eligible triples, less those of an MLPS-4
-    system with a bidder that cannot lead when several vendors must win (the key row would
-    hold them at 0 anyway). Left in, they made the branching solver's first working set
-    infeasible and its LP stall (generated 500x30: no award in 120 s)."""
-    if inst.structure == "parallel" or not inst.integrator_systems or not several_win(inst):
-        return inst.triples
-    key = set(inst.integrator_systems)
-    return [t for t in inst.triples if t[0] not in key or inst.vendors[t[1]].integrator]
 
 
 REPAIRS = 8  # re-solves allowed to mend rows the solver's tolerance let slip
 
 
 def solve_exact(
-    model: Model,
+    model: AnyModel,
     solver: str = "highs",
     *,
     start: Choice | None = None,
@@ -231,288 +137,6 @@ def solve_exact(
     return "Not solved", seconds
 
 
-class Model:
-    """A built PuLP model with handles on its variables."""
-
-    def __init__(
-        self,
-        inst: Instance,
-        *,
-        naive: bool = False,
-        elastic: bool = False,
-        time_limit: float | None = None,
-    ) -> None:
-        self.inst = inst
-        self.elastic = elastic
-        self.time_limit = time_limit or (EXTRA_LIMIT if elastic else TIME_LIMIT)
-        p = pulp.LpProblem("vendor_mix", pulp.LpMaximize)
-        self.problem = p
-        vids = sorted(inst.vendors)
-        triples = placements(inst)
-        if naive:  # every triple gets a variable; ineligible ones are fixed to 0 by constraints
-            triples = [
-                (s, v, m)
-                for s in inst.systems
-                for v in vids
-                for m in ("private", "dedicated", "public", "hybrid")
-            ]
-        self.x = {t: p.add_variable(f"x_{t[0]}_{t[1]}_{t[2]}", cat="Binary") for t in triples}
-        self.y = {v: p.add_variable(f"y_{v}", cat="Binary") for v in vids}
-        parallel = inst.structure == "parallel"
-        self.g = {
-            v: p.add_variable(f"g_{v}", cat="Binary")
-            for v in vids
-            if inst.vendors[v].integrator and not parallel
-        }
-        self.z = {
-            (layer, v): p.add_variable(f"z_{layer}_{v}", cat="Binary")
-            for layer in CROSS_LAYERS
-            for v in inst.layer_options[layer]
-        }
-        self.u = p.add_variable("multi", cat="Binary")
-        self.f = p.add_variable("fee", lowBound=0)  # in money units, like every amount below
-        # Money is scaled to the award's own size (at most the budget): the solver's
-        # feasibility tolerance is then a millionth of the award, not of a budget that may be
-        # 1e12 ("no cap"). `solve_exact` mends what that tolerance still lets through.
-        self.unit = money_unit(inst)
-        k = 1.0 / self.unit
-        cost = {t: k * inst.cost.get(t, 0.0) for t in self.x}
-        by_sv: dict[tuple[str, str], list[Any]] = {}
-        by_s: dict[str, list[Any]] = {}
-        by_v: dict[str, list[tuple[Any, str, str]]] = {}
-        for t, var in self.x.items():
-            by_sv.setdefault((t[0], t[1]), []).append(var)
-            by_s.setdefault(t[0], []).append(var)
-            by_v.setdefault(t[1], []).append((var, t[0], t[2]))
-            if naive and t not in inst.cost:
-                p += var == 0, f"ineligible_{t[0]}_{t[1]}_{t[2]}"
-        aff = pulp.LpAffineExpression
-        hosting = aff([(var, k * inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
-        layer_cost = {key: k * c for key, c in inst.layer_cost.items()}
-        setup = {v: k * inst.setup[v] for v in vids}
-        layer_terms: dict[str, list[tuple[Any, float]]] = {}
-        for key, zv in self.z.items():
-            layer_terms.setdefault(key[1], []).append((zv, layer_cost[key]))
-        vendor_value = {
-            v: aff(
-                [(var, cost[(s, v, m)]) for var, s, m in by_v.get(v, [])]
-                + layer_terms.get(v, [])
-                + [(self.y[v], setup[v])]
-            )
-            for v in vids
-        }
-        base = aff(
-            [(var, cost[t]) for t, var in self.x.items()]
-            + [(zv, layer_cost[key]) for key, zv in self.z.items()]
-            + [(self.y[v], setup[v]) for v in vids]
-        )
-        # T carries the contract value once, so each share row stays sparse
-        self.t = p.add_variable("contract_value", lowBound=0)
-        p += self.t == base, "contract_value_def"
-        n_used = pulp.lpSum(self.y.values())
-        extra = k * inst.extra_vendor_cost * (n_used - 1)
-        fee_fixed = several_win(inst)  # so the fee is fixed
-        self.total_cost = self.t + self.f + extra  # sparse: for the budget row
-        # the same cost spelled out on the placements, for objectives: through T and f alone
-        # the placements carry no cost, and the simplex stalled on the dual degeneracy
-        self.cost = base + (inst.integrator_rate * hosting if fee_fixed else self.f) + extra
-        self.value = aff(
-            [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
-        )
-        self.slack: dict[str, Any] = {}
-        self.key = set(inst.integrator_systems) if inst.structure == "integrator" else set()
-        self.score = score(self.value, self.cost, inst.budget / self.unit, inst.cost_weight)
-        # system sizes, smallest first: the branching solver's rounding frees small systems
-        self.groups = [
-            by_s.get(s, []) for s in sorted(inst.systems, key=lambda s: (inst.vcpu[s], s))
-        ]
-        self.result: mip.Result | None = None
-        for s in inst.systems:
-            p += pulp.lpSum(by_s.get(s, [])) == 1, f"assign_{s}"
-        for (s, v), vs in by_sv.items():  # built term by term: these rows are most of the model
-            link = aff([(var, 1.0) for var in vs] + [(self.y[v], -1.0)])
-            p.addConstraint(pulp.LpConstraint(link, pulp.LpConstraintLE, rhs=0.0), f"link_{s}_{v}")
-        for layer in CROSS_LAYERS:
-            p += (
-                pulp.lpSum(self.z[(layer, v)] for v in inst.layer_options[layer]) == 1,
-                f"layer_{layer}",
-            )
-            for v in inst.layer_options[layer]:
-                p += self.z[(layer, v)] <= self.y[v], f"zlink_{layer}_{v}"
-        for v in vids:
-            wins = [var for var, _, _ in by_v.get(v, [])] + [zv for zv, _ in layer_terms.get(v, [])]
-            p += self.y[v] <= pulp.lpSum(wins), f"active_{v}"
-        smin, smax = self._slack("count_min", 1.0), self._slack("count_max", 1.0)
-        p += n_used + smin >= inst.min_vendors, "count_min"
-        p += n_used - smax <= inst.max_vendors, "count_max"
-        p += n_used - 1 <= (len(vids) - 1) * self.u, "multi_def"
-        if not parallel:
-            p += pulp.lpSum(self.g.values()) >= self.u, "integrator_needed"
-            p += pulp.lpSum(self.g.values()) <= 1, "one_integrator"
-        for v, gv in self.g.items():
-            p += gv <= self.y[v], f"glink_{v}"
-        if fee_fixed:
-            p += self.u == 1, "multi_fixed"
-            p += self.f == inst.integrator_rate * hosting, "fee_def"
-        else:  # f >= r H when several vendors win; big M = the largest possible r H
-            big_m = (
-                inst.integrator_rate
-                * k
-                * sum(
-                    max((inst.hosting[t] for t in inst.triples if t[0] == s), default=0.0)
-                    for s in inst.systems
-                )
-            )
-            p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
-        self._integrator_rows(vendor_value, by_v, k)
-        for v in vids:
-            load = [(var, inst.vcpu[s]) for var, s, _ in by_v.get(v, [])]
-            if load:
-                cap_slack = self._slack(f"capacity_{v}", 1.0 / inst.vendors[v].capacity_vcpu)
-                p += aff(load) - cap_slack <= inst.vendors[v].capacity_vcpu, f"capacity_{v}"
-            if inst.max_share < 1:
-                share_slack = self._slack(f"share_{v}", 1.0)
-                p += vendor_value[v] - share_slack <= inst.max_share * self.t, f"share_{v}"
-        for twins in interchangeable(inst):  # identical bidders: use the first ones first
-            for first, second in itertools.pairwise(twins):
-                p += self.y[first] >= self.y[second], f"twin_{first}_{second}"
-        budget_slack = self._slack("budget", self.unit / inst.budget)  # penalty per budget
-        p += self.total_cost - budget_slack <= inst.budget / self.unit, "budget"
-        if elastic:
-            penalty = pulp.lpSum(var * w for var, w in self.slack.values())
-            p += -penalty * 1000 + self.score * 1e-3
-        else:
-            p += self.score
-        self.problem = p
-
-    def _integrator_rows(
-        self,
-        vendor_value: dict[str, Any],
-        by_v: dict[str, list[tuple[Any, str, str]]],
-        k: float,
-    ) -> None:
-        """The integrator keeps the main and key work (see the module docstring)."""
-        inst, p = self.inst, self.problem
-        if inst.lead_share and self.g:
-            # big M: no vendor can be awarded more than every system's dearest option, every
-            # layer and every setup fee together (budget units)
-            big = k * (
-                sum(
-                    max((inst.cost[t] for t in inst.triples if t[0] == s), default=0.0)
-                    for s in inst.systems
-                )
-                + sum(inst.layer_cost.values())
-                + sum(inst.setup.values())
-            )
-            # one variable for the lead, so each vendor's earnings appear in two rows, not in
-            # one row per (integrator, vendor) pair: 30 bidders made 870 pair rows of ~1,500
-            # terms each and left HiGHS's root LP unsolved after 60 s at 500 systems. The rows
-            # project onto exactly the pair rows (value_v <= lead <= value_i + M (1 - g_i)),
-            # so the relaxation and the optimum are the same.
-            lead = p.add_variable("lead_value", lowBound=0)
-            for v in vendor_value:
-                p += vendor_value[v] - lead <= 0, f"lead_{v}"
-            for i, gi in self.g.items():
-                p += lead - vendor_value[i] <= big * (1 - gi), f"leader_{i}"
-        key = self.key
-        for v, placed in by_v.items():
-            for s in sorted({s for _, s, _ in placed if s in key}):
-                xs = [var for var, s2, _ in placed if s2 == s]
-                g = self.g.get(v, 0)
-                p += pulp.lpSum(xs) <= g + 1 - self.u, f"key_{s}_{v}"
-        for layer in inst.integrator_layers:
-            for v in inst.layer_options[layer]:
-                g = self.g.get(v, 0)
-                p += self.z[(layer, v)] <= g + 1 - self.u, f"keylayer_{layer}_{v}"
-
-    def _slack(self, name: str, weight: float) -> Any:
-        if not self.elastic:
-            return 0
-        var = self.problem.add_variable(f"slack_{name}", lowBound=0)
-        self.slack[name] = (var, weight)
-        return var
-
-    def tighten(self, row: str, cny: float) -> None:
-        """Lower the limit of a `<=` row by `cny` (a row the solver's tolerance let slip)."""
-        name = row.translate(pulp.LpElement.trans)  # as PuLP names it ('-' becomes '_')
-        constraint = self.problem.get_constraint_by_name(name)
-        constraint.constant += cny / self.unit  # PuLP keeps `expr <= rhs` as expr - rhs <= 0
-
-    def forbid(self, chosen: list[tuple[str, str, str]], index: int) -> None:
-        """A no-good cut: the next solution must differ in at least one placement."""
-        self.problem += (
-            pulp.lpSum(self.x[t] for t in chosen) <= len(chosen) - 1,
-            f"nogood_{index}",
-        )
-
-    def solve(
-        self,
-        solver: str = "highs",
-        time_limit: float | None = None,
-        branching: bool | None = None,
-        start: Choice | None = None,
-        gap: float = GAP,
-    ) -> tuple[str, float]:
-        """Solve; returns (status, seconds). `branching` (default: by size) makes HiGHS
-        branch on the vendor indicators first; see `procure.mip`. `start`, an award of a
-        similar model, is offered to HiGHS as a first solution. `time_limit` (default: the
-        model's) bounds the solve: "Time limit" then means an award without proof of
-        optimality, "Not solved" none found. `gap`: the relative optimality gap to prove."""
-        time_limit = self.time_limit if time_limit is None else time_limit
-        if solver == "highs":
-            if branching is None:
-                branching = len(self.x) >= BRANCH_MIN_TRIPLES and not self.elastic
-            self.result = mip.solve(
-                self.problem,
-                gap=gap,
-                time_limit=time_limit,
-                priority=[*self.y.values(), *self.g.values()] if branching else (),
-                neighbourhood=self.groups,
-                lazy=("link_",),
-                hint=self.hint(start) if start is not None else (),
-                # an MLPS-4 system may only go to the integrator: all its options stay in
-                inside=[var for t, var in self.x.items() if t[0] in self.key],
-            )
-            return self.result.status, self.result.seconds
-        if solver == "cbc":
-            # PuLP 3 flags its bundled CBC for removal in 4.0; the warning filters are global,
-            # so solves in other threads must not swap them at the same time
-            with _WARNINGS, warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                engine: Any = pulp.PULP_CBC_CMD(msg=False, gapRel=gap, timeLimit=time_limit)
-        else:  # pragma: no cover - guarded by the CLI's choices
-            raise ProcureError(f"unknown solver {solver!r}")
-        began = time.perf_counter()
-        self.problem.solve(engine)  # msg=False: PuLP sends CBC's output to os.devnull
-        return pulp.LpStatus[self.problem.status], time.perf_counter() - began
-
-    def hint(self, choice: Choice) -> list[tuple[Any, float]]:
-        """The placement, layer, vendor and integrator variables' values in an award given as
-        `choice()` gives it; none if this model cannot express that award."""
-        assignment, layers, integrator = choice
-        if self.inst.structure == "parallel":  # parallel contracts name no integrator
-            integrator = None
-        chosen = {(s, v, m) for s, (v, m) in assignment.items()}
-        won = set(layers.items())
-        used = {v for v, _ in assignment.values()} | set(layers.values())
-        if not chosen <= self.x.keys() or not won <= self.z.keys() or not used <= self.y.keys():
-            return []
-        if integrator is not None and integrator not in self.g:
-            return []
-        return [
-            *((var, float(t in chosen)) for t, var in self.x.items()),
-            *((var, float(k in won)) for k, var in self.z.items()),
-            *((var, float(v in used)) for v, var in self.y.items()),
-            *((var, float(v == integrator)) for v, var in self.g.items()),
-        ]  # not `multi`: some rules fix it to 1 even for one vendor; HiGHS completes it
-
-    def choice(self) -> Choice:
-        assignment = {t[0]: (t[1], t[2]) for t, var in self.x.items() if (var.value() or 0) > 0.5}
-        layers = {k[0]: k[1] for k, var in self.z.items() if (var.value() or 0) > 0.5}
-        integrator = next((v for v, var in self.g.items() if (var.value() or 0) > 0.5), None)
-        return assignment, layers, integrator
-
-
 def optimize(
     scenario: Scenario,
     deployment: Deployment,
@@ -537,7 +161,7 @@ def optimize(
     award is returned with its proven gap and a caution saying so."""
     inst = build_instance(scenario, deployment, weights, vendors, rates, structure=structure)
     _precheck(inst, scenario)
-    model = Model(inst, time_limit=time_limit)
+    model = model_for(inst, solver, time_limit=time_limit)
     status, seconds = solve_exact(model, solver, start=choice_of(start) if start else None)
     if status == "Infeasible":
         why = diagnose(inst, solver)
@@ -800,7 +424,7 @@ def _share_needed(model: Model, vid: str) -> float:
     return ev.vendor_value.get(vid, 0.0) / base if base else 1.0
 
 
-def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: float) -> Award:
+def _award(model: AnyModel, scenario: Scenario, status: str, solver: str, seconds: float) -> Award:
     inst = model.inst
     assignment, layers, integrator = model.choice()
     ev = evaluate(inst, assignment, layers, integrator)
@@ -890,12 +514,12 @@ def _award(model: Model, scenario: Scenario, status: str, solver: str, seconds: 
         binding=binding,
         cautions=cautions,
         structure=inst.structure,
-        variables=model.problem.numVariables(),
-        constraints=model.problem.numConstraints(),
+        variables=model.size[0],
+        constraints=model.size[1],
     )
 
 
-def _gap(model: Model) -> float | None:
+def _gap(model: AnyModel) -> float | None:
     return model.result.gap if model.result is not None else None
 
 
@@ -941,7 +565,7 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
 def _resolve(inst: Instance, solver: str, start: Award) -> tuple[float, float] | str:
     """(cost, value) of the best award of `inst`, else its status ("Infeasible", or a time
     limit's: then the rule's cost is unknown, not zero and not infinite)."""
-    model = Model(inst, time_limit=EXTRA_LIMIT)
+    model = model_for(inst, solver, time_limit=EXTRA_LIMIT)
     # dropping a rule keeps the award feasible
     status, _ = solve_exact(model, solver, start=choice_of(start))
     if status != "Optimal":
@@ -1065,7 +689,7 @@ def rule_costs(
     return pmap(cost_of, variants)
 
 
-def alternatives(model: Model, award: Award, solver: str, count: int = 3) -> list[Alternative]:
+def alternatives(model: AnyModel, award: Award, solver: str, count: int = 3) -> list[Alternative]:
     """The next best distinct awards, by no-good cuts on the placements."""
     out = []
     chosen = [(s.system, s.vendor, s.model) for s in award.systems]
@@ -1117,7 +741,8 @@ def frontier(inst: Instance, solver: str, points: int = 7) -> list[Alternative]:
     between them and splits the segment, otherwise the segment is done. Every solve is the
     award problem itself with another cost weight, so it is as quick as the award, and
     segments are solved side by side. Stops at `points` points."""
-    cheap, rich = pmap(lambda w: _best_at(inst, solver, w, None), [1 - END_WEIGHT, END_WEIGHT])
+    base = model_for(inst, solver, time_limit=EXTRA_LIMIT)  # built once, re-weighted per solve
+    cheap, rich = pmap(lambda w: _best_at(base, solver, w, None), [1 - END_WEIGHT, END_WEIGHT])
     if cheap is None or rich is None:
         return []
     found = [cheap] if rich.same(cheap, inst.budget) else [cheap, rich]
@@ -1125,7 +750,7 @@ def frontier(inst: Instance, solver: str, points: int = 7) -> list[Alternative]:
     while segments and len(found) < points:
         weights = [_tie(a, b, inst.budget) for a, b in segments]
         solved = pmap(
-            lambda job: _best_at(inst, solver, job[0], job[1].choice),
+            lambda job: _best_at(base, solver, job[0], job[1].choice),
             [(w, a) for w, (a, _) in zip(weights, segments, strict=True)],
         )
         split = []
@@ -1150,9 +775,14 @@ def _tie(a: _Point, b: _Point, budget: float) -> float:
     return dv / (dv + dc) if dv + dc > 0 else 0.5
 
 
-def _best_at(inst: Instance, solver: str, weight: float, start: Choice | None) -> _Point | None:
+def _best_at(base: AnyModel, solver: str, weight: float, start: Choice | None) -> _Point | None:
     """The best award when cost carries `weight`."""
-    model = Model(replace(inst, cost_weight=weight), time_limit=EXTRA_LIMIT)
+    inst = base.inst
+    model = (
+        base.reweighted(weight)
+        if isinstance(base, ArrayModel)
+        else Model(replace(inst, cost_weight=weight), time_limit=EXTRA_LIMIT)
+    )
     status, _ = solve_exact(model, solver, start=start)
     if status != "Optimal":
         return None

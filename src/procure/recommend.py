@@ -12,9 +12,10 @@ from procure.award import TOLERANCE
 from procure.cashflow import LABELS, Comparison, compare_modes
 from procure.errors import InfeasibleError
 from procure.explain import BidderOutcome, explain
+from procure.formulation import GAP, TIME_LIMIT
 from procure.knowledge import MarketFigure, Text, knowledge
 from procure.money import fmt_money
-from procure.optimizer import GAP, TIME_LIMIT, Award, optimize
+from procure.optimizer import Award, optimize
 from procure.parallel import both
 from procure.record import BriefRecord
 from procure.route import advise_route

@@ -193,7 +193,7 @@ def _compare(
     verdict: Verdict, recorded: dict[str, Any], inputs: Inputs, solver: str, limit: float | None
 ) -> Verdict:
     """Compute the brief from `inputs` and set out how it differs from `recorded`."""
-    from procure.optimizer import TIME_LIMIT
+    from procure.formulation import TIME_LIMIT
     from procure.recommend import recommend
 
     record = verdict.record

@@ -1,0 +1,171 @@
+"""The award MILP's two builds: PuLP (the model of record) and arrays straight from the Instance
+(what HiGHS solves). They must be the same model: the same columns, rows, bounds and
+coefficients, array for array, and so the same optimum."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from procure import mip
+from procure.assess import assess
+from procure.award import Instance, build_instance, evaluate
+from procure.formulation import ArrayModel, Model, build, model_for
+from procure.inputs import load_inputs
+from procure.knowledge import knowledge
+from procure.optimizer import solve_exact
+
+from .conftest import EXAMPLES
+from .test_optimizer import brute_force, instances
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from generate import capable, scenario, vendors, with_budget
+
+
+def example_instance(path: Path) -> Instance:
+    inputs = load_inputs(path)
+    s, catalog = inputs.scenario, inputs.vendors
+    a = assess(s, catalog)
+    return build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+
+
+def generated(systems: int, bidders: int, seed: int, all_capable: bool = False) -> Instance:
+    catalog = vendors(bidders, seed)
+    if all_capable:
+        catalog = [capable(v) for v in catalog]
+    s = scenario(systems, catalog, seed + 1)
+    if all_capable:  # a roomy budget: hard, not infeasible
+        s = with_budget(s, s.procurement.budget_cny * 3)
+    a = assess(s, catalog)
+    return build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+
+
+def triplets(a: mip.Arrays) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for r, c, v in zip(a.rows, a.cols, a.vals, strict=True):
+        key = (a.row_names[r], a.names[c])
+        assert key not in out, f"{key} appears twice"
+        out[key] = float(v)
+    return out
+
+
+def assert_same_model(inst: Instance) -> None:
+    pulp_arrays, _, _ = mip.arrays_of(Model(inst).problem)
+    ours, _ = build(inst)
+    assert ours.names == pulp_arrays.names
+    assert ours.row_names == pulp_arrays.row_names
+    np.testing.assert_array_equal(ours.col_lower, pulp_arrays.col_lower)
+    np.testing.assert_array_equal(ours.col_upper, pulp_arrays.col_upper)
+    np.testing.assert_array_equal(ours.integer, pulp_arrays.integer)
+    np.testing.assert_array_equal(ours.row_lower, pulp_arrays.row_lower)
+    np.testing.assert_array_equal(ours.row_upper, pulp_arrays.row_upper)
+    # the objective is computed as PuLP's expressions compute it: the same bits
+    np.testing.assert_array_equal(ours.cost, pulp_arrays.cost)
+    assert ours.offset == pytest.approx(pulp_arrays.offset, rel=1e-15, abs=1e-15)
+    assert ours.maximize and pulp_arrays.maximize
+    assert triplets(ours) == triplets(pulp_arrays)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_array_build_is_the_pulp_model_on_every_example(path: Path) -> None:
+    inst = example_instance(path)
+    assert_same_model(inst)
+    # and with the rules the extras drop or change
+    assert_same_model(replace(inst, structure="parallel", integrator_systems=[]))
+    assert_same_model(replace(inst, max_share=1.0, min_vendors=1, cost_weight=0.9))
+
+
+@pytest.mark.parametrize(
+    ("systems", "bidders", "seed", "all_capable"),
+    [(30, 6, 1, False), (60, 10, 2, False), (40, 8, 3, True)],
+)
+def test_the_array_build_is_the_pulp_model_on_generated_instances(
+    systems: int, bidders: int, seed: int, all_capable: bool
+) -> None:
+    assert_same_model(generated(systems, bidders, seed, all_capable))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_the_array_build_is_the_pulp_model_on_random_instances(inst: Instance) -> None:
+    assert_same_model(inst)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_the_array_model_matches_brute_force(inst: Instance) -> None:
+    expected = brute_force(inst)
+    model = ArrayModel(inst)
+    status, _ = solve_exact(model)
+    if expected is None:
+        assert status != "Optimal"
+        return
+    assert status == "Optimal"
+    ev = evaluate(inst, *model.choice())
+    assert not ev.violations
+    assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
+
+
+def optimum(model: Model | ArrayModel) -> float:
+    status, _ = solve_exact(model, gap=1e-9)
+    assert status == "Optimal"
+    ev = evaluate(model.inst, *model.choice())
+    assert not ev.violations
+    return ev.objective
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_both_builds_reach_the_same_optimum_on_every_example(path: Path) -> None:
+    inst = example_instance(path)
+    assert optimum(ArrayModel(inst)) == pytest.approx(optimum(Model(inst)), abs=1e-8)
+
+
+@pytest.mark.parametrize(("systems", "bidders", "seed"), [(30, 6, 1), (40, 8, 3)])
+def test_both_builds_reach_the_same_optimum_on_generated_instances(
+    systems: int, bidders: int, seed: int
+) -> None:
+    inst = generated(systems, bidders, seed, all_capable=True)
+    assert optimum(ArrayModel(inst)) == pytest.approx(optimum(Model(inst)), abs=1e-8)
+
+
+def test_a_reweighted_model_is_the_model_built_at_that_weight() -> None:
+    inst = example_instance(EXAMPLES[0])
+    base = ArrayModel(inst)
+    for weight in (0.001, 0.5, 0.999):
+        again, _ = build(replace(inst, cost_weight=weight))
+        moved = base.reweighted(weight)
+        np.testing.assert_allclose(moved.a.cost, again.cost, rtol=1e-15, atol=1e-15)
+        assert moved.a.offset == pytest.approx(again.offset, rel=1e-15)
+        assert moved.inst.cost_weight == weight
+    assert base.inst.cost_weight == inst.cost_weight  # the base is untouched
+
+
+def test_tightening_and_cuts_stay_with_their_model() -> None:
+    inst = example_instance(EXAMPLES[0])
+    base = ArrayModel(inst)
+    other = base.reweighted(0.5)
+    row = base.a.row_names.index("budget")
+    before = base.a.row_upper[row]
+    other.tighten("budget", 1000.0)
+    assert base.a.row_upper[row] == before
+    assert other.a.row_upper[row] == pytest.approx(before - 1000.0 / other.unit)
+    status, _ = solve_exact(base)
+    assert status == "Optimal"
+    chosen = [(s, v, m) for s, (v, m) in base.choice()[0].items()]
+    base.forbid(chosen, 1)
+    assert "nogood_1" in base.a.row_names and "nogood_1" not in other.a.row_names
+    assert base.problem.get_constraint_by_name("nogood_1") is not None  # the LP file too
+    status, _ = solve_exact(base)
+    if status == "Optimal":
+        assert sorted(base.choice()[0].items()) != sorted((s, (v, m)) for s, v, m in chosen)
+
+
+def test_highs_reads_arrays_and_other_solvers_pulp() -> None:
+    inst = example_instance(EXAMPLES[0])
+    assert isinstance(model_for(inst, "highs"), ArrayModel)
+    assert isinstance(model_for(inst, "cbc"), Model)
