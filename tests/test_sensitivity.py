@@ -12,6 +12,7 @@ from procure.deployment import assess_deployment
 from procure.knowledge import knowledge
 from procure.scenario import CRITERIA, Scenario
 from procure.sensitivity import (
+    UNKNOWN,
     FitModel,
     Sensitivity,
     analyse,
@@ -71,9 +72,53 @@ def test_award_interval_on_a_known_step() -> None:
     def award_at(w: dict[str, float]) -> str:
         return "A" if 0.1 < w["cost"] <= 0.42 else "B"
 
-    low, high = award_interval(award_at, weights, "cost")
+    low, high, precision = award_interval(award_at, weights, "cost")
+    assert 0 < precision <= 0.01  # the last halving's width
     assert low == pytest.approx(0.1, abs=0.011) and low > 0.1
     assert high == pytest.approx(0.42, abs=0.011) and high <= 0.42
+
+
+def test_an_interval_search_out_of_time_says_how_far_its_ends_may_be() -> None:
+    """The same step, but the budget runs out after a few solves: the interval reported is
+    where the search stopped, and the precision covers the true ends."""
+    weights = {"security": 0.35, "flexibility": 0.2, "scalability": 0.15, "cost": 0.3}
+    calls = 0
+
+    def award_at(w: dict[str, float]) -> str:
+        nonlocal calls
+        calls += 1
+        if calls > 4:
+            return UNKNOWN
+        return "A" if 0.1 < w["cost"] <= 0.42 else "B"
+
+    low, high, precision = award_interval(award_at, weights, "cost")
+    assert precision > 0.01
+    assert low - precision <= 0.1 < low or low == pytest.approx(0.1, abs=0.011)
+    assert high <= 0.42 <= high + precision
+    # a search that reaches the scale's ends is exact there
+    low, high, precision = award_interval(lambda w: "A", weights, "cost")
+    assert (low, high, precision) == (0.0, 1.0, 0.0)
+
+
+def test_robustness_under_a_spent_budget_says_what_it_left_out() -> None:
+    s, a, _ = case("prefecture-binzhou")
+    from procure.budget import Budget
+    from procure.optimizer import optimize
+
+    kb = knowledge()
+    base = optimize(s, a.deployment, a.weights.weights, CATALOG, kb.costs, extras=False)
+    spent = Budget(0.001)
+    result = analyse(
+        s, a.deployment, a.weights.weights, CATALOG, award_draws=5, base_award=base, budget=spent
+    )
+    assert result.acceptability.award_draws == 0
+    assert result.budget_note is not None
+    assert "0 of 5" in result.budget_note.en and "5次" in result.budget_note.zh
+    for c in result.criteria:  # nothing re-solved: each end may lie anywhere up to the scale
+        assert c.award_interval == (c.base, c.base)
+        assert c.precision == pytest.approx(max(c.base, 1 - c.base), abs=1e-4)
+        assert "time budget ran out" in c.verdict.en and "时间预算已用完" in c.verdict.zh
+    assert "within" in result.budget_note.en
 
 
 def test_award_holds_inside_its_reported_interval() -> None:

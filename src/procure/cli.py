@@ -19,6 +19,7 @@ from procure.errors import InfeasibleError, InputError, Problem, ProcureError
 
 if TYPE_CHECKING:
     from procure.assess import Assessment
+    from procure.budget import Budget
     from procure.cashflow import Comparison
     from procure.inputs import Inputs
     from procure.optimizer import Award
@@ -286,6 +287,21 @@ TimeLimitOpt = Annotated[
 ]
 
 
+TimeBudgetOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-budget",
+        metavar="SECONDS",
+        min=1,
+        max=86_400,
+        help="Seconds shared by everything around the award (rule costs, alternatives, the "
+        "frontier, robustness re-solves, bidder explanations). When they run out, the "
+        "analysis stops where it is and the output says what it left out and the precision "
+        "it reached.",
+    ),
+]
+
+
 def _assess(
     path: Path, data_dir: Path | None = None, lang: Lang | None = None
 ) -> tuple[Inputs, Assessment]:
@@ -332,6 +348,7 @@ def optimize(
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
+    time_budget: TimeBudgetOpt = 60.0,
     no_extras: Annotated[
         bool,
         typer.Option(
@@ -360,6 +377,7 @@ def optimize(
     ] = None,
 ) -> None:
     """The recommended vendor mix, alternatives, and what each rule costs."""
+    from procure.budget import Budget as TimeBudget
     from procure.files import check_output, write_atomic
     from procure.parallel import set_jobs
 
@@ -410,6 +428,7 @@ def optimize(
                 structure=name,
                 time_limit=time_limit,
                 extras=not no_extras,
+                budget=TimeBudget(time_budget),
             )
             for name in wanted
         }
@@ -461,6 +480,7 @@ def _optimize(
     extras: bool = True,
     structure: str | None = None,
     time_limit: float = 120.0,
+    budget: Budget | None = None,
 ) -> Award:
     """The award, or exit 3 with the diagnosis."""
     from procure.knowledge import knowledge
@@ -478,6 +498,7 @@ def _optimize(
             extras=extras,
             structure=structure,
             time_limit=time_limit,
+            budget=budget,
         )
     except ProcureError as exc:
         _fail(exc)
@@ -625,6 +646,7 @@ def brief(
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
+    time_budget: TimeBudgetOpt = 60.0,
 ) -> None:
     """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
     from procure.files import check_output, write_atomic
@@ -648,6 +670,7 @@ def brief(
             solver=solver.value,
             vendors=inputs.vendors,
             time_limit=time_limit,
+            time_budget=time_budget,
         )
         rec = rec.model_copy(
             update={"record": record_for(inputs.files, inputs.contents, inputs.scenario.vendors)}
@@ -701,10 +724,12 @@ def sensitivity(
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
+    time_budget: TimeBudgetOpt = 60.0,
 ) -> None:
     """How robust the recommendation is: weight intervals, flip points, rank acceptability."""
     from rich.progress import Progress
 
+    from procure.budget import Budget as TimeBudget
     from procure.parallel import set_jobs
     from procure.sensitivity import analyse
     from procure.terminal import console, print_sensitivity
@@ -732,6 +757,7 @@ def sensitivity(
                 spread=None if uniform else spread,
                 progress=progress,
                 base_award=base,
+                budget=TimeBudget(time_budget),
             )
         except ProcureError as exc:
             _fail(exc)

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from procure.award import Instance, build_instance, evaluate, score
+from procure.budget import Budget
 from procure.catalog import strings
 from procure.deployment import Deployment
 from procure.errors import InfeasibleError, ProcureError
@@ -150,6 +151,7 @@ def optimize(
     start: Award | None = None,
     structure: str | None = None,
     time_limit: float = TIME_LIMIT,
+    budget: Budget | None = None,
 ) -> Award:
     """Solve the award; raise InfeasibleError with a diagnosis when no award exists.
 
@@ -158,7 +160,8 @@ def optimize(
     `lp`: a list that receives the model in LP format, once an award is found.
     `structure`: integrator or parallel, instead of the scenario's.
     `time_limit`: seconds for the award's solve; when it runs out with an award in hand, that
-    award is returned with its proven gap and a caution saying so."""
+    award is returned with its proven gap and a caution saying so. `budget`: the time the
+    extras share (each solve also has at most EXTRA_LIMIT); what it leaves out is said."""
     inst = build_instance(scenario, deployment, weights, vendors, rates, structure=structure)
     _precheck(inst, scenario)
     model = model_for(inst, solver, time_limit=time_limit)
@@ -189,23 +192,27 @@ def optimize(
     if lp is not None:
         lp.append(lp_text(model.problem))
     if extras:  # three independent searches, side by side
+        left = (budget or Budget()).child()
         jobs: list[Callable[[], list[Any]]] = [
-            lambda: rule_costs(scenario, deployment, weights, vendors, rates, award, solver),
-            lambda: alternatives(model, award, solver),
-            lambda: frontier(inst, solver),
+            lambda: rule_costs(scenario, deployment, weights, vendors, rates, award, solver, left),
+            lambda: alternatives(model, award, solver, budget=left),
+            lambda: frontier(inst, solver, budget=left),
         ]
         costs, award.alternatives, award.frontier = run_all(jobs)
         award.rule_costs = [c for c in costs if isinstance(c, RuleCost)]
-        left = [c for c in costs if isinstance(c, Text)]
-        if left:  # said, not silently dropped
+        cut = [c for c in costs if isinstance(c, Text)]
+        if cut:  # said, not silently dropped
             award.cautions.append(
                 Text(
                     en="Left out for lack of time (each re-solve has "
-                    f"{EXTRA_LIMIT:g} s): what these rules cost: " + "; ".join(x.en for x in left),
+                    f"{EXTRA_LIMIT:g} s): what these rules cost: " + "; ".join(x.en for x in cut),
                     zh=f"因时间所限（每次重新求解限{EXTRA_LIMIT:g}秒）未能算出以下规则的代价："
-                    + "；".join(x.zh for x in left),
+                    + "；".join(x.zh for x in cut),
                 )
             )
+        said = left.said()
+        if said is not None:
+            award.cautions.append(said)
     return award
 
 
@@ -562,10 +569,12 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
     return out
 
 
-def _resolve(inst: Instance, solver: str, start: Award) -> tuple[float, float] | str:
+def _resolve(
+    inst: Instance, solver: str, start: Award, seconds: float = EXTRA_LIMIT
+) -> tuple[float, float] | str:
     """(cost, value) of the best award of `inst`, else its status ("Infeasible", or a time
     limit's: then the rule's cost is unknown, not zero and not infinite)."""
-    model = model_for(inst, solver, time_limit=EXTRA_LIMIT)
+    model = model_for(inst, solver, time_limit=seconds)
     # dropping a rule keeps the award feasible
     status, _ = solve_exact(model, solver, start=choice_of(start))
     if status != "Optimal":
@@ -582,6 +591,7 @@ def rule_costs(
     rates: CostRates,
     award: Award,
     solver: str,
+    budget: Budget | None = None,
 ) -> list[RuleCost | Text]:
     """Re-solve without each business rule and report the change in cost and value; a rule
     whose re-solve runs out of time comes back as its description (to be said, not guessed)."""
@@ -665,8 +675,11 @@ def rule_costs(
 
     def cost_of(variant: tuple[str, Text, dict[str, Any]]) -> RuleCost | Text:
         rule, description, overrides = variant
+        seconds = (budget or Budget()).limit(EXTRA_LIMIT)
+        if seconds is None:  # the time budget is spent: said, not guessed
+            return description
         inst = build_instance(scenario, deployment, weights, vendors, rates, **overrides)
-        result = "Infeasible" if inst.ineligible else _resolve(inst, solver, award)
+        result = "Infeasible" if inst.ineligible else _resolve(inst, solver, award, seconds)
         if isinstance(result, str) and result != "Infeasible":  # out of time: not guessed
             return description
         if isinstance(result, str):
@@ -689,13 +702,24 @@ def rule_costs(
     return pmap(cost_of, variants)
 
 
-def alternatives(model: AnyModel, award: Award, solver: str, count: int = 3) -> list[Alternative]:
+def alternatives(
+    model: AnyModel, award: Award, solver: str, count: int = 3, budget: Budget | None = None
+) -> list[Alternative]:
     """The next best distinct awards, by no-good cuts on the placements."""
-    out = []
+    out: list[Alternative] = []
     chosen = [(s.system, s.vendor, s.model) for s in award.systems]
     for rank in range(1, count + 1):
+        seconds = (budget or Budget()).limit(EXTRA_LIMIT)
+        if seconds is None:
+            (budget or Budget()).cut(
+                Text(
+                    en=f"the next-best awards ({len(out)} of {count} found)",
+                    zh=f"次优方案（仅找到{count}个中的{len(out)}个）",
+                )
+            )
+            break
         model.forbid(chosen, rank)
-        status, _ = solve_exact(model, solver, time_limit=EXTRA_LIMIT)
+        status, _ = solve_exact(model, solver, time_limit=seconds)
         if status != "Optimal":
             break
         assignment, layers, integrator = model.choice()
@@ -732,7 +756,9 @@ class _Point:
 END_WEIGHT = 1e-3  # the ends: (almost) all weight on cost or on value; the rest breaks ties
 
 
-def frontier(inst: Instance, solver: str, points: int = 7) -> list[Alternative]:
+def frontier(
+    inst: Instance, solver: str, points: int = 7, budget: Budget | None = None
+) -> list[Alternative]:
     """The cost/value frontier: awards that are best for some weight on cost (the supported
     Pareto points), by non-inferior set estimation (Cohon, Church & Sheer 1979).
 
@@ -741,16 +767,30 @@ def frontier(inst: Instance, solver: str, points: int = 7) -> list[Alternative]:
     between them and splits the segment, otherwise the segment is done. Every solve is the
     award problem itself with another cost weight, so it is as quick as the award, and
     segments are solved side by side. Stops at `points` points."""
+    budget = budget or Budget()
+    if budget.limit(EXTRA_LIMIT) is None:
+        budget.cut(Text(en="the cost/value frontier", zh="成本—价值前沿"))
+        return []
     base = model_for(inst, solver, time_limit=EXTRA_LIMIT)  # built once, re-weighted per solve
-    cheap, rich = pmap(lambda w: _best_at(base, solver, w, None), [1 - END_WEIGHT, END_WEIGHT])
+    cheap, rich = pmap(
+        lambda w: _best_at(base, solver, w, None, budget), [1 - END_WEIGHT, END_WEIGHT]
+    )
     if cheap is None or rich is None:
         return []
     found = [cheap] if rich.same(cheap, inst.budget) else [cheap, rich]
     segments = [(cheap, rich)] if len(found) == 2 else []
     while segments and len(found) < points:
+        if budget.limit(EXTRA_LIMIT) is None:
+            budget.cut(
+                Text(
+                    en=f"the cost/value frontier ({len(found)} points found)",
+                    zh=f"成本—价值前沿（已找到{len(found)}个点）",
+                )
+            )
+            break
         weights = [_tie(a, b, inst.budget) for a, b in segments]
         solved = pmap(
-            lambda job: _best_at(base, solver, job[0], job[1].choice),
+            lambda job: _best_at(base, solver, job[0], job[1].choice, budget),
             [(w, a) for w, (a, _) in zip(weights, segments, strict=True)],
         )
         split = []
@@ -775,15 +815,20 @@ def _tie(a: _Point, b: _Point, budget: float) -> float:
     return dv / (dv + dc) if dv + dc > 0 else 0.5
 
 
-def _best_at(base: AnyModel, solver: str, weight: float, start: Choice | None) -> _Point | None:
-    """The best award when cost carries `weight`."""
+def _best_at(
+    base: AnyModel, solver: str, weight: float, start: Choice | None, budget: Budget
+) -> _Point | None:
+    """The best award when cost carries `weight` (None: none, or out of time)."""
+    seconds = budget.limit(EXTRA_LIMIT)
+    if seconds is None:
+        return None
     inst = base.inst
     model = (
         base.reweighted(weight)
         if isinstance(base, ArrayModel)
         else Model(replace(inst, cost_weight=weight), time_limit=EXTRA_LIMIT)
     )
-    status, _ = solve_exact(model, solver, start=start)
+    status, _ = solve_exact(model, solver, start=start, time_limit=seconds)
     if status != "Optimal":
         return None
     choice = model.choice()

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from procure.assess import Assessment, assess, spend_basis
 from procure.award import TOLERANCE
+from procure.budget import TIME_BUDGET, Budget
 from procure.cashflow import LABELS, Comparison, compare_modes
 from procure.errors import InfeasibleError
 from procure.explain import BidderOutcome, explain
@@ -83,9 +84,13 @@ def recommend(
     solver: str = "highs",
     vendors: list[Vendor] | None = None,
     time_limit: float = TIME_LIMIT,
+    time_budget: float | None = TIME_BUDGET,
 ) -> Recommendation:
     """Assess, optimise and compare; gather provenance; write the five-line summary.
-    `vendors`: the catalog already loaded (`procure.inputs`), else read from the scenario."""
+    `vendors`: the catalog already loaded (`procure.inputs`), else read from the scenario.
+    `time_limit`: the award's own solve; `time_budget`: seconds that everything around it
+    (extras, robustness, explanations) shares, from now; None for no limit."""
+    budget = Budget(time_budget)
     kb = knowledge()
     if vendors is None:
         vendors = catalog_for(scenario.vendors, base_dir)
@@ -100,6 +105,7 @@ def recommend(
             kb.costs,
             solver=solver,
             time_limit=time_limit,
+            budget=budget,
             **options,
         )
 
@@ -109,14 +115,18 @@ def recommend(
         except InfeasibleError as exc:
             return Text(en=str(exc), zh=exc.text("zh"))
 
-    def robustness_of_award() -> Sensitivity:  # skips the award tests itself if there is no award
-        return analyse(
+    def award_and_robustness() -> tuple[Award | Text, Sensitivity]:
+        solved = solve_award()
+        return solved, analyse(  # re-solves start from the award; with none, none are run
             scenario,
             assessment.deployment,
             assessment.weights.weights,
             vendors,
-            award_draws=AWARD_DRAWS,
+            award_draws=AWARD_DRAWS if isinstance(solved, Award) else 0,
+            award_intervals=isinstance(solved, Award),
             solver=solver,
+            base_award=solved if isinstance(solved, Award) else None,
+            budget=budget,
         )
 
     def other_structure() -> Award | None:
@@ -126,10 +136,8 @@ def recommend(
         except InfeasibleError:
             return None
 
-    # independent solves: run them side by side
-    (solved, robustness), alternative = both(
-        lambda: both(solve_award, robustness_of_award), other_structure
-    )
+    # the other contract structure is independent: solved beside the award and its analysis
+    (solved, robustness), alternative = both(award_and_robustness, other_structure)
     award = solved if isinstance(solved, Award) else None
     infeasible = solved if isinstance(solved, Text) else None
     if award is not None:  # the route's value is the award's, once there is one
@@ -182,7 +190,7 @@ def recommend(
             kb.costs,
             award,
             solver=solver,
-            seconds=EXPLAIN_SECONDS,
+            seconds=max(0.0, min(EXPLAIN_SECONDS, budget.left())),
         )
         if award is not None
         else []

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from procure.budget import Budget
 from procure.deployment import Deployment, Placement
 from procure.knowledge import DeploymentKnowledge, Text
 from procure.parallel import run_all
@@ -48,6 +49,9 @@ class CriterionSensitivity(BaseModel):
     flips: list[Flip]
     award_interval: tuple[float, float] | None
     verdict: Text
+    # how far either end of the interval may lie past the one given: the search's last step
+    # (at most 0.01), 0 at the scale's end, more when the time budget ran out
+    precision: float = 0.0
 
 
 class Acceptability(BaseModel):
@@ -63,6 +67,7 @@ class Sensitivity(BaseModel):
     weights: dict[str, float]
     criteria: list[CriterionSensitivity]
     acceptability: Acceptability
+    budget_note: Text | None = None  # what the time budget left out, if anything
 
 
 def shifted(weights: dict[str, float], criterion: str, t: float) -> dict[str, float]:
@@ -162,48 +167,56 @@ def placement_trace(
 AwardKey = Callable[[dict[str, float]], Any]
 
 
+INTERVAL_TOLERANCE = 0.01  # the brief shows weights to two decimals
+UNKNOWN = "unknown"  # an award key: no solve within the time budget, or none proven optimal
+
+
 def award_interval(
     award_at: AwardKey,
     weights: dict[str, float],
     criterion: str,
     steps: int = 5,
-    tolerance: float = 0.01,
-) -> tuple[float, float]:
-    """The interval of t around the base weight where `award_at` gives the same award.
+    tolerance: float = INTERVAL_TOLERANCE,
+) -> tuple[float, float, float]:
+    """The interval of t around the base weight where `award_at` gives the same award, and
+    the precision reached: (low, high, precision).
 
     Each end is found to within `tolerance` (the brief shows weights to two decimals); every
-    halving costs one MILP solve."""
+    halving costs one MILP solve. When `award_at` answers UNKNOWN (the time budget is spent),
+    the search stops there and the precision says how far the end may lie beyond the one
+    reported; an end that reaches the scale's end is exact."""
     base_t = weights[criterion]
     base = award_at(weights)
 
-    def same(t: float) -> bool:
-        return bool(award_at(shifted(weights, criterion, t)) == base)
+    def same(t: float) -> bool | None:
+        key = award_at(shifted(weights, criterion, t))
+        return None if key == UNKNOWN else bool(key == base)
 
-    def edge(inner: float, outer: float) -> float:
-        if same(outer):
-            return outer
-        while abs(outer - inner) > tolerance:
-            mid = (inner + outer) / 2
-            if same(mid):
-                inner = mid
-            else:
-                outer = mid
-        return inner
+    def end(points: list[float], limit: float) -> tuple[float, float]:
+        """(the furthest t known to give the same award, how far past it the change may be)"""
+        inner = base_t
+        for t in points:
+            holds = same(t)
+            if holds is None:
+                return inner, abs(limit - inner)
+            if not holds:
+                outer = t
+                while abs(outer - inner) > tolerance:
+                    mid = (inner + outer) / 2
+                    holds = same(mid)
+                    if holds is None:
+                        break
+                    if holds:
+                        inner = mid
+                    else:
+                        outer = mid
+                return inner, abs(outer - inner)
+            inner = t
+        return inner, 0.0
 
-    below = [base_t - (base_t - 0.0) * k / steps for k in range(1, steps + 1)]
-    above = [base_t + (1.0 - base_t) * k / steps for k in range(1, steps + 1)]
-    low = high = base_t
-    for t in below:
-        if not same(t):
-            low = edge(low, t)
-            break
-        low = t
-    for t in above:
-        if not same(t):
-            high = edge(high, t)
-            break
-        high = t
-    return (round(low, 4), round(high, 4))
+    low, low_open = end([base_t - (base_t - 0.0) * k / steps for k in range(1, steps + 1)], 0.0)
+    high, high_open = end([base_t + (1.0 - base_t) * k / steps for k in range(1, steps + 1)], 1.0)
+    return (round(low, 4), round(high, 4), round(max(low_open, high_open), 4))
 
 
 CRITERION_ZH = {
@@ -220,11 +233,17 @@ def _verdict(
     interval: tuple[float, float] | None,
     flips: list[Flip],
     names: dict[str, str] | None = None,
+    precision: float = 0.0,
+    untested: bool = False,
 ) -> Text:
-    """The criterion's verdict; `names`: system ids -> the names the user gave."""
+    """The criterion's verdict; `names`: system ids -> the names the user gave; `precision`:
+    how far an end may lie past the one given (said when coarser than the search's step)."""
     names = names or {}
     near = [f for f in flips if abs(f.at - base) < 0.05]
-    if interval is None:
+    if interval is None and untested:
+        en = f"{criterion} weight: not tested (the time budget ran out)"
+        zh = f"{CRITERION_ZH[criterion]}权重：未检验（时间预算已用完）"
+    elif interval is None:
         en = f"{criterion} weight: no award to test"
         zh = f"{CRITERION_ZH[criterion]}权重：无可行方案可供检验"
     else:
@@ -238,6 +257,9 @@ def _verdict(
             f"{word_zh}：{CRITERION_ZH[criterion]}权重在{lo:.2f}至{hi:.2f}之间"
             f"（当前{base:.2f}）推荐方案不变"
         )
+        if precision > INTERVAL_TOLERANCE:
+            en += f" (ends to within {precision:.2f}: the time budget ran out)"
+            zh += f"（端点精度{precision:.2f}：时间预算已用完）"
     if near:
         ids = sorted({f.system for f in near})
         en += f"; placements of {', '.join(names.get(i, i) for i in ids)} flip within 0.05 of it"
@@ -304,37 +326,64 @@ def analyse(
     solver: str = "highs",
     progress: Callable[[int, int], None] | None = None,
     base_award: Any = None,
+    budget: Budget | None = None,
 ) -> Sensitivity:
     """Weight sensitivity per criterion and rank acceptability for one scenario.
-    `base_award`: the award at the given weights when the caller has solved it already."""
+    `base_award`: the award at the given weights when the caller has solved it already.
+    `budget`: the time the re-solves share; past it, interval searches stop where they are
+    (their precision says so) and draws are not re-solved (counted as left out)."""
     from procure.deployment import assess_deployment
-    from procure.errors import InfeasibleError
+    from procure.errors import InfeasibleError, ProcureError
+    from procure.formulation import TIME_LIMIT
     from procure.knowledge import knowledge
     from procure.optimizer import Award, optimize
 
     kb = knowledge()
     fm = FitModel(scenario, deployment, kb.deployment)
+    budget = (budget or Budget()).child()
 
-    def solve_at(w: dict[str, float], pool: list[Vendor], start: Award | None) -> Award | None:
+    def solve_at(
+        w: dict[str, float], pool: list[Vendor], start: Award | None
+    ) -> Award | str | None:
+        seconds = budget.limit(TIME_LIMIT)
+        if seconds is None:
+            return UNKNOWN
         placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
         try:
-            return optimize(
-                scenario, placed, w, pool, kb.costs, solver=solver, extras=False, start=start
+            award = optimize(
+                scenario,
+                placed,
+                w,
+                pool,
+                kb.costs,
+                solver=solver,
+                extras=False,
+                start=start,
+                time_limit=seconds,
             )
         except InfeasibleError:
             return None
+        except ProcureError:  # no award found in the time left
+            return UNKNOWN
+        return award if award.status == "Optimal" else UNKNOWN  # unproven: not compared
 
-    def mix(award: Award | None) -> Any:
-        return None if award is None else frozenset((v.vendor, v.role) for v in award.vendors)
+    def mix(award: Award | str | None) -> Any:
+        if award is None or isinstance(award, str):
+            return award
+        return frozenset((v.vendor, v.role) for v in award.vendors)
 
     # the award at the given weights; with none there is nothing to test: no intervals, no
     # draws. Every re-solve is offered it as a first solution.
-    base = (
+    solved_base = (
         base_award
         if base_award is not None
         else (solve_at(weights, vendors, None) if award_intervals or award_draws > 0 else None)
     )
+    base = solved_base if isinstance(solved_base, Award) else None
     has_award = base is not None
+    untested = solved_base == UNKNOWN  # the award itself was not re-solved in time
+    if untested:
+        budget.cut(Text(en="the award re-solves", zh="授标方案的重新求解"))
     memo: dict[tuple[float, ...], Any] = {tuple(weights[c] for c in CRITERIA): mix(base)}
 
     def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
@@ -342,7 +391,7 @@ def analyse(
         if pool is vendors and key in memo:
             return memo[key]
         found = mix(solve_at(w, pool, base))
-        if pool is vendors:
+        if pool is vendors and found != UNKNOWN:
             memo[key] = found
         return found
 
@@ -370,7 +419,7 @@ def analyse(
                 progress(done, award_draws)
         return key
 
-    def interval(c: str) -> tuple[float, float] | None:
+    def interval(c: str) -> tuple[float, float, float] | None:
         return award_interval(award_at, weights, c) if has_award and award_intervals else None
 
     # the four interval searches and the draws are independent solves: run them side by side
@@ -379,8 +428,10 @@ def analyse(
     results = run_all(jobs)
     intervals, keys = results[: len(CRITERIA)], results[len(CRITERIA) :]
     criteria = []
-    for c, span in zip(CRITERIA, intervals, strict=True):
+    for c, found in zip(CRITERIA, intervals, strict=True):
         segments, flips = placement_trace(fm, weights, c)
+        span = None if found is None else (found[0], found[1])
+        precision = 0.0 if found is None else found[2]
         criteria.append(
             CriterionSensitivity(
                 criterion=c,
@@ -388,20 +439,45 @@ def analyse(
                 placements=segments,
                 flips=flips,
                 award_interval=span,
+                precision=precision,
                 verdict=_verdict(
-                    c, weights[c], span, flips, {str(x.id): x.name for x in scenario.systems}
+                    c,
+                    weights[c],
+                    span,
+                    flips,
+                    {str(x.id): x.name for x in scenario.systems},
+                    precision,
+                    untested,
                 ),
+            )
+        )
+    coarse = max((c.precision for c in criteria), default=0.0)
+    if coarse > INTERVAL_TOLERANCE:
+        budget.cut(
+            Text(
+                en=f"the award intervals' ends are found to within {coarse:.2f}, not "
+                f"{INTERVAL_TOLERANCE:.2f}",
+                zh=f"授标区间的端点精度为{coarse:.2f}，而非{INTERVAL_TOLERANCE:.2f}",
             )
         )
     first = first_rank_acceptability(fm, weights, draws, seed, spread)
     in_mix: dict[str, int] = {}
     solved = 0
     for key in keys:
-        if key is not None:
+        if key is not None and key != UNKNOWN:
             solved += 1
             for vendor in {v for v, _ in key}:
                 in_mix[vendor] = in_mix.get(vendor, 0) + 1
     share = {v: round(n / solved, 4) for v, n in sorted(in_mix.items())} if solved else {}
+    skipped = sum(1 for key in keys if key == UNKNOWN)
+    if skipped:
+        budget.cut(
+            Text(
+                en=f"{award_draws - skipped} of {award_draws} weight-and-price draws were "
+                "re-solved",
+                zh=f"{award_draws}次权重与价格抽样中仅{award_draws - skipped}次重新求解了授标方案",
+            )
+        )
     return Sensitivity(
         weights=weights,
         criteria=criteria,
@@ -413,4 +489,5 @@ def analyse(
             award_draws=solved,
             vendor_in_mix=share,
         ),
+        budget_note=budget.said(),
     )

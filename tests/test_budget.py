@@ -1,0 +1,74 @@
+"""The analysis's time budget (--time-budget): past it, nothing is guessed. The award is still
+solved (it has its own --time-limit); what the budget left out is said in the output."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from procure.assess import assess
+from procure.budget import MIN_SOLVE, Budget
+from procure.inputs import load_inputs
+from procure.knowledge import Text, knowledge
+from procure.optimizer import optimize
+from procure.recommend import recommend
+
+from .conftest import example, run
+
+ENOUGH = 3600.0
+
+
+def test_a_budget_gives_each_solve_its_cap_or_what_is_left() -> None:
+    assert Budget().limit(10) == 10  # no budget: the cap
+    roomy = Budget(100)
+    assert roomy.limit(10) == 10
+    assert 0 < (roomy.limit(1000) or 0) <= 100
+    spent = Budget(MIN_SOLVE / 10)
+    time.sleep(MIN_SOLVE / 5)
+    assert spent.limit(10) is None and spent.left() < 0
+    assert spent.said() is None  # nothing left out yet
+    child = spent.child()
+    what = Text(en="the frontier", zh="前沿")
+    child.cut(what)
+    child.cut(what)
+    assert spent.cuts == [] and child.cuts == [what]  # once, and per stage
+    said = child.said()
+    assert said is not None and "--time-budget" in said.en and "--time-budget" in said.zh
+
+
+def test_extras_past_the_budget_are_said_not_guessed() -> None:
+    inputs = load_inputs(example("county-west"))
+    s, vendors = inputs.scenario, inputs.vendors
+    a = assess(s, vendors)
+    kb = knowledge()
+    full = optimize(s, a.deployment, a.weights.weights, vendors, kb.costs, budget=Budget(ENOUGH))
+    assert full.rule_costs and full.frontier and full.alternatives
+    cut = optimize(s, a.deployment, a.weights.weights, vendors, kb.costs, budget=Budget(0.001))
+    # the award is the same: the budget bounds what surrounds it, not the award itself
+    assert cut.total_cost_cny == full.total_cost_cny and cut.status == "Optimal"
+    assert cut.rule_costs == [] and cut.frontier == [] and cut.alternatives == []
+    said = " ".join(c.en for c in cut.cautions)
+    assert "Left out for lack of time" in said and "vendor count" in said
+    assert "time budget" in said and "frontier" in said and "next-best awards (0 of 3" in said
+    assert "时间预算" in " ".join(c.zh for c in cut.cautions)
+
+
+def test_a_brief_past_its_budget_states_what_it_left_out() -> None:
+    inputs = load_inputs(example("county-west"))
+    s, vendors = inputs.scenario, inputs.vendors
+    rec = recommend(s, inputs.base_dir, vendors=vendors, time_budget=0.001)
+    assert rec.award is not None and rec.award.status == "Optimal"
+    assert rec.robustness is not None and rec.robustness.budget_note is not None
+    assert rec.robustness.acceptability.award_draws == 0
+    assert all(b.unknown for b in rec.bidders if b.outcome == "lost")
+    roomy = recommend(s, inputs.base_dir, vendors=vendors, time_budget=ENOUGH)
+    assert roomy.robustness is not None and roomy.robustness.budget_note is None
+    assert roomy.robustness.acceptability.award_draws > 0
+    assert all(c.precision <= 0.01 for c in roomy.robustness.criteria)
+
+
+@pytest.mark.parametrize("command", ["brief", "optimize", "sensitivity"])
+def test_time_budget_is_an_option_with_limits(command: str) -> None:
+    result = run(command, str(example("county-west")), "--time-budget", "0")
+    assert result.exit_code == 2 and "--time-budget" in result.stderr
