@@ -497,8 +497,9 @@ def solve_arrays(
     With `priority` (the columns to branch on first), rows whose names start with a `lazy`
     prefix are left out of the node relaxations and added back only when a relaxation's
     solution breaks them. `hint` (columns, values) gives values of some variables (say, the
-    integers of a known award) for HiGHS to complete into a first solution; HiGHS drops it
-    if it cannot. Only HiGHS's own search uses it. `inside`: columns the node relaxations
+    integers of a known award) to complete into a first solution: HiGHS completes it, or,
+    when branching, an LP with the hinted integers fixed does, and the result is the first
+    incumbent. A hint that cannot be completed is dropped. `inside`: columns the node relaxations
     always hold (those a rule ties to a branching variable, which the best few of a group
     may miss, leaving the first working set infeasible)."""
     start = time.perf_counter()
@@ -506,7 +507,15 @@ def solve_arrays(
     if priority is not None and len(priority):
         keep = np.zeros(0, dtype=np.int64) if inside is None else inside
         result = _branch(
-            a, gap, start + limit, priority.astype(np.int32), neighbourhood, free_share, lazy, keep
+            a,
+            gap,
+            start + limit,
+            priority.astype(np.int32),
+            neighbourhood,
+            free_share,
+            lazy,
+            keep,
+            hint,
         )
     else:
         sparse = None
@@ -573,6 +582,7 @@ def _branch(
     free_share: float,
     lazy: Sequence[str],
     inside: np.ndarray,
+    hint: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Result:
     relaxation = _Relaxation(a, lazy, groups, inside=inside)
     group_of = relaxation.group_of
@@ -659,6 +669,12 @@ def _branch(
                 stack.append(entry)
             else:
                 heapq.heappush(heap, entry)
+
+    if hint is not None:  # a nearby award, completed by fixing its integers: a first incumbent
+        lo, up = a.col_lower.copy(), a.col_upper.copy()
+        fixed = hint[0][a.integer[hint[0]]]
+        lo[fixed] = up[fixed] = np.round(hint[1][a.integer[hint[0]]])
+        offer(_mip(a, gap, deadline - time.perf_counter(), lo, up, None))
 
     timed_out = False
     current: float | None = None  # the bound of the node being expanded
