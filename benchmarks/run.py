@@ -320,6 +320,121 @@ def bench_hard_cases() -> None:
     )
 
 
+def _timed(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one child process, measured for that child alone."""
+    import os
+
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    assert child.stderr is not None
+    err = child.stderr.read().decode("utf-8", "replace")
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({child.returncode}): {err[-400:]}")
+    return wall, usage.ru_maxrss / 1024  # KB on Linux
+
+
+def _generated_file(directory: Path, systems: int, vendor_count: int) -> Path:
+    from generate import scenario, vendors
+
+    from procure.scenario import scenario_to_data
+    from procure.yamlio import dump_yaml
+
+    s = scenario(systems, vendors(vendor_count, seed=systems), seed=systems + 1)
+    path = directory / f"generated-{systems}x{vendor_count}.yaml"
+    path.write_text(dump_yaml(scenario_to_data(s)), encoding="utf-8")
+    return path
+
+
+def bench_targets() -> None:
+    """The four targets of issue #17, each as the user runs it (median of 3 where it is quick
+    enough, with the child's own peak memory)."""
+    import os
+    import tempfile
+
+    from pypdf import PdfReader
+
+    procure = [sys.executable, "-m", "procure"]
+    print("issue #17 targets (this machine; compare ratios within one run)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        runs = [
+            _timed(
+                [
+                    *procure,
+                    "brief",
+                    str(ROOT / "scenarios/prefecture-binzhou.yaml"),
+                    "-o",
+                    str(out / "p.pdf"),
+                ]
+            )
+            for _ in range(3)
+        ]
+        walls = sorted(w for w, _ in runs)
+        print(
+            f"  brief, prefecture example, end to end: median {walls[1]:.1f} s "
+            f"(runs {', '.join(f'{w:.1f}' for w in walls)}), peak {max(m for _, m in runs):.0f} MB"
+            " (target <= 3 s)",
+            flush=True,
+        )
+        g500 = _generated_file(out, 500, 30)
+        runs = [_timed([*procure, "optimize", str(g500), "--json"]) for _ in range(3)]
+        walls = sorted(w for w, _ in runs)
+        print(
+            f"  optimize with extras, generated 500x30: median {walls[1]:.1f} s "
+            f"(runs {', '.join(f'{w:.1f}' for w in walls)}), peak {max(m for _, m in runs):.0f} MB"
+            " (target <= 6 s)",
+            flush=True,
+        )
+        count = int(os.environ.get("BENCH_RESOLVES", "10"))
+        per = _resolves(count)
+        print(
+            f"  award re-solves, generated 500x30 (weights and prices drawn as the robustness "
+            f"analysis draws them, each started from the base award): {count} measured, "
+            f"{per:.2f} s each, so 200 take about {200 * per:.0f} s (target <= 30 s; "
+            "BENCH_RESOLVES=200 measures all)",
+            flush=True,
+        )
+        g1000 = _generated_file(out, 1000, 40)
+        wall, peak = _timed([*procure, "brief", str(g1000), "-o", str(out / "g.pdf")])
+        pages = len(PdfReader(str(out / "g.pdf")).pages)
+        print(
+            f"  brief, generated 1000x40: {wall:.0f} s, peak {peak:.0f} MB, {pages} pages "
+            "(target <= 60 s, <= 1.5 GB, <= 45 pages; one run)",
+            flush=True,
+        )
+
+
+def _resolves(count: int) -> float:
+    """Mean seconds of one award re-solve on the generated 500x30 scenario."""
+    import numpy as np
+    from generate import scenario, vendors
+
+    from procure.assess import assess
+    from procure.deployment import assess_deployment
+    from procure.knowledge import knowledge
+    from procure.optimizer import optimize
+    from procure.sensitivity import perturbed_vendors
+
+    kb = knowledge()
+    catalog = vendors(30, seed=500)
+    s = scenario(500, catalog, seed=501)
+    a = assess(s, catalog)
+    base = optimize(s, a.deployment, a.weights.weights, catalog, kb.costs, extras=False)
+    rng = np.random.default_rng(7)
+    keys = list(a.weights.weights)
+    start = time.perf_counter()
+    for _ in range(count):
+        alpha = np.array([a.weights.weights[k] for k in keys]) / 0.15**2
+        w = dict(zip(keys, (float(x) for x in rng.dirichlet(alpha)), strict=True))
+        placed = assess_deployment(s, w, kb.deployment, kb.rules)
+        pool = perturbed_vendors(catalog, rng)
+        optimize(s, placed, w, pool, kb.costs, extras=False, start=base, time_limit=60)
+    return (time.perf_counter() - start) / count
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "child":
         solve_child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
@@ -331,6 +446,7 @@ if __name__ == "__main__":
             "brief": bench_brief,
             "optimizer": bench_optimizer,
             "hard": bench_hard_cases,
+            "targets": bench_targets,
         }
         for name in sys.argv[1:] or list(benches):
             benches[name]()

@@ -233,3 +233,25 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     small = pdf_text(render(rec, "pdf", "en"))
     assert "Showing" not in small  # a small brief shows every system
     assert "id: data-platform" in small  # and its appendix lists them
+    # long lists are cut too: deviations, a winner's systems, inline bidders in the appendix
+    # (a generated 1,000x40 brief ran to 59 pages on them)
+    from procure.explain import LISTED, BidderOutcome
+    from procure.knowledge import Text
+
+    many = [Text(en=f"deviation {i}", zh=f"偏离 {i}") for i in range(LISTED + 5)]
+    winner = BidderOutcome(vendor="v", outcome="won", won=[e["id"] for e in extra])
+    longer = big.model_copy(
+        update={
+            "deviations": many,
+            "bidders": [winner],
+            "scenario": {**big.scenario, "vendors": [{"id": f"b{i}"} for i in range(7)]},
+        }
+    )
+    text = pdf_text(render(longer, "pdf", "en"))
+    assert f"deviation {LISTED - 1}" in text and f"deviation {LISTED}" not in text
+    assert "and 5 more: every system" in text
+    assert f"and {len(extra) - LISTED} more (systems.csv)" in text
+    assert f"Extra system {LISTED - 1}" in text and f"Extra system {LISTED}" not in text
+    assert "7 bidders: see the scenario file attached" in text and "id: b3" not in text
+    md = render(longer, "md", "zh").decode("utf-8")
+    assert "另有5个" in md and f"另有{len(extra) - LISTED}项" in md

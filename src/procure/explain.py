@@ -265,8 +265,12 @@ def explain(
     return pmap(one, chosen)
 
 
-def describe(o: BidderOutcome, names: dict[str, str], lang: str) -> str:
-    """One bidder's outcome as a sentence in `lang`; `names`: system and vendor ids -> names."""
+LISTED = 12  # in a large brief, at most this many systems named per list (the rest counted)
+
+
+def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | None = None) -> str:
+    """One bidder's outcome as a sentence in `lang`; `names`: system and vendor ids -> names;
+    `most`: name at most this many systems per list and count the rest (large briefs)."""
     zh = lang == "zh"
     layer = {
         "security": ("security layer", "安全服务层"),
@@ -276,7 +280,15 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str) -> str:
 
     def things(ids: list[str]) -> str:
         words = [layer[i][zh] if i in layer else names.get(i, i) for i in ids]
-        return ("、" if zh else ", ").join(words)
+        rest = len(words) - most if most is not None and len(words) > most else 0
+        text = ("、" if zh else ", ").join(words[: len(words) - rest])
+        if rest:
+            text += (
+                f"等，另有{rest}项（见附件 systems.csv）"
+                if zh
+                else f" and {rest} more (systems.csv)"
+            )
+        return text
 
     why = ("；" if zh else "; ").join(r(lang) for r in o.ineligible)
     if o.outcome == "ineligible":

@@ -31,7 +31,7 @@ from markupsafe import Markup
 from procure.bids import csv_text
 from procure.catalog import catalog, templates_dir
 from procure.errors import InputError, Problem, ProcureError, excerpt
-from procure.explain import describe
+from procure.explain import LISTED, describe
 from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommend import Recommendation
 from procure.record import BRIEF_JSON
@@ -174,7 +174,10 @@ def context(
         "cited": cited,
         "source_text": lambda s: source_text(s, lang),
         "system_name": lambda sid: systems.get(sid, sid),
-        "bidder_text": lambda o: describe(o, systems, lang),
+        "bidder_text": lambda o: describe(
+            o, systems, lang, LISTED if len(systems) > SUMMARY_SYSTEMS else None
+        ),
+        "listed": LISTED,
         "vendor_name": lambda vid: vendors.get(vid, vid),
         "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
         "figure": lambda m: (
@@ -283,7 +286,11 @@ def _appendix(rec: Recommendation, t: dict[str, str]) -> dict[str, Any]:
     systems = rec.scenario.get("systems", [])
     if len(systems) <= SUMMARY_SYSTEMS:
         return rec.scenario
-    return {**rec.scenario, "systems": t["appendix_systems"].format(n=len(systems))}
+    out = {**rec.scenario, "systems": t["appendix_systems"].format(n=len(systems))}
+    bidders = rec.scenario.get("vendors")
+    if isinstance(bidders, list):  # inline bidders: 40 of them took 22 pages
+        out["vendors"] = t["appendix_vendors"].format(n=len(bidders))
+    return out
 
 
 CHART_URL = "data:image/svg+xml;base64,"
