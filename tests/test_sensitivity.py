@@ -188,3 +188,15 @@ def test_award_acceptability_counts_the_draws_it_used() -> None:
     acc = result.acceptability
     assert acc.award_draws == 6
     assert all(0 < share <= 1 for share in acc.vendor_in_mix.values())
+
+
+def test_a_verdict_names_a_dozen_flipping_systems_and_counts_the_rest() -> None:
+    from procure.sensitivity import NAMED, Flip, _verdict
+
+    flips = [Flip(system=f"s{i:02d}", at=0.3, before="private", after="public") for i in range(20)]
+    names = {f"s{i:02d}": f"系统{i}" for i in range(20)}
+    text = _verdict("cost", 0.3, (0.2, 0.4), flips, names)
+    assert "系统11" in text.zh and "系统12" not in text.zh and "等20个系统" in text.zh
+    assert f"and {20 - NAMED} more flip" in text.en
+    few = _verdict("cost", 0.3, (0.2, 0.4), flips[:3], names)
+    assert "more" not in few.en and "等" not in few.zh and "系统2" in few.zh

@@ -154,13 +154,17 @@ def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
     return _svg(fig)
 
 
-def robustness_chart(rec: Recommendation, t: dict[str, str]) -> str:
-    """One panel per criterion: each system's recommended model as its weight varies."""
+def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | None = None) -> str:
+    """One panel per criterion: each system's recommended model as its weight varies.
+    `shown`: the systems to draw (a large brief's deciding ones; all by default: 1,000 rows
+    made a 640-inch chart that took 20 s to draw and lay out)."""
     result = rec.robustness
     if result is None:
         return ""
     models = ("private", "dedicated", "public", "hybrid")
-    systems = list(rec.assessment.deployment.placements)
+    systems = [
+        p for p in rec.assessment.deployment.placements if shown is None or p.system in shown
+    ]
     from matplotlib.collections import PolyCollection
 
     fig = _figure(6.2, 1.0 + 0.32 * len(systems) * 2)

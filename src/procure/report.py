@@ -143,7 +143,7 @@ def context(
             "cashflow": ch.cashflow_chart(rec, t),
             "frontier": ch.frontier_chart(rec, t),
             "vendor_cost": ch.vendor_cost_chart(rec, t),
-            "robustness": ch.robustness_chart(rec, t),
+            "robustness": ch.robustness_chart(rec, t, _shown(rec)),
             "timeline": ch.timeline_chart(rec, t),
         }
         if as_images:
@@ -157,7 +157,7 @@ def context(
         return f"[{cited.index(source) + 1}]"
 
     systems = {s["id"]: s["name"] for s in rec.scenario.get("systems", [])}
-    shown = set(deciding_systems(rec)) if len(systems) > SUMMARY_SYSTEMS else set(systems)
+    shown = _shown(rec) or set(systems)
     vendors = {vid: name(lang) for vid, name in rec.vendor_names.items()}
     return {
         "r": rec,
@@ -278,6 +278,13 @@ def systems_csv(rec: Recommendation, lang: str) -> bytes:
             ]
         )
     return stream.getvalue().encode("utf-8-sig")
+
+
+def _shown(rec: Recommendation) -> set[str] | None:
+    """The systems a large brief's tables and charts show (the deciding ones); None: all."""
+    if len(rec.scenario.get("systems", [])) <= SUMMARY_SYSTEMS:
+        return None
+    return set(deciding_systems(rec))
 
 
 def _appendix(rec: Recommendation, t: dict[str, str]) -> dict[str, Any]:
