@@ -1,9 +1,11 @@
-r"""The vendor-mix MILP, built two ways: award systems and cross-cutting layers to a general integrator and
-subcontractors.
+r"""The vendor-mix MILP, built two ways: award systems and cross-cutting layers to a general
+integrator and subcontractors.
 
 Sets: systems S, vendors V, eligible triples E = {(s, v, m)} (model m allowed for s by the
 assessment and offered by v; v certified for s's MLPS level, offers s's layers, has capacity,
-passes 信创 and exclusions), cross-cutting layers L = {security, ops} with eligible vendors V_l.
+passes 信创 and exclusions; when several vendors must win, an MLPS-4 system's triples are only
+those of bidders that may lead, see `placements`), cross-cutting layers L = {security, ops}
+with eligible vendors V_l.
 
 Variables: x_svm in {0,1} for (s,v,m) in E; z_lv in {0,1}; y_v in {0,1} (v wins anything);
 g_v in {0,1} (v is general integrator); u in {0,1} (more than one vendor wins); f >= 0 (fee).
@@ -471,7 +473,7 @@ def objective(layout: Layout, cost_weight: float) -> tuple[np.ndarray, float]:
 
 
 def build(inst: Instance) -> tuple[mip.Arrays, Layout]:
-    """The award MILP of `inst` (see `procure.optimizer` for its rows) as arrays."""
+    """The award MILP of `inst` (the rows of this module's docstring) as arrays."""
     vids = sorted(inst.vendors)
     triples = placements(inst)
     parallel = inst.structure == "parallel"
@@ -675,7 +677,7 @@ class ArrayModel:
         rows are shared, not rebuilt (the frontier re-solves one instance at several weights)."""
         other = ArrayModel.__new__(ArrayModel)
         other.__dict__.update(self.__dict__)
-        other.inst = replace_weight(self.inst, cost_weight)
+        other.inst = replace(self.inst, cost_weight=cost_weight)
         cost, offset = objective(self.layout, cost_weight)
         other.a = replace(self.a, cost=cost, offset=offset)
         other.result = None
@@ -773,10 +775,6 @@ class ArrayModel:
         for chosen, index in self.cuts:
             twin.forbid(chosen, index)
         return twin.problem
-
-
-def replace_weight(inst: Instance, cost_weight: float) -> Instance:
-    return replace(inst, cost_weight=cost_weight)
 
 
 AnyModel = Model | ArrayModel
