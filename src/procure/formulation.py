@@ -50,7 +50,7 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pulp
@@ -387,22 +387,7 @@ class Model:
     def hint(self, choice: Choice) -> list[tuple[Any, float]]:
         """The placement, layer, vendor and integrator variables' values in an award given as
         `choice()` gives it; none if this model cannot express that award."""
-        assignment, layers, integrator = choice
-        if self.inst.structure == "parallel":  # parallel contracts name no integrator
-            integrator = None
-        chosen = {(s, v, m) for s, (v, m) in assignment.items()}
-        won = set(layers.items())
-        used = {v for v, _ in assignment.values()} | set(layers.values())
-        if not chosen <= self.x.keys() or not won <= self.z.keys() or not used <= self.y.keys():
-            return []
-        if integrator is not None and integrator not in self.g:
-            return []
-        return [
-            *((var, float(t in chosen)) for t, var in self.x.items()),
-            *((var, float(k in won)) for k, var in self.z.items()),
-            *((var, float(v in used)) for v, var in self.y.items()),
-            *((var, float(v == integrator)) for v, var in self.g.items()),
-        ]  # not `multi`: some rules fix it to 1 even for one vendor; HiGHS completes it
+        return hint_values(self.inst, choice, self.x, self.z, self.y, self.g) or []
 
     def choice(self) -> Choice:
         assignment = {t[0]: (t[1], t[2]) for t, var in self.x.items() if (var.value() or 0) > 0.5}
@@ -415,6 +400,37 @@ class Model:
 _TRANS = str.maketrans("-+[] ->/", "________")
 
 Triple = tuple[str, str, str]
+H = TypeVar("H")  # a handle on a column: a PuLP variable or an index
+
+
+def hint_values(
+    inst: Instance,
+    choice: Choice,
+    x: dict[Triple, H],
+    z: dict[tuple[str, str], H],
+    y: dict[str, H],
+    g: dict[str, H],
+) -> list[tuple[H, float]] | None:
+    """The placement, layer, vendor and integrator values of an award given as `choice()`
+    gives it, against either build's handles (PuLP variables or columns); None if the model
+    cannot express that award. Not `multi`: some rules fix it to 1 even for one vendor, and
+    the solver completes it."""
+    assignment, layers, integrator = choice
+    if inst.structure == "parallel":  # parallel contracts name no integrator
+        integrator = None
+    chosen = {(s, v, m) for s, (v, m) in assignment.items()}
+    won = set(layers.items())
+    used = {v for v, _ in assignment.values()} | set(layers.values())
+    if not chosen <= x.keys() or not won <= z.keys() or not used <= y.keys():
+        return None
+    if integrator is not None and integrator not in g:
+        return None
+    return [
+        *((h, float(t in chosen)) for t, h in x.items()),
+        *((h, float(k in won)) for k, h in z.items()),
+        *((h, float(v in used)) for v, h in y.items()),
+        *((h, float(v == integrator)) for v, h in g.items()),
+    ]
 
 
 def pulp_name(name: str) -> str:
@@ -733,24 +749,11 @@ class ArrayModel:
 
     def hint(self, choice: Choice) -> tuple[np.ndarray, np.ndarray] | None:
         """Column values of an award given as `choice()` gives it; None if this model cannot
-        express it (see `Model.hint`)."""
-        assignment, layers, integrator = choice
+        express it."""
         lay = self.layout
-        if self.inst.structure == "parallel":
-            integrator = None
-        chosen = {(s, v, m) for s, (v, m) in assignment.items()}
-        won = set(layers.items())
-        used = {v for v, _ in assignment.values()} | set(layers.values())
-        if not chosen <= lay.x.keys() or not won <= lay.z.keys() or not used <= lay.y.keys():
+        pairs = hint_values(self.inst, choice, lay.x, lay.z, lay.y, lay.g)
+        if pairs is None:
             return None
-        if integrator is not None and integrator not in lay.g:
-            return None
-        pairs = [
-            *((c, float(t in chosen)) for t, c in lay.x.items()),
-            *((c, float(k in won)) for k, c in lay.z.items()),
-            *((c, float(v in used)) for v, c in lay.y.items()),
-            *((c, float(v == integrator)) for v, c in lay.g.items()),
-        ]
         return (
             np.array([c for c, _ in pairs], dtype=np.int64),
             np.array([x for _, x in pairs], dtype=float),
