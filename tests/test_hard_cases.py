@@ -80,3 +80,30 @@ def test_a_budget_at_a_feasible_awards_cost_answers_in_bounded_time(seed: int) -
         time_limit=30,
     )
     check(with_budget(s, roomy.total_cost_cny), bidders, limit=5)  # exactly that cost
+
+
+def test_integrator_rules_that_block_only_together_are_named_together() -> None:
+    """The generated 100x10 tender has no award: no bidder that may lead can both keep the
+    MLPS-4 systems and provide the security layer. Dropping one rule alone does not help;
+    the diagnosis names them together, and dropping them together does give an award."""
+    from dataclasses import replace
+
+    from procure.formulation import Model
+    from procure.optimizer import diagnose
+
+    catalog = vendors(10, seed=100)
+    s = scenario(100, catalog, seed=101)
+    a = assess(s, catalog)
+    inst = build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+    singles = [
+        replace(inst, lead_share=False),
+        replace(inst, integrator_systems=[]),
+        replace(inst, integrator_layers=[]),
+    ]
+    assert all(Model(x, elastic=True).solve()[0] == "Infeasible" for x in singles)
+    together = replace(inst, lead_share=False, integrator_systems=[], integrator_layers=[])
+    assert Model(together).solve()[0] == "Optimal"
+    why = diagnose(inst)
+    assert "integrator rules together" in why.en and "GPL art. 48" in why.en
+    assert "procurement.integrator_rules.mlps4_with_integrator" in why.en
+    assert "同时满足以下总集成规则" in why.zh and "第四十八条" in why.zh

@@ -267,7 +267,30 @@ def _integrator_rule_blocking(inst: Instance, solver: str) -> Text | None:
                 f"procurement.integrator_rules.{name}: false；或改用 "
                 "procurement.structure: parallel（平行签约）。",
             )
-    return None
+    on = [(name, what) for name, _, what in relaxed if active[name]]
+    if len(on) < 2:
+        return None
+    # no one rule alone, but together (say, no bidder that may lead both keeps its MLPS-4
+    # systems and provides the security layer)
+    together = replace(inst, lead_share=False, integrator_systems=[], integrator_layers=[])
+    status, _ = Model(together, elastic=True).solve(solver)
+    if status not in ("Optimal", "Time limit"):
+        return None
+    settings = [f"procurement.integrator_rules.{name}" for name, _ in on]
+    return Text(
+        en="no award satisfies the integrator rules together ("
+        + "; ".join(what.en for _, what in on)
+        + "; GPL art. 48; MOF Order 87 art. 35), though dropping any one of them alone does "
+        "not help either: no eligible general integrator can carry all that work. Add a "
+        f"qualified integrator, set {', '.join(settings)} to false with the buyer's reason, or use "
+        "procurement.structure: parallel.",
+        zh="没有方案能同时满足以下总集成规则（"
+        + "；".join(what.zh for _, what in on)
+        + "；《中华人民共和国政府采购法》第四十八条；财政部令第87号第三十五条），单独放宽其中"
+        "任何一条也不够：没有合格的总集成商能承担全部这些工作。请增加合格的总集成商；或在说明"
+        f"采购人理由后将 {'、'.join(settings)} 设为 false；或改用 procurement.structure: parallel"
+        "（平行签约）。",
+    )
 
 
 def lp_text(problem: Any) -> str:
