@@ -1,9 +1,11 @@
-"""Solve a PuLP model with HiGHS (through highspy), optionally branching on chosen variables first.
+"""Solve a MILP given as arrays (or a PuLP model) with HiGHS (through highspy), optionally
+branching on chosen variables first.
 
 HiGHS has no branching priorities. On the vendor-mix model its LP relaxation is tight once the
-set of winning vendors is integral, yet HiGHS spends most of its time in primal heuristics
-looking for that set (500 systems x 30 vendors: 25 s, all at the root node). So `solve` can run
-a branch and bound of its own on `priority` variables (the vendor indicators):
+set of winning vendors (and the integrator) is integral, yet HiGHS spends most of its time in
+primal heuristics looking for that set (500 systems x 30 vendors: 25-52 s). So `solve_arrays`
+can run a branch and bound of its own on `priority` variables (the vendor and integrator
+indicators):
 
 - every node is the LP relaxation with some priority variables fixed, solved by HiGHS's
   simplex from the previous basis. The relaxation keeps a working set: rows named with a
@@ -58,7 +60,7 @@ class Result:
 class Arrays:
     """A MILP as arrays: columns named in `names`, rows in `row_names`, the matrix as
     (row, column, value) triplets. Built from a PuLP problem (`arrays_of`) or straight from
-    the award's data (`procure.milp`)."""
+    the award's data (`procure.formulation.build`)."""
 
     names: list[str]
     cost: np.ndarray
@@ -344,7 +346,7 @@ class _Relaxation:
         if status == "Infeasible":
             return None
         if status != "Optimal":
-            raise _Trouble(status)
+            raise _Trouble("time limit" if status == "Time limit" else status)
         x = np.asarray(h.getSolution().col_value)
         entering = np.flatnonzero((self.col_pos < 0) & (np.abs(x) > INTEGRAL))
         if not len(entering):  # pragma: no cover - the working set alone was feasible after all
