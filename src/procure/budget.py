@@ -49,7 +49,7 @@ class Budget:
         """What the budget left out, as one sentence for the brief; None if nothing."""
         if not self.cuts:
             return None
-        seconds = f"{self.seconds:g}"
+        seconds = f"{self.seconds:g}" if self.seconds is not None else "-"  # never cut: no limit
         return Text(
             en=f"The analysis's time budget ({seconds} s, --time-budget) ran out: "
             + "; ".join(c.en for c in self.cuts)
