@@ -83,9 +83,10 @@ def test_a_budget_at_a_feasible_awards_cost_answers_in_bounded_time(seed: int) -
 
 
 def test_integrator_rules_that_block_only_together_are_named_together() -> None:
-    """The generated 100x10 tender has no award: no bidder that may lead can both keep the
-    MLPS-4 systems and provide the security layer. Dropping one rule alone does not help;
-    the diagnosis names them together, and dropping them together does give an award."""
+    """The integrator keeps the main and key work (GPL art. 48; MOF Order 87 art. 35). The
+    generated 100x10 tender has no award: no bidder that may lead can both keep the MLPS-4
+    systems and provide the security layer. At the limit: dropping any one rule alone gives
+    no award; dropping them together does, and the diagnosis names them together."""
     from dataclasses import replace
 
     from procure.formulation import Model

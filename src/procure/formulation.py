@@ -123,9 +123,10 @@ def several_win(inst: Instance) -> bool:
 
 def placements(inst: Instance) -> list[tuple[str, str, str]]:
     """The placements the model may choose: the eligible triples, less those of an MLPS-4
-    system with a bidder that cannot lead when several vendors must win (the key row would
-    hold them at 0 anyway). Left in, they made the branching solver's first working set
-    infeasible and its LP stall (generated 500x30: no award in 120 s)."""
+    system with a bidder that cannot lead when several vendors must win: the integrator keeps
+    the key work (GPL art. 48; MOF Order 87 art. 35), so the key row would hold them at 0.
+    Left in, they made the branching solver's first working set infeasible and its LP stall
+    (generated 500x30: no award in 120 s)."""
     if inst.structure == "parallel" or not inst.integrator_systems or not several_win(inst):
         return inst.triples
     key = set(inst.integrator_systems)

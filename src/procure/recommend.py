@@ -74,8 +74,8 @@ class Recommendation(BaseModel):
     bidders: list[BidderOutcome] = []  # why each bidder won or lost (评审说明)
 
 
-AWARD_DRAWS = 10
-EXPLAIN_SECONDS = 30.0  # the bidder explanations' share of a brief's time (large tenders)  # award re-solves in the brief's robustness section (bounded for speed)
+AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
+EXPLAIN_SECONDS = 30.0  # the bidder explanations' share of a brief's time (large tenders)
 
 
 def recommend(

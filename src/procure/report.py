@@ -132,6 +132,7 @@ def context(
 ) -> dict[str, Any]:
     t = catalog(lang)
     rec = rec.model_copy(update={"language": lang})
+    deciding = _shown(rec)  # a large brief's deciding systems, once for tables and chart
     charts = {}
     if with_charts:
         if _preloading is not None:  # matplotlib is not thread-safe: let the warm-up finish
@@ -143,7 +144,7 @@ def context(
             "cashflow": ch.cashflow_chart(rec, t),
             "frontier": ch.frontier_chart(rec, t),
             "vendor_cost": ch.vendor_cost_chart(rec, t),
-            "robustness": ch.robustness_chart(rec, t, _shown(rec)),
+            "robustness": ch.robustness_chart(rec, t, deciding),
             "timeline": ch.timeline_chart(rec, t),
         }
         if as_images:
@@ -157,7 +158,7 @@ def context(
         return f"[{cited.index(source) + 1}]"
 
     systems = {s["id"]: s["name"] for s in rec.scenario.get("systems", [])}
-    shown = _shown(rec) or set(systems)
+    shown = deciding or set(systems)
     vendors = {vid: name(lang) for vid, name in rec.vendor_names.items()}
     return {
         "r": rec,
