@@ -250,6 +250,10 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
                 )
             ]
         )
+    nel = text.find("\x85")  # YAML reads U+0085 as a line break: a name would silently split
+    if nel >= 0:
+        en, zh = bad_char_message("U+0085 (NEXT LINE)")
+        raise InputError([Problem(file, en, line=text.count("\n", 0, nel) + 1, zh=zh)])
     try:
         _check_depth(text, file)
         node = YAML(typ="rt").compose(io.StringIO(text))
