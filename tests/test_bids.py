@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from procure.bids import COLUMNS, as_text_cells, read_sheet, sheet_csv, sheet_xlsx, template_xlsx
@@ -603,3 +605,169 @@ def test_text_formats_still_go_to_standard_output(fmt: str) -> None:
     result = run("vendors", str(BIDS / "bids-example.csv"), "--to", fmt, "-o", "-")
     assert result.exit_code == 0 and "bidder-north" in result.stdout
     assert "wrote" not in result.stderr
+
+
+# --- Fuzz: any sheet gives exit 0 or 2, never 1 or a traceback, and nothing written on 2 ----
+
+TRICKY = [
+    "",
+    " ",
+    "1,5",
+    "1,234",
+    "1,234,567",
+    "1.234,5",
+    "12,3456",
+    "-1",
+    "0",
+    "1e999",
+    "nan",
+    "1_000",
+    "9" * 30,
+    "是",
+    "否",
+    "yes",
+    "私有云",
+    "专有云",
+    "private",
+    "hybrid",
+    "bidder-north",
+    "bidder-south",
+    "iaas, paas",
+    "=1+1",
+    '\'=HYPERLINK("x")',
+    "x\u200by",
+    "\u202e",
+    "\ufeff",
+    "a\u2028b",
+    "\U000e0041",
+    "#DIV/0!",
+    "源" * 2_001,
+]
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    derandomize=True,
+)
+cell_values = st.one_of(
+    st.sampled_from(TRICKY),
+    st.text(max_size=12),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+)
+
+
+@st.composite
+def sheets(draw: st.DrawFn) -> list[list[Any]]:
+    """The example sheet with rows dropped, repeated or added and cells replaced, the header's
+    too, and values past its last column."""
+    rows: list[list[Any]] = [list(r) for r in example_rows()]
+    for _ in range(draw(st.integers(0, 3))):
+        action = draw(st.sampled_from(["drop", "drop", "repeat", "blank"]))
+        n = draw(st.integers(1, len(rows) - 1)) if len(rows) > 1 else 0
+        if action == "drop" and len(rows) > 1:
+            del rows[n]
+        elif action == "repeat":
+            rows.append(list(rows[n]))
+        else:
+            rows.append([""] * len(rows[0]))
+    for _ in range(draw(st.integers(0, 6))):
+        r = draw(st.integers(0, len(rows) - 1))
+        c = draw(st.integers(0, len(rows[0]) + 1))
+        rows[r] += [""] * (c + 1 - len(rows[r]))
+        plausible = r > 0 and c < len(COLUMNS) and draw(st.integers(0, 3)) > 0
+        rows[r][c] = draw(plausible_values(COLUMNS[c]) if plausible else cell_values)
+    return rows
+
+
+def plausible_values(column: Any) -> st.SearchStrategy[Any]:
+    """Values a bidder might really type in `column` (most of them valid there)."""
+    if column.kind in ("int", "number"):
+        whole = st.integers(0, 10**7)
+        return st.one_of(
+            whole, whole.map(str), whole.map("{:,}".format), st.floats(0, 100).map(str)
+        )
+    if column.kind == "bool":
+        return st.sampled_from(["是", "否", "yes", "no", "Y", "n", "", True, False])
+    if column.key == "model":
+        return st.sampled_from(["私有云", "专有云", "公有云", "混合云", "private", "public"])
+    return st.text(st.characters(categories=["L", "N", "Zs", "P"]), min_size=1, max_size=20)
+
+
+def fuzz_writes_nothing_or_the_same(path: Path, rows: int | None = None) -> None:
+    """Exit 0 or 2, never 1; on 2 a message and nothing written; on 0 a YAML that reads back
+    the same, with one bid (bidder and model) for each of the sheet's `rows` bid rows."""
+    out = path.parent / "out.yaml"
+    out.unlink(missing_ok=True)
+    result = run("vendors", str(path), "--to", "yaml", "-o", str(out), "--lang", "en")
+    message = result.stderr
+    event(f"exit {result.exit_code}")
+    assert result.exit_code in (0, 2), (result.exit_code, message, result.exception)
+    assert "Traceback" not in message and "unexpected" not in message, message
+    if result.exit_code == 2:
+        assert message.startswith("error: ") and not out.exists(), message
+        return
+    catalog = load_vendor_file(out)
+    assert catalog == load_vendor_file(path)
+    if rows is not None:  # no row dropped, none merged into another
+        assert len({(v.id, m) for v in catalog.vendors for m in v.models}) == rows
+
+
+def bid_rows(rows: list[list[Any]]) -> int:
+    return sum(1 for row in rows[1:] if any(v not in (None, "") and str(v).strip() for v in row))
+
+
+@FUZZ
+@given(rows=sheets())
+def test_any_csv_bid_sheet_is_read_or_refused(rows: list[list[Any]], tmp_path: Path) -> None:
+    text_rows = [["" if v is None else str(v) for v in row] for row in rows]
+    path = write_sheet(tmp_path / "bids.csv", text_rows)
+    fuzz_writes_nothing_or_the_same(path, bid_rows(text_rows))
+
+
+@settings(FUZZ, max_examples=60)
+@given(rows=sheets())
+def test_any_xlsx_bid_sheet_is_read_or_refused(rows: list[list[Any]], tmp_path: Path) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cells = [
+        [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row] for row in rows
+    ]
+    path = write_sheet(tmp_path / "bids.xlsx", cells)
+    fuzz_writes_nothing_or_the_same(path, bid_rows(cells))
+
+
+xml_cells = st.lists(
+    st.tuples(
+        st.sampled_from(["A2", "B2", "C2", "Z2", "XFD2", "A0", "2A", "", "A99999999"]),
+        st.sampled_from(["n", "s", "b", "e", "str", "d", "inlineStr", "zz", ""]),
+        st.one_of(st.sampled_from(TRICKY[:20]), st.text(alphabet="0123456789.eE-+xN", max_size=8)),
+        st.booleans(),  # a formula
+    ),
+    max_size=4,
+)
+
+
+@settings(FUZZ, max_examples=100)
+@given(cells=xml_cells)
+def test_any_cell_xml_is_read_or_refused(
+    cells: list[tuple[str, str, str, bool]], tmp_path: Path
+) -> None:
+    from xml.sax.saxutils import escape, quoteattr
+
+    xml = "".join(
+        f"<c{f' r={quoteattr(ref)}' if ref else ''}{f' t={quoteattr(t)}' if t else ''}>"
+        + ("<f>1+1</f>" if formula else "")
+        + (f"<is><t>{escape(v)}</t></is>" if t == "inlineStr" else f"<v>{escape(v)}</v>")
+        + "</c>"
+        for ref, t, v, formula in cells
+    )
+    shared = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>private</t></si><si><t>x</t></si></sst>"
+    )
+    path = tmp_path / "bids.xlsx"
+    path.write_bytes(with_cells((HARD / "d04_nan_cell.xlsx").read_bytes(), xml, shared))
+    fuzz_writes_nothing_or_the_same(path)
