@@ -771,3 +771,35 @@ def test_any_cell_xml_is_read_or_refused(
     path = tmp_path / "bids.xlsx"
     path.write_bytes(with_cells((HARD / "d04_nan_cell.xlsx").read_bytes(), xml, shared))
     fuzz_writes_nothing_or_the_same(path)
+
+
+def test_blank_lines_and_far_columns_of_a_csv_cost_no_memory(tmp_path: Path) -> None:
+    """5 MB of newlines were 5 million rows in memory (1.5 GB, 40 s); now they are skipped as
+    read, and a value past the sheet's columns is refused at its cell."""
+    rows = (BIDS / "bids-example.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "bids.csv"
+    path.write_text(rows + "\n" * 4_000_000, encoding="utf-8")
+    start = time.monotonic()
+    assert load_vendor_file(path) == load_vendor_file(BIDS / "bids-example.yaml")
+    assert time.monotonic() - start < 5
+    path.write_text(rows + "bidder-north" + "," * 200 + "x\n", encoding="utf-8")
+    refused(path, f"{path}:8:GS:", "beyond column CV")
+    path.write_text(rows + "b,private\n" * 2_001, encoding="utf-8")
+    refused(path, "more than 2,000 rows")
+
+
+def test_a_number_of_thousands_of_digits_is_refused_briefly(tmp_path: Path) -> None:
+    rows = example_rows()
+    rows[1][rows[0].index("vCPU单价")] = "9" * 3_999
+    message = refused(write_sheet(tmp_path / "bids.csv", rows), ":2:L:")
+    assert "9" * 100 not in message
+
+
+def test_the_bids_sheet_name_must_show_as_it_is(tmp_path: Path) -> None:
+    book = load_workbook(BIDS / "bids-example.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "报价\u200b"
+    path = tmp_path / "bids.xlsx"
+    book.save(path)
+    refused(path, f"{path}: ", "U+200B")

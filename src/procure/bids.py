@@ -333,17 +333,45 @@ def _read_csv(path: Path, raw: bytes) -> _Table:
     limit = csv.field_size_limit(len(text) + 1)
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
-        rows: list[tuple[int, list[Any]]] = []
+        rows: list[tuple[int, list[Any]]] = []  # only rows with a value: millions of blank
+        number = 0  # lines (5 MB of newlines) must not become millions of lists
         try:
-            for row in reader:
-                rows.append((len(rows) + 1, list(row)))
+            for number, row in enumerate(reader, 1):
+                if not any(row):
+                    continue
+                beyond = next((c for c in range(MAX_COLUMNS, len(row)) if row[c]), None)
+                if beyond is not None:
+                    raise InputError(
+                        [
+                            Problem(
+                                str(path),
+                                f"a value beyond column {_letter(MAX_COLUMNS)}, where a bid "
+                                "sheet has no columns; delete it",
+                                line=number,
+                                column_label=_letter(beyond + 1),
+                                zh=f"在 {_letter(MAX_COLUMNS)} 列之后有内容，报价表没有这些列；请删除",
+                            )
+                        ]
+                    )
+                rows.append((number, row[:MAX_COLUMNS]))
+                if len(rows) > MAX_ROWS + 1:
+                    raise InputError(
+                        [
+                            Problem(
+                                str(path),
+                                f"more than {MAX_ROWS:,} rows",
+                                line=number,
+                                zh=f"超过 {MAX_ROWS:,} 行",
+                            )
+                        ]
+                    )
         except csv.Error as exc:
             raise InputError(
                 [
                     Problem(
                         str(path),
                         f"not a readable CSV ({exc}); save it again as CSV from Excel or WPS",
-                        line=len(rows) + 1,
+                        line=number + 1,
                         zh=f"无法按 CSV 读取（解析器信息：{exc}）；请在 Excel 或 WPS 中重新另存为 CSV",
                     )
                 ]
@@ -418,6 +446,14 @@ def _read_xlsx(path: Path, raw: bytes) -> _Table:
             raise refuse("the workbook has no sheet", "工作簿中没有工作表")
         name = next((n for n in book.sheetnames if n.strip().lower() in SHEET_NAMES), None)
         sheet = book[name or book.sheetnames[0]]
+        bad = bad_char(sheet.title)
+        if bad or len(sheet.title) > 31:  # it names every error's place: it must show as it is
+            raise refuse(
+                "the name of the bids sheet "
+                + (f"contains {bad}; rename the sheet" if bad else "is over Excel's 31 characters"),
+                "报价工作表的名称"
+                + (f"含有 {bad}；请重命名该工作表" if bad else "超过 Excel 的 31 个字符上限"),
+            )
         where = f"{path}:{sheet.title}"
         if not isinstance(sheet, ReadOnlyWorksheet):
             raise InputError(
