@@ -83,12 +83,14 @@ def bad_char(text: str) -> str | None:
 
 
 def bad_char_message(bad: str) -> tuple[str, str]:
-    """The message (en, zh) for text holding the character `bad` names."""
+    """The message (en, zh) for text holding the character `bad` names (the zh message gives
+    the code point alone: Unicode's names are English)."""
+    code = bad.split(" ", 1)[0]
     return (
         f"the text contains {bad}, an invisible, format or control character that can hide, "
         "reverse or disguise what a reader sees; delete it (retype the text if you cannot see "
         "where it is)",
-        f"文本中含有 {bad}，这是不可见字符、格式字符或控制字符，会隐藏、颠倒或伪装读者看到的内容；"
+        f"文本中含有 {code}，这是不可见字符、格式字符或控制字符，会隐藏、颠倒或伪装读者看到的内容；"
         "请删除（看不到位置时请重新输入该文本）",
     )
 
