@@ -803,3 +803,9 @@ def test_the_bids_sheet_name_must_show_as_it_is(tmp_path: Path) -> None:
     path = tmp_path / "bids.xlsx"
     book.save(path)
     refused(path, f"{path}: ", "U+200B")
+
+
+def test_o_without_to_is_refused_rather_than_ignored(tmp_path: Path) -> None:
+    out = tmp_path / "bids.yaml"
+    result = run("vendors", str(BIDS / "bids-example.csv"), "-o", str(out), "--lang", "en")
+    assert result.exit_code == 2 and "--to" in result.stderr and not out.exists()

@@ -238,7 +238,7 @@ def init(
     if output is None:
         typer.echo(text, nl=False)
         return
-    if output.exists() and not force:
+    if str(output) != "-" and output.exists() and not force:
         _fail(
             InputError(
                 [
@@ -253,10 +253,11 @@ def init(
     from procure.files import write_atomic
 
     try:
-        write_atomic(output, text.encode("utf-8"))
+        write_atomic(output, text.encode("utf-8"), fmt="yaml")
     except ProcureError as exc:
         _fail(exc)
-    _err(_t("term_init_wrote").format(path=output))
+    if str(output) != "-":
+        _err(_t("term_init_wrote").format(path=output))
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -913,6 +914,17 @@ def list_vendors(
         if template is not None:
             _write_template(template, language, force)
             return
+        if output is not None and to is None:  # -o alone would write nothing, silently
+            raise InputError(
+                [
+                    Problem(
+                        str(output),
+                        "-o names the file for --to; give --to yaml, csv or xlsx",
+                        field="--output",
+                        zh="-o 指定的是 --to 的输出文件；请同时给出 --to yaml、csv 或 xlsx",
+                    )
+                ]
+            )
         if to is not None and output is not None:  # before any work, as everywhere
             check_output(output, [file] if file else [], to.value)
         catalog = load_vendor_file(file) if file else builtin_catalog()
