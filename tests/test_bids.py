@@ -118,6 +118,26 @@ def test_a_damaged_workbook_is_exit_2(tmp_path: Path, payload: bytes, message: s
     assert "Traceback" not in result.stderr
 
 
+def damaged(kind: str) -> bytes:
+    """The D04 workbook with its first entry's data scrambled, or flagged as encrypted."""
+    raw = bytearray((HARD / "d04_nan_cell.xlsx").read_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).infolist()[0]
+    if kind == "encrypted":
+        central = raw.find(b"PK\x01\x02")
+        raw[central + 8] |= 1  # the general-purpose flag's "encrypted" bit
+    else:
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+        raw[start : start + 20] = bytes(b ^ 0x55 for b in raw[start : start + 20])
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "scrambled"])
+def test_an_encrypted_or_scrambled_workbook_is_exit_2(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "bids.xlsx"
+    path.write_bytes(damaged(kind))
+    refused(path, "not an .xlsx workbook")
+
+
 def test_a_workbook_that_inflates_too_far_is_refused_unread(tmp_path: Path) -> None:
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -417,6 +417,7 @@ def _check_parts(path: Path, archive: Any) -> None:
 
 def _read_xlsx(path: Path, raw: bytes) -> _Table:
     import zipfile
+    import zlib
 
     import openpyxl
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -427,7 +428,15 @@ def _read_xlsx(path: Path, raw: bytes) -> _Table:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             _check_parts(path, archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+    except (  # a damaged, encrypted or exotic archive, found while counting its tags
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        OSError,
+    ):
         raise refuse(
             "not an .xlsx workbook (an .xlsx file is a zip archive); save it from Excel or "
             "WPS as .xlsx, or export CSV",
