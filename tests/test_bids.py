@@ -483,6 +483,7 @@ def with_cells(base: bytes, cells: str, shared: str | None = None) -> bytes:
         ('<c r="B2"><f>1/0</f></c>', ":2:B:", "formula whose result was never saved"),
         ('<c r="??" t="n"><v>1</v></c>', ":2:", "cannot be read"),
         ('<c r="XFD2" t="n"><v>1</v></c>', ":2:XFD:", "beyond column"),
+        ('<c r="B2" t="n"><v>1</v></c><c r="B2" t="n"><v>2</v></c>', ":2:B:", "same place"),
     ],
 )
 def test_a_malformed_cell_is_exit_2_at_its_row_and_column(

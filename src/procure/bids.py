@@ -589,6 +589,14 @@ def _sheet_rows(book: Any, sheet: Any) -> list[tuple[int, list[Any]]]:
                         c["column"],
                     )
                 values += [None] * (c["column"] - len(values))
+                if values[c["column"] - 1] is not None:  # hand-made XML: which one stands?
+                    raise _CellError(
+                        "two cells at the same place in the workbook's XML; open and save it "
+                        "again in Excel or WPS",
+                        "工作簿的 XML 中同一位置有两个单元格；请在 Excel 或 WPS 中打开并重新保存",
+                        number,
+                        c["column"],
+                    )
                 values[c["column"] - 1] = c["value"]
             rows.append((number, values))
     return rows
