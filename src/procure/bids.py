@@ -416,6 +416,7 @@ def _check_parts(path: Path, archive: Any) -> None:
 
 
 def _read_xlsx(path: Path, raw: bytes) -> _Table:
+    import warnings
     import zipfile
     import zlib
 
@@ -444,7 +445,9 @@ def _read_xlsx(path: Path, raw: bytes) -> _Table:
             "或导出为 CSV",
         ) from None
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl's notes on what it skips are not for users
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise refuse(
             f"cannot read the workbook ({type(exc).__name__}); open and save it again as .xlsx",
@@ -477,7 +480,9 @@ def _read_xlsx(path: Path, raw: bytes) -> _Table:
                 ]
             )
         try:
-            return _Table(where, _sheet_rows(book, sheet))
+            with warnings.catch_warnings():  # a date out of range becomes #VALUE!, refused
+                warnings.simplefilter("ignore")
+                return _Table(where, _sheet_rows(book, sheet))
         except _CellError as exc:
             raise InputError(
                 [
