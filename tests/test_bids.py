@@ -830,3 +830,27 @@ def test_o_without_to_is_refused_rather_than_ignored(tmp_path: Path) -> None:
     out = tmp_path / "bids.yaml"
     result = run("vendors", str(BIDS / "bids-example.csv"), "-o", str(out), "--lang", "en")
     assert result.exit_code == 2 and "--to" in result.stderr and not out.exists()
+
+
+def test_a_date_out_of_range_is_refused_at_its_cell_without_warnings(tmp_path: Path) -> None:
+    import datetime
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "bids"
+    sheet.append(["id", "model"])
+    sheet.append(["a", datetime.date(2020, 1, 1)])
+    stream = io.BytesIO()
+    book.save(stream)
+    out = io.BytesIO()
+    with zipfile.ZipFile(stream) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":  # a serial past year 9999
+                data = re.sub(rb'(<c r="B2"[^>]*><v>)[^<]*', rb"\g<1>99999999", data)
+            dst.writestr(info, data)
+    path = tmp_path / "bids.xlsx"
+    path.write_bytes(out.getvalue())
+    message = refused(path, f"{path}:bids:2:B:", "#VALUE!")
+    assert "Warning" not in message
