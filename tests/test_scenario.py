@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from procure.errors import InputError
 from procure.inputs import load_scenario, warnings_for
 from procure.scenario import Scenario, scenario_to_data
-from procure.yamlio import MAX_BYTES, dump_yaml, parse_yaml
+from procure.yamlio import MAX_BYTES, bad_char, dump_yaml, parse_yaml
 
 from .conftest import EXAMPLES, PREFECTURE, run
 
@@ -251,9 +251,11 @@ def test_system_id_derived_from_name() -> None:
     assert scenario.systems[0].id == "online-government-service-portal"
 
 
-names = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
-).filter(lambda s: s.strip() == s and s)
+names = st.text(  # any text the loader accepts: no control, format or invisible characters
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf", "Zl", "Zp")),
+    min_size=1,
+    max_size=30,
+).filter(lambda s: s.strip() == s and s and bad_char(s) is None)
 systems = st.builds(
     dict,
     name=names,

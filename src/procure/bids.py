@@ -9,18 +9,22 @@ file:sheet:row:column, like the YAML errors point at file:line:column.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from procure.errors import InputError, Problem, excerpt
-from procure.yamlio import Located, YamlPath, bad_char, read_bytes
+from procure.yamlio import Located, YamlPath, bad_char, bad_char_message, read_bytes
 
 SHEET_SUFFIXES = (".xlsx", ".csv")
 MAX_SHEET_BYTES = 5_000_000  # a bid sheet of 500 bidders x 4 models is well under 1 MB
 MAX_UNZIPPED = 50_000_000  # refuse a workbook that inflates past this (a "zip bomb")
+MAX_MARKUP = 600_000  # XML tags in a workbook, counted before openpyxl parses it
 MAX_ROWS = 2_000
+MAX_COLUMNS = 100  # the bid sheet has 27 columns
+MAX_CELL_CHARS = 4_000  # the longest text field (source, assumption) takes 2,000
 SHEET_NAMES = ("报价", "bids")  # the sheet read, else the workbook's first
 
 
@@ -304,6 +308,14 @@ class _Table:
     rows: list[tuple[int, list[Any]]]  # (row number, cells)
 
 
+class _CellError(Exception):
+    """A cell that cannot be read as it stands; read_sheet locates it (row, column)."""
+
+    def __init__(self, en: str, zh: str, row: int | None = None, column: int | None = None):
+        super().__init__(en)
+        self.en, self.zh, self.row, self.column = en, zh, row, column
+
+
 def _read_csv(path: Path, raw: bytes) -> _Table:
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK by default
         try:
@@ -315,54 +327,284 @@ def _read_csv(path: Path, raw: bytes) -> _Table:
         raise InputError([Problem(str(path), "not text", zh="不是文本文件")])
     import csv
 
-    reader = csv.reader(io.StringIO(text, newline=""))
-    return _Table(str(path), [(n, row) for n, row in enumerate(reader, 1)])
+    # the file is at most MAX_SHEET_BYTES, so no field can be longer than the text: the csv
+    # module's own limit (131,072) would stop with no row or column; read_sheet checks each
+    # cell's length against MAX_CELL_CHARS and names the cell instead
+    limit = csv.field_size_limit(len(text) + 1)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows: list[tuple[int, list[Any]]] = []  # only rows with a value: millions of blank
+        number = 0  # lines (5 MB of newlines) must not become millions of lists
+        try:
+            for number, row in enumerate(reader, 1):
+                if not any(row):
+                    continue
+                beyond = next((c for c in range(MAX_COLUMNS, len(row)) if row[c]), None)
+                if beyond is not None:
+                    raise InputError(
+                        [
+                            Problem(
+                                str(path),
+                                f"a value beyond column {_letter(MAX_COLUMNS)}, where a bid "
+                                "sheet has no columns; delete it",
+                                line=number,
+                                column_label=_letter(beyond + 1),
+                                zh=f"在 {_letter(MAX_COLUMNS)} 列之后有内容，报价表没有这些列；请删除",
+                            )
+                        ]
+                    )
+                rows.append((number, row[:MAX_COLUMNS]))
+                if len(rows) > MAX_ROWS + 1:
+                    raise InputError(
+                        [
+                            Problem(
+                                str(path),
+                                f"more than {MAX_ROWS:,} rows",
+                                line=number,
+                                zh=f"超过 {MAX_ROWS:,} 行",
+                            )
+                        ]
+                    )
+        except csv.Error as exc:
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        f"not a readable CSV ({exc}); save it again as CSV from Excel or WPS",
+                        line=number + 1,
+                        zh=f"无法按 CSV 读取（解析器信息：{exc}）；请在 Excel 或 WPS 中重新另存为 CSV",
+                    )
+                ]
+            ) from None
+    finally:
+        csv.field_size_limit(limit)
+    return _Table(str(path), rows)
+
+
+def _check_parts(path: Path, archive: Any) -> None:
+    """Refuse, before openpyxl parses anything, a workbook that would take long to read: one
+    that inflates past MAX_UNZIPPED bytes, or whose XML holds more than MAX_MARKUP tags in
+    all (a sheet of 2,000 bids needs under 450,000; a few kilobytes of zip can hold millions
+    of shared strings, each costing openpyxl microseconds). Counting '<' while inflating in
+    chunks takes a fraction of a second, and the sizes in the zip directory bound what
+    inflating yields."""
+
+    def refuse(en: str, zh: str) -> InputError:
+        return InputError([Problem(str(path), en, zh=zh)])
+
+    inflated = sum(info.file_size for info in archive.infolist())
+    if inflated > MAX_UNZIPPED:
+        raise refuse(
+            f"the workbook inflates to {inflated:,} bytes, over the {MAX_UNZIPPED:,} limit",
+            f"工作簿解压后为 {inflated:,} 字节，超过 {MAX_UNZIPPED:,} 字节的上限",
+        )
+    markup = 0
+    for info in archive.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels")):
+            continue
+        with archive.open(info) as part:
+            while chunk := part.read(1 << 20):
+                markup += chunk.count(b"<")
+        if markup > MAX_MARKUP:
+            raise refuse(
+                f"the workbook's XML holds more than {MAX_MARKUP:,} tags ({info.filename} "
+                "among them), far more than a bid sheet needs and slow to read; copy the bids "
+                "into a new workbook, or export CSV",
+                f"工作簿的 XML 中超过 {MAX_MARKUP:,} 个标签（包括 {info.filename}），远多于报价表"
+                "所需，读取缓慢；请把报价复制到新工作簿，或导出为 CSV",
+            )
 
 
 def _read_xlsx(path: Path, raw: bytes) -> _Table:
+    import warnings
     import zipfile
+    import zlib
 
     import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     def refuse(en: str, zh: str) -> InputError:
         return InputError([Problem(str(path), en, zh=zh)])
 
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+            _check_parts(path, archive)
+    except (  # a damaged, encrypted or exotic archive, found while counting its tags
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        OSError,
+    ):
         raise refuse(
             "not an .xlsx workbook (an .xlsx file is a zip archive); save it from Excel or "
             "WPS as .xlsx, or export CSV",
             "不是 .xlsx 工作簿（.xlsx 文件是 zip 压缩包）；请在 Excel 或 WPS 中另存为 .xlsx，"
             "或导出为 CSV",
         ) from None
-    if inflated > MAX_UNZIPPED:
-        raise refuse(
-            f"the workbook inflates to {inflated:,} bytes, over the {MAX_UNZIPPED:,} limit",
-            f"工作簿解压后为 {inflated:,} 字节，超过 {MAX_UNZIPPED:,} 字节的上限",
-        )
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl's notes on what it skips are not for users
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise refuse(
             f"cannot read the workbook ({type(exc).__name__}); open and save it again as .xlsx",
             f"无法读取该工作簿（{type(exc).__name__}）；请打开后重新另存为 .xlsx",
         ) from None
     try:
+        if not book.sheetnames:
+            raise refuse("the workbook has no sheet", "工作簿中没有工作表")
         name = next((n for n in book.sheetnames if n.strip().lower() in SHEET_NAMES), None)
         sheet = book[name or book.sheetnames[0]]
-        rows = []
-        for n, row in enumerate(sheet.iter_rows(values_only=True), 1):
-            if n > MAX_ROWS + 1:
-                raise refuse(
-                    f"more than {MAX_ROWS:,} rows in sheet {sheet.title}",
-                    f"工作表 {sheet.title} 超过 {MAX_ROWS:,} 行",
-                )
-            rows.append((n, list(row)))
-        return _Table(f"{path}:{sheet.title}", rows)
+        bad = bad_char(sheet.title)
+        if bad or len(sheet.title) > 31:  # it names every error's place: it must show as it is
+            raise refuse(
+                "the name of the bids sheet "
+                + (f"contains {bad}; rename the sheet" if bad else "is over Excel's 31 characters"),
+                "报价工作表的名称"
+                + (f"含有 {bad}；请重命名该工作表" if bad else "超过 Excel 的 31 个字符上限"),
+            )
+        where = f"{path}:{sheet.title}"
+        if not isinstance(sheet, ReadOnlyWorksheet):
+            raise InputError(
+                [
+                    Problem(
+                        where,
+                        "this is a chart sheet, not a table of bids: put the bids on the first "
+                        "sheet, or name their sheet 报价 or bids",
+                        zh="这是图表工作表，不是报价表：请把报价放在第一个工作表，"
+                        "或把报价所在的工作表命名为“报价”或“bids”",
+                    )
+                ]
+            )
+        try:
+            with warnings.catch_warnings():  # a date out of range becomes #VALUE!, refused
+                warnings.simplefilter("ignore")
+                return _Table(where, _sheet_rows(book, sheet))
+        except _CellError as exc:
+            raise InputError(
+                [
+                    Problem(
+                        where,
+                        exc.en,
+                        line=exc.row,
+                        column_label=_letter(exc.column) if exc.column else None,
+                        zh=exc.zh,
+                    )
+                ]
+            ) from None
+        except InputError:
+            raise
+        except Exception as exc:  # XML openpyxl cannot make sense of, outside any cell
+            raise InputError(
+                [
+                    Problem(
+                        where,
+                        f"cannot read the sheet ({type(exc).__name__}); open and save the "
+                        "workbook again as .xlsx, or export CSV",
+                        zh=f"无法读取该工作表（{type(exc).__name__}）；请打开工作簿后重新另存为"
+                        " .xlsx，或导出为 CSV",
+                    )
+                ]
+            ) from None
     finally:
         book.close()
+
+
+def _sheet_rows(book: Any, sheet: Any) -> list[tuple[int, list[Any]]]:
+    """The rows of a read-only sheet as (row number, cell values), read with openpyxl's own
+    sheet parser so that a cell it cannot convert is named (row, column) rather than ending
+    the read; the sheet's declared used range (`dimension`) is not trusted to size rows."""
+    from openpyxl.utils import coordinate_to_tuple
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> Any:
+            ref = element.get("r")
+            try:
+                cell = super().parse_cell(element)
+            except Exception as exc:
+                try:
+                    row, column = coordinate_to_tuple(ref) if ref else (self.row_counter, None)
+                except Exception:
+                    row, column = self.row_counter, None
+                raise _CellError(
+                    f"the cell cannot be read ({type(exc).__name__}: {excerpt(str(exc))}); "
+                    "type the value again",
+                    f"无法读取该单元格（{type(exc).__name__}）；请重新输入该值",
+                    row,
+                    column,
+                ) from None
+            value, row, column = cell["value"], cell["row"], cell["column"]
+            if cell["data_type"] == "e":
+                raise _CellError(
+                    f"the cell holds the spreadsheet error {excerpt(value)}; give a value",
+                    f"该单元格是电子表格错误值 {excerpt(value)}；请填写数值",
+                    row,
+                    column,
+                )
+            if value is None and element.find(FORMULA_TAG) is not None:
+                raise _CellError(
+                    "the cell holds a formula whose result was never saved; open the workbook "
+                    "in Excel or WPS and save it, or type the value",
+                    "该单元格是未保存计算结果的公式；请在 Excel 或 WPS 中打开并保存工作簿，"
+                    "或直接输入数值",
+                    row,
+                    column,
+                )
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _CellError(
+                    f"the cell holds {value}, not a finite number; give an ordinary number",
+                    f"该单元格为 {value}，不是有限数值；请填写普通数字",
+                    row,
+                    column,
+                )
+            return cell
+
+    rows: list[tuple[int, list[Any]]] = []
+    with sheet._get_source() as source:  # openpyxl's read-only sheet: its XML part
+        parser = Parser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            filled = [c for c in cells if c["value"] is not None]
+            if not filled:
+                continue
+            if number > MAX_ROWS + 1:
+                raise _CellError(
+                    f"more than {MAX_ROWS:,} rows: a value in row {number:,}",
+                    f"超过 {MAX_ROWS:,} 行：第 {number:,} 行有内容",
+                    number,
+                )
+            values: list[Any] = []
+            for c in filled:
+                if c["column"] > MAX_COLUMNS:
+                    raise _CellError(
+                        f"a value beyond column {_letter(MAX_COLUMNS)}, where a bid sheet has "
+                        "no columns; delete it",
+                        f"在 {_letter(MAX_COLUMNS)} 列之后有内容，报价表没有这些列；请删除",
+                        number,
+                        c["column"],
+                    )
+                values += [None] * (c["column"] - len(values))
+                if values[c["column"] - 1] is not None:  # hand-made XML: which one stands?
+                    raise _CellError(
+                        "two cells at the same place in the workbook's XML; open and save it "
+                        "again in Excel or WPS",
+                        "工作簿的 XML 中同一位置有两个单元格；请在 Excel 或 WPS 中打开并重新保存",
+                        number,
+                        c["column"],
+                    )
+                values[c["column"] - 1] = c["value"]
+            rows.append((number, values))
+    return rows
 
 
 FORMULA_START = ("=", "+", "-", "@")  # text a spreadsheet would run as a formula
@@ -398,6 +640,34 @@ def _cell(value: Any) -> Any:
     return value
 
 
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)  # 1,234,567.89
+
+
+def _number(text: str) -> int | float | None:
+    """A number typed as text: ASCII digits with an optional point and exponent, commas only
+    as thousands separators (1,234,567); None for text that is no number (the validator
+    names it). A comma in any other place ("1,5", "1,50", "12,3456", "1.234,5") may be a
+    decimal comma: refused as ambiguous, never guessed."""
+    text = text.strip().replace("，", ",")
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            raise _CellError(
+                f"ambiguous number '{excerpt(text)}': its comma is not a thousands separator "
+                "(groups of three digits, as in 1,234,567) and may be a decimal comma; write "
+                "it with a decimal point and no other separator, e.g. 1.5",
+                f"数字“{excerpt(text)}”有歧义：其中的逗号不是千位分隔符（三位一组，如 1,234,567），"
+                "可能是小数逗号；请用小数点书写、不加其他分隔符，例如 1.5",
+            )
+        text = text.replace(",", "")
+    if not _NUMBER.fullmatch(text):
+        return None
+    if re.fullmatch(r"[+-]?\d+", text, re.ASCII):
+        return int(text)
+    number: int | float = _cell(float(text))
+    return number
+
+
 def _convert(column: Column, value: Any) -> Any:
     """Text from a CSV (or a cell typed as text) into the column's kind; a value that does
     not convert is passed on as it is, for the validator to name."""
@@ -411,13 +681,8 @@ def _convert(column: Column, value: Any) -> Any:
             return False
         return value
     if column.kind in ("int", "number") and isinstance(value, str):
-        text = value.replace(",", "").replace("，", "").strip()
-        if re.fullmatch(r"[+-]?\d+", text):
-            return int(text)
-        try:
-            return _cell(float(text))
-        except ValueError:
-            return value
+        number = _number(value)
+        return value if number is None else number
     if column.kind == "list":
         return [
             _WORDS.get(x.strip(), x.strip())
@@ -431,15 +696,43 @@ def _convert(column: Column, value: Any) -> Any:
 
 def read_sheet(path: Path, raw: bytes | None = None) -> Located:
     """A bid sheet as vendors@1 data, with each value's position (row, column) for errors.
-    `raw`: the file's bytes, if already read."""
+    `raw`: the file's bytes, if already read. Nothing is dropped or changed silently: a value
+    under no header, a row without a model, a second row for the same bidder and model, an
+    ambiguous number or text with an invisible character is refused at its cell."""
     if raw is None:
         raw = read_bytes(path, MAX_SHEET_BYTES, "bid sheet")
     table = _read_xlsx(path, raw) if path.suffix.lower() == ".xlsx" else _read_csv(path, raw)
     located = Located(data=None, file=table.where, raw=raw)
+
+    def refuse(en: str, zh: str, row: int, col: int | None, field: str = "") -> NoReturn:
+        label = _letter(col + 1) if col is not None else None
+        problem = Problem(table.where, en, field=field, line=row, column_label=label, zh=zh)
+        raise InputError([problem])
+
     rows = [(n, [_cell(c) for c in cells]) for n, cells in table.rows]
     rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
     if not rows:
         raise InputError([Problem(table.where, "the sheet is empty", zh="工作表为空")])
+    if len(rows) > MAX_ROWS + 1:
+        raise InputError(
+            [Problem(table.where, f"more than {MAX_ROWS:,} rows", zh=f"超过 {MAX_ROWS:,} 行")]
+        )
+    for n, cells in rows:  # every cell, the header's too, before any is echoed or kept
+        for c, cell in enumerate(cells):
+            if not isinstance(cell, str):
+                continue
+            if len(cell) > MAX_CELL_CHARS:
+                refuse(
+                    f"the cell holds {len(cell):,} characters, over the {MAX_CELL_CHARS:,} "
+                    "limit (the longest field, source or assumption, takes 2,000)",
+                    f"该单元格有 {len(cell):,} 个字符，超过 {MAX_CELL_CHARS:,} 个字符的上限"
+                    "（最长的字段“数据来源”或“假设说明”为 2,000 个字符）",
+                    n,
+                    c,
+                )
+            bad = bad_char(cell)
+            if bad:  # as in YAML: nothing that can hide or reverse text reaches a brief
+                refuse(*bad_char_message(bad), n, c)
     header_row, header = rows[0]
     columns: dict[int, Column] = {}
     problems = []
@@ -488,9 +781,22 @@ def read_sheet(path: Path, raw: bytes | None = None) -> Located:
             [Problem(table.where, f"more than {MAX_ROWS:,} rows", zh=f"超过 {MAX_ROWS:,} 行")]
         )
 
+    for n, cells in rows[1:]:  # a value under no header would be dropped: refuse it
+        for c, cell in enumerate(cells):
+            if cell not in (None, "") and c not in columns:
+                refuse(
+                    "a value in a column without a header; give the column one of the "
+                    "headers, or delete the value",
+                    "该值所在的列没有表头；请为该列填写表头，或删除该值",
+                    n,
+                    c,
+                )
+
     vendors: list[dict[str, Any]] = []
     index: dict[str, int] = {}
+    model_rows: dict[tuple[str, str], int] = {}  # (bidder, model) -> its row
     id_col = next(i for i, c in columns.items() if c.key == "id")
+    model_col = next(c for c, col in columns.items() if col.key == "model")
     for n, cells in rows[1:]:
         cells = cells + [None] * (len(header) - len(cells))
         vid = cells[id_col]
@@ -500,19 +806,37 @@ def read_sheet(path: Path, raw: bytes | None = None) -> Located:
             located.keys.setdefault(path, (n, col + 1))
 
         if vid in (None, ""):
-            raise InputError(
-                [
-                    Problem(
-                        table.where,
-                        "a bid row needs the bidder's id",
-                        field="id",
-                        line=n,
-                        column_label=_letter(id_col + 1),
-                        zh="每一行报价都需要填写供应商编号",
-                    )
-                ]
+            refuse(
+                "a bid row needs the bidder's id",
+                "每一行报价都需要填写供应商编号",
+                n,
+                id_col,
+                "id",
             )
-        key = str(vid)
+        model = _convert(columns[model_col], cells[model_col])
+        if model in (None, ""):
+            refuse(
+                "a bid row needs its deployment model (private, dedicated, public or hybrid): "
+                "one row per bidder and model",
+                "每一行报价都需要填写部署模式（私有云、专有云、公有云或混合云）：每个供应商的每种"
+                "模式各占一行",
+                n,
+                model_col,
+                "model",
+            )
+        key, model_key = str(vid), str(model)
+        first = model_rows.setdefault((key, model_key), n)
+        if first != n:
+            refuse(
+                f"bidder {excerpt(key)} has a second row for model {excerpt(model_key)} (rows "
+                f"{first} and {n}); give one row per bidder and model: delete one, or correct "
+                "its model",
+                f"供应商 {excerpt(key)} 的部署模式 {excerpt(model_key)} 有两行（第 {first} 行和第 "
+                f"{n} 行）；每个供应商的每种模式只能有一行：请删除其中一行，或更正其部署模式",
+                n,
+                model_col,
+                "model",
+            )
         if key not in index:
             index[key] = len(vendors)
             vendors.append({"id": vid, "models": [], "prices": {}})
@@ -520,54 +844,31 @@ def read_sheet(path: Path, raw: bytes | None = None) -> Located:
             at(("vendors", index[key], "id"), id_col)
         i = index[key]
         entry = vendors[i]
-        model_col = next(c for c, col in columns.items() if col.key == "model")
-        model = _convert(columns[model_col], cells[model_col])
-        model_key = str(model)
-        if model not in (None, ""):
-            entry["models"].append(model)
-            at(("vendors", i, "models", len(entry["models"]) - 1), model_col)
-            at(("vendors", i, "prices", model_key), model_col)
-        for c, cell in enumerate(cells[: len(header)]):
-            bad = bad_char(cell) if isinstance(cell, str) else None
-            if bad:  # as in YAML: nothing that can hide or reverse text reaches a brief
-                raise InputError(
-                    [
-                        Problem(
-                            table.where,
-                            f"the text contains {bad}, a control character that can hide or "
-                            "reverse what a reader sees; delete it",
-                            line=n,
-                            column_label=_letter(c + 1),
-                            zh=f"文本中含有 {bad}，这种控制字符会隐藏或颠倒读者看到的内容；请删除",
-                        )
-                    ]
-                )
+        entry["models"].append(model)
+        at(("vendors", i, "models", len(entry["models"]) - 1), model_col)
+        at(("vendors", i, "prices", model_key), model_col)
         for c, column in columns.items():
             value = cells[c]
             if column.key in ("id", "model") or value in (None, ""):
                 continue
-            value = _convert(column, value)
+            try:
+                value = _convert(column, value)
+            except _CellError as exc:
+                refuse(exc.en, exc.zh, n, c, column.key)
             dest = tuple(model_key if part == "*" else part for part in column.path)
-            if column.per_model and model in (None, ""):
-                continue
             node = entry
             for part in dest[:-1]:
                 node = node.setdefault(part, {})
             if not column.per_model and dest[-1] in node and node[dest[-1]] != value:
-                raise InputError(
-                    [
-                        Problem(
-                            table.where,
-                            f"bidder {key}: {column.key} is {excerpt(node[dest[-1]])} on an "
-                            f"earlier row and {excerpt(value)} here; give it once, on the "
-                            "bidder's first row",
-                            field=column.key,
-                            line=n,
-                            column_label=_letter(c + 1),
-                            zh=f"供应商 {key} 的“{column.zh}”在前面一行为 {excerpt(node[dest[-1]])}，"
-                            f"此处为 {excerpt(value)}；请只在该供应商的第一行填写一次",
-                        )
-                    ]
+                refuse(
+                    f"bidder {key}: {column.key} is {excerpt(node[dest[-1]])} on an "
+                    f"earlier row and {excerpt(value)} here; give it once, on the "
+                    "bidder's first row",
+                    f"供应商 {key} 的“{column.zh}”在前面一行为 {excerpt(node[dest[-1]])}，"
+                    f"此处为 {excerpt(value)}；请只在该供应商的第一行填写一次",
+                    n,
+                    c,
+                    column.key,
                 )
             node[dest[-1]] = value
             at(("vendors", i, *dest), c)

@@ -238,7 +238,7 @@ def init(
     if output is None:
         typer.echo(text, nl=False)
         return
-    if output.exists() and not force:
+    if str(output) != "-" and output.exists() and not force:
         _fail(
             InputError(
                 [
@@ -253,10 +253,11 @@ def init(
     from procure.files import write_atomic
 
     try:
-        write_atomic(output, text.encode("utf-8"))
+        write_atomic(output, text.encode("utf-8"), fmt="yaml")
     except ProcureError as exc:
         _fail(exc)
-    _err(_t("term_init_wrote").format(path=output))
+    if str(output) != "-":
+        _err(_t("term_init_wrote").format(path=output))
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -417,8 +418,8 @@ def optimize(
     lp: list[str] = []
     try:
         for target in (write_lp, output):
-            if target is not None:
-                check_output(target, inputs.files)  # before the solve, not after
+            if target is not None:  # before the solve, not after
+                check_output(target, inputs.files, target.suffix[1:])
         awards = {
             name: _optimize(
                 inputs,
@@ -446,7 +447,7 @@ def optimize(
         else:
             payload = _awards_json(awards).encode("utf-8")
         try:
-            write_atomic(output, payload, inputs.files)
+            write_atomic(output, payload, inputs.files, output.suffix[1:])
         except ProcureError as exc:
             _fail(exc)
         _note(_t("term_wrote").format(path=output, fmt=output.suffix[1:], lang=language))
@@ -594,23 +595,17 @@ def output_format(output: Path | None, fmt: Format | None) -> tuple[Path, Format
                         f"cannot tell the format from the extension '{output.suffix}'; name "
                         "the file .pdf, .html, .md or .json, or give --format",
                         field="--output",
+                        zh=f"无法从扩展名“{output.suffix}”判断格式；文件名请以 .pdf、.html、.md 或"
+                        " .json 结尾，或给出 --format",
                     )
                 ]
             )
     fmt = fmt or Format.pdf
     if output is None:
         output = Path(f"brief.{fmt.value}")
-    if str(output) == "-" and fmt is Format.pdf:
-        raise InputError(
-            [
-                Problem(
-                    "-",
-                    "a PDF is binary: write it to a file (-o brief.pdf), or choose a text "
-                    "format for standard output (--format md, html or json)",
-                    field="--output",
-                )
-            ]
-        )
+    from procure.files import check_stdout
+
+    check_stdout(output, fmt.value)  # a PDF is binary
     return output, fmt
 
 
@@ -662,7 +657,7 @@ def brief(
         output, fmt = output_format(output, fmt)
         if templates is not None and not templates.is_dir():
             raise InputError([Problem(str(templates), "--templates must be a directory")])
-        check_output(output, inputs.files)  # before minutes of work, not after
+        check_output(output, inputs.files, fmt.value)  # before minutes of work, not after
         preload(fmt.value)
         rec = recommend(
             inputs.scenario,
@@ -687,7 +682,7 @@ def brief(
         ]
         attach.append((SYSTEMS_CSV, systems_csv(rec, language)))  # every system's row
         payload = render(rec, fmt.value, language, templates, attach)
-        write_atomic(output, payload, inputs.files)
+        write_atomic(output, payload, inputs.files, fmt.value)
     except ProcureError as exc:
         _fail(exc)
     if str(output) != "-":
@@ -919,6 +914,19 @@ def list_vendors(
         if template is not None:
             _write_template(template, language, force)
             return
+        if output is not None and to is None:  # -o alone would write nothing, silently
+            raise InputError(
+                [
+                    Problem(
+                        str(output),
+                        "-o names the file for --to; give --to yaml, csv or xlsx",
+                        field="--output",
+                        zh="-o 指定的是 --to 的输出文件；请同时给出 --to yaml、csv 或 xlsx",
+                    )
+                ]
+            )
+        if to is not None and output is not None:  # before any work, as everywhere
+            check_output(output, [file] if file else [], to.value)
         catalog = load_vendor_file(file) if file else builtin_catalog()
         if to is not None:
             from procure.bids import sheet_csv, sheet_xlsx
@@ -946,7 +954,7 @@ def list_vendors(
                 sys.stdout.buffer.write(payload)
                 sys.stdout.buffer.flush()
                 return
-            if output.exists() and not force:
+            if str(output) != "-" and output.exists() and not force:
                 raise InputError(
                     [
                         Problem(
@@ -956,9 +964,9 @@ def list_vendors(
                         )
                     ]
                 )
-            check_output(output, [file] if file else [])
-            write_atomic(output, payload, [file] if file else [])
-            _note(_t("term_wrote").format(path=output, fmt=to.value, lang=language))
+            write_atomic(output, payload, [file] if file else [], to.value)
+            if str(output) != "-":
+                _note(_t("term_wrote").format(path=output, fmt=to.value, lang=language))
             return
     except ProcureError as exc:
         _fail(exc)

@@ -2,7 +2,9 @@
 
 An output path is refused unless it is absent or an ordinary file: a device, FIFO, socket,
 directory or symlink at the path is never replaced (as root, `-o /dev/null` would otherwise
-swap the device for a file), and neither is any input of the same run.
+swap the device for a file), and neither is any input of the same run. `-` is standard
+output, for text formats only: a binary format (BINARY_FORMATS) there is refused, by every
+command alike, before any work.
 """
 
 from __future__ import annotations
@@ -17,15 +19,37 @@ from pathlib import Path
 from procure.errors import InputError, Problem, os_reason_zh
 
 STDOUT = "-"
+BINARY_FORMATS = {"pdf": "brief.pdf", "xlsx": "bids.xlsx"}  # format -> an example file name
 
 
 def _refuse(path: Path, message: str, zh: str) -> InputError:
     return InputError([Problem(str(path), message, zh=zh)])
 
 
-def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
-    """Fail early, before any work, when `path` may not or cannot be written; leaves nothing."""
+def check_stdout(path: Path, fmt: str) -> None:
+    """Refuse `-o -` for a binary format: it would garble a terminal, and a pipe is better
+    served by a file."""
+    if str(path) == STDOUT and fmt.lower() in BINARY_FORMATS:
+        example = BINARY_FORMATS[fmt.lower()]
+        raise InputError(
+            [
+                Problem(
+                    STDOUT,
+                    f"{fmt.upper()} is a binary format and is not written to standard output; "
+                    f"write it to a file (-o {example}), or choose a text format",
+                    field="--output",
+                    zh=f"{fmt.upper()} 是二进制格式，不写到标准输出；请写入文件（-o {example}），"
+                    "或选择文本格式",
+                )
+            ]
+        )
+
+
+def check_output(path: Path, inputs: Iterable[Path] = (), fmt: str = "") -> None:
+    """Fail early, before any work, when `path` may not or cannot be written; leaves nothing.
+    `fmt`: what will be written there (pdf, xlsx, json, ...), for `-` (check_stdout)."""
     if str(path) == STDOUT:
+        check_stdout(path, fmt)
         return
     try:
         info = path.lstat()
@@ -76,10 +100,11 @@ def check_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         ) from None
 
 
-def write_atomic(path: Path, payload: bytes, inputs: Iterable[Path] = ()) -> None:
+def write_atomic(path: Path, payload: bytes, inputs: Iterable[Path] = (), fmt: str = "") -> None:
     """Write beside `path` then rename, so a failure never leaves a partial or clobbered file.
-    `-` writes to standard output."""
+    `-` writes to standard output, a text format only (`fmt`, as for check_output)."""
     if str(path) == STDOUT:
+        check_stdout(path, fmt)
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
         return

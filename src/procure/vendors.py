@@ -112,6 +112,16 @@ class Vendor(Strict):
 
     @model_validator(mode="after")
     def _prices_cover_models(self) -> Vendor:
+        for i, model in enumerate(self.models):
+            first = self.models.index(model)
+            if first != i:  # a second bid for one model: which prices stand is not ours to pick
+                raise FieldError(
+                    ("models", i),
+                    f"deployment model {model} is listed twice (models[{first}] and "
+                    f"models[{i}]); list each model once, with one set of prices",
+                    f"部署模式 {model} 列出了两次（models[{first}] 和 models[{i}]）；每种模式只列一次，"
+                    "只给一组单价",
+                )
         missing = [m for m in self.models if m not in self.prices]
         if missing:
             raise FieldError(

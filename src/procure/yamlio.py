@@ -5,7 +5,8 @@ is refused. Input is read through a bounded read (a device or a pipe cannot make
 than `MAX_BYTES`), nesting deeper than `MAX_DEPTH` and alias cycles are refused before
 anything recursive runs, and alias graphs that expand past `MAX_NODES` (billion-laughs) are
 refused while building. Numbers must be finite, integers short, and text free of control and
-bidirectional-override characters, so nothing downstream meets a value it cannot handle.
+format characters (bidirectional overrides, zero-width and other invisible characters), so
+nothing downstream meets a value it cannot handle.
 """
 
 from __future__ import annotations
@@ -36,17 +37,62 @@ MAX_DEPTH = 64  # the scenario format nests 6 deep; this leaves room and stops r
 MAX_INT_DIGITS = 20  # every count and amount in the formats fits in 20 digits
 STDIN = "-"
 
-# Characters refused in text: C0/C1 controls other than tab and newline, and the bidirectional
-# embedding, override and isolate controls (U+202E would show a name or id reversed).
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Characters refused in text, wherever text is read (YAML scenarios and vendor files, bid
+# sheets): C0/C1 controls other than tab and newline; every format character (Unicode category
+# Cf: zero-width spaces and joiners, the soft hyphen, U+FEFF inside text, the bidirectional
+# embedding, override and isolate controls, tag characters); the line and paragraph separators
+# U+2028/U+2029; surrogates; and the other code points Unicode marks default-ignorable
+# (DerivedCoreProperties.txt: variation selectors, Hangul fillers, ...), which a reader never
+# sees. Any of them can hide, reverse or disguise a name or id in a brief.
+_IGNORABLE = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+_REFUSED_CATEGORIES = ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def _refused(ch: str) -> bool:
+    if ch in "\t\n":
+        return False
+    if unicodedata.category(ch) in _REFUSED_CATEGORIES:
+        return True
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _IGNORABLE)
 
 
 def bad_char(text: str) -> str | None:
-    """The first character of `text` that must not reach an output, as U+XXXX, or None."""
+    """The first character of `text` that must not reach an output, as `U+XXXX (NAME)`, or
+    None. Plain text is checked with one C-speed scan; only text with a character outside
+    printable ASCII is looked at character by character."""
+    if text.isascii() and text.isprintable():
+        return None
     for ch in text:
-        if ch in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\t\n"):
-            return f"U+{ord(ch):04X}"
+        if _refused(ch):
+            name = unicodedata.name(ch, "")
+            return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
     return None
+
+
+def bad_char_message(bad: str) -> tuple[str, str]:
+    """The message (en, zh) for text holding the character `bad` names (the zh message gives
+    the code point alone: Unicode's names are English)."""
+    code = bad.split(" ", 1)[0]
+    return (
+        f"the text contains {bad}, an invisible, format or control character that can hide, "
+        "reverse or disguise what a reader sees; delete it (retype the text if you cannot see "
+        "where it is)",
+        f"文本中含有 {code}，这是不可见字符、格式字符或控制字符，会隐藏、颠倒或伪装读者看到的内容；"
+        "请删除（看不到位置时请重新输入该文本）",
+    )
 
 
 YamlPath = tuple[str | int, ...]
@@ -206,6 +252,10 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
                 )
             ]
         )
+    nel = text.find("\x85")  # YAML reads U+0085 as a line break: a name would silently split
+    if nel >= 0:
+        en, zh = bad_char_message("U+0085 (NEXT LINE)")
+        raise InputError([Problem(file, en, line=text.count("\n", 0, nel) + 1, zh=zh)])
     try:
         _check_depth(text, file)
         node = YAML(typ="rt").compose(io.StringIO(text))
@@ -333,13 +383,7 @@ class _Builder:
         if tag.endswith(":str"):
             bad = bad_char(value)
             if bad:
-                self._fail(
-                    node,
-                    path,
-                    f"the text contains {bad}, a control character that can hide or reverse "
-                    "what a reader sees; delete it",
-                    f"文本中含有 {bad}，这种控制字符会隐藏或颠倒读者看到的内容；请删除",
-                )
+                self._fail(node, path, *bad_char_message(bad))
             return value
         if tag.endswith(":null"):
             return None
