@@ -561,7 +561,7 @@ def _score_checks(
             given = scores[m][b.id]
             if "total" in given:
                 summed = math.fsum(given[f.id] for f in lot.factors)
-                if abs(given["total"] - summed) > 0.005:
+                if abs(given["total"] - summed) > 0.005 + 1e-9:  # 1e-9: the float of 50.005
                     sums += 1
                     find(
                         "sum_mismatch",
@@ -584,8 +584,8 @@ def _score_checks(
             if f.kind == "objective":
                 if len({_r(v) for v in given.values()}) > 1:
                     disagree += 1
-                    listed = "、".join(f"{names[m]} {v:g}" for m, v in given.items())
-                    listed_en = ", ".join(f"{names[m]} {v:g}" for m, v in given.items())
+                    listed = "、".join(f"{names[m]} {v:g}" for m, v in sorted(given.items()))
+                    listed_en = ", ".join(f"{names[m]} {v:g}" for m, v in sorted(given.items()))
                     find(
                         "objective_disagreement",
                         corrections + "第（三）项",
