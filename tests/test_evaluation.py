@@ -532,3 +532,14 @@ def test_the_report_pdf_and_verify(tmp_path: Path, lang: str) -> None:
     changed = run("verify", str(out), "--against", str(edited))
     assert changed.exit_code == 4
     assert "price_cny" in changed.stdout or "total" in changed.stdout
+
+
+def test_errors_speak_the_language_the_file_states(tmp_path: Path) -> None:
+    bad = tmp_path / "eval.yaml"
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("price_cny: 7450000", "price_cny: 0"),
+        encoding="utf-8",
+    )
+    res = run("evaluate", str(bad))
+    assert res.exit_code == 2
+    assert "错误" in res.stderr and "应大于 0" in res.stderr and f"{bad}:27:" in res.stderr

@@ -98,6 +98,12 @@ def _language(option: Lang | None, scenario: Scenario | None = None) -> str:
     return _lang
 
 
+def _speak(language: str) -> None:
+    """Messages from here on in `language` (a file's stated language, once it is read)."""
+    global _lang
+    _lang = language
+
+
 def _t(key: str) -> str:
     from procure.catalog import catalog, locale_language
 
@@ -922,9 +928,12 @@ def evaluate(
 ) -> None:
     """After the bids: the committee's scores to the ranking and the recommended candidates,
     with the checks the law names (87号令 第四十七、五十五至五十七、六十、六十四条)."""
+    from procure.catalog import choose_language
     from procure.files import check_output, write_atomic
 
-    language = _language(lang)
+    if lang is not None:
+        _language(lang)
+    language = choose_language(lang.value if lang else None, None)
     try:
         if template is not None:
             from procure.evaluation.workbook import template_xlsx
@@ -983,9 +992,9 @@ def evaluate(
             check_output(output, [file])
         from procure.evaluation.rerun import attachment_name, run
 
-        ev, result, raw = run(file)
-        language = _language(lang) if lang else (ev.language or language)
-        globals()["_lang"] = language
+        ev, result, raw = run(file)  # bad input speaks the file's language (exc.language)
+        language = choose_language(lang.value if lang else None, ev.language)
+        _speak(language)
         if output is not None and fmt is not None:
             from procure.evaluation.report import render
 
