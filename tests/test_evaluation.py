@@ -543,3 +543,12 @@ def test_errors_speak_the_language_the_file_states(tmp_path: Path) -> None:
     res = run("evaluate", str(bad))
     assert res.exit_code == 2
     assert "错误" in res.stderr and "应大于 0" in res.stderr and f"{bad}:27:" in res.stderr
+
+
+def test_a_consultation_speaks_its_own_terms(tmp_path: Path) -> None:
+    """214号: 供应商, 磋商基准价 and 成交候选供应商, not 投标人 and 中标候选人."""
+    data = base(procedure="competitive_consultation", language="zh")
+    res = run("evaluate", str(write(tmp_path, data)))
+    assert res.exit_code == 0, res.output
+    assert "磋商基准价" in res.stdout and "成交候选供应商" in res.stdout
+    assert "中标候选人" not in res.stdout and "投标人" not in res.stdout

@@ -13,15 +13,25 @@ from procure.money import fmt_money
 
 EVALUATION_JSON = "evaluation.json"  # the attachment holding the numbers as computed
 TEMPLATE = "evaluation/report.html.j2"
+CONSULTATION_TERMS = ("ev_committee", "ev_bidder", "ev_candidates", "ev_base_price", "ev_bid_price")
 
 
 def _num(x: float | None, digits: int = 2) -> str:
     return "" if x is None else f"{x:,.{digits}f}"
 
 
+def _money(cny: float | None, lang: str) -> str:
+    """A price to the yuan: in 万元 in Chinese (the glossary's rule), CNY in English."""
+    if cny is None:
+        return ""
+    return f"{cny / 1e4:,.4f}" if lang == "zh" else f"{cny:,.2f}"
+
+
 def view(result: Evaluation, ev: EvaluationFile, lang: str) -> dict[str, Any]:
     """Everything the report shows, as plain data (text and numbers) in `lang`."""
     t = catalog(lang)
+    if result.procedure == "competitive_consultation":  # 214号's own terms
+        t = {**t, **{k: t[f"{k}_consultation"] for k in CONSULTATION_TERMS}}
     zh = lang == "zh"
     names = {m["id"]: m["name"] for m in result.committee}
     lots = []
@@ -32,8 +42,8 @@ def view(result: Evaluation, ev: EvaluationFile, lang: str) -> dict[str, Any]:
             {
                 "name": b.name,
                 "size": t[f"ev_size_{b.size}"],
-                "price": _num(b.price_cny),
-                "evaluated": _num(b.evaluated_price_cny),
+                "price": _money(b.price_cny, lang),
+                "evaluated": _money(b.evaluated_price_cny, lang),
                 "price_points": _num(b.price_points),
                 "factors": [_num(b.factor_points.get(f.id)) for f in lot.factors],
                 "total": _num(b.total),
@@ -52,7 +62,7 @@ def view(result: Evaluation, ev: EvaluationFile, lang: str) -> dict[str, Any]:
             if b.responsive
         ]
         dropped = [
-            {"name": b.name, "price": _num(b.price_cny), "reason": b.reason or ""}
+            {"name": b.name, "price": _money(b.price_cny, lang), "reason": b.reason or ""}
             for b in lot_result.bids
             if not b.responsive
         ]
@@ -90,7 +100,7 @@ def view(result: Evaluation, ev: EvaluationFile, lang: str) -> dict[str, Any]:
                 "id": lot.id,
                 "name": lot.name,
                 "price_weight": f"{lot.price_weight:.0%}",
-                "base_price": _num(lot_result.base_price_cny),
+                "base_price": _money(lot_result.base_price_cny, lang),
                 "base_money": fmt_money(lot_result.base_price_cny or 0, lang),
                 "factors": [
                     {
@@ -175,7 +185,7 @@ def terminal_text(result: Evaluation, ev: EvaluationFile, lang: str) -> str:
         out.append(f"{t['ev_lot']} {lot['id']}{colon}{lot['name']}")
         if lot["status"]:
             out.append(lot["status"])
-        out.append(f"{t['ev_base_price']}{colon}{lot['base_price']}")
+        out.append(f"{t['ev_base_price']}{colon}{lot['base_money']}")
         out.append(
             f"{t['ev_rank']:>6}  {t['ev_total']:>8}  {t['ev_price_points']:>8}  "
             f"{t['ev_evaluated_price']:>16}  {t['ev_bidder']}"

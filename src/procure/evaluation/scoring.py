@@ -139,6 +139,11 @@ class Evaluation(BaseModel):
     record: BriefRecord | None = None
 
 
+def wan(cny: float) -> str:
+    """An amount in 万元 to the yuan, as Chinese output gives money (docs/glossary.md)."""
+    return f"{cny / 1e4:,.4f}万元"
+
+
 def _r(x: float, digits: int = 6) -> float:
     return round(x, digits) + 0.0
 
@@ -397,8 +402,8 @@ def _lot(
                 f"{bid.name} ({bid.id}) bids {bid.price_cny:,.2f} CNY, {bid.price_cny / mean:.1%} "
                 f"of the mean of the other responsive bids ({mean:,.2f} CNY), below the "
                 f"{share:.0%} test: {what[0]}",
-                f"{bid.name}（{bid.id}）报价 {bid.price_cny:,.2f} 元，为其他有效投标平均报价"
-                f"（{mean:,.2f} 元）的 {bid.price_cny / mean:.1%}，低于 {share:.0%} 的界限：{what[1]}",
+                f"{bid.name}（{bid.id}）报价 {wan(bid.price_cny)}，为其他有效投标平均报价"
+                f"（{wan(mean)}）的 {bid.price_cny / mean:.1%}，低于 {share:.0%} 的界限：{what[1]}",
             )
     ran(
         "abnormally_low",
@@ -804,7 +809,7 @@ def _safety(
         parts_en.append(
             f"A cut of {cut:.2%} in {names[bid]}'s price (to {price:,.2f} CNY) would make it first."
         )
-        parts_zh.append(f"{names[bid]}降价 {cut:.2%}（至 {price:,.2f} 元）即可排名第一。")
+        parts_zh.append(f"{names[bid]}降价 {cut:.2%}（至 {wan(price)}）即可排名第一。")
     if rise is not None:
         parts_en.append(f"The first keeps its place up to a {rise:.2%} higher price.")
         parts_zh.append(f"第一名的报价再高 {rise:.2%} 仍保持第一。")

@@ -199,6 +199,8 @@ def _convert(col: Col, value: Any) -> Any:
             return value
     if col.kind == "choice" and isinstance(value, str):
         return WORDS.get(value, value)
+    if col.kind == "text" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # an id or name typed as a number is text
     return value
 
 
