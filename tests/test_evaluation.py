@@ -552,3 +552,52 @@ def test_a_consultation_speaks_its_own_terms(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "磋商基准价" in res.stdout and "成交候选供应商" in res.stdout
     assert "中标候选人" not in res.stdout and "投标人" not in res.stdout
+
+
+def test_the_legal_figures_with_their_dates() -> None:
+    """财库〔2020〕46号 art. 9 (6%-10%) until 2022-06-30; 财库〔2022〕19号 (10%-20%) from
+    2022-07-01; nothing known before 2021-01-01. Every rule says where it was read or why it
+    is assumed, and its Chinese side is Chinese."""
+    import re
+
+    from pydantic import BaseModel
+
+    from procure.evaluation.law import Rule, law
+
+    kb = law()
+    assert kb.sme_rule("2022-06-30").range == (0.06, 0.10)  # type: ignore[union-attr]
+    assert kb.sme_rule("2022-07-01").range == (0.10, 0.20)  # type: ignore[union-attr]
+    assert kb.sme_rule("2020-12-31") is None
+    assert kb.committee.open_tender.min_members == 5
+    assert kb.committee.open_tender.large_budget_cny == 10_000_000
+    rules: list[Rule] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Rule):
+            rules.append(node)
+        if isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                walk(getattr(node, name))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(kb)
+    assert len(rules) >= 14
+    for rule in rules:
+        assert rule.read or rule.assumption, rule
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rule.effective), rule
+        assert rule.document.startswith("《") and re.search(r"[\u3400-\u9fff]", rule.zh), rule
+
+
+def test_the_evaluation_schema_validates_the_example() -> None:
+    import jsonschema
+
+    from procure.yamlio import read_yaml
+
+    res = run("schema", "--evaluation")
+    assert res.exit_code == 0
+    schema = json.loads(res.stdout)
+    jsonschema.validate(read_yaml(EXAMPLE).data, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**read_yaml(EXAMPLE).data, "method": "lottery"}, schema)
