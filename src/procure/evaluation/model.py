@@ -21,6 +21,7 @@ MAX_PRICE_CNY = 1e13
 MAX_BIDS = 500
 MAX_MEMBERS = 51
 MAX_FACTORS = 100
+MAX_SCORES = 250_000  # members x bids x factors: 30 x 9 x 20 is 5,400
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -277,6 +278,20 @@ def _check_scores(ev: EvaluationFile, located: Located) -> None:
     problems: list[Problem] = []
     members = {m.id for m in ev.committee}
     bids = {b.id: b for b in ev.bids}
+    count = sum(len(ev.lot_of(b).factors) for b in ev.bids) * len(ev.committee)
+    if ev.method == "comprehensive" and count > MAX_SCORES:
+        raise InputError(
+            [
+                _fail(
+                    located,
+                    ("scores",),
+                    f"{count:,} scores (members x bids x factors) are over the {MAX_SCORES:,} "
+                    "procure evaluates at once; split the evaluation by lot",
+                    f"评分共 {count:,} 项（成员数 × 投标数 × 评审因素数），超过本工具一次评审的上限 "
+                    f"{MAX_SCORES:,} 项；请按采购包分开评审",
+                )
+            ]
+        )
     if ev.method == "lowest_price":
         if ev.scores:
             problems.append(
@@ -315,6 +330,8 @@ def _check_scores(ev: EvaluationFile, located: Located) -> None:
                     )
                 )
         for bid in ev.bids:
+            if len(problems) >= 50:  # enough to fix first; the rest are not collected
+                break
             if not bid.responsive or bid.price_explanation == "rejected":
                 continue
             if bid.id not in sheet:

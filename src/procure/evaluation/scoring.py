@@ -658,12 +658,15 @@ def _agreement(
     full = _first(_ranks(_keys(ev, {b: price_points[b] + others[b] for b in ids}, prices, others)))
     dropped = []
     if len(members) > 1:
+        sums = {  # exact sums (fsum), so leaving one member out is one subtraction
+            (b, f.id): math.fsum(scores[m][b][f.id] for m in members)
+            for b in ids
+            for f in lot.factors
+        }
         for k in members:
-            rest = [m for m in members if m != k]
+            rest = len(members) - 1
             other_k = {
-                b: math.fsum(
-                    math.fsum(scores[m][b][f.id] for m in rest) / len(rest) for f in lot.factors
-                )
+                b: math.fsum((sums[b, f.id] - scores[k][b][f.id]) / rest for f in lot.factors)
                 for b in ids
             }
             totals = {b: math.fsum([price_points[b], other_k[b]]) for b in ids}
