@@ -15,6 +15,19 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Said(BaseModel):
+    """A sentence (or a citation) in both languages."""
+
+    en: str
+    zh: str
+
+    def __call__(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+ITEMS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
+
+
 class Reason(_Data):
     en: str
     zh: str
@@ -28,6 +41,7 @@ class Rule(_Data):
 
     document: str
     article: str
+    gloss: str  # the English gloss of the citation, after its Chinese form
     effective: str
     en: str
     zh: str
@@ -43,8 +57,13 @@ class Rule(_Data):
         return self
 
     def cite(self, lang: str) -> str:
-        """《...》第N条 (the Chinese form, as the glossary asks, in both languages)."""
-        return f"{self.document}{self.article}"
+        """《...》第N条; in English the gloss follows (docs/glossary.md)."""
+        return self.said()(lang)
+
+    def said(self, item: int | None = None) -> Said:
+        """The citation, of item (N) of the article if given, in both languages."""
+        zh = f"{self.document}{self.article}" + (f"第（{ITEMS[item]}）项" if item else "")
+        return Said(zh=zh, en=f"{zh} ({self.gloss}{f'({item})' if item else ''})")
 
     def says(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en

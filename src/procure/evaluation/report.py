@@ -132,7 +132,7 @@ def view(result: Evaluation, ev: EvaluationFile, lang: str) -> dict[str, Any]:
     if result.sme is not None and result.sme.range is not None:
         sme = t["ev_sme_text"].format(
             d=f"{result.sme.deduction:.0%}",
-            rule=f"{result.sme.document}{result.sme.article}",
+            rule=result.sme.citation(lang) if result.sme.citation else "",
             effective=result.sme.effective,
             low=f"{result.sme.range[0]:.0%}",
             high=f"{result.sme.range[1]:.0%}",
@@ -153,7 +153,7 @@ def view(result: Evaluation, ev: EvaluationFile, lang: str) -> dict[str, Any]:
         "general_findings": [f.zh if zh else f.en for f in result.findings if f.lot is None],
         "checks": [
             {
-                "article": c.article,
+                "article": c.article(lang),
                 "test": c.test.zh if zh else c.test.en,
                 "count": c.findings,
             }

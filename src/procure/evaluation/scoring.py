@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from procure.evaluation.law import Law, law, price_weight_range
+from procure.evaluation.law import Law, Rule, Said, law, price_weight_range
 from procure.evaluation.model import Bid, EvaluationFile, Lot
 from procure.evaluation.stats import kendall_w
 from procure.record import BriefRecord
@@ -30,17 +30,10 @@ from procure.record import BriefRecord
 SMALL = ("small", "micro")
 
 
-class Said(BaseModel):
-    """A sentence in both languages."""
-
-    en: str
-    zh: str
-
-
 class Finding(BaseModel):
     check: str
     lot: str | None = None
-    article: str
+    article: Said
     en: str
     zh: str
 
@@ -49,7 +42,7 @@ class CheckRun(BaseModel):
     """A check the report ran: its article, its test, how many findings it raised."""
 
     check: str
-    article: str
+    article: Said
     test: Said
     findings: int
 
@@ -113,6 +106,7 @@ class LotResult(BaseModel):
 
 class Sme(BaseModel):
     deduction: float
+    citation: Said | None
     document: str
     article: str
     effective: str
@@ -217,7 +211,7 @@ def _sme(
         findings.append(
             Finding(
                 check="sme_deduction",
-                article="《政府采购促进中小企业发展管理办法》（财库〔2020〕46号）第九条",
+                article=kb.sme_deduction[0].said(),
                 en=f"the notice date {ev.notice_date} is before the rules procure knows "
                 "(46号, in force from 2021-01-01): the deduction is applied as stated, unchecked",
                 zh=f"采购公告日期 {ev.notice_date} 早于本工具收录的规定（财库〔2020〕46号，2021年1月1日起施行）："
@@ -232,9 +226,9 @@ def _sme(
         findings.append(
             Finding(
                 check="sme_deduction",
-                article=rule.cite("zh"),
+                article=rule.said(),
                 en=f"the documents' small/micro deduction {ev.sme_deduction:.0%} is outside the "
-                f"{low:.0%}-{high:.0%} in force on {ev.notice_date} ({rule.document} {rule.article}, "
+                f"{low:.0%}-{high:.0%} in force on {ev.notice_date} ({rule.cite('en')}, "
                 f"from {rule.effective})",
                 zh=f"采购文件规定的小微企业价格扣除比例 {ev.sme_deduction:.0%} 不在 {ev.notice_date} 施行的 "
                 f"{low:.0%}—{high:.0%} 范围内（{rule.cite('zh')}，{rule.effective} 起执行）",
@@ -243,7 +237,7 @@ def _sme(
     checks.append(
         CheckRun(
             check="sme_deduction",
-            article=rule.cite("zh") if rule else "财库〔2020〕46号",
+            article=(rule or kb.sme_deduction[0]).said(),
             test=Said(
                 en="the documents' deduction lies in the range in force on the notice date",
                 zh="采购文件规定的扣除比例在采购公告日施行的范围内",
@@ -253,6 +247,7 @@ def _sme(
     )
     return Sme(
         deduction=ev.sme_deduction,
+        citation=rule.said() if rule else None,
         document=rule.document if rule else "",
         article=rule.article if rule else "",
         effective=rule.effective if rule else "",
@@ -293,11 +288,11 @@ def _committee(
             )
         )
     for said in wrong:
-        findings.append(Finding(check="committee", article=rule.cite("zh"), en=said.en, zh=said.zh))
+        findings.append(Finding(check="committee", article=rule.said(), en=said.en, zh=said.zh))
     checks.append(
         CheckRun(
             check="committee",
-            article=rule.cite("zh"),
+            article=rule.said(),
             test=Said(en=rule.en, zh=rule.zh),
             findings=len(wrong),
         )
@@ -358,10 +353,10 @@ def _lot(
     w = lot.price_weight
     comprehensive = ev.method == "comprehensive"
 
-    def find(check: str, article: str, en: str, zh: str) -> None:
+    def find(check: str, article: Said, en: str, zh: str) -> None:
         findings.append(Finding(check=check, lot=lot.id, article=article, en=en, zh=zh))
 
-    def ran(check: str, article: str, en: str, zh: str, count: int) -> None:
+    def ran(check: str, article: Said, en: str, zh: str, count: int) -> None:
         checks.append(
             CheckRun(check=check, article=article, test=Said(en=en, zh=zh), findings=count)
         )
@@ -398,7 +393,7 @@ def _lot(
             }[bid.price_explanation]
             find(
                 "abnormally_low",
-                low_rule.cite("zh"),
+                low_rule.said(),
                 f"{bid.name} ({bid.id}) bids {bid.price_cny:,.2f} CNY, {bid.price_cny / mean:.1%} "
                 f"of the mean of the other responsive bids ({mean:,.2f} CNY), below the "
                 f"{share:.0%} test: {what[0]}",
@@ -407,7 +402,7 @@ def _lot(
             )
     ran(
         "abnormally_low",
-        low_rule.cite("zh"),
+        low_rule.said(),
         f"a bid price below {share:.0%} of the mean of the other responsive bids in its lot",
         f"投标报价低于同一采购包其他有效投标平均报价的 {share:.0%}",
         low,
@@ -432,7 +427,7 @@ def _lot(
         status = "failed" if ev.procedure == "open_tender" else "terminated"
         find(
             "too_few_bids",
-            rule.cite("zh"),
+            rule.said(),
             f"only {len(valid)} responsive bid(s), fewer than {minimum}: "
             + (
                 "the tender fails (废标) and is tendered again"
@@ -449,13 +444,13 @@ def _lot(
     elif ev.procedure != "open_tender" and len(valid) < 3:
         find(
             "too_few_bids",
-            rule.cite("zh"),
+            rule.said(),
             f"{len(valid)} responsive bids: the consultation may continue with two ({rule.document})",
             f"有效供应商 {len(valid)} 家：依{rule.document}，竞争性磋商采购活动可以继续进行",
         )
     ran(
         "too_few_bids",
-        rule.cite("zh"),
+        rule.said(),
         f"at least {minimum} responsive bids",
         f"有效投标不少于 {minimum} 家",
         1 if few else 0,
@@ -464,7 +459,7 @@ def _lot(
     # price weight within the legal range
     if comprehensive:
         (lo, hi), source = price_weight_range(ev.procedure, ev.category)
-        article = source.split(" (")[0]
+        article = Said(zh=source.split(" (")[0], en=source)  # routes.yaml: Chinese, then gloss
         outside = not (lo - 1e-9 <= w <= hi + 1e-9)
         if outside:
             find(
@@ -485,7 +480,7 @@ def _lot(
         )
 
     scores = ev.scores
-    corrections = kb.corrections.cite("zh")
+    corrections = kb.corrections
     factor_avg: dict[str, dict[str, float]] = {}
     if comprehensive and valid:
         _score_checks(ev, lot, valid, members, find, ran, corrections)
@@ -552,9 +547,9 @@ def _score_checks(
     lot: Lot,
     valid: list[Bid],
     members: list[str],
-    find: Callable[[str, str, str, str], None],
-    ran: Callable[[str, str, str, str, int], None],
-    corrections: str,
+    find: Callable[[str, Said, str, str], None],
+    ran: Callable[[str, Said, str, str, int], None],
+    corrections: Rule,
 ) -> None:
     """87号令 第六十四条: summing errors, objective factors scored differently, extreme scores
     (a score outside 0..max is refused on input, naming item (二))."""
@@ -571,14 +566,14 @@ def _score_checks(
                     sums += 1
                     find(
                         "sum_mismatch",
-                        corrections + "第（一）项",
+                        corrections.said(1),
                         f"{names[m]} gives {b.name} a total of {given['total']:g}, but the factor "
                         f"scores add up to {summed:g}",
                         f"{names[m]}对{b.name}的合计为 {given['total']:g}，但各评审因素得分之和为 {summed:g}",
                     )
     ran(
         "sum_mismatch",
-        corrections + "第（一）项",
+        corrections.said(1),
         "each member's stated total equals the sum of their factor scores (to 0.005)",
         "各成员填写的合计等于其各评审因素得分之和（误差不超过0.005）",
         sums,
@@ -594,7 +589,7 @@ def _score_checks(
                     listed_en = ", ".join(f"{names[m]} {v:g}" for m, v in sorted(given.items()))
                     find(
                         "objective_disagreement",
-                        corrections + "第（三）项",
+                        corrections.said(3),
                         f"objective factor {f.name} for {b.name} is scored differently: {listed_en}",
                         f"客观评审因素“{f.name}”对{b.name}的评分不一致：{listed}",
                     )
@@ -609,7 +604,7 @@ def _score_checks(
                     high = v > mean_others
                     find(
                         "extreme_score",
-                        corrections + "第（四）项",
+                        corrections.said(4),
                         f"{names[m]} gives {b.name} {v:g} on {f.name}, {abs(v - mean_others):.2f} points "
                         f"{'above' if high else 'below'} the other members' mean ({mean_others:.2f}); "
                         f"the test is {fraction:.0%} of the factor's {f.max:g} points",
@@ -619,14 +614,14 @@ def _score_checks(
                     )
     ran(
         "objective_disagreement",
-        corrections + "第（三）项",
+        corrections.said(3),
         "every member gives each bid the same score on each objective factor",
         "各成员对同一投标的每个客观评审因素评分相同",
         disagree,
     )
     ran(
         "extreme_score",
-        corrections + "第（四）项",
+        corrections.said(4),
         f"no subjective score lies more than {fraction:.0%} of the factor's points from the "
         "mean of the other members' scores",
         f"主观评审因素的评分与其他成员评分均值之差不超过该因素满分的 {fraction:.0%}",
