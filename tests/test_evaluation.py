@@ -601,3 +601,23 @@ def test_the_evaluation_schema_validates_the_example() -> None:
     jsonschema.validate(read_yaml(EXAMPLE).data, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**read_yaml(EXAMPLE).data, "method": "lottery"}, schema)
+
+
+def test_a_hostile_workbook_is_refused_located(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from procure.evaluation.workbook import workbook_from
+    from procure.yamlio import read_yaml
+
+    fake = tmp_path / "fake.xlsx"
+    fake.write_bytes(b"not a zip")
+    res = run("evaluate", str(fake), "--lang", "en")
+    assert res.exit_code == 2 and "not an .xlsx workbook" in res.stderr
+    path = tmp_path / "eval.xlsx"
+    path.write_bytes(workbook_from(read_yaml(EXAMPLE).data, "zh"))
+    book = load_workbook(path)
+    book["投标"]["B3"] = "齐鲁\u202e公司"  # a right-to-left override in a bidder's name
+    book.save(path)
+    res = run("evaluate", str(path), "--lang", "en")
+    assert res.exit_code == 2
+    assert f"{path}:投标:3:B:" in res.stderr and "U+202E" in res.stderr
