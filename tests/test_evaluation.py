@@ -627,3 +627,61 @@ def test_a_hostile_workbook_is_refused_located(tmp_path: Path) -> None:
     res = run("evaluate", str(path), "--lang", "en")
     assert res.exit_code == 2
     assert f"{path}:投标:3:B:" in res.stderr and "U+202E" in res.stderr
+
+
+def test_two_lots_are_evaluated_apart() -> None:
+    """Lot 2 has its own factor and its own base price: B's 120 is its lot's lowest."""
+    data = base()
+    data["lots"].append(
+        {
+            "id": "lot2",
+            "name": "lot two",
+            "price_weight": 0.40,
+            "factors": [{"id": "ops", "name": "operations", "max": 60, "kind": "subjective"}],
+        }
+    )
+    for b in data["bids"]:
+        b["lot"] = "lot1"
+    data["bids"].append(
+        {"id": "d", "name": "D", "price_cny": 150.0, "size": "large", "lot": "lot2"}
+    )
+    data["bids"].append(
+        {"id": "e", "name": "E", "price_cny": 120.0, "size": "large", "lot": "lot2"}
+    )
+    data["bids"].append(
+        {"id": "g", "name": "G", "price_cny": 200.0, "size": "large", "lot": "lot2"}
+    )
+    for m in data["scores"]:
+        for x in "deg":
+            data["scores"][m][x] = {"ops": 30}
+    res = result(data)
+    lot1, lot2 = res.lots
+    assert lot1.base_price_cny == 90 and lot2.base_price_cny == 120
+    e = next(b for b in lot2.bids if b.bid == "e")
+    assert e.price_points == 40.0 and e.total == 70.0 and e.rank == 1
+    assert [b.bid for b in lot1.bids] == ["c", "a", "b"]
+
+
+def test_lowest_price_safety_is_the_runner_up_cut() -> None:
+    """Lowest evaluated price: A 100 first, D 105 second; D must go below 100 (a 4.76% cut)."""
+    data = base(method="lowest_price")
+    data["scores"] = {}
+    data["bids"] = [
+        {"id": "a", "name": "A", "price_cny": 100.0, "size": "large"},
+        {"id": "d", "name": "D", "price_cny": 105.0, "size": "large"},
+        {"id": "g", "name": "G", "price_cny": 130.0, "size": "large"},
+    ]
+    safety = result(data).lots[0].safety
+    assert safety is not None and safety.leader == ["a"]
+    assert safety.price_challenger == "d"
+    assert safety.price_cut == pytest.approx(1 - 99.995 / 105, abs=1e-4)  # under 100.00 to the fen
+
+
+def test_standard_input(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from procure.cli import app
+
+    res = CliRunner().invoke(app, ["evaluate", "-", "--json"], input=EXAMPLE.read_text("utf-8"))
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["lots"][0]["candidates"] == ["a", "b", "d"]
