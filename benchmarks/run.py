@@ -435,6 +435,13 @@ def _resolves(count: int) -> float:
     return (time.perf_counter() - start) / count
 
 
+def bench_evaluation() -> None:
+    """Issue #27: 30 bids x 9 members x 20 factors with every check, < 1 s."""
+    import evaluation
+
+    evaluation.main()
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "child":
         solve_child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
@@ -447,6 +454,7 @@ if __name__ == "__main__":
             "optimizer": bench_optimizer,
             "hard": bench_hard_cases,
             "targets": bench_targets,
+            "evaluation": bench_evaluation,
         }
         for name in sys.argv[1:] or list(benches):
             benches[name]()

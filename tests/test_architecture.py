@@ -9,9 +9,15 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "procure"
 
 
+def module_of(path: Path) -> str:
+    """A root module by its name; every module of a stage's sub-package as the package."""
+    parts = path.relative_to(SRC).parts
+    return parts[0] if len(parts) > 1 else path.stem
+
+
 def imports() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
@@ -25,7 +31,8 @@ def imports() -> dict[str, set[str]]:
                     for a in node.names
                     if a.name.startswith("procure.") and a.name.count(".") >= 1
                 }
-        graph[path.stem] = found - {path.stem}
+        name = module_of(path)
+        graph[name] = graph.get(name, set()) | (found - {name})
     return graph
 
 
@@ -71,3 +78,24 @@ def test_no_import_cycles() -> None:
     assert {"scenario", "vendors", "knowledge", "rules", "optimizer", "award"} <= graph.keys()
     assert "scenario" in graph["inputs"]  # the finder sees imports at all
     assert cycles(graph) == []
+
+
+def test_nothing_imports_the_evaluation_stage_but_the_cli_and_verify() -> None:
+    """procure/evaluation/ is a stage of its own (its __init__ says what it may import)."""
+    graph = imports()
+    assert "evaluation" in graph and "errors" in graph["evaluation"]
+    assert sorted(m for m, found in graph.items() if "evaluation" in found) == ["cli", "verify"]
+    allowed = {
+        "errors",
+        "money",
+        "files",
+        "yamlio",
+        "validation",
+        "catalog",
+        "record",
+        "knowledge",
+        "report",
+        "bids",
+        "__version__",
+    }
+    assert graph["evaluation"] <= allowed, graph["evaluation"] - allowed

@@ -21,7 +21,7 @@ BRIEF_JSON = "brief.json"  # the attachment holding the numbers as computed
 
 
 class InputFile(BaseModel):
-    role: Literal["scenario", "vendors"]
+    role: Literal["scenario", "vendors", "evaluation"]
     name: str  # the attachment's name: the path the scenario uses for it
     sha256: str
     bytes: int

@@ -360,7 +360,14 @@ def render_pdf(
     """The brief as PDF; `attach` (name, bytes) are embedded as file attachments."""
     if lang == "zh":
         require_cjk_font()
-    html = render_html(rec, lang, template_dir, for_pdf=True)
+    return pdf_from_html(render_html(rec, lang, template_dir, for_pdf=True), template_dir, attach)
+
+
+def pdf_from_html(
+    html: str, template_dir: Path | None = None, attach: Sequence[tuple[str, bytes]] = ()
+) -> bytes:
+    """Lay out HTML as PDF, fetching only bundled or template files (never the network), with
+    `attach` (name, bytes) embedded; also the evaluation report's renderer."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 

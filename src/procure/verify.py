@@ -134,6 +134,18 @@ def verify_brief(
     from procure.inputs import load_inputs
 
     files = read_attachments(path)
+    if "evaluation.json" in files:  # a 评审报告 (procure evaluate): its own stage re-runs it
+        from procure.evaluation.rerun import rerun
+
+        again = rerun(path, files, against)
+        found = differences(again.recorded, again.fresh)
+        return Verdict(
+            record=again.record,
+            altered=[Text(en=en, zh=zh) for en, zh in again.altered],
+            changes=found[:MAX_CHANGES],
+            more=max(0, len(found) - MAX_CHANGES),
+            notes=[Text(en=en, zh=zh) for en, zh in again.notes],
+        )
     if BRIEF_JSON not in files:
         raise _refuse(
             path,
