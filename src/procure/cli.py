@@ -837,13 +837,22 @@ def verify(
             "copies attached to the brief.",
         ),
     ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            metavar="DIR",
+            help="The template directory the brief was laid out with, if not the bundled one.",
+        ),
+    ] = None,
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
 ) -> None:
-    """Re-run a brief from the inputs it carries and check its numbers: exit 0 if they all
-    come out the same, 4 if an input was edited or a number changed (each one named)."""
+    """Re-run a brief from the inputs it carries, lay it out again and compare: exit 0 if
+    every number, page and attachment comes out the same, 4 if an input was edited or a
+    number, page or attachment differs (the first ones named). Not a signature: see README."""
     from procure.catalog import catalog
     from procure.parallel import set_jobs
     from procure.verify import verify_brief
@@ -852,7 +861,11 @@ def verify(
     language = _language(lang)
     t = catalog(language)
     try:
-        verdict = verify_brief(brief, time_limit=time_limit, against=against, data_dir=data_dir)
+        if templates is not None and not templates.is_dir():
+            raise InputError([Problem(str(templates), "--templates must be a directory")])
+        verdict = verify_brief(
+            brief, time_limit=time_limit, against=against, data_dir=data_dir, templates=templates
+        )
     except ProcureError as exc:
         _fail(exc)
     r = verdict.record
@@ -863,6 +876,8 @@ def verify(
         typer.echo(f"{t['term_warning']}{t['colon']}{note(language)}")
     for altered in verdict.altered:
         typer.echo(f"{t['verify_altered']}{t['colon']}{altered(language)}")
+    for differs in verdict.differs:
+        typer.echo(f"{t['verify_differs']}{t['colon']}{differs(language)}")
     for change in verdict.changes:
         typer.echo(f"  {change}")
     if verdict.more:
@@ -870,7 +885,10 @@ def verify(
     if verdict.ok:
         typer.echo(t["verify_ok"])
         return
-    typer.echo(t["verify_changed"].format(n=len(verdict.changes) + verdict.more))
+    if verdict.changes:
+        typer.echo(t["verify_changed"].format(n=len(verdict.changes) + verdict.more))
+    else:
+        typer.echo(t["verify_mismatch"])
     raise typer.Exit(4)
 
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -389,7 +390,11 @@ def render_pdf(
     )
     from weasyprint import Attachment
 
-    files = [Attachment(file_obj=io.BytesIO(raw), name=name) for name, raw in attach]
+    stamp = _stamp(rec)
+    files = [
+        Attachment(file_obj=io.BytesIO(raw), name=name, created=stamp, modified=stamp)
+        for name, raw in attach
+    ]
     payload = bytes(
         document.write_pdf(
             pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
@@ -408,6 +413,15 @@ def render_pdf(
             ]
         )
     return payload
+
+
+def _stamp(rec: Recommendation) -> datetime | None:
+    """The attachments' dates: the record's date (midnight UTC), so that the same inputs laid
+    out again give the same bytes (`procure verify` compares them); None (now) without one."""
+    try:
+        return datetime.fromisoformat(rec.record.date) if rec.record else None
+    except ValueError:
+        return None
 
 
 _preloading: threading.Thread | None = None
