@@ -8,10 +8,18 @@ import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    TextStringObject,
+)
 
 from procure.bids import COLUMNS
 from procure.record import knowledge_version
@@ -134,3 +142,128 @@ def test_verify_never_writes_outside_its_scratch_directory(made: Path, tmp_path:
     result = run("verify", str(hostile))
     assert result.exit_code == 2 and "not a plain relative path" in result.stderr
     assert not (tmp_path.parent / "escaped.yaml").exists()
+
+
+# --- what a reader sees: pages, page count, attachments (D07) --------------------------------
+
+
+def _files(pdf: Path) -> dict[str, bytes]:
+    return {name: data[0] for name, data in PdfReader(pdf).attachments.items()}
+
+
+def _repack(src: Path, dst: Path, files: dict[str, bytes], pages: slice = slice(None)) -> Path:
+    """The brief's pages (or some of them) with these attachments, as a tamperer writes it."""
+    reader = PdfReader(src)
+    writer = PdfWriter()
+    for page in reader.pages[pages]:
+        writer.add_page(page)
+    for name, data in files.items():
+        writer.add_attachment(name, data)
+    with open(dst, "wb") as handle:
+        writer.write(handle)
+    return dst
+
+
+def _edit_page(src: Path, dst: Path, before: bytes, after: bytes, font: bool = False) -> Path:
+    """Page 1 drawn with `before` ahead of and `after` behind its own content (a cloned PDF:
+    everything else as procure wrote it)."""
+    writer = PdfWriter(clone_from=src)
+    page = writer.pages[0]
+    if font:  # a standard font to overprint with
+        fonts = page["/Resources"]["/Font"]
+        fonts[NameObject("/FHelv")] = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    parts = []
+    for data in (before, None, after):
+        if data is None:
+            parts.append(page.raw_get("/Contents"))
+            continue
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        parts.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = ArrayObject(parts)
+    with open(dst, "wb") as handle:
+        writer.write(handle)
+    return dst
+
+
+def _verify(pdf: Path, *extra: str) -> Any:
+    result = run("verify", str(pdf), *extra)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def test_a_brief_resaved_unchanged_still_verifies(made: Path, tmp_path: Path) -> None:
+    """Only real changes count: the same pages and attachments written out again pass."""
+    resaved = tmp_path / "resaved.pdf"
+    PdfWriter(clone_from=made / "brief.pdf").write(resaved)
+    assert resaved.read_bytes() != (made / "brief.pdf").read_bytes()
+    result = _verify(resaved)
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_removed_pages_are_a_mismatch(made: Path, tmp_path: Path) -> None:
+    pdf = _repack(made / "brief.pdf", tmp_path / "t.pdf", _files(made / "brief.pdf"), slice(2))
+    result = _verify(pdf)
+    assert result.exit_code == 4, result.stdout + result.stderr
+    pages = len(PdfReader(made / "brief.pdf").pages)
+    assert f"the brief has 2 pages; laid out again from its inputs it has {pages}" in result.stdout
+
+
+def test_a_page_overprinted_with_a_false_total_is_a_mismatch(made: Path, tmp_path: Path) -> None:
+    overlay = b"BT /FHelv 20 Tf 72 400 Td (TOTAL AWARD: 1 CNY) Tj ET"
+    pdf = _edit_page(made / "brief.pdf", tmp_path / "t.pdf", b"", overlay, font=True)
+    result = _verify(pdf, "--lang", "zh")
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "第 1 页的文字与重新排版的简报不同" in result.stdout
+    assert "TOTAL AWARD: 1 CNY" in result.stdout
+
+
+def test_a_page_moved_off_the_sheet_is_a_mismatch_though_its_text_is_the_same(
+    made: Path, tmp_path: Path
+) -> None:
+    pdf = _edit_page(made / "brief.pdf", tmp_path / "t.pdf", b"q 1 0 0 1 0 -5000 cm", b"Q")
+    assert (
+        PdfReader(pdf).pages[0].extract_text()
+        == PdfReader(made / "brief.pdf").pages[0].extract_text()
+    )
+    result = _verify(pdf)
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "page 1 reads the same but is drawn differently" in result.stdout
+
+
+@pytest.mark.parametrize("change", ["edited", "removed", "added"])
+def test_the_attachments_must_be_exactly_those_procure_writes(
+    made: Path, tmp_path: Path, change: str
+) -> None:
+    files = _files(made / "brief.pdf")
+    if change == "edited":
+        files["systems.csv"] = files["systems.csv"].replace(b"0", b"9")
+        expected = "the attached systems.csv differs from the one procure writes"
+    elif change == "removed":
+        del files["systems.csv"]
+        expected = "the attachment systems.csv is missing"
+    else:
+        files["notes.txt"] = b"the real award went elsewhere"
+        expected = "the PDF carries an attachment 'notes.txt' that procure did not write"
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert expected in result.stdout
+    assert "the real award" not in result.stdout  # an added file is never read
+
+
+def test_an_action_added_to_the_document_is_a_mismatch(made: Path, tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=made / "brief.pdf")
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("1")}
+    )
+    pdf = tmp_path / "t.pdf"
+    writer.write(pdf)
+    result = _verify(pdf)
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "the PDF's catalog has entries procure does not write (/OpenAction)" in result.stdout

@@ -353,6 +353,20 @@ def differences(recorded: Any, now: Any) -> list[str]:
     return out
 
 
+@dataclass
+class Opened:
+    """A brief's PDF as read so far: its attachments listed (not read), the record and the
+    recorded inputs inflated and checked against their fingerprints."""
+
+    path: Path
+    raw: bytes
+    reader: PdfReader
+    streams: dict[str, StreamObject]
+    recorded: dict[str, Any]  # brief.json
+    files: dict[str, bytes]  # the recorded inputs, by name
+    verdict: Verdict
+
+
 def verify_brief(
     path: Path,
     solver: str = "highs",
@@ -365,33 +379,26 @@ def verify_brief(
     scenario and its vendor file as they are now), lay it out again, and compare; InputError
     if it cannot be read safely, Mismatch if it cannot be re-run because it was tampered with."""
     from pypdf import apply_configuration
-    from pypdf.errors import PyPdfError
 
     with apply_configuration(None, **PDF_LIMITS):
-        try:
-            raw, reader = _open(path)
-            streams = embedded_files(reader, path)
-        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise _unreadable(path, exc) from None
-        return _verify(path, raw, reader, streams, solver, time_limit, against, data_dir, templates)
+        return _rerun(open_brief(path), solver, time_limit, against, data_dir, templates)
 
 
-def _verify(
-    path: Path,
-    raw: bytes,
-    reader: PdfReader,
-    streams: dict[str, StreamObject],
-    solver: str,
-    time_limit: float | None,
-    against: Path | None,
-    data_dir: Path | None,
-    templates: Path | None,
-) -> Verdict:
+def open_brief(path: Path) -> Opened:
+    """Read what `procure verify` needs from the PDF, reading nothing the record does not
+    name; InputError if it cannot be read safely, Mismatch if an input was removed or
+    replaced by more than any input could hold. (Call it under PDF_LIMITS.)"""
     from procure.bids import MAX_SHEET_BYTES, is_sheet
-    from procure.inputs import load_inputs
     from procure.report import SYSTEMS_CSV
     from procure.yamlio import MAX_BYTES
 
+    try:
+        raw, reader = _open(path)
+        streams = embedded_files(reader, path)
+    except ProcureError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on a hostile file: all bad input
+        raise _unreadable(path, exc) from None
     if BRIEF_JSON not in streams:
         raise _refuse(
             path,
@@ -456,6 +463,22 @@ def _verify(
                     "它在简报生成后被修改过",
                 )
             )
+    return Opened(path, raw, reader, streams, recorded, files, verdict)
+
+
+def _rerun(
+    brief: Opened,
+    solver: str,
+    time_limit: float | None,
+    against: Path | None,
+    data_dir: Path | None,
+    templates: Path | None,
+) -> Verdict:
+    """Compute the brief again from its inputs, lay it out again, and compare."""
+    from procure.inputs import load_inputs
+
+    path, verdict, recorded, files = brief.path, brief.verdict, brief.recorded, brief.files
+    record = verdict.record
     scenario = next(i for i in record.inputs if i.role == "scenario")
     if against is not None:
         inputs = load_inputs(against, data_dir)
@@ -476,8 +499,8 @@ def _verify(
                 ) from None
             inputs = load_inputs(root / scenario.name)
             now = _compare(verdict, recorded, inputs, solver, time_limit)
-    language = _language(reader, now)
-    _check_view(verdict, raw, reader, streams, now, inputs, language, templates, path)
+    language = _language(brief.reader, now)
+    _check_view(verdict, brief, now, inputs, language, templates)
     return verdict
 
 
@@ -548,14 +571,11 @@ def _compare(
 
 def _check_view(
     verdict: Verdict,
-    raw: bytes,
-    reader: PdfReader,
-    streams: dict[str, StreamObject],
+    brief: Opened,
     now: Recommendation,
     inputs: Inputs,
     language: str,
     templates: Path | None,
-    path: Path,
 ) -> None:
     """Lay the brief out again as `procure brief` does (the record's date stamps it, so the
     same inputs, versions and fonts give the same bytes) and name the first page and each
@@ -565,6 +585,7 @@ def _check_view(
     from procure.record import attachments
     from procure.report import SYSTEMS_CSV, render, systems_csv
 
+    raw, reader, streams, path = brief.raw, brief.reader, brief.streams, brief.path
     attach = [
         (name, data)
         for name, _, data in attachments(inputs.files, inputs.contents, inputs.scenario.vendors)
@@ -736,13 +757,19 @@ class Drawing:
 
 
 def _catalog(reader: PdfReader) -> dict[str, Any]:
-    """The document catalog's entries (unresolved); {"(unreadable)": None} if it is broken."""
+    """The document catalog's entries (unresolved), and those of its name dictionary as
+    "/Names/..." (JavaScript lives there); {"(unreadable)": None} if it is broken."""
     from pypdf.generic import DictionaryObject
 
     try:
         root = reader.trailer["/Root"].get_object()
         if isinstance(root, DictionaryObject):
-            return {str(k): v for k, v in root.items()}
+            out = {str(k): v for k, v in root.items()}
+            names = root.get("/Names")
+            names = names.get_object() if names is not None else None
+            if isinstance(names, DictionaryObject):
+                out.update({f"/Names{k}": v for k, v in names.items()})
+            return out
     except Exception:  # a hostile trailer
         pass
     return {"(unreadable)": None}
