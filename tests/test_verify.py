@@ -6,7 +6,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     NameObject,
+    NumberObject,
     TextStringObject,
 )
 
@@ -267,3 +272,159 @@ def test_an_action_added_to_the_document_is_a_mismatch(made: Path, tmp_path: Pat
     result = _verify(pdf)
     assert result.exit_code == 4, result.stdout + result.stderr
     assert "the PDF's catalog has entries procure does not write (/OpenAction)" in result.stdout
+
+
+# --- bounded: hostile names, filters, file specifications, JSON and bombs (D08, D09) ---------
+
+
+def _with_record(made: Path, dst: Path, edit: Any) -> Path:
+    """The brief with its record edited by `edit(record, files)` and attachments to match."""
+    files = _files(made / "brief.pdf")
+    brief = json.loads(files["brief.json"])
+    edit(brief["record"], files)
+    files["brief.json"] = json.dumps(brief).encode()
+    return _repack(made / "brief.pdf", dst, files)
+
+
+def _raw_attachment(src: Path, dst: Path, name: str, raw: bytes, filters: str | None) -> Path:
+    """The brief with attachment `name` stored as these raw bytes under this /Filter."""
+    writer = PdfWriter(clone_from=src)
+    tree = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    for i in range(0, len(tree), 2):
+        if tree[i] == name:
+            stream = tree[i + 1].get_object()["/EF"]["/F"].get_object()
+            stream._data = raw
+            if filters:
+                stream[NameObject("/Filter")] = NameObject(filters)
+            elif "/Filter" in stream:
+                del stream["/Filter"]
+    writer.write(dst)
+    return dst
+
+
+def _bomb(inflated: int) -> bytes:
+    """Deflated zeros that inflate to `inflated` bytes (about 1,000 times smaller)."""
+    packer = zlib.compressobj(9)
+    chunk = bytes(1_000_000)
+    out = [packer.compress(chunk) for _ in range(inflated // len(chunk))]
+    return b"".join(out) + packer.flush()
+
+
+def _rename(old: str, new: str) -> Any:
+    def edit(record: dict[str, Any], files: dict[str, bytes]) -> None:
+        for item in record["inputs"]:
+            if item["name"] == old:
+                item["name"] = new
+        files[new] = files.pop(old)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_rename("s.yaml", "bids"), "collides with another attachment's"),  # file, then dir
+        (_rename("s.yaml", "BIDS/BIDS.XLSX"), "collides with another attachment's"),  # case
+        (_rename("s.yaml", "systems.csv"), "collides with another attachment's"),
+        (_rename("s.yaml", "中" * 90 + ".yaml"), "is not a plain relative path"),  # 275 bytes
+        (_rename("s.yaml", "s\u202e.yaml"), "is not a plain relative path"),  # bidi override
+        (_rename("s.yaml", "a/./s.yaml"), "is not a plain relative path"),
+    ],
+)
+def test_hostile_recorded_names_are_refused_before_anything_is_written(
+    made: Path, tmp_path: Path, edit: Any, message: str
+) -> None:
+    pdf = _with_record(made, tmp_path / "t.pdf", edit)
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf"]
+
+
+def test_a_record_naming_two_scenarios_is_refused(made: Path, tmp_path: Path) -> None:
+    def edit(record: dict[str, Any], files: dict[str, bytes]) -> None:
+        record["inputs"][1]["role"] = "scenario"
+
+    result = _verify(_with_record(made, tmp_path / "t.pdf", edit))
+    assert result.exit_code == 2 and "one scenario" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),  # past Python's recursion limit
+        (b'{"record": ' + b'{"a": ' * 200 + b"1" + b"}" * 201, "nested too deep"),
+        (b'{"record": {"date": 1}}', "the record in the attached brief.json is damaged"),
+        (b"\xff\xfe garbage", "brief.json is damaged"),
+    ],
+)
+def test_a_damaged_brief_json_is_bad_input(
+    made: Path, tmp_path: Path, payload: bytes, message: str
+) -> None:
+    files = _files(made / "brief.pdf") | {"brief.json": payload}
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert message in result.stderr
+
+
+def test_an_input_under_an_unknown_filter_is_refused_unread(made: Path, tmp_path: Path) -> None:
+    pdf = _raw_attachment(made / "brief.pdf", tmp_path / "t.pdf", "s.yaml", b"xyz", "/FooDecode")
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "'s.yaml' is encoded in a way procure never writes (/FooDecode)" in result.stderr
+
+
+def test_malformed_file_specifications_are_bad_input(made: Path, tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=made / "brief.pdf")
+    tree = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    tree[1] = NumberObject(7)  # the first file specification is a number
+    pdf = tmp_path / "t.pdf"
+    writer.write(pdf)
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "list of attachments is malformed" in result.stderr
+
+
+def test_too_many_attachments_are_refused_unread(made: Path, tmp_path: Path) -> None:
+    files = _files(made / "brief.pdf") | {f"x{i}.bin": b"x" for i in range(70)}
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 2 and "more than 64 attachments" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "message"),
+    [
+        ("s.yaml", 4, "the attached s.yaml inflates past 1,000,000 bytes"),
+        ("brief.json", 2, "the attachment 'brief.json' inflates past"),
+    ],
+)
+def test_an_attachment_that_inflates_too_far_is_refused_unread(
+    made: Path, tmp_path: Path, name: str, code: int, message: str
+) -> None:
+    bomb = _bomb(300_000_000)
+    pdf = _raw_attachment(made / "brief.pdf", tmp_path / "t.pdf", name, bomb, "/FlateDecode")
+    result = _verify(pdf)
+    assert result.exit_code == code, result.stdout + result.stderr
+    assert message in result.stdout + result.stderr
+
+
+def test_unrecorded_bombs_are_never_inflated(made: Path, tmp_path: Path) -> None:
+    """D09: twenty attachments of 100 MB each (2 GB inflated) under a 1 GB address space."""
+    pdf = tmp_path / "t.pdf"
+    files = _files(made / "brief.pdf") | {f"big{i}.bin": b"x" for i in range(20)}
+    _repack(made / "brief.pdf", pdf, files)
+    bomb = _bomb(100_000_000)
+    for i in range(20):
+        _raw_attachment(pdf, pdf, f"big{i}.bin", bomb, "/FlateDecode")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))"
+    script = f"{limit}; from procure.cli import app; app()"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "verify", str(pdf), "-j", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "'big0.bin' (and 19 more) that procure did not write" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf"]
