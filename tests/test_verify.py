@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, apply_configuration
 from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
@@ -27,7 +29,9 @@ from pypdf.generic import (
 )
 
 from procure.bids import COLUMNS
+from procure.errors import InputError
 from procure.record import knowledge_version
+from procure.verify import PDF_LIMITS, Mismatch, _compare_catalog, _compare_pages, open_brief
 
 from .conftest import ROOT, example, run
 
@@ -428,3 +432,96 @@ def test_unrecorded_bombs_are_never_inflated(made: Path, tmp_path: Path) -> None
     assert done.returncode == 4, done.stdout + done.stderr
     assert "'big0.bin' (and 19 more) that procure did not write" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf"]
+
+
+# --- fuzz: mutated PDFs are read, refused or found different, never a crash -----------------
+
+TOKENS = [
+    b"/EmbeddedFiles",
+    b"/Names",
+    b"/EF",
+    b"/UF",
+    b"/F ",
+    b"/FlateDecode",
+    b"/Length",
+    b"/Kids",
+    b"/Filespec",
+    b"brief.json",
+    b"s.yaml",
+    b"/Root",
+    b"/Pages",
+    b"/Contents",
+    b"/Resources",
+    b"/Font",
+    b"stream",
+    b" obj",
+    b" R",
+    b"xref",
+    b"trailer",
+]
+REPLACEMENTS = [
+    b"",
+    b"/Foo",
+    b"/Kids",
+    b"/Names",
+    b"/FooDecode",
+    b"[",
+    b"]",
+    b"<<",
+    b">>",
+    b"(",
+    b"999999999",
+    b"-1",
+    b"1 0 R",
+    b"null",
+    b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, base: bytes) -> bytes:
+    """`base` with a few edits: a PDF keyword replaced, bytes flipped, inserted or cut off."""
+    data = bytearray(base)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["token", "token", "flip", "insert", "cut"]))
+        if kind == "token":
+            token = draw(st.sampled_from(TOKENS))
+            spots = [i for i in range(len(data)) if data.startswith(token, i)][:50]
+            if spots:
+                at = draw(st.sampled_from(spots))
+                data[at : at + len(token)] = draw(st.sampled_from(REPLACEMENTS))
+        elif kind == "flip":
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+        elif kind == "insert":
+            at = draw(st.integers(0, len(data)))
+            data[at:at] = draw(st.binary(min_size=1, max_size=16))
+        else:
+            del data[draw(st.integers(len(data) // 2, len(data))) :]
+    return bytes(data)
+
+
+@pytest.fixture(scope="module")
+def small(made: Path) -> Path:
+    """The brief's first two pages with its attachments, every object written in the clear
+    (pypdf writes no object streams), so that the mutations reach the structure."""
+    return _repack(made / "brief.pdf", made / "small.pdf", _files(made / "brief.pdf"), slice(2))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_verify_reads_any_mutated_pdf_without_crashing(small: Path, data: st.DataObject) -> None:
+    """Reading (the name tree, file specs, inflation, brief.json, the record) and comparing
+    pages, drawings and catalog: a clear refusal or a list of differences, nothing else."""
+    pdf = small.parent / "mutated.pdf"
+    pdf.write_bytes(data.draw(mutated(small.read_bytes())))
+    fresh = PdfReader(small)
+    with apply_configuration(None, **PDF_LIMITS):
+        try:
+            opened = open_brief(pdf)
+        except (InputError, Mismatch) as exc:
+            event(f"refused: {type(exc).__name__}")
+            assert "Traceback" not in str(exc)
+            return
+        _compare_pages(opened.verdict, opened.reader, fresh)
+        _compare_catalog(opened.verdict, opened.reader, fresh)
+        event(f"read; {len(opened.verdict.differs)} differences")
