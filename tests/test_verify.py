@@ -76,9 +76,19 @@ def test_the_json_brief_carries_the_record_too(made: Path) -> None:
 
 
 def test_verify_passes_on_a_fresh_brief(made: Path) -> None:
-    result = run("verify", str(made / "brief.pdf"))
+    digest = hashlib.sha256((made / "brief.pdf").read_bytes()).hexdigest()
+    result = run("verify", str(made / "brief.pdf"), "--sha256", digest.upper())
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "ok:" in result.stdout
+    assert f"this PDF, SHA-256: {digest}" in result.stdout
+
+
+def test_a_pdf_that_is_not_the_published_one_is_a_mismatch(made: Path) -> None:
+    result = run("verify", str(made / "brief.pdf"), "--sha256", "ab" * 32)
+    assert result.exit_code == 4
+    assert f"not the published {'ab' * 32}" in result.stderr
+    result = run("verify", str(made / "brief.pdf"), "--sha256", "xyz")
+    assert result.exit_code == 2 and "64 hexadecimal digits" in result.stderr
 
 
 def _edit_bid(src: Path, dst: Path) -> None:

@@ -7,6 +7,7 @@ so `procure validate` stays fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -845,6 +846,15 @@ def verify(
             help="The template directory the brief was laid out with, if not the bundled one.",
         ),
     ] = None,
+    sha256: Annotated[
+        str | None,
+        typer.Option(
+            "--sha256",
+            metavar="HEX",
+            help="The PDF's SHA-256 as its author published (or signed) it: the file must be "
+            "that one, byte for byte.",
+        ),
+    ] = None,
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
@@ -863,8 +873,18 @@ def verify(
     try:
         if templates is not None and not templates.is_dir():
             raise InputError([Problem(str(templates), "--templates must be a directory")])
+        published = sha256.strip().lower() if sha256 is not None else None
+        if published is not None and not re.fullmatch(r"[0-9a-f]{64}", published):
+            raise InputError(
+                [Problem("--sha256", "give the 64 hexadecimal digits of a SHA-256 digest")]
+            )
         verdict = verify_brief(
-            brief, time_limit=time_limit, against=against, data_dir=data_dir, templates=templates
+            brief,
+            time_limit=time_limit,
+            against=against,
+            data_dir=data_dir,
+            templates=templates,
+            sha256=published,
         )
     except ProcureError as exc:
         _fail(exc)
@@ -872,6 +892,7 @@ def verify(
     typer.echo(t["record_line"].format(tool=r.tool_version, kb=r.knowledge_version, date=r.date))
     for item in r.inputs:
         typer.echo(f"  {t['file_role_' + item.role]} {item.name}{t['colon']}{item.sha256}")
+    typer.echo(f"  {t['verify_pdf_sha']}{t['colon']}{verdict.sha256}")
     for note in verdict.notes:
         typer.echo(f"{t['term_warning']}{t['colon']}{note(language)}")
     for altered in verdict.altered:

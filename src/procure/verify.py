@@ -69,6 +69,7 @@ class Verdict:
     changes: list[str] = field(default_factory=list)  # "path: recorded -> now"
     more: int = 0  # changes not listed
     differs: list[Text] = field(default_factory=list)  # pages and attachments a reader sees
+    sha256: str = ""  # of the PDF file itself, to compare with one its author published
     notes: list[Text] = field(default_factory=list)  # e.g. another tool version
 
     @property
@@ -374,14 +375,24 @@ def verify_brief(
     against: Path | None = None,
     data_dir: Path | None = None,
     templates: Path | None = None,
+    sha256: str | None = None,
 ) -> Verdict:
     """Re-run the brief at `path` from the inputs it carries (or, with `against`, from that
-    scenario and its vendor file as they are now), lay it out again, and compare; InputError
-    if it cannot be read safely, Mismatch if it cannot be re-run because it was tampered with."""
+    scenario and its vendor file as they are now), lay it out again, and compare (with
+    `sha256`, the file must also be the one published with that digest); InputError if it
+    cannot be read safely, Mismatch if it cannot be re-run because it was tampered with."""
     from pypdf import apply_configuration
 
     with apply_configuration(None, **PDF_LIMITS):
-        return _rerun(open_brief(path), solver, time_limit, against, data_dir, templates)
+        brief = open_brief(path)
+        if sha256 is not None and brief.verdict.sha256 != sha256:
+            raise Mismatch(
+                f"{path}: this PDF's SHA-256 is {brief.verdict.sha256}, not the published "
+                f"{sha256}: it is not the file its author published",
+                f"{path}：本 PDF 的 SHA-256 为 {brief.verdict.sha256}，与公布的 {sha256} 不符："
+                "它不是作者公布的那个文件",
+            )
+        return _rerun(brief, solver, time_limit, against, data_dir, templates)
 
 
 def open_brief(path: Path) -> Opened:
@@ -420,7 +431,7 @@ def open_brief(path: Path) -> Opened:
         ) from None
     generated = (SYSTEMS_CSV, BRIEF_JSON)
     check_names(record, path, generated)
-    verdict = Verdict(record=record)
+    verdict = Verdict(record=record, sha256=hashlib.sha256(raw).hexdigest())
     wanted = {i.name for i in record.inputs} | set(generated)
     extra = sorted(set(streams) - wanted)
     if extra:
