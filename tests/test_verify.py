@@ -535,3 +535,22 @@ def test_verify_reads_any_mutated_pdf_without_crashing(small: Path, data: st.Dat
         _compare_pages(opened.verdict, opened.reader, fresh)
         _compare_catalog(opened.verdict, opened.reader, fresh)
         event(f"read; {len(opened.verdict.differs)} differences")
+
+
+def test_a_brief_laid_out_with_own_templates_verifies_with_them(made: Path, tmp_path: Path) -> None:
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    page = (ROOT / "templates" / "brief.html.j2").read_text(encoding="utf-8")
+    body = page.index("<body")
+    body = page.index(">", body) + 1
+    page = page[:body] + "<p>Branded by the Municipal Big Data Bureau</p>" + page[body:]
+    (brand / "brief.html.j2").write_text(page, encoding="utf-8")
+    pdf = tmp_path / "branded.pdf"
+    made_it = run("brief", str(made / "s.yaml"), "-o", str(pdf), "--templates", str(brand))
+    assert made_it.exit_code == 0, made_it.stderr
+    result = _verify(pdf, "--templates", str(brand))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    result = _verify(pdf)
+    assert result.exit_code == 4
+    assert "Branded by the Municipal Big Data Bureau" in result.stdout
+    assert "give the same directory to `procure verify --templates DIR`" in result.stdout

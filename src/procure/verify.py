@@ -608,6 +608,16 @@ def _check_view(
     fresh = PdfReader(io.BytesIO(fresh_pdf))
     before = len(verdict.differs)
     _compare_pages(verdict, reader, fresh)
+    if len(verdict.differs) > before and templates is None:
+        verdict.notes.append(
+            Text(
+                en="laid out again with the bundled templates: if the brief was made with your "
+                "own (`procure brief --templates DIR`), give the same directory to "
+                "`procure verify --templates DIR`",
+                zh="本次用内置模板重新排版：若简报是用自定义模板生成的（`procure brief --templates "
+                "DIR`），请用 `procure verify --templates DIR` 指定同一目录",
+            )
+        )
     expected = {SYSTEMS_CSV: systems_csv(now, language), BRIEF_JSON: render(now, "json", language)}
     for name, data in expected.items():
         if name not in streams:
