@@ -554,3 +554,32 @@ def test_a_brief_laid_out_with_own_templates_verifies_with_them(made: Path, tmp_
     assert result.exit_code == 4
     assert "Branded by the Municipal Big Data Bureau" in result.stdout
     assert "give the same directory to `procure verify --templates DIR`" in result.stdout
+
+
+def test_an_invalid_attached_scenario_is_named_as_the_attachment(
+    made: Path, tmp_path: Path
+) -> None:
+    def edit(record: dict[str, Any], files: dict[str, bytes]) -> None:
+        files["s.yaml"] = b"name: [unclosed\n"
+        record["inputs"][0]["sha256"] = hashlib.sha256(files["s.yaml"]).hexdigest()
+
+    result = _verify(_with_record(made, tmp_path / "t.pdf", edit))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{tmp_path / 't.pdf'}: attached s.yaml" in result.stderr
+    assert "procure-verify-" not in result.stderr
+
+
+def test_a_name_tree_whose_kids_repeat_is_not_walked_exponentially(
+    made: Path, tmp_path: Path
+) -> None:
+    writer = PdfWriter(clone_from=made / "brief.pdf")
+    node = DictionaryObject()  # an empty leaf: no name twice to stop the walk early
+    for _ in range(8):  # 64 ** 8 paths to the leaf, if each were followed
+        ref = writer._add_object(node)
+        node = DictionaryObject({NameObject("/Kids"): ArrayObject([ref] * 64)})
+    writer._root_object["/Names"][NameObject("/EmbeddedFiles")] = writer._add_object(node)
+    pdf = tmp_path / "t.pdf"
+    writer.write(pdf)
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "too deep, too large" in result.stderr

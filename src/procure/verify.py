@@ -16,7 +16,7 @@ import io
 import json
 import tempfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +120,7 @@ def embedded_files(reader: PdfReader, path: Path) -> dict[str, StreamObject]:
         names = root.get("/Names") if isinstance(root, DictionaryObject) else None
         tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
         if tree is not None:
-            _walk(tree.get_object(), 0, found, path)
+            _walk(tree.get_object(), 0, found, path, [MAX_ENTRIES])
     except InputError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
@@ -139,12 +139,19 @@ def _malformed(path: Path, what: str, zh: str) -> InputError:
     )
 
 
-def _walk(node: Any, depth: int, found: dict[str, StreamObject], path: Path) -> None:
+def _walk(
+    node: Any, depth: int, found: dict[str, StreamObject], path: Path, nodes: list[int]
+) -> None:
+    """Collect the name tree's entries into `found`; `nodes` counts down the nodes it may
+    visit (a tree whose kids repeat each other is not walked exponentially)."""
     from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
-    if not isinstance(node, DictionaryObject) or depth > MAX_TREE_DEPTH:
+    nodes[0] -= 1
+    if not isinstance(node, DictionaryObject) or depth > MAX_TREE_DEPTH or nodes[0] < 0:
         raise _malformed(
-            path, "a name tree node too deep or not a dictionary", "名称树层级过深或不是字典"
+            path,
+            "a name tree too deep, too large, or a node not a dictionary",
+            "名称树层级过深、节点过多或节点不是字典",
         )
     pairs = node.get("/Names")
     if pairs is not None:
@@ -191,7 +198,7 @@ def _walk(node: Any, depth: int, found: dict[str, StreamObject], path: Path) -> 
         if not isinstance(kids, ArrayObject) or len(kids) > MAX_ENTRIES:
             raise _malformed(path, "/Kids is not a short list", "/Kids 不是长度合理的列表")
         for kid in kids:
-            _walk(kid.get_object(), depth + 1, found, path)
+            _walk(kid.get_object(), depth + 1, found, path, nodes)
 
 
 def _name(value: Any, path: Path) -> str:
@@ -508,7 +515,17 @@ def _rerun(
                     f"cannot unpack the attachments to re-run them ({exc.strerror})",
                     f"无法解出附件以重新计算（{exc.strerror}）",
                 ) from None
-            inputs = load_inputs(root / scenario.name)
+            try:
+                inputs = load_inputs(root / scenario.name)
+            except InputError as exc:  # named as the attachment, not the scratch copy
+                raise InputError(
+                    [
+                        replace(p, file=f"{path}: attached {p.file.removeprefix(tmp + '/')}")
+                        if p.file.startswith(tmp + "/")
+                        else p
+                        for p in exc.problems
+                    ]
+                ) from None
             now = _compare(verdict, recorded, inputs, solver, time_limit)
     language = _language(brief.reader, now)
     _check_view(verdict, brief, now, inputs, language, templates)
