@@ -31,7 +31,15 @@ from pypdf.generic import (
 from procure.bids import COLUMNS
 from procure.errors import InputError
 from procure.record import knowledge_version
-from procure.verify import PDF_LIMITS, Mismatch, _compare_catalog, _compare_pages, open_brief
+from procure.verify import (
+    PDF_LIMITS,
+    Mismatch,
+    _compare_catalog,
+    _compare_pages,
+    embedded_files,
+    inflate,
+    open_brief,
+)
 
 from .conftest import ROOT, example, run
 
@@ -583,3 +591,22 @@ def test_a_name_tree_whose_kids_repeat_is_not_walked_exponentially(
     result = _verify(pdf)
     assert result.exit_code == 2, result.stdout + result.stderr
     assert "too deep, too large" in result.stderr
+
+
+def test_attachments_with_chinese_names_are_found_by_the_name_a_viewer_shows(
+    tmp_path: Path,
+) -> None:
+    """WeasyPrint keys the name tree by the name's UTF-8 bytes, which pypdf reads as
+    PDFDocEncoding; the viewer shows /UF. Both must name the same file."""
+    from weasyprint import HTML, Attachment
+
+    pdf = tmp_path / "t.pdf"
+    pdf.write_bytes(
+        HTML(string="<p>x</p>").write_pdf(
+            attachments=[Attachment(file_obj=io.BytesIO(b"id: x\n"), name="滨州情景.yaml")]
+        )
+    )
+    with apply_configuration(None, **PDF_LIMITS):
+        found = embedded_files(PdfReader(pdf), pdf)
+        assert list(found) == ["滨州情景.yaml"]
+        assert inflate(found["滨州情景.yaml"], 100, "滨州情景.yaml", pdf) == b"id: x\n"

@@ -165,7 +165,7 @@ def _walk(
                     f"the PDF carries more than {MAX_ENTRIES} attachments; procure writes four",
                     f"该 PDF 含有超过 {MAX_ENTRIES} 个附件；procure 只生成四个",
                 )
-            name = _name(pairs[i], path)
+            key = pairs[i]
             spec = pairs[i + 1].get_object()
             ef = spec.get("/EF") if isinstance(spec, DictionaryObject) else None
             ef = ef.get_object() if ef is not None else None
@@ -174,11 +174,12 @@ def _walk(
             if not isinstance(stream, StreamObject):
                 raise _malformed(
                     path,
-                    f"the file specification of {shown(name)} holds no embedded file",
-                    f"附件 {shown(name)} 的文件说明中没有嵌入文件",
+                    f"the file specification of {shown(key)} holds no embedded file",
+                    f"附件 {shown(key)} 的文件说明中没有嵌入文件",
                 )
-            label = spec.get("/UF")
-            if label is not None and _name(label.get_object(), path) != name:
+            label = spec.get("/UF")  # the name a viewer shows; the key is its UTF-8 bytes
+            name = _name(label.get_object() if label is not None else key, path)
+            if not _same(key, name):
                 raise _malformed(
                     path,
                     f"the attachment listed as {shown(name)} shows the reader another name",
@@ -199,6 +200,15 @@ def _walk(
             raise _malformed(path, "/Kids is not a short list", "/Kids 不是长度合理的列表")
         for kid in kids:
             _walk(kid.get_object(), depth + 1, found, path, nodes)
+
+
+def _same(key: Any, name: str) -> bool:
+    """Whether a name tree key names `name`: as text, or as its UTF-8 bytes (WeasyPrint writes
+    the key as bytes, which pypdf reads as PDFDocEncoding)."""
+    raw = getattr(key, "original_bytes", key if isinstance(key, bytes) else None)
+    if isinstance(key, str) and key == name:
+        return True
+    return isinstance(raw, bytes) and raw.decode("utf-8", "replace") == name
 
 
 def _name(value: Any, path: Path) -> str:
