@@ -376,6 +376,7 @@ def test_a_record_naming_two_scenarios_is_refused(made: Path, tmp_path: Path) ->
     [
         (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),  # past Python's recursion limit
         (b'{"record": ' + b'{"a": ' * 200 + b"1" + b"}" * 201, "nested too deep"),
+        (b"[" + b"{}," * 2_000_000 + b"{}]", "too large"),  # two million dictionaries
         (b'{"record": {"date": 1}}', "the record in the attached brief.json is damaged"),
         (b"\xff\xfe garbage", "brief.json is damaged"),
     ],

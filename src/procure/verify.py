@@ -39,6 +39,7 @@ MAX_TREE_DEPTH = 8  # levels of the attachments' name tree (procure writes one)
 MAX_NAME = 1_000  # characters of an attachment's name as listed
 MAX_JSON_BYTES = 50_000_000  # brief.json inflated
 MAX_JSON_DEPTH = 64  # brief.json nests about 8 deep
+MAX_JSON_NODES = 3_000_000  # "{", "[" and "," before parsing: a brief has ~500 a system
 MAX_RATIO = 200  # inflated bytes per compressed byte, past RATIO_FLOOR
 RATIO_FLOOR = 1_000_000
 MAX_NODES = 500_000  # PDF objects visited to fingerprint one page's drawing
@@ -270,9 +271,11 @@ def _json(raw: bytes, path: Path) -> dict[str, Any]:
     """brief.json parsed, at most MAX_JSON_DEPTH deep; InputError if damaged."""
     damaged = _refuse(
         path,
-        "the attached brief.json is damaged, nested too deep or lacks its record",
-        "附件 brief.json 已损坏、嵌套过深或缺少记录信息",
+        "the attached brief.json is damaged, too large, nested too deep or lacks its record",
+        "附件 brief.json 已损坏、过大、嵌套过深或缺少记录信息",
     )
+    if raw.count(b"{") + raw.count(b"[") + raw.count(b",") > MAX_JSON_NODES:
+        raise damaged  # 50 MB of "{}," would be 16 million dictionaries: a gigabyte
     try:
         value = json.loads(raw)
     except (ValueError, RecursionError):
