@@ -56,7 +56,16 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "s.yaml").write_text(
         text.replace("vendors: default", "vendors: bids/bids.xlsx"), encoding="utf-8"
     )
-    result = run("brief", str(root / "s.yaml"), "-o", str(root / "brief.pdf"), "-j", "1")
+    result = run(  # a time budget it finishes within however loaded the machine
+        "brief",
+        str(root / "s.yaml"),
+        "-o",
+        str(root / "brief.pdf"),
+        "-j",
+        "1",
+        "--time-budget",
+        "900",
+    )
     assert result.exit_code == 0, result.stderr
     return root
 
@@ -555,7 +564,16 @@ def test_a_brief_laid_out_with_own_templates_verifies_with_them(made: Path, tmp_
     page = page[:body] + "<p>Branded by the Municipal Big Data Bureau</p>" + page[body:]
     (brand / "brief.html.j2").write_text(page, encoding="utf-8")
     pdf = tmp_path / "branded.pdf"
-    made_it = run("brief", str(made / "s.yaml"), "-o", str(pdf), "--templates", str(brand))
+    made_it = run(
+        "brief",
+        str(made / "s.yaml"),
+        "-o",
+        str(pdf),
+        "--templates",
+        str(brand),
+        "--time-budget",
+        "900",
+    )
     assert made_it.exit_code == 0, made_it.stderr
     result = _verify(pdf, "--templates", str(brand))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -611,3 +629,20 @@ def test_attachments_with_chinese_names_are_found_by_the_name_a_viewer_shows(
         found = embedded_files(PdfReader(pdf), pdf)
         assert list(found) == ["滨州情景.yaml"]
         assert inflate(found["滨州情景.yaml"], 100, "滨州情景.yaml", pdf) == b"id: x\n"
+
+
+def test_a_brief_cut_short_by_its_time_budget_says_why_it_differs(
+    made: Path, tmp_path: Path
+) -> None:
+    """Its robustness depends on the machine's speed then: a difference is explained."""
+    files = _files(made / "brief.pdf")
+    brief = json.loads(files["brief.json"])
+    brief["robustness"]["budget_note"] = {
+        "en": "The analysis's time budget (60 s, --time-budget) ran out: the award intervals.",
+        "zh": "分析的时间预算（60秒，--time-budget）已用完：授标区间。",
+    }
+    files["brief.json"] = json.dumps(brief).encode()
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "ran out of its time budget when it was made" in result.stdout
+    assert "robustness.budget_note" in result.stdout

@@ -859,6 +859,7 @@ def verify(
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
+    time_budget: TimeBudgetOpt = 600.0,
 ) -> None:
     """Re-run a brief from the inputs it carries, lay it out again and compare: exit 0 if
     every number, page and attachment comes out the same, 4 if an input was edited or a
@@ -885,6 +886,7 @@ def verify(
             data_dir=data_dir,
             templates=templates,
             sha256=published,
+            time_budget=time_budget,
         )
     except ProcureError as exc:
         _fail(exc)

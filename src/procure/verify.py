@@ -396,6 +396,7 @@ def verify_brief(
     data_dir: Path | None = None,
     templates: Path | None = None,
     sha256: str | None = None,
+    time_budget: float | None = None,
 ) -> Verdict:
     """Re-run the brief at `path` from the inputs it carries (or, with `against`, from that
     scenario and its vendor file as they are now), lay it out again, and compare (with
@@ -412,7 +413,7 @@ def verify_brief(
                 f"{path}：本 PDF 的 SHA-256 为 {brief.verdict.sha256}，与公布的 {sha256} 不符："
                 "它不是作者公布的那个文件",
             )
-        return _rerun(brief, solver, time_limit, against, data_dir, templates)
+        return _rerun(brief, solver, time_limit, against, data_dir, templates, time_budget)
 
 
 def open_brief(path: Path) -> Opened:
@@ -504,6 +505,7 @@ def _rerun(
     against: Path | None,
     data_dir: Path | None,
     templates: Path | None,
+    time_budget: float | None = None,
 ) -> Verdict:
     """Compute the brief again from its inputs, lay it out again, and compare."""
     from procure.inputs import load_inputs
@@ -513,7 +515,7 @@ def _rerun(
     scenario = next(i for i in record.inputs if i.role == "scenario")
     if against is not None:
         inputs = load_inputs(against, data_dir)
-        now = _compare(verdict, recorded, inputs, solver, time_limit)
+        now = _compare(verdict, recorded, inputs, solver, time_limit, time_budget)
     else:
         with tempfile.TemporaryDirectory(prefix="procure-verify-") as tmp:
             root = Path(tmp)
@@ -539,7 +541,7 @@ def _rerun(
                         for p in exc.problems
                     ]
                 ) from None
-            now = _compare(verdict, recorded, inputs, solver, time_limit)
+            now = _compare(verdict, recorded, inputs, solver, time_limit, time_budget)
     language = _language(brief.reader, now)
     _check_view(verdict, brief, now, inputs, language, templates)
     return verdict
@@ -554,7 +556,12 @@ def _language(reader: PdfReader, rec: Recommendation) -> str:
 
 
 def _compare(
-    verdict: Verdict, recorded: dict[str, Any], inputs: Inputs, solver: str, limit: float | None
+    verdict: Verdict,
+    recorded: dict[str, Any],
+    inputs: Inputs,
+    solver: str,
+    limit: float | None,
+    time_budget: float | None = None,
 ) -> Recommendation:
     """Compute the brief from `inputs` and set out how its numbers differ from `recorded`;
     the brief computed, its record dated as the one it is compared with (to lay it out alike)."""
@@ -568,6 +575,7 @@ def _compare(
         solver=solver,
         vendors=inputs.vendors,
         time_limit=limit or TIME_LIMIT,
+        time_budget=time_budget,
     )
     fresh_record = record_for(inputs.files, inputs.contents, inputs.scenario.vendors)
     now = rec.model_copy(update={"record": fresh_record.model_copy(update={"date": record.date})})
@@ -602,12 +610,37 @@ def _compare(
                 f"{fresh_record.knowledge_version}）：规则、费率或出处有变化",
             )
         )
+    for who, brief in (("made", recorded), ("verified", fresh)):
+        if _cut_short(brief):
+            verdict.notes.append(
+                Text(
+                    en="the brief's analysis ran out of its time budget when it was made: what "
+                    "it left out or cut short comes out otherwise whenever it is computed again; "
+                    "make it with a --time-budget it finishes within to verify it exactly"
+                    if who == "made"
+                    else "this run's analysis ran out of its time budget: give verify more "
+                    "with --time-budget",
+                    zh="简报生成时分析的时间预算已用完：其省略或未算完的部分每次重新计算都可能不同；"
+                    "请用足够的 --time-budget 生成简报，才能精确核验"
+                    if who == "made"
+                    else "本次核验的分析时间预算已用完：请用 --time-budget 给出更多时间",
+                )
+            )
     recorded = {k: v for k, v in recorded.items() if k != "record"}
     fresh.pop("record", None)
     changes = differences(recorded, fresh)
     verdict.changes = changes[:MAX_CHANGES]
     verdict.more = max(0, len(changes) - MAX_CHANGES)
     return now
+
+
+def _cut_short(brief: dict[str, Any]) -> bool:
+    """Whether a brief says its analysis stopped at the time budget (budget.Budget.said, or
+    rule costs left out for lack of time): then it depends on the machine's speed."""
+    return any(
+        isinstance(v, str) and ("--time-budget) ran out" in v or "for lack of time" in v)
+        for v in flatten(brief).values()
+    )
 
 
 def _check_view(
