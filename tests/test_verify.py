@@ -644,5 +644,5 @@ def test_a_brief_cut_short_by_its_time_budget_says_why_it_differs(
     files["brief.json"] = json.dumps(brief).encode()
     result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
     assert result.exit_code == 4, result.stdout + result.stderr
-    assert "ran out of its time budget when it was made" in result.stdout
+    assert "the brief's analysis ran out of time when it was made" in result.stdout
     assert "robustness.budget_note" in result.stdout

@@ -614,16 +614,18 @@ def _compare(
         if _cut_short(brief):
             verdict.notes.append(
                 Text(
-                    en="the brief's analysis ran out of its time budget when it was made: what "
-                    "it left out or cut short comes out otherwise whenever it is computed again; "
-                    "make it with a --time-budget it finishes within to verify it exactly"
+                    en="the brief's analysis ran out of time when it was made (its time budget, "
+                    "or a solve's limit): what it left out or cut short comes out otherwise "
+                    "whenever it is computed again; make it with a --time-budget and "
+                    "--time-limit it finishes within to verify it exactly"
                     if who == "made"
-                    else "this run's analysis ran out of its time budget: give verify more "
-                    "with --time-budget",
-                    zh="简报生成时分析的时间预算已用完：其省略或未算完的部分每次重新计算都可能不同；"
-                    "请用足够的 --time-budget 生成简报，才能精确核验"
+                    else "this run's analysis ran out of time: give verify more with "
+                    "--time-budget and --time-limit",
+                    zh="简报生成时分析的时间已用完（时间预算或单次求解时限）：其省略或未算完的部分"
+                    "每次重新计算都可能不同；请用足够的 --time-budget 和 --time-limit 生成简报，"
+                    "才能精确核验"
                     if who == "made"
-                    else "本次核验的分析时间预算已用完：请用 --time-budget 给出更多时间",
+                    else "本次核验的分析时间已用完：请用 --time-budget 和 --time-limit 给出更多时间",
                 )
             )
     recorded = {k: v for k, v in recorded.items() if k != "record"}
@@ -634,12 +636,17 @@ def _compare(
     return now
 
 
+# what a brief says where a solve or the analysis ran out of time (optimizer, sensitivity,
+# explain, budget.Budget.said): such a brief depends on the machine's speed
+OUT_OF_TIME = ("--time-budget) ran out", "for lack of time", "--time-limit", "ran out of time")
+
+
 def _cut_short(brief: dict[str, Any]) -> bool:
-    """Whether a brief says its analysis stopped at the time budget (budget.Budget.said, or
-    rule costs left out for lack of time): then it depends on the machine's speed."""
+    """Whether the brief says that some solve or its analysis ran out of time."""
     return any(
-        isinstance(v, str) and ("--time-budget) ran out" in v or "for lack of time" in v)
-        for v in flatten(brief).values()
+        (key.endswith(".unknown") and value is True)
+        or (isinstance(value, str) and any(m in value for m in OUT_OF_TIME))
+        for key, value in flatten(brief).items()
     )
 
 
