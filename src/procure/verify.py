@@ -383,7 +383,8 @@ class Opened:
     raw: bytes
     reader: PdfReader
     streams: dict[str, StreamObject]
-    recorded: dict[str, Any]  # brief.json
+    brief_json: bytes  # as attached
+    recorded: dict[str, Any]  # brief.json parsed
     files: dict[str, bytes]  # the recorded inputs, by name
     verdict: Verdict
 
@@ -495,7 +496,7 @@ def open_brief(path: Path) -> Opened:
                     "它在简报生成后被修改过",
                 )
             )
-    return Opened(path, raw, reader, streams, recorded, files, verdict)
+    return Opened(path, raw, reader, streams, brief_json, recorded, files, verdict)
 
 
 def _rerun(
@@ -698,16 +699,28 @@ def _check_view(
                 )
             )
             continue
-        given = inflate(streams[name], len(data), name, path)
+        given = (
+            brief.brief_json
+            if name == BRIEF_JSON
+            else inflate(streams[name], len(data), name, path)
+        )
         if given != data:
-            was = hashlib.sha256(given).hexdigest()[:12] if given is not None else "…"
+            should = hashlib.sha256(data).hexdigest()[:12]
+            was = hashlib.sha256(given).hexdigest()[:12] if given is not None else None
             verdict.differs.append(
                 Text(
                     en=f"the attached {name} differs from the one procure writes for these "
-                    f"inputs (SHA-256 {was}… where it should be "
-                    f"{hashlib.sha256(data).hexdigest()[:12]}…)",
-                    zh=f"附件 {name} 与 procure 依据这些输入生成的不同（SHA-256 为 {was}…，"
-                    f"应为 {hashlib.sha256(data).hexdigest()[:12]}…）",
+                    + (
+                        f"inputs (SHA-256 {was}… where it should be {should}…)"
+                        if was
+                        else f"inputs (it is larger; SHA-256 should be {should}…)"
+                    ),
+                    zh=f"附件 {name} 与 procure 依据这些输入生成的不同"
+                    + (
+                        f"（SHA-256 为 {was}…，应为 {should}…）"
+                        if was
+                        else f"（更大；SHA-256 应为 {should}…）"
+                    ),
                 )
             )
     _compare_catalog(verdict, reader, fresh)
