@@ -611,27 +611,28 @@ def _compare(
                 f"{fresh_record.knowledge_version}）：规则、费率或出处有变化",
             )
         )
-    for who, brief in (("made", recorded), ("verified", fresh)):
-        if _cut_short(brief):
-            verdict.notes.append(
-                Text(
-                    en="the brief's analysis ran out of time when it was made (its time budget, "
-                    "or a solve's limit): what it left out or cut short comes out otherwise "
-                    "whenever it is computed again; make it with a --time-budget and "
-                    "--time-limit it finishes within to verify it exactly"
-                    if who == "made"
-                    else "this run's analysis ran out of time: give verify more with "
-                    "--time-budget and --time-limit",
-                    zh="简报生成时分析的时间已用完（时间预算或单次求解时限）：其省略或未算完的部分"
-                    "每次重新计算都可能不同；请用足够的 --time-budget 和 --time-limit 生成简报，"
-                    "才能精确核验"
-                    if who == "made"
-                    else "本次核验的分析时间已用完：请用 --time-budget 和 --time-limit 给出更多时间",
-                )
-            )
     recorded = {k: v for k, v in recorded.items() if k != "record"}
     fresh.pop("record", None)
     changes = differences(recorded, fresh)
+    if changes:  # why numbers can differ with the same inputs
+        for who, brief in (("made", recorded), ("verified", fresh)):
+            if _cut_short(brief):
+                verdict.notes.append(
+                    Text(
+                        en="the brief's analysis ran out of time when it was made (its time budget, "
+                        "or a solve's limit): what it left out or cut short comes out otherwise "
+                        "whenever it is computed again; make it with a --time-budget and "
+                        "--time-limit it finishes within to verify it exactly"
+                        if who == "made"
+                        else "this run's analysis ran out of time: give verify more with "
+                        "--time-budget and --time-limit",
+                        zh="简报生成时分析的时间已用完（时间预算或单次求解时限）：其省略或未算完的部分"
+                        "每次重新计算都可能不同；请用足够的 --time-budget 和 --time-limit 生成简报，"
+                        "才能精确核验"
+                        if who == "made"
+                        else "本次核验的分析时间已用完：请用 --time-budget 和 --time-limit 给出更多时间",
+                    )
+                )
     verdict.changes = changes[:MAX_CHANGES]
     verdict.more = max(0, len(changes) - MAX_CHANGES)
     return now
