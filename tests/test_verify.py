@@ -6,15 +6,40 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, apply_configuration
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from procure.bids import COLUMNS
+from procure.errors import InputError
 from procure.record import knowledge_version
+from procure.verify import (
+    PDF_LIMITS,
+    Mismatch,
+    _compare_catalog,
+    _compare_pages,
+    embedded_files,
+    inflate,
+    open_brief,
+)
 
 from .conftest import ROOT, example, run
 
@@ -31,7 +56,16 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "s.yaml").write_text(
         text.replace("vendors: default", "vendors: bids/bids.xlsx"), encoding="utf-8"
     )
-    result = run("brief", str(root / "s.yaml"), "-o", str(root / "brief.pdf"), "-j", "1")
+    result = run(  # a time budget it finishes within however loaded the machine
+        "brief",
+        str(root / "s.yaml"),
+        "-o",
+        str(root / "brief.pdf"),
+        "-j",
+        "1",
+        "--time-budget",
+        "900",
+    )
     assert result.exit_code == 0, result.stderr
     return root
 
@@ -59,9 +93,19 @@ def test_the_json_brief_carries_the_record_too(made: Path) -> None:
 
 
 def test_verify_passes_on_a_fresh_brief(made: Path) -> None:
-    result = run("verify", str(made / "brief.pdf"))
+    digest = hashlib.sha256((made / "brief.pdf").read_bytes()).hexdigest()
+    result = run("verify", str(made / "brief.pdf"), "--sha256", digest.upper())
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "ok:" in result.stdout
+    assert f"this PDF, SHA-256: {digest}" in result.stdout
+
+
+def test_a_pdf_that_is_not_the_published_one_is_a_mismatch(made: Path) -> None:
+    result = run("verify", str(made / "brief.pdf"), "--sha256", "ab" * 32)
+    assert result.exit_code == 4
+    assert f"not the published {'ab' * 32}" in result.stderr
+    result = run("verify", str(made / "brief.pdf"), "--sha256", "xyz")
+    assert result.exit_code == 2 and "64 hexadecimal digits" in result.stderr
 
 
 def _edit_bid(src: Path, dst: Path) -> None:
@@ -134,3 +178,471 @@ def test_verify_never_writes_outside_its_scratch_directory(made: Path, tmp_path:
     result = run("verify", str(hostile))
     assert result.exit_code == 2 and "not a plain relative path" in result.stderr
     assert not (tmp_path.parent / "escaped.yaml").exists()
+
+
+# --- what a reader sees: pages, page count, attachments (D07) --------------------------------
+
+
+def _files(pdf: Path) -> dict[str, bytes]:
+    return {name: data[0] for name, data in PdfReader(pdf).attachments.items()}
+
+
+def _repack(src: Path, dst: Path, files: dict[str, bytes], pages: slice = slice(None)) -> Path:
+    """The brief's pages (or some of them) with these attachments, as a tamperer writes it."""
+    reader = PdfReader(src)
+    writer = PdfWriter()
+    for page in reader.pages[pages]:
+        writer.add_page(page)
+    for name, data in files.items():
+        writer.add_attachment(name, data)
+    with open(dst, "wb") as handle:
+        writer.write(handle)
+    return dst
+
+
+def _edit_page(src: Path, dst: Path, before: bytes, after: bytes, font: bool = False) -> Path:
+    """Page 1 drawn with `before` ahead of and `after` behind its own content (a cloned PDF:
+    everything else as procure wrote it)."""
+    writer = PdfWriter(clone_from=src)
+    page = writer.pages[0]
+    if font:  # a standard font to overprint with
+        fonts = page["/Resources"]["/Font"]
+        fonts[NameObject("/FHelv")] = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    parts = []
+    for data in (before, None, after):
+        if data is None:
+            parts.append(page.raw_get("/Contents"))
+            continue
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        parts.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = ArrayObject(parts)
+    with open(dst, "wb") as handle:
+        writer.write(handle)
+    return dst
+
+
+def _verify(pdf: Path, *extra: str) -> Any:
+    result = run("verify", str(pdf), *extra)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def test_a_brief_resaved_unchanged_still_verifies(made: Path, tmp_path: Path) -> None:
+    """Only real changes count: the same pages and attachments written out again pass."""
+    resaved = tmp_path / "resaved.pdf"
+    PdfWriter(clone_from=made / "brief.pdf").write(resaved)
+    assert resaved.read_bytes() != (made / "brief.pdf").read_bytes()
+    result = _verify(resaved)
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_removed_pages_are_a_mismatch(made: Path, tmp_path: Path) -> None:
+    pdf = _repack(made / "brief.pdf", tmp_path / "t.pdf", _files(made / "brief.pdf"), slice(2))
+    result = _verify(pdf)
+    assert result.exit_code == 4, result.stdout + result.stderr
+    pages = len(PdfReader(made / "brief.pdf").pages)
+    assert f"the brief has 2 pages; laid out again from its inputs it has {pages}" in result.stdout
+
+
+def test_a_page_overprinted_with_a_false_total_is_a_mismatch(made: Path, tmp_path: Path) -> None:
+    overlay = b"BT /FHelv 20 Tf 72 400 Td (TOTAL AWARD: 1 CNY) Tj ET"
+    pdf = _edit_page(made / "brief.pdf", tmp_path / "t.pdf", b"", overlay, font=True)
+    result = _verify(pdf, "--lang", "zh")
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "第 1 页的文字与重新排版的简报不同" in result.stdout
+    assert "TOTAL AWARD: 1 CNY" in result.stdout
+
+
+def test_a_page_moved_off_the_sheet_is_a_mismatch_though_its_text_is_the_same(
+    made: Path, tmp_path: Path
+) -> None:
+    pdf = _edit_page(made / "brief.pdf", tmp_path / "t.pdf", b"q 1 0 0 1 0 -5000 cm", b"Q")
+    assert (
+        PdfReader(pdf).pages[0].extract_text()
+        == PdfReader(made / "brief.pdf").pages[0].extract_text()
+    )
+    result = _verify(pdf)
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "page 1 reads the same but is drawn differently" in result.stdout
+
+
+@pytest.mark.parametrize("change", ["edited", "removed", "added"])
+def test_the_attachments_must_be_exactly_those_procure_writes(
+    made: Path, tmp_path: Path, change: str
+) -> None:
+    files = _files(made / "brief.pdf")
+    if change == "edited":
+        files["systems.csv"] = files["systems.csv"].replace(b"0", b"9")
+        expected = "the attached systems.csv differs from the one procure writes"
+    elif change == "removed":
+        del files["systems.csv"]
+        expected = "the attachment systems.csv is missing"
+    else:
+        files["notes.txt"] = b"the real award went elsewhere"
+        expected = "the PDF carries an attachment 'notes.txt' that procure did not write"
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert expected in result.stdout
+    assert "the real award" not in result.stdout  # an added file is never read
+
+
+def test_an_action_added_to_the_document_is_a_mismatch(made: Path, tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=made / "brief.pdf")
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("1")}
+    )
+    pdf = tmp_path / "t.pdf"
+    writer.write(pdf)
+    result = _verify(pdf)
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "the PDF's catalog has entries procure does not write (/OpenAction)" in result.stdout
+
+
+# --- bounded: hostile names, filters, file specifications, JSON and bombs (D08, D09) ---------
+
+
+def _with_record(made: Path, dst: Path, edit: Any) -> Path:
+    """The brief with its record edited by `edit(record, files)` and attachments to match."""
+    files = _files(made / "brief.pdf")
+    brief = json.loads(files["brief.json"])
+    edit(brief["record"], files)
+    files["brief.json"] = json.dumps(brief).encode()
+    return _repack(made / "brief.pdf", dst, files)
+
+
+def _raw_attachment(src: Path, dst: Path, name: str, raw: bytes, filters: str | None) -> Path:
+    """The brief with attachment `name` stored as these raw bytes under this /Filter."""
+    writer = PdfWriter(clone_from=src)
+    tree = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    for i in range(0, len(tree), 2):
+        if tree[i] == name:
+            stream = tree[i + 1].get_object()["/EF"]["/F"].get_object()
+            stream._data = raw
+            if filters:
+                stream[NameObject("/Filter")] = NameObject(filters)
+            elif "/Filter" in stream:
+                del stream["/Filter"]
+    writer.write(dst)
+    return dst
+
+
+def _bomb(inflated: int) -> bytes:
+    """Deflated zeros that inflate to `inflated` bytes (about 1,000 times smaller)."""
+    packer = zlib.compressobj(9)
+    chunk = bytes(1_000_000)
+    out = [packer.compress(chunk) for _ in range(inflated // len(chunk))]
+    return b"".join(out) + packer.flush()
+
+
+def _rename(old: str, new: str) -> Any:
+    def edit(record: dict[str, Any], files: dict[str, bytes]) -> None:
+        for item in record["inputs"]:
+            if item["name"] == old:
+                item["name"] = new
+        files[new] = files.pop(old)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_rename("s.yaml", "bids"), "collides with another attachment's"),  # file, then dir
+        (_rename("s.yaml", "BIDS/BIDS.XLSX"), "collides with another attachment's"),  # case
+        (_rename("s.yaml", "systems.csv"), "collides with another attachment's"),
+        (_rename("s.yaml", "中" * 90 + ".yaml"), "is not a plain relative path"),  # 275 bytes
+        (_rename("s.yaml", "s\u202e.yaml"), "is not a plain relative path"),  # bidi override
+        (_rename("s.yaml", "a/./s.yaml"), "is not a plain relative path"),
+    ],
+)
+def test_hostile_recorded_names_are_refused_before_anything_is_written(
+    made: Path, tmp_path: Path, edit: Any, message: str
+) -> None:
+    pdf = _with_record(made, tmp_path / "t.pdf", edit)
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf"]
+
+
+def test_a_record_naming_two_scenarios_is_refused(made: Path, tmp_path: Path) -> None:
+    def edit(record: dict[str, Any], files: dict[str, bytes]) -> None:
+        record["inputs"][1]["role"] = "scenario"
+
+    result = _verify(_with_record(made, tmp_path / "t.pdf", edit))
+    assert result.exit_code == 2 and "one scenario" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),  # past Python's recursion limit
+        (b'{"record": ' + b'{"a": ' * 200 + b"1" + b"}" * 201, "nested too deep"),
+        (b"[" + b"{}," * 2_000_000 + b"{}]", "too large"),  # two million dictionaries
+        (b'{"record": {"date": 1}}', "the record in the attached brief.json is damaged"),
+        (b"\xff\xfe garbage", "brief.json is damaged"),
+    ],
+)
+def test_a_damaged_brief_json_is_bad_input(
+    made: Path, tmp_path: Path, payload: bytes, message: str
+) -> None:
+    files = _files(made / "brief.pdf") | {"brief.json": payload}
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert message in result.stderr
+
+
+def test_an_input_under_an_unknown_filter_is_refused_unread(made: Path, tmp_path: Path) -> None:
+    pdf = _raw_attachment(made / "brief.pdf", tmp_path / "t.pdf", "s.yaml", b"xyz", "/FooDecode")
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "'s.yaml' is encoded in a way procure never writes (/FooDecode)" in result.stderr
+
+
+def test_malformed_file_specifications_are_bad_input(made: Path, tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=made / "brief.pdf")
+    tree = writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    tree[1] = NumberObject(7)  # the first file specification is a number
+    pdf = tmp_path / "t.pdf"
+    writer.write(pdf)
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "list of attachments is malformed" in result.stderr
+
+
+def test_too_many_attachments_are_refused_unread(made: Path, tmp_path: Path) -> None:
+    files = _files(made / "brief.pdf") | {f"x{i}.bin": b"x" for i in range(70)}
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 2 and "more than 64 attachments" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "message"),
+    [
+        ("s.yaml", 4, "the attached s.yaml inflates past 1,000,000 bytes"),
+        ("brief.json", 2, "the attachment 'brief.json' inflates past"),
+    ],
+)
+def test_an_attachment_that_inflates_too_far_is_refused_unread(
+    made: Path, tmp_path: Path, name: str, code: int, message: str
+) -> None:
+    bomb = _bomb(300_000_000)
+    pdf = _raw_attachment(made / "brief.pdf", tmp_path / "t.pdf", name, bomb, "/FlateDecode")
+    result = _verify(pdf)
+    assert result.exit_code == code, result.stdout + result.stderr
+    assert message in result.stdout + result.stderr
+
+
+def test_unrecorded_bombs_are_never_inflated(made: Path, tmp_path: Path) -> None:
+    """D09: twenty attachments of 100 MB each (2 GB inflated) under a 1 GB address space."""
+    pdf = tmp_path / "t.pdf"
+    files = _files(made / "brief.pdf") | {f"big{i}.bin": b"x" for i in range(20)}
+    _repack(made / "brief.pdf", pdf, files)
+    bomb = _bomb(100_000_000)
+    for i in range(20):
+        _raw_attachment(pdf, pdf, f"big{i}.bin", bomb, "/FlateDecode")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))"
+    script = f"{limit}; from procure.cli import app; app()"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "verify", str(pdf), "-j", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "'big0.bin' (and 19 more) that procure did not write" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf"]
+
+
+# --- fuzz: mutated PDFs are read, refused or found different, never a crash -----------------
+
+TOKENS = [
+    b"/EmbeddedFiles",
+    b"/Names",
+    b"/EF",
+    b"/UF",
+    b"/F ",
+    b"/FlateDecode",
+    b"/Length",
+    b"/Kids",
+    b"/Filespec",
+    b"brief.json",
+    b"s.yaml",
+    b"/Root",
+    b"/Pages",
+    b"/Contents",
+    b"/Resources",
+    b"/Font",
+    b"stream",
+    b" obj",
+    b" R",
+    b"xref",
+    b"trailer",
+]
+REPLACEMENTS = [
+    b"",
+    b"/Foo",
+    b"/Kids",
+    b"/Names",
+    b"/FooDecode",
+    b"[",
+    b"]",
+    b"<<",
+    b">>",
+    b"(",
+    b"999999999",
+    b"-1",
+    b"1 0 R",
+    b"null",
+    b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, base: bytes) -> bytes:
+    """`base` with a few edits: a PDF keyword replaced, bytes flipped, inserted or cut off."""
+    data = bytearray(base)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["token", "token", "flip", "insert", "cut"]))
+        if kind == "token":
+            token = draw(st.sampled_from(TOKENS))
+            spots = [i for i in range(len(data)) if data.startswith(token, i)][:50]
+            if spots:
+                at = draw(st.sampled_from(spots))
+                data[at : at + len(token)] = draw(st.sampled_from(REPLACEMENTS))
+        elif kind == "flip":
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+        elif kind == "insert":
+            at = draw(st.integers(0, len(data)))
+            data[at:at] = draw(st.binary(min_size=1, max_size=16))
+        else:
+            del data[draw(st.integers(len(data) // 2, len(data))) :]
+    return bytes(data)
+
+
+@pytest.fixture(scope="module")
+def small(made: Path) -> Path:
+    """The brief's first two pages with its attachments, every object written in the clear
+    (pypdf writes no object streams), so that the mutations reach the structure."""
+    return _repack(made / "brief.pdf", made / "small.pdf", _files(made / "brief.pdf"), slice(2))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_verify_reads_any_mutated_pdf_without_crashing(small: Path, data: st.DataObject) -> None:
+    """Reading (the name tree, file specs, inflation, brief.json, the record) and comparing
+    pages, drawings and catalog: a clear refusal or a list of differences, nothing else."""
+    pdf = small.parent / "mutated.pdf"
+    pdf.write_bytes(data.draw(mutated(small.read_bytes())))
+    fresh = PdfReader(small)
+    with apply_configuration(None, **PDF_LIMITS):
+        try:
+            opened = open_brief(pdf)
+        except (InputError, Mismatch) as exc:
+            event(f"refused: {type(exc).__name__}")
+            assert "Traceback" not in str(exc)
+            return
+        _compare_pages(opened.verdict, opened.reader, fresh)
+        _compare_catalog(opened.verdict, opened.reader, fresh)
+        event(f"read; {len(opened.verdict.differs)} differences")
+
+
+def test_a_brief_laid_out_with_own_templates_verifies_with_them(made: Path, tmp_path: Path) -> None:
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    page = (ROOT / "templates" / "brief.html.j2").read_text(encoding="utf-8")
+    body = page.index("<body")
+    body = page.index(">", body) + 1
+    page = page[:body] + "<p>Branded by the Municipal Big Data Bureau</p>" + page[body:]
+    (brand / "brief.html.j2").write_text(page, encoding="utf-8")
+    pdf = tmp_path / "branded.pdf"
+    made_it = run(
+        "brief",
+        str(made / "s.yaml"),
+        "-o",
+        str(pdf),
+        "--templates",
+        str(brand),
+        "--time-budget",
+        "900",
+    )
+    assert made_it.exit_code == 0, made_it.stderr
+    result = _verify(pdf, "--templates", str(brand))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    result = _verify(pdf)
+    assert result.exit_code == 4
+    assert "Branded by the Municipal Big Data Bureau" in result.stdout
+    assert "give the same directory to `procure verify --templates DIR`" in result.stdout
+
+
+def test_an_invalid_attached_scenario_is_named_as_the_attachment(
+    made: Path, tmp_path: Path
+) -> None:
+    def edit(record: dict[str, Any], files: dict[str, bytes]) -> None:
+        files["s.yaml"] = b"name: [unclosed\n"
+        record["inputs"][0]["sha256"] = hashlib.sha256(files["s.yaml"]).hexdigest()
+
+    result = _verify(_with_record(made, tmp_path / "t.pdf", edit))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{tmp_path / 't.pdf'}: attached s.yaml" in result.stderr
+    assert "procure-verify-" not in result.stderr
+
+
+def test_a_name_tree_whose_kids_repeat_is_not_walked_exponentially(
+    made: Path, tmp_path: Path
+) -> None:
+    writer = PdfWriter(clone_from=made / "brief.pdf")
+    node = DictionaryObject()  # an empty leaf: no name twice to stop the walk early
+    for _ in range(8):  # 64 ** 8 paths to the leaf, if each were followed
+        ref = writer._add_object(node)
+        node = DictionaryObject({NameObject("/Kids"): ArrayObject([ref] * 64)})
+    writer._root_object["/Names"][NameObject("/EmbeddedFiles")] = writer._add_object(node)
+    pdf = tmp_path / "t.pdf"
+    writer.write(pdf)
+    result = _verify(pdf)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "too deep, too large" in result.stderr
+
+
+def test_attachments_with_chinese_names_are_found_by_the_name_a_viewer_shows(
+    tmp_path: Path,
+) -> None:
+    """WeasyPrint keys the name tree by the name's UTF-8 bytes, which pypdf reads as
+    PDFDocEncoding; the viewer shows /UF. Both must name the same file."""
+    from weasyprint import HTML, Attachment
+
+    pdf = tmp_path / "t.pdf"
+    pdf.write_bytes(
+        HTML(string="<p>x</p>").write_pdf(
+            attachments=[Attachment(file_obj=io.BytesIO(b"id: x\n"), name="滨州情景.yaml")]
+        )
+    )
+    with apply_configuration(None, **PDF_LIMITS):
+        found = embedded_files(PdfReader(pdf), pdf)
+        assert list(found) == ["滨州情景.yaml"]
+        assert inflate(found["滨州情景.yaml"], 100, "滨州情景.yaml", pdf) == b"id: x\n"
+
+
+def test_a_brief_cut_short_by_its_time_budget_says_why_it_differs(
+    made: Path, tmp_path: Path
+) -> None:
+    """Its robustness depends on the machine's speed then: a difference is explained."""
+    files = _files(made / "brief.pdf")
+    brief = json.loads(files["brief.json"])
+    brief["robustness"]["budget_note"] = {
+        "en": "The analysis's time budget (60 s, --time-budget) ran out: the award intervals.",
+        "zh": "分析的时间预算（60秒，--time-budget）已用完：授标区间。",
+    }
+    files["brief.json"] = json.dumps(brief).encode()
+    result = _verify(_repack(made / "brief.pdf", tmp_path / "t.pdf", files))
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "the brief's analysis ran out of time when it was made" in result.stdout
+    assert "robustness.budget_note" in result.stdout

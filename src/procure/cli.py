@@ -7,6 +7,7 @@ so `procure validate` stays fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -851,32 +852,75 @@ def verify(
             "copies attached to the brief.",
         ),
     ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            metavar="DIR",
+            help="The template directory the brief was laid out with, if not the bundled one.",
+        ),
+    ] = None,
+    sha256: Annotated[
+        str | None,
+        typer.Option(
+            "--sha256",
+            metavar="HEX",
+            help="The PDF's SHA-256 as its author published (or signed) it: the file must be "
+            "that one, byte for byte.",
+        ),
+    ] = None,
     lang: LangOpt = None,
     jobs: JobsOpt = 0,
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
+    time_budget: TimeBudgetOpt = 600.0,
 ) -> None:
-    """Re-run a brief from the inputs it carries and check its numbers: exit 0 if they all
-    come out the same, 4 if an input was edited or a number changed (each one named)."""
+    """Re-run a brief from the inputs it carries, lay it out again and compare: exit 0 if
+    every number, page and attachment comes out the same, 4 if an input was edited or a
+    number, page or attachment differs (the first ones named). Not a signature: see README."""
     from procure.catalog import catalog
     from procure.parallel import set_jobs
-    from procure.verify import verify_brief
+    from procure.record import EVALUATION_JSON
+    from procure.verify import record_name, verify_brief
 
     set_jobs(jobs)
     language = _language(lang)
     t = catalog(language)
     try:
-        verdict = verify_brief(brief, time_limit=time_limit, against=against, data_dir=data_dir)
+        if templates is not None and not templates.is_dir():
+            raise InputError([Problem(str(templates), "--templates must be a directory")])
+        published = sha256.strip().lower() if sha256 is not None else None
+        if published is not None and not re.fullmatch(r"[0-9a-f]{64}", published):
+            raise InputError(
+                [Problem("--sha256", "give the 64 hexadecimal digits of a SHA-256 digest")]
+            )
+        if record_name(brief) == EVALUATION_JSON:  # a 评审报告: its own stage re-runs it
+            from procure.evaluation.rerun import verify_report
+
+            verdict = verify_report(brief, against, published)
+        else:
+            verdict = verify_brief(
+                brief,
+                time_limit=time_limit,
+                against=against,
+                data_dir=data_dir,
+                templates=templates,
+                sha256=published,
+                time_budget=time_budget,
+            )
     except ProcureError as exc:
         _fail(exc)
     r = verdict.record
     typer.echo(t["record_line"].format(tool=r.tool_version, kb=r.knowledge_version, date=r.date))
     for item in r.inputs:
         typer.echo(f"  {t['file_role_' + item.role]} {item.name}{t['colon']}{item.sha256}")
+    typer.echo(f"  {t['verify_pdf_sha']}{t['colon']}{verdict.sha256}")
     for note in verdict.notes:
         typer.echo(f"{t['term_warning']}{t['colon']}{note(language)}")
     for altered in verdict.altered:
         typer.echo(f"{t['verify_altered']}{t['colon']}{altered(language)}")
+    for differs in verdict.differs:
+        typer.echo(f"{t['verify_differs']}{t['colon']}{differs(language)}")
     for change in verdict.changes:
         typer.echo(f"  {change}")
     if verdict.more:
@@ -884,7 +928,10 @@ def verify(
     if verdict.ok:
         typer.echo(t["verify_ok"])
         return
-    typer.echo(t["verify_changed"].format(n=len(verdict.changes) + verdict.more))
+    if verdict.changes:
+        typer.echo(t["verify_changed"].format(n=len(verdict.changes) + verdict.more))
+    else:
+        typer.echo(t["verify_mismatch"])
     raise typer.Exit(4)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -17,7 +18,9 @@ from procure import __version__
 from procure.yamlio import STDIN
 
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
+ODD = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # control, format, surrogate, private, unassigned
 BRIEF_JSON = "brief.json"  # the attachment holding the numbers as computed
+EVALUATION_JSON = "evaluation.json"  # an evaluation report's numbers as computed
 
 
 class InputFile(BaseModel):
@@ -52,9 +55,12 @@ def today() -> str:
 
 
 def portable_name(name: str) -> str | None:
-    """`name` if it is a plain relative path (no '..', not absolute, no odd characters), the
+    """`name` if it is a plain relative path (no '..', not absolute, no control, invisible or
+    unpaired characters, at most 255 bytes in UTF-8, so no file system finds it too long), the
     only kind written back out by `procure verify`; else None."""
-    if not name or len(name) > 255 or any(ord(c) < 32 for c in name) or "\\" in name:
+    if not name or "\\" in name or any(unicodedata.category(c) in ODD for c in name):
+        return None
+    if len(name.encode("utf-8", "surrogatepass")) > 255:
         return None
     path = PurePosixPath(name)
     if path.is_absolute() or any(part in ("..", ".", "") for part in path.parts):

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -360,14 +361,21 @@ def render_pdf(
     """The brief as PDF; `attach` (name, bytes) are embedded as file attachments."""
     if lang == "zh":
         require_cjk_font()
-    return pdf_from_html(render_html(rec, lang, template_dir, for_pdf=True), template_dir, attach)
+    html = render_html(rec, lang, template_dir, for_pdf=True)
+    return pdf_from_html(
+        html, template_dir, attach, stamp_of(rec.record.date if rec.record else None)
+    )
 
 
 def pdf_from_html(
-    html: str, template_dir: Path | None = None, attach: Sequence[tuple[str, bytes]] = ()
+    html: str,
+    template_dir: Path | None = None,
+    attach: Sequence[tuple[str, bytes]] = (),
+    stamp: datetime | None = None,
 ) -> bytes:
     """Lay out HTML as PDF, fetching only bundled or template files (never the network), with
-    `attach` (name, bytes) embedded; also the evaluation report's renderer."""
+    `attach` (name, bytes) embedded, dated `stamp` (else now); also the evaluation report's
+    renderer."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -396,7 +404,10 @@ def pdf_from_html(
     )
     from weasyprint import Attachment
 
-    files = [Attachment(file_obj=io.BytesIO(raw), name=name) for name, raw in attach]
+    files = [
+        Attachment(file_obj=io.BytesIO(raw), name=name, created=stamp, modified=stamp)
+        for name, raw in attach
+    ]
     payload = bytes(
         document.write_pdf(
             pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
@@ -415,6 +426,15 @@ def pdf_from_html(
             ]
         )
     return payload
+
+
+def stamp_of(date: str | None) -> datetime | None:
+    """The attachments' dates: the record's date (midnight UTC), so that the same inputs laid
+    out again give the same bytes (`procure verify` compares them); None (now) without one."""
+    try:
+        return datetime.fromisoformat(date) if date else None
+    except ValueError:
+        return None
 
 
 _preloading: threading.Thread | None = None

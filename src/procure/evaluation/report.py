@@ -10,8 +10,8 @@ from procure.catalog import catalog
 from procure.evaluation.model import EvaluationFile
 from procure.evaluation.scoring import Evaluation
 from procure.money import fmt_money
+from procure.record import EVALUATION_JSON
 
-EVALUATION_JSON = "evaluation.json"  # the attachment holding the numbers as computed
 TEMPLATE = "evaluation/report.html.j2"
 CONSULTATION_TERMS = ("ev_committee", "ev_bidder", "ev_candidates", "ev_base_price", "ev_bid_price")
 
@@ -230,9 +230,10 @@ def render(
     html = _render(None, "html", TEMPLATE, **view(result, ev, lang))
     if fmt == "html":
         return html.encode("utf-8")
-    from procure.report import pdf_from_html, require_cjk_font
+    from procure.report import pdf_from_html, require_cjk_font, stamp_of
 
     if lang == "zh":
         require_cjk_font()
     files = [*attach, (EVALUATION_JSON, as_json(result).encode("utf-8"))] if attach else []
-    return pdf_from_html(html, None, files)
+    stamp = stamp_of(result.record.date if result.record else None)
+    return pdf_from_html(html, None, files, stamp)

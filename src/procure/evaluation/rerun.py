@@ -8,14 +8,23 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procure.errors import InputError, Problem
 from procure.evaluation.model import EvaluationFile, load_evaluation
-from procure.evaluation.report import EVALUATION_JSON
 from procure.evaluation.scoring import Evaluation, evaluate
-from procure.record import BriefRecord, InputFile, knowledge_version, portable_name, today
+from procure.record import (
+    EVALUATION_JSON,
+    BriefRecord,
+    InputFile,
+    knowledge_version,
+    portable_name,
+    today,
+)
 from procure.yamlio import STDIN
+
+if TYPE_CHECKING:
+    from procure.verify import Verdict
 
 
 def attachment_name(path: Path) -> str:
@@ -124,3 +133,31 @@ def rerun(path: Path, files: dict[str, bytes], against: Path | None = None) -> R
         )
     recorded.pop("record", None)
     return Rerun(record=record, recorded=recorded, fresh=fresh, altered=altered, notes=notes)
+
+
+def verify_report(path: Path, against: Path | None = None, sha256: str | None = None) -> Verdict:
+    """`procure verify` for an evaluation report: its attachments read as a brief's are (only
+    the recorded ones, each inflated under a cap; an added one is a difference), the input
+    evaluated again and every number compared. (The pages are not laid out again: the numbers
+    they print all come from the compared JSON.)"""
+    from pypdf import apply_configuration
+
+    from procure.knowledge import Text
+    from procure.verify import MAX_CHANGES, PDF_LIMITS, Mismatch, differences, open_brief
+
+    with apply_configuration(None, **PDF_LIMITS):
+        opened = open_brief(path, EVALUATION_JSON, (EVALUATION_JSON,))
+    verdict = opened.verdict
+    if sha256 is not None and verdict.sha256 != sha256:
+        raise Mismatch(
+            f"{path}: this PDF's SHA-256 is {verdict.sha256}, not the published {sha256}: it "
+            "is not the file its author published",
+            f"{path}：本 PDF 的 SHA-256 为 {verdict.sha256}，与公布的 {sha256} 不符：它不是作者公布的那个文件",
+        )
+    again = rerun(path, {**opened.files, EVALUATION_JSON: opened.brief_json}, against)
+    found = differences(again.recorded, again.fresh)
+    verdict.altered = verdict.altered or [Text(en=en, zh=zh) for en, zh in again.altered]
+    verdict.changes = found[:MAX_CHANGES]
+    verdict.more = max(0, len(found) - MAX_CHANGES)
+    verdict.notes += [Text(en=en, zh=zh) for en, zh in again.notes]
+    return verdict
