@@ -319,7 +319,13 @@ class Scenario(Strict):
         """A system without `id` gets one from its name (pinyin for Chinese), unique in the
         file: a second 'Portal' becomes portal-2. Never a generated system-N."""
         if isinstance(data, dict) and isinstance(data.get("systems"), list):
-            given = {s.get("id") for s in data["systems"] if isinstance(s, dict)}
+            # only text ids can clash with a derived one; a mapping or list given as an id is
+            # left for validation to refuse (it is not hashable, so it never enters the set)
+            given = {
+                s["id"]
+                for s in data["systems"]
+                if isinstance(s, dict) and isinstance(s.get("id"), str)
+            }
             systems = []
             for s in data["systems"]:
                 if isinstance(s, dict) and s.get("id") is None and isinstance(s.get("name"), str):
