@@ -7,6 +7,7 @@ front (2), by `validate` too."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,119 @@ def test_an_id_given_as_a_mapping_is_refused_by_every_command(tmp_path: Path, sh
         result = run(*command, str(path))
         assert result.exit_code == 2, (command, result.stderr)
         assert "systems[0].id" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- a diagnosis names only changes that restore an award ---------------------------------
+
+D02 = ROOT / "tests" / "data" / "exitcodes" / "d02-tiny-budget.yaml"
+
+
+def _named_changes(stderr: str) -> list[str]:
+    """The changes a diagnosis names, each said to restore an award on its own."""
+    assert "checked by solving again): " in stderr, stderr
+    said = stderr.split("checked by solving again): ", 1)[1].strip().removesuffix(".")
+    return said.split("; or ")
+
+
+def _apply(data: dict[str, Any], change: str) -> None:
+    """Make in the scenario the change a diagnosis names, as the reader would."""
+    p = data["procurement"]
+    rules = p.setdefault("integrator_rules", {})
+    if m := re.search(r"budget must be at least ([\d.,]+) M CNY", change):
+        p["budget_cny"] = float(m[1].replace(",", "")) * 1e6
+    elif m := re.search(r"max_vendor_share must be at least ([\d.]+)%", change):
+        p["max_vendor_share"] = float(m[1]) / 100
+    elif m := re.search(r"min_vendors must be at most (\d+)", change):
+        p["min_vendors"] = int(m[1])
+    elif m := re.search(r"max_vendors must be at least (\d+)", change):
+        p["max_vendors"] = int(m[1])
+    elif "to false together" in change:
+        for name in re.findall(r"procurement\.integrator_rules\.(\w+)", change):
+            rules[name] = False
+    elif m := re.search(r"set procurement\.integrator_rules\.(\w+): false", change):
+        rules[m[1]] = False
+    elif "procurement.structure: parallel" in change:
+        p["structure"] = "parallel"
+    else:
+        raise AssertionError(f"a change the test cannot make: {change}")
+
+
+def _restores(tmp_path: Path, data: dict[str, Any], change: str) -> int:
+    edited = copy.deepcopy(data)
+    _apply(edited, change)
+    path = tmp_path / "fixed.yaml"
+    path.write_text(dump_yaml(edited), encoding="utf-8")
+    return int(run("optimize", str(path), "--no-extras", "--json", "--jobs", "1").exit_code)
+
+
+@pytest.mark.parametrize("budget", [1e-9, 1000.0, 20_000_000.0])
+def test_d02_a_budget_too_small_is_exit_3_with_the_budget_that_works(
+    tmp_path: Path, budget: float
+) -> None:
+    """1e-9 CNY was exit 1 "raise --time-limit" (the model, scaled to the budget, could not
+    be solved); slightly larger budgets blamed eligibility. Now: exit 3, the budget needed,
+    and that budget gives an award."""
+    data = read_yaml(D02).data
+    data["procurement"]["budget_cny"] = budget
+    path = tmp_path / "poor.yaml"
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    result = run("optimize", str(path), "--no-extras")
+    assert result.exit_code == 3, result.stderr
+    assert "Traceback" not in result.stderr and "time-limit" not in result.stderr
+    changes = _named_changes(result.stderr)
+    assert len(changes) == 1 and "budget must be at least" in changes[0], changes
+    assert _restores(tmp_path, data, changes[0]) == 0
+    just_below = copy.deepcopy(data)
+    _apply(just_below, changes[0])
+    just_below["procurement"]["budget_cny"] -= 20_000  # two printed steps less: no award
+    path.write_text(dump_yaml(just_below), encoding="utf-8")
+    assert run("optimize", str(path), "--no-extras").exit_code == 3
+
+
+def test_d02_the_reproducer_is_exit_3_from_every_command_that_needs_an_award() -> None:
+    for command in (["optimize"], ["compare"], ["explain"]):
+        result = run(*command, str(D02))
+        assert result.exit_code == 3, (command, result.stderr)
+        assert "budget must be at least" in result.stderr
+
+
+def _four_identical_bidders() -> dict[str, Any]:
+    """Four identical bidders (the built-in cloud-a, each may lead), a share cap of 50% and the
+    integrator rules on; the data platform is three times the example's, so more than half
+    of any award: no award."""
+    data = read_yaml(PREFECTURE).data
+    cloud = next(v for v in builtin_catalog().vendors if v.id == "cloud-a")
+    bid = cloud.model_dump(mode="json", exclude_none=True)
+    data["vendors"] = [{**bid, "id": f"bidder-{i}", "name": f"Bidder {i}"} for i in range(4)]
+    for system in data["systems"]:
+        if system["id"] == "data-platform":
+            for key in ("vcpu", "memory_gb", "storage_tb"):
+                system[key] *= 3
+    data["procurement"].update(max_vendor_share=0.5, min_vendors=2, max_vendors=4)
+    return data
+
+
+def test_four_identical_bidders_under_a_share_cap_are_told_the_cap_that_works(
+    tmp_path: Path,
+) -> None:
+    """Every change the diagnosis names restores an award when made alone (re-solved here
+    through the CLI); a cap 0.1% below the one named does not; and no integrator rule is
+    named, since dropping one leaves the tender without an award."""
+    data = _four_identical_bidders()
+    path = tmp_path / "four.yaml"
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    result = run("optimize", str(path), "--no-extras", "--lang", "en")
+    assert result.exit_code == 3, result.stderr
+    changes = _named_changes(result.stderr)
+    assert any("max_vendor_share must be at least" in c for c in changes), changes
+    for change in changes:
+        assert _restores(tmp_path, data, change) == 0, change
+    cap = next(c for c in changes if "max_vendor_share" in c)
+    named = float(re.search(r"at least ([\d.]+)%", cap)[1])  # type: ignore[index]
+    below = f"max_vendor_share must be at least {named - 0.1:.1f}%"
+    assert _restores(tmp_path, data, below) == 3
+    for rule in ("lead_share", "mlps4_with_integrator", "security_with_integrator"):
+        if f"integrator_rules.{rule}" not in result.stderr:  # not named: alone, no award
+            assert _restores(tmp_path, data, f"set procurement.integrator_rules.{rule}: false") == 3
+    zh = run("optimize", str(path), "--no-extras", "--lang", "zh")
+    assert zh.exit_code == 3 and "单家份额上限 max_vendor_share 至少应为" in zh.stderr
