@@ -239,3 +239,54 @@ def test_four_identical_bidders_under_a_share_cap_are_told_the_cap_that_works(
             assert _restores(tmp_path, data, f"set procurement.integrator_rules.{rule}: false") == 3
     zh = run("optimize", str(path), "--no-extras", "--lang", "zh")
     assert zh.exit_code == 3 and "单家份额上限 max_vendor_share 至少应为" in zh.stderr
+
+
+def test_an_integrator_rule_is_never_blamed_when_dropping_it_alone_gives_no_award() -> None:
+    """Near-identical bidders (the same generated bid, capable of everything), cap 50%: the
+    only bidder that may lead offers no security layer. Dropping the security rule alone
+    still leaves no award (the cap binds too), yet it used to be named as the fix. Now it is
+    not, and the changes named together give an award when solved."""
+    import random
+    import sys
+    from dataclasses import replace
+
+    from procure.assess import assess
+    from procure.award import build_instance
+    from procure.formulation import Model
+    from procure.knowledge import knowledge
+    from procure.optimizer import diagnose
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import capable, scenario, vendors, with_budget
+
+    rng = random.Random(167)
+    bid = vendors(4, 167)[0]
+    bidders = []
+    for i in range(4):
+        v = capable(bid, id=f"b{i}", name=f"B{i}", integrator=rng.random() < 0.5)
+        if rng.random() < 0.3:
+            v = v.model_copy(update={"layers": [x for x in v.layers if x != "security"]})
+        if rng.random() < 0.3:
+            v = v.model_copy(update={"mlps_max": 3})
+        bidders.append(v)
+    s = scenario(rng.randint(2, 6), bidders, 1167)
+    s = with_budget(s, s.procurement.budget_cny * 20)
+    a = assess(s, bidders)
+    inst = build_instance(s, a.deployment, a.weights.weights, bidders, knowledge().costs)
+    assert Model(inst).solve()[0] == "Infeasible"
+    without_security = replace(inst, integrator_layers=[])
+    assert Model(without_security).solve()[0] == "Infeasible"  # the old, wrong fix
+    why = diagnose(inst)
+    assert "security_with_integrator: false," not in why.en, why.en
+    assert "these together do" in why.en, why.en
+    cap = float(re.search(r"max_vendor_share ([\d.]+)%", why.en)[1]) / 100  # type: ignore[index]
+    fixed = replace(inst, max_share=cap)
+    for rule, field, off in (
+        ("lead_share", "lead_share", False),
+        ("mlps4_with_integrator", "integrator_systems", []),
+        ("security_with_integrator", "integrator_layers", []),
+    ):
+        if f"integrator_rules.{rule}" in why.en:
+            fixed = replace(fixed, **{field: off})
+    assert Model(fixed).solve()[0] == "Optimal"
+    assert "总集成" in why.zh and "第四十八条" in why.zh

@@ -391,9 +391,11 @@ def _together(inst: Instance, combined: Instance) -> Change:
         p
         for p in (
             _budget_text(inst, combined),
-            _field_text("max_vendor_share", inst.max_share, combined.max_share, pct=True),
-            _field_text("min_vendors", inst.min_vendors, combined.min_vendors),
-            _field_text("max_vendors", inst.max_vendors, combined.max_vendors),
+            _field_text(
+                "max_vendor_share", "单家份额上限", inst.max_share, combined.max_share, pct=True
+            ),
+            _field_text("min_vendors", "供应商数量下限", inst.min_vendors, combined.min_vendors),
+            _field_text("max_vendors", "供应商数量上限", inst.max_vendors, combined.max_vendors),
         )
         if p is not None
     ]
@@ -413,7 +415,7 @@ def _together(inst: Instance, combined: Instance) -> Change:
         parts.append(
             Text(
                 en=f"{', '.join(settings)} set to false, with the buyer's reason ({_LAW.en})",
-                zh=f"在说明采购人理由后将 {'、'.join(settings)} 设为 false（{_LAW.zh}）",
+                zh=f"在说明采购人理由后将总集成规则 {'、'.join(settings)} 设为 false（{_LAW.zh}）",
             )
         )
     return Change(
@@ -437,11 +439,11 @@ def _budget_text(inst: Instance, combined: Instance) -> Text | None:
     )
 
 
-def _field_text(name: str, now: float, then: float, pct: bool = False) -> Text | None:
+def _field_text(name: str, zh: str, now: float, then: float, pct: bool = False) -> Text | None:
     if now == then:
         return None
     a, b = (fmt_pct(then), fmt_pct(now)) if pct else (f"{then:g}", f"{now:g}")
-    return Text(en=f"{name} {a} (now {b})", zh=f"{name} 为{a}（现为{b}）")
+    return Text(en=f"{name} {a} (now {b})", zh=f"{zh} {name} 为{a}（现为{b}）")
 
 
 def _said(changes: list[Change], *, alone: bool) -> Text:
