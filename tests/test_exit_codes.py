@@ -7,6 +7,7 @@ front (2), by `validate` too."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -290,3 +291,85 @@ def test_an_integrator_rule_is_never_blamed_when_dropping_it_alone_gives_no_awar
             fixed = replace(fixed, **{field: off})
     assert Model(fixed).solve()[0] == "Optimal"
     assert "总集成" in why.zh and "第四十八条" in why.zh
+
+
+# --- a model too large to solve in memory is refused up front --------------------------------
+
+
+def _many_systems(count: int, bidders: int) -> str:
+    """A scenario of `count` copies of one system (a YAML alias: a few bytes each, ids derived
+    from the name) and `bidders` capable bidders: count x bidders x 4 options."""
+    data = read_yaml(PREFECTURE).data
+    system = {k: v for k, v in data["systems"][0].items() if k != "id"}
+    system.update(vcpu=8, memory_gb=32, storage_tb=1, mlps_level=2, layers=["iaas"])
+    data["systems"] = ["SYSTEM"]
+    cloud = next(v for v in builtin_catalog().vendors if v.id == "cloud-a")
+    bid = cloud.model_dump(mode="json", exclude_none=True)
+    data["vendors"] = [{**bid, "id": f"bidder-{i}", "name": f"Bidder {i}"} for i in range(bidders)]
+    data["procurement"].update(max_vendors=min(bidders, 4))
+    text = dump_yaml(data)
+    one = json.dumps(system, ensure_ascii=False)  # JSON is YAML's flow style
+    return text.replace("- SYSTEM\n", f"- &s {one}\n" + "- *s\n" * (count - 1), 1)
+
+
+def test_d16_a_model_too_large_is_exit_2_from_validate_naming_size_and_cut(tmp_path: Path) -> None:
+    """2,000 systems x 500 bidders passed the schema and ran out of memory at 6 GB; any model
+    over the bound is refused by validate and by every command, naming its size and what to
+    cut, before anything is built (in a child process: its memory and time are measured)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from procure.size import MAX_OPTIONS
+
+    path = tmp_path / "huge.yaml"
+    path.write_text(_many_systems(2_500, 16), encoding="utf-8")  # 160,000 options
+    for command in ("validate", "optimize"):
+        began = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "procure", command, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        assert child.stderr is not None
+        err = child.stderr.read().decode()
+        assert os.waitstatus_to_exitcode(status) == 2, err
+        assert "160,000 eligible options" in err and f"limit is {MAX_OPTIONS:,}" in err, err
+        assert "lots of at most about" in err and "bidders" in err
+        assert usage.ru_maxrss < 500 * 1024, usage.ru_maxrss  # KB: far under 1 GB
+        assert time.perf_counter() - began < 60
+
+
+def test_the_size_estimate_is_an_upper_bound() -> None:
+    """The estimate never undercounts: checked against the eligible options the award model
+    actually holds, on generated tenders."""
+    import sys
+
+    from procure.assess import assess
+    from procure.award import build_instance
+    from procure.knowledge import knowledge
+    from procure.size import estimate
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import scenario, vendors
+
+    for systems, bidders, seed in ((40, 12, 1), (120, 25, 2), (300, 8, 3)):
+        catalog = vendors(bidders, seed)
+        s = scenario(systems, catalog, seed + 100)
+        a = assess(s, catalog)
+        inst = build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+        size = estimate(s, catalog)
+        assert len(inst.triples) <= size.options <= 4 * systems * bidders
+        assert size.pairs >= len({(t[0], t[1]) for t in inst.triples})
+
+
+def test_a_model_at_the_bound_is_accepted(tmp_path: Path) -> None:
+    from procure.size import MAX_OPTIONS
+
+    path = tmp_path / "at-bound.yaml"
+    path.write_text(_many_systems(MAX_OPTIONS // 40, 10), encoding="utf-8")  # 40 per system
+    result = run("validate", str(path))
+    assert result.exit_code == 0, result.stderr

@@ -327,13 +327,17 @@ class Scenario(Strict):
                 if isinstance(s, dict) and isinstance(s.get("id"), str)
             }
             systems = []
-            for s in data["systems"]:
+            tried: dict[str, int] = {}  # base -> the last suffix tried: 10,000 'Portal's stay
+            for s in data["systems"]:  # linear, not quadratic
                 if isinstance(s, dict) and s.get("id") is None and isinstance(s.get("name"), str):
                     base = slug(s["name"])
-                    sid, n = base, 1
+                    sid, n = base, tried.get(base, 1)
+                    if n > 1:
+                        sid = f"{base[:60]}-{n}"
                     while sid in given:
                         n += 1
                         sid = f"{base[:60]}-{n}"
+                    tried[base] = n
                     given.add(sid)
                     s = {**s, "id": sid}
                 systems.append(s)
