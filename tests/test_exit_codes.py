@@ -193,6 +193,29 @@ def test_d02_a_budget_too_small_is_exit_3_with_the_budget_that_works(
     assert run("optimize", str(path), "--no-extras").exit_code == 3
 
 
+def test_a_tiny_budget_with_free_hosting_is_exit_3_too(tmp_path: Path) -> None:
+    """Every unit price zero, no migration: only the setup fees cost anything, and a budget of
+    1e-9 CNY must still be told the budget that works, not 'raise --time-limit'."""
+    data = read_yaml(D02).data
+    for system in data["systems"]:
+        system["legacy"] = False
+    bids = []
+    for v in builtin_catalog().vendors:
+        bid = v.model_dump(mode="json", exclude_none=True)
+        bid["prices"] = {m: {"vcpu": 0, "memory_gb": 0, "storage_tb": 0} for m in bid["prices"]}
+        bid["layer_prices"] = {k: 0 for k in bid.get("layer_prices", {})}
+        bid["setup_cny"] = 1_000_000
+        bids.append(bid)
+    data["vendors"] = bids
+    path = tmp_path / "free.yaml"
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    result = run("optimize", str(path), "--no-extras")
+    assert result.exit_code == 3, result.stderr
+    changes = _named_changes(result.stderr)
+    assert "budget must be at least" in changes[0]
+    assert _restores(tmp_path, data, changes[0]) == 0
+
+
 def test_d02_the_reproducer_is_exit_3_from_every_command_that_needs_an_award() -> None:
     for command in (["optimize"], ["compare"], ["explain"]):
         result = run(*command, str(D02))
