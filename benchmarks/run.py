@@ -407,6 +407,45 @@ def bench_targets() -> None:
         )
 
 
+def _peak_of(argv: list[str]) -> tuple[int, float, float]:
+    """(exit code, wall seconds, peak resident MB) of one child, whatever its exit code."""
+    import os
+
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    return os.waitstatus_to_exitcode(status), time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def bench_size() -> None:
+    """The model-size bound (issue #22 item 4): the largest model accepted, solved as the user
+    runs it, and one over the bound, refused (each child's own peak memory)."""
+    import tempfile
+
+    from generate import scenario, vendors
+
+    from procure.size import MAX_OPTIONS, estimate
+
+    procure = [sys.executable, "-m", "procure"]
+    print(f"model-size bound: {MAX_OPTIONS:,} eligible options")
+    with tempfile.TemporaryDirectory() as tmp:
+        for systems, bidders, argv in (
+            (2000, 43, ["optimize", "--json", "--time-limit", "600"]),
+            (2000, 60, ["validate"]),
+        ):
+            options = estimate(
+                scenario(systems, vendors(bidders, seed=systems), seed=systems + 1),
+                vendors(bidders, seed=systems),
+            ).options
+            path = _generated_file(Path(tmp), systems, bidders)
+            code, wall, peak = _peak_of([*procure, argv[0], str(path), *argv[1:]])
+            print(
+                f"  {' '.join(argv)}, generated {systems}x{bidders} ({options:,} options): "
+                f"exit {code}, {wall:.0f} s, peak {peak:.0f} MB",
+                flush=True,
+            )
+
+
 def _resolves(count: int) -> float:
     """Mean seconds of one award re-solve on the generated 500x30 scenario."""
     import numpy as np
@@ -455,6 +494,7 @@ if __name__ == "__main__":
             "hard": bench_hard_cases,
             "targets": bench_targets,
             "evaluation": bench_evaluation,
+            "size": bench_size,
         }
         for name in sys.argv[1:] or list(benches):
             benches[name]()

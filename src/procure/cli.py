@@ -230,10 +230,19 @@ def schema(
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     from procure.scenario import Scenario
+    from procure.size import MAX_OPTIONS, MEASURED_PEAK_MB
 
     doc = Scenario.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     doc["title"] = "procure scenario (procure/scenario@1)"
+    doc["description"] = (
+        f"{doc.get('description', '')} Besides the bounds on each field, the award model "
+        f"may hold at most {MAX_OPTIONS:,} eligible options (system x bidder x deployment "
+        "model, counted before the deployment assessment); a larger tender is refused as bad "
+        f"input (exit 2) by every command, validate included. A model at the bound was "
+        f"measured at {MEASURED_PEAK_MB:,} MB peak in procure optimize."
+    ).strip()
+    doc["x-procure-max-options"] = MAX_OPTIONS
     typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 

@@ -12,6 +12,7 @@ from procure.bids import MAX_SHEET_BYTES, is_sheet
 from procure.errors import InputError, Problem
 from procure.knowledge import Text
 from procure.scenario import Scenario
+from procure.size import MAX_OPTIONS, Size, estimate
 from procure.validation import validate_located
 from procure.vendors import Vendor, catalog_for, load_vendor_file, vendor_path
 from procure.weights import criteria_weights
@@ -82,7 +83,37 @@ def _checked(path: Path, located: Located, data_dir: Path | None) -> Inputs:
     problems = _references(scenario, vendors, located)
     if problems:
         raise InputError(problems)
+    size = estimate(scenario, vendors)
+    if size.too_large:  # refused before anything is built, not by running out of memory
+        raise InputError([_too_large(size, scenario, vendors, located)])
     return Inputs(scenario, vendors, files, contents)
+
+
+def _too_large(size: Size, scenario: Scenario, vendors: list[Vendor], located: Located) -> Problem:
+    """The model's size, the bound, and what to cut to come under it."""
+    systems = len(scenario.systems)
+    bidders = len(vendors)
+    per_system = size.options / systems
+    per_bidder = size.options / max(bidders, 1)
+    fit_systems = max(1, int(MAX_OPTIONS / per_system))
+    fit_bidders = max(1, int(MAX_OPTIONS / per_bidder))
+    line, col = located.where(("systems",), key=True) or (None, None)
+    return Problem(
+        located.file,
+        f"the award model would be too large to solve within memory: about {size.options:,} "
+        f"eligible options (system x bidder x deployment model), {size.rows:,} rows and "
+        f"{size.nonzeros:,} nonzeros from {systems:,} systems and {bidders:,} bidders; the "
+        f"limit is {MAX_OPTIONS:,} options. Split the systems into lots of at most about "
+        f"{fit_systems:,} each, or keep at most about {fit_bidders:,} bidders (drop "
+        "non-compliant bids, or list them in procurement.exclude_vendors)",
+        field="systems",
+        line=line,
+        column=col,
+        zh=f"授标模型过大，无法在内存限度内求解：约 {size.options:,} 个可选方案（系统×投标人×部署模式）、"
+        f"{size.rows:,} 行约束、{size.nonzeros:,} 个非零系数（{systems:,} 个系统、{bidders:,} 家投标人）；"
+        f"上限为 {MAX_OPTIONS:,} 个可选方案。请把系统分成每包约 {fit_systems:,} 个以内的采购包，"
+        f"或把投标人减至约 {fit_bidders:,} 家以内（剔除不合格投标，或列入 procurement.exclude_vendors）",
+    )
 
 
 def _references(scenario: Scenario, vendors: list[Vendor], located: Located) -> list[Problem]:

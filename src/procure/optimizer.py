@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from procure import diagnosis
 from procure.award import Instance, build_instance, evaluate, score
 from procure.budget import Budget
 from procure.catalog import strings
@@ -27,7 +28,7 @@ from procure.formulation import (
     model_for,
 )
 from procure.knowledge import CostRates, Text
-from procure.money import fmt_money, fmt_pct
+from procure.money import fmt_pct
 from procure.parallel import pmap, run_all
 from procure.scenario import Scenario
 from procure.vendors import Vendor
@@ -164,11 +165,22 @@ def optimize(
     extras share (each solve also has at most EXTRA_LIMIT); what it leaves out is said."""
     inst = build_instance(scenario, deployment, weights, vendors, rates, structure=structure)
     _precheck(inst, scenario)
+
+    def infeasible() -> InfeasibleError:
+        parallel = None
+        if inst.structure == "integrator":
+            parallel = build_instance(
+                scenario, deployment, weights, vendors, rates, structure="parallel"
+            )
+        why = diagnose(inst, solver, parallel)
+        return InfeasibleError(why.en, why.zh)
+
+    if diagnosis.cost_floor(inst) > inst.budget * (1 + 1e-9):  # no award can fit: said so
+        raise infeasible()  # before a model scaled to a budget of, say, 1e-9 CNY is solved
     model = model_for(inst, solver, time_limit=time_limit)
     status, seconds = solve_exact(model, solver, start=choice_of(start) if start else None)
     if status == "Infeasible":
-        why = diagnose(inst, solver)
-        raise InfeasibleError(why.en, why.zh)
+        raise infeasible()
     if status not in ("Optimal", "Time limit"):
         raise ProcureError(
             f"the {solver} solver found no award within {seconds:.0f} s (status {status}); "
@@ -214,83 +226,6 @@ def optimize(
         if said is not None:
             award.cautions.append(said)
     return award
-
-
-def _integrator_rule_blocking(inst: Instance, solver: str) -> Text | None:
-    """Which rule of what the integrator keeps (art. 48 GPL, Order 87 art. 35) makes the award
-    impossible, if dropping one of them alone restores it."""
-    relaxed: list[tuple[str, Instance, Text]] = [
-        (
-            "lead_share",
-            replace(inst, lead_share=False),
-            Text(
-                en="the integrator's share must be at least every subcontractor's",
-                zh="总集成商的份额不得低于任何一家分包商",
-            ),
-        ),
-        (
-            "mlps4_with_integrator",
-            replace(inst, integrator_systems=[]),
-            Text(
-                en="MLPS level 4 systems must stay with the integrator",
-                zh="等保四级系统必须由总集成商自行承担",
-            ),
-        ),
-        (
-            "security_with_integrator",
-            replace(inst, integrator_layers=[]),
-            Text(
-                en="the security layer must stay with the integrator",
-                zh="安全服务层必须由总集成商自行承担",
-            ),
-        ),
-    ]
-    active = {
-        "lead_share": inst.lead_share,
-        "mlps4_with_integrator": bool(inst.integrator_systems),
-        "security_with_integrator": bool(inst.integrator_layers),
-    }
-    for name, without, what in relaxed:
-        if not active[name]:
-            continue
-        status, _ = Model(without, elastic=True).solve(solver)
-        if status in ("Optimal", "Time limit"):  # any solution shows the rule is the cause
-            return Text(
-                en=f"no award satisfies the integrator rule that {what.en} (GPL art. 48; MOF "
-                f"Order 87 art. 35): no eligible general integrator can carry that work within "
-                f"the other rules. Add a qualified integrator, set "
-                f"procurement.integrator_rules.{name}: false with the buyer's reason, or use "
-                "procurement.structure: parallel.",
-                zh=f"没有方案能满足“{what.zh}”这一总集成规则（《中华人民共和国政府采购法》"
-                f"第四十八条；财政部令第87号第三十五条）：在其他规则之下，没有合格的总集成商能"
-                f"承担这部分工作。请增加合格的总集成商；或在说明采购人理由后设置 "
-                f"procurement.integrator_rules.{name}: false；或改用 "
-                "procurement.structure: parallel（平行签约）。",
-            )
-    on = [(name, what) for name, _, what in relaxed if active[name]]
-    if len(on) < 2:
-        return None
-    # no one rule alone, but together (say, no bidder that may lead both keeps its MLPS-4
-    # systems and provides the security layer)
-    together = replace(inst, lead_share=False, integrator_systems=[], integrator_layers=[])
-    status, _ = Model(together, elastic=True).solve(solver)
-    if status not in ("Optimal", "Time limit"):
-        return None
-    settings = [f"procurement.integrator_rules.{name}" for name, _ in on]
-    return Text(
-        en="no award satisfies the integrator rules together ("
-        + "; ".join(what.en for _, what in on)
-        + "; GPL art. 48; MOF Order 87 art. 35), though dropping any one of them alone does "
-        "not help either: no eligible general integrator can carry all that work. Add a "
-        f"qualified integrator, set {', '.join(settings)} to false with the buyer's reason, or use "
-        "procurement.structure: parallel.",
-        zh="没有方案能同时满足以下总集成规则（"
-        + "；".join(what.zh for _, what in on)
-        + "；《中华人民共和国政府采购法》第四十八条；财政部令第87号第三十五条），单独放宽其中"
-        "任何一条也不够：没有合格的总集成商能承担全部这些工作。请增加合格的总集成商；或在说明"
-        f"采购人理由后将 {'、'.join(settings)} 设为 false；或改用 procurement.structure: parallel"
-        "（平行签约）。",
-    )
 
 
 def lp_text(problem: Any) -> str:
@@ -364,94 +299,14 @@ def _precheck(inst: Instance, scenario: Scenario) -> None:
         )
 
 
-def _pct_pair(needed: float, now: float) -> tuple[str, str]:
-    """Two shares printed with enough decimals to tell them apart (never '50.0% (now 50%)')."""
-    for digits in range(1, 5):
-        a, b = fmt_pct(needed, digits), fmt_pct(now, digits)
-        if a != b:
-            return a, b
-    return fmt_pct(needed, 4), fmt_pct(now, 4)
+def diagnose(inst: Instance, solver: str = "highs", parallel: Instance | None = None) -> Text:
+    """Why no award exists: changes that each restore one, each checked by solving again
+    (`procure.diagnosis`); `parallel`: the tender with parallel contracts, to check that too."""
 
+    def solve(model: AnyModel, solver: str, time_limit: float, gap: float | None) -> str:
+        return solve_exact(model, solver, time_limit=time_limit, gap=gap)[0]
 
-def diagnose(inst: Instance, solver: str = "highs") -> Text:
-    """Solve with penalised slack on the soft rules and say the smallest change that works."""
-    model = Model(inst, elastic=True)
-    status, _ = model.solve(solver)
-    if status == "Not solved":
-        return Text(
-            en=f"no award satisfies the rules, and the search for the smallest change ran out "
-            f"of its {model.time_limit:g} s: relax one rule at a time (budget, vendor counts, "
-            "shares) to find the one that binds.",
-            zh=f"没有满足全部规则的授标方案；寻找最小调整的计算在{model.time_limit:g}秒内未完成："
-            "请逐条放宽规则（预算、供应商数量、份额）以找出起约束作用的那一条。",
-        )
-    if status not in ("Optimal", "Time limit"):
-        blocking = _integrator_rule_blocking(inst, solver)
-        if blocking:
-            return blocking
-        return Text(
-            en="no award exists, and relaxing budget, vendor counts, shares and capacity does "
-            "not help: check eligibility (MLPS levels, 信创, layers, exclusions).",
-            zh="不存在可行的授标方案，放宽预算、供应商数量、份额和容量也无济于事：请检查资格条件"
-            "（等保级别、信创、服务层、排除名单）。",
-        )
-    en: list[str] = []
-    zh: list[str] = []
-    for name, (var, _) in model.slack.items():
-        amount = var.value() or 0.0
-        if amount <= 1e-6:
-            continue
-        if name == "budget":
-            need = inst.budget + amount * model.unit
-            en.append(
-                f"budget must be at least {fmt_money(need, 'en')} "
-                f"(now {fmt_money(inst.budget, 'en')})"
-            )
-            zh.append(f"预算至少应为{fmt_money(need, 'zh')}（现为{fmt_money(inst.budget, 'zh')}）")
-        elif name == "count_min":
-            most = inst.min_vendors - round(amount)
-            en.append(
-                f"min_vendors must be at most {most} (now {inst.min_vendors}): "
-                "too few vendors qualify"
-            )
-            zh.append(
-                f"供应商数量下限 min_vendors 至多为{most}（现为{inst.min_vendors}）：合格供应商太少"
-            )
-        elif name == "count_max":
-            least = inst.max_vendors + round(amount)
-            en.append(f"max_vendors must be at least {least} (now {inst.max_vendors})")
-            zh.append(f"供应商数量上限 max_vendors 至少应为{least}（现为{inst.max_vendors}）")
-        elif name.startswith("share_"):
-            vid = name.removeprefix("share_")
-            needed, now = _pct_pair(_share_needed(model, vid), inst.max_share)
-            en.append(
-                f"max_vendor_share must be at least {needed} (now {now}) "
-                f"for {inst.vendor_name(vid, 'en')}"
-            )
-            zh.append(
-                f"为使{inst.vendor_name(vid, 'zh')}中标，单家份额上限 max_vendor_share 至少应为"
-                f"{needed}（现为{now}）"
-            )
-        elif name.startswith("capacity_"):
-            vid = name.removeprefix("capacity_")
-            en.append(f"vendor {inst.vendor_name(vid, 'en')} lacks {amount:,.0f} vCPU of capacity")
-            zh.append(f"供应商{inst.vendor_name(vid, 'zh')}的容量缺口为 {amount:,.0f} vCPU")
-    if not en:
-        return Text(
-            en="no award satisfies the rules; the relaxation found no single cause",
-            zh="没有满足全部规则的授标方案；逐项放宽规则也未找到单一原因",
-        )
-    return Text(
-        en="no award satisfies the rules. Smallest change found: " + "; ".join(en) + ".",
-        zh="没有满足全部规则的授标方案。找到的最小调整：" + "；".join(zh) + "。",
-    )
-
-
-def _share_needed(model: Model, vid: str) -> float:
-    assignment, layers, integrator = model.choice()
-    ev = evaluate(model.inst, assignment, layers, integrator)
-    base = sum(ev.vendor_value.values())
-    return ev.vendor_value.get(vid, 0.0) / base if base else 1.0
+    return diagnosis.diagnose(inst, solver, solve, parallel)
 
 
 def _award(model: AnyModel, scenario: Scenario, status: str, solver: str, seconds: float) -> Award:

@@ -4,14 +4,26 @@ HiGHS releases the GIL while it solves, so threads run MILPs in parallel without
 forking and pickling (77 small awards on the prefecture example: 1.75 s in one thread, 1.0 s in
 two). Results come back in input order, so output does not depend on scheduling.
 
-`pmap` may be called from inside a task. A caller never idles while work is queued: it runs
-its own queued tasks first, then anyone's, and waits only when the queue is empty and some of
-its tasks are running elsewhere. Those are deeper in the call tree than the caller, so nested
-calls cannot deadlock, and every thread stays busy while there is work.
+`pmap` may be called from inside a task. A caller never idles while its own work is queued:
+it runs its own queued tasks first, then those its tasks queued (their nested calls), and
+waits only when none of those is queued and some of its tasks are running elsewhere. Every
+wait is for a task started later than the waiting one (a task the caller queued, or one
+queued below it), so waits cannot form a cycle: nested calls cannot deadlock. A caller never
+picks up a task from outside its own call tree: one queued by another caller (say, a
+concurrent in-process brief) could run far longer than anything the caller waits for, and it
+would return only when that task ended. Worker threads take any task.
+
+`concurrent.futures` was considered and not used: its workers block in `Future.result()`
+without running queued work, so nested calls (the extras' rule costs, alternatives and
+frontier each fan out again) would deadlock once every worker waited on a child, unless every
+nested call were flattened into one level, which the call tree of a brief does not allow.
+tests/test_parallel_stress.py runs many concurrent callers, nested calls, errors and job
+changes under a watchdog that dumps every thread's stack if anything stalls.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections import deque
@@ -26,10 +38,11 @@ B = TypeVar("B")
 
 
 class _Task(Generic[R]):
-    __slots__ = ("call", "done", "error", "result", "started")
+    __slots__ = ("call", "done", "error", "lineage", "result", "started")
 
-    def __init__(self, call: Callable[[], R]) -> None:
+    def __init__(self, call: Callable[[], R], lineage: frozenset[int]) -> None:
         self.call = call
+        self.lineage = lineage  # the pmap calls it descends from, its own included
         self.started = False
         self.done = False
         self.result: R | None = None
@@ -41,6 +54,8 @@ _queue: deque[_Task[Any]] = deque()
 _jobs: int | None = None
 _workers = 0  # worker threads alive in the current generation
 _generation = 0
+_calls = itertools.count()  # pmap call ids
+_local = threading.local()  # .lineage: that of the task this thread runs (none at the top)
 
 
 def cpus() -> int:
@@ -89,10 +104,14 @@ def _work(generation: int) -> None:
 
 
 def _run(task: _Task[Any]) -> None:
+    outer: frozenset[int] = getattr(_local, "lineage", frozenset())
+    _local.lineage = task.lineage  # pmaps the task calls descend from it
     try:
         task.result = task.call()
     except BaseException as exc:  # handed to the caller, which raises it
         task.error = exc
+    finally:
+        _local.lineage = outer
     with _cond:
         task.done = True
         _cond.notify_all()
@@ -104,7 +123,9 @@ def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     if jobs() <= 1 or len(todo) < 2:
         return [fn(x) for x in todo]
     _start_workers()
-    tasks: list[_Task[R]] = [_Task(partial(fn, x)) for x in todo]
+    call = next(_calls)
+    lineage = getattr(_local, "lineage", frozenset()) | {call}
+    tasks: list[_Task[R]] = [_Task(partial(fn, x), lineage) for x in todo]
     with _cond:
         _queue.extend(tasks)
         _cond.notify_all()
@@ -118,13 +139,12 @@ def pmap(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
             if all(t.done for t in tasks):
                 break
             task = next((t for t in tasks if not t.started), None)  # own work first
-            if task is not None:
-                _queue.remove(task)
-            elif _queue:
-                task = _queue.popleft()  # help whoever queued it
-            else:
+            if task is None:  # then what its tasks queued, never another caller's
+                task = next((t for t in _queue if call in t.lineage), None)
+            if task is None:
                 _cond.wait()
                 continue
+            _queue.remove(task)
             task.started = True
         _run(task)
     for t in tasks:

@@ -319,15 +319,25 @@ class Scenario(Strict):
         """A system without `id` gets one from its name (pinyin for Chinese), unique in the
         file: a second 'Portal' becomes portal-2. Never a generated system-N."""
         if isinstance(data, dict) and isinstance(data.get("systems"), list):
-            given = {s.get("id") for s in data["systems"] if isinstance(s, dict)}
+            # only text ids can clash with a derived one; a mapping or list given as an id is
+            # left for validation to refuse (it is not hashable, so it never enters the set)
+            given = {
+                s["id"]
+                for s in data["systems"]
+                if isinstance(s, dict) and isinstance(s.get("id"), str)
+            }
             systems = []
-            for s in data["systems"]:
+            tried: dict[str, int] = {}  # base -> the last suffix tried: 10,000 'Portal's stay
+            for s in data["systems"]:  # linear, not quadratic
                 if isinstance(s, dict) and s.get("id") is None and isinstance(s.get("name"), str):
                     base = slug(s["name"])
-                    sid, n = base, 1
+                    sid, n = base, tried.get(base, 1)
+                    if n > 1:
+                        sid = f"{base[:60]}-{n}"
                     while sid in given:
                         n += 1
                         sid = f"{base[:60]}-{n}"
+                    tried[base] = n
                     given.add(sid)
                     s = {**s, "id": sid}
                 systems.append(s)
