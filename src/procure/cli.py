@@ -473,9 +473,10 @@ def plan(
     solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
     time_limit: TimeLimitOpt = 120.0,
 ) -> None:
-    """The procurement plan: lots, ceiling prices, competition depth, method and evaluation
-    per lot, qualifications, SME terms and a dated timeline. The vendor mix is used only as a
-    market-research estimate; per-supplier figures are kept apart as internal."""
+    """The procurement plan: lots, ceilings, competition depth, method and scoring per lot, dates.
+
+    The vendor mix serves only as a market-research estimate; per-supplier figures are kept
+    apart, as an internal estimate not for publication."""
     from datetime import date
 
     from procure.knowledge import knowledge

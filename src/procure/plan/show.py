@@ -70,7 +70,7 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
         if lang == "zh"
         else f"{w('start')}: {fmt_date(start, lang)} ({plan.start_basis(lang)})"
     )
-    console.print(f"{w('threshold')}{colon}{plan.threshold_basis(lang)}")
+    console.print(f"{w('threshold')}{colon}{plan.threshold_basis(lang)}", soft_wrap=True)
     kdate = fmt_date(date.fromisoformat(plan.knowledge_date), lang)
     console.print(f"{w('knowledge')} {kdate}" if lang == "en" else f"{w('knowledge')}{kdate}")
     for lot in plan.lots:
@@ -128,7 +128,7 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
                 low, high = ev.price_range
                 console.print(f"  {w('range')}{colon}{fmt_pct(low, 0)}–{fmt_pct(high, 0)}")
             if ev.formula is not None:
-                console.print(f"  {ev.formula(lang)}")
+                console.print(f"  {ev.formula(lang)}", soft_wrap=True)
     for sched in plan.schedules:
         lots = ("、" if lang == "zh" else ", ").join(lot_label(x, lang) for x in sched.lots)
         table = Table(title=f"{w('timeline')}{colon}{lots}")
@@ -157,7 +157,7 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
         if items:
             console.print(f"[bold]{w(key)}[/bold]")
             for item in items:
-                console.print(f"  - {item(lang)}", overflow="fold")
+                console.print(f"  - {item(lang)}", soft_wrap=True)
     console.rule(f"[bold]{w('internal')}[/bold]")
     for internal in plan.internal:
         table = Table(title=f"{lot_label(internal.lot, lang)}{colon}{w('internal')}")
