@@ -486,3 +486,34 @@ def test_the_plan_stage_imports_only_earlier_stages() -> None:
         assert procure_imports(path) <= allowed, (path.name, procure_imports(path) - allowed)
     users = {p.stem for p in src.glob("*.py") if "plan" in procure_imports(p)}
     assert users <= {"cli", "recommend"}, users
+
+
+def test_contract_and_acceptance_follow_the_lot() -> None:
+    """合同管理安排 and 履约验收方案: pricing by the lot's layers (iResearch 2020, ch.3, "中国政务云
+    行业的商业模式"); acceptance on the CAICT dimensions (ch.4, "政务云应用成果评价思路"): the
+    migration item only for a lot with existing systems, response times only for a lot with
+    security or operations services, the MLPS test at the lot's highest level; every line has a
+    citation or a stated assumption."""
+    from procure.knowledge import Text
+    from procure.plan.contract import contract_plan
+
+    s = load_inputs(example("county-joins-prefecture")).scenario
+    ids = [str(x.id) for x in s.systems]
+    capacity = Text(en="some", zh="若干")
+    full = contract_plan(s, ids, ["iaas", "security", "ops"], capacity, KB)
+    legacy = [x.name for x in s.systems if x.legacy]
+    assert legacy  # the example migrates existing systems
+    texts = [t.text.zh for t in full.acceptance]
+    assert any("迁移完成" in t and all(n in t for n in legacy) for t in texts)
+    assert any("响应时限" in t for t in texts)
+    level = max(x.mlps_level for x in s.systems)
+    assert any(f"等保第{level}级" in t for t in texts)
+    assert len(full.pricing) == 2  # resources, and the security and operations fee
+    new_only = [str(x.id) for x in s.systems if not x.legacy]
+    assert new_only
+    bare = contract_plan(s, new_only, ["iaas"], capacity, KB)
+    assert not any("迁移完成" in t.text.zh or "响应时限" in t.text.zh for t in bare.acceptance)
+    assert [p.text.en for p in bare.pricing] == [full.pricing[0].text.en]
+    for term in [full.type, *full.pricing, *full.clauses, *full.acceptance]:
+        assert term.basis.en and term.basis.zh
+        assert "iResearch" not in term.basis.zh

@@ -15,6 +15,7 @@ from procure.deployment import Deployment
 from procure.knowledge import CostRates, RouteKnowledge, Text
 from procure.money import fmt_money, fmt_pct
 from procure.optimizer import Award
+from procure.plan.contract import ContractPlan, contract_plan
 from procure.plan.lots import (
     Change,
     Scope,
@@ -87,6 +88,7 @@ class Lot(BaseModel):
     qualifications: list[Qualification]
     qualification_check: Text
     subcontracting: Text | None
+    contract: ContractPlan
     risks: list[Text]
 
 
@@ -632,21 +634,29 @@ def build_lots(
             budget = top if top is not None else value
             rule = Text(
                 en="Single source: ceiling = the original supplier's estimate for the lot, never "
-                f"below the lot's estimated value, rounded up to {fmt_money(kb.ceiling.rounding_cny, 'en')}.",
+                f"below the lot's estimated value, rounded up to {kb.ceiling.rounding_cny:,.0f} CNY.",
                 zh="单一来源采购：最高限价 = 原供应商对本采购包的测算值，且不低于采购包估算金额，"
-                f"向上取整到{fmt_money(kb.ceiling.rounding_cny, 'zh')}。",
+                f"向上取整到{kb.ceiling.rounding_cny / 1e4:g}万元。",
             )
         systems = [s for s in scenario.systems if str(s.id) in scope.systems]
         quals = qualifications(scenario, scope, kb)
+        vcpu = sum(s.vcpu for s in systems)
+        memory = sum(s.memory_gb for s in systems)
+        storage = sum(s.storage_tb for s in systems)
+        capacity = Text(
+            en=f"{vcpu:g} vCPU, {memory:g} GB memory, {storage:g} TB storage",
+            zh=f"虚拟处理器{vcpu:g}核，内存{memory:g}GB，存储{storage:g}TB",
+        )
+        layers = lot_layers(scenario, scope)
         lots.append(
             Lot(
                 id=scope.id,
                 name=scope.name,
                 systems=[s.name for s in systems],
-                layers=lot_layers(scenario, scope),
-                vcpu=sum(s.vcpu for s in systems),
-                memory_gb=sum(s.memory_gb for s in systems),
-                storage_tb=sum(s.storage_tb for s in systems),
+                layers=layers,
+                vcpu=vcpu,
+                memory_gb=memory,
+                storage_tb=storage,
                 estimated_value_cny=value,
                 eligible=n,
                 without_cheapest_cny=ordered[1] if n >= 2 else None,
@@ -662,6 +672,7 @@ def build_lots(
                 qualifications=quals,
                 qualification_check=qualification_check(quals, kb),
                 subcontracting=subcontracting(inst, scope, kb),
+                contract=contract_plan(scenario, list(scope.systems), layers, capacity, kb),
                 risks=risks,
             )
         )
@@ -700,9 +711,9 @@ def _ceiling_rule(n: int, kb: PlanKnowledge) -> Text:
     )
     return Text(
         en=f"Ceiling = {which.en}, never below the lot's estimated value, rounded up to "
-        f"{fmt_money(step, 'en')}: at least {min(n, k)} eligible candidates' estimates fall "
+        f"{step:,.0f} CNY: at least {min(n, k)} eligible candidates' estimates fall "
         "under it, and it is never below the cheapest compliant estimate.",
-        zh=f"最高限价 = {which.zh}，且不低于采购包估算金额，向上取整到{fmt_money(step, 'zh')}："
+        zh=f"最高限价 = {which.zh}，且不低于采购包估算金额，向上取整到{step / 1e4:g}万元："
         f"至少{min(n, k)}家合格候选供应商的测算值在限价以下，且不低于最低的合规测算值。",
     )
 

@@ -149,6 +149,42 @@ class Timeline(Data):
     period_end: Period
 
 
+class Clause(Cited):
+    """A contract clause or acceptance item, cited or assumed (a law's article when it has one)."""
+
+    name: Text
+    document: str | None = None
+    article: str | None = None
+    effective: str | None = None
+
+    def cite(self) -> str | None:
+        return cite_parts(self.document, self.article or "") if self.document else None
+
+
+class Pricing(Cited):
+    layers: list[Literal["iaas", "paas", "saas", "security", "ops"]]
+    name: Text
+
+
+class ContractLaw(Data):
+    type: Clause
+    pricing: list[Pricing]
+    clauses: list[Clause]
+
+
+class AcceptanceItem(Clause):
+    id: str
+    when: Literal["systems", "legacy", "services"]
+    dimension: Text
+
+
+class AcceptanceLaw(Data):
+    basis: Law
+    dimensions: Text
+    dimensions_source: str
+    items: list[AcceptanceItem]
+
+
 class PlanKnowledge(Data):
     knowledge_date: str
     thresholds: list[Threshold]
@@ -163,6 +199,8 @@ class PlanKnowledge(Data):
     ceiling: Ceiling
     failed_tender: FailedTender
     timeline: Timeline
+    contract: ContractLaw
+    acceptance: AcceptanceLaw
 
     def threshold_for(self, level: str) -> Threshold | None:
         return next((t for t in self.thresholds if t.level == level), None)

@@ -11,6 +11,7 @@ from rich.table import Table
 from procure.knowledge import Text
 from procure.money import fmt_money, fmt_pct
 from procure.plan.build import LAYER_NAMES, Plan, fmt_date
+from procure.plan.contract import ContractPlan
 
 WORDS = {
     "title": Text(en="Procurement plan", zh="采购实施计划"),
@@ -37,6 +38,12 @@ WORDS = {
     "basis": Text(en="Basis", zh="依据"),
     "subcontracting": Text(en="Subcontracting", zh="分包"),
     "risks": Text(en="Risks", zh="风险"),
+    "contract": Text(en="Contract management", zh="合同管理安排"),
+    "ctype": Text(en="Contract", zh="合同类型"),
+    "pricing": Text(en="Pricing", zh="计价方式"),
+    "clauses": Text(en="Main clauses", zh="主要条款"),
+    "acceptance": Text(en="Acceptance plan", zh="履约验收方案"),
+    "term": Text(en="Term", zh="内容"),
     "timeline": Text(en="Timeline", zh="时间安排"),
     "step": Text(en="Step", zh="步骤"),
     "from": Text(en="From", zh="开始"),
@@ -117,8 +124,9 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
         if lot.risks:
             table.add_row(w("risks"), "\n".join(r(lang) for r in lot.risks))
         console.print(table)
+        _print_contract(lot.contract, lot.id, console, lang)
         if ev.table:
-            scores = Table(title=f"{lot_label(lot.id, lang)}{colon}{ev.name(lang)}")
+            scores = Table(title=f"{lot_label(lot.id, lang)}{colon}{ev.name(lang)}", min_width=40)
             scores.add_column(w("factor"), overflow="fold")
             scores.add_column(w("points"), justify="right")
             for row in ev.table:
@@ -167,3 +175,21 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
             name = c.name_zh if lang == "zh" and c.name_zh else c.name
             table.add_row(name, fmt_money(c.estimate_cny, lang))
         console.print(table)
+
+
+def _print_contract(c: ContractPlan, lot_id: str, console: Console, lang: str) -> None:
+    def w(key: str) -> str:
+        return WORDS[key](lang)
+
+    colon = "：" if lang == "zh" else ": "
+    table = Table(title=f"{lot_label(lot_id, lang)}{colon}{w('contract')}", min_width=60)
+    table.add_column(w("term"), overflow="fold")
+    table.add_column(w("basis"), overflow="fold")
+    rows = [(w("ctype"), [c.type]), (w("pricing"), c.pricing), (w("clauses"), c.clauses)]
+    rows.append((w("acceptance"), c.acceptance))
+    for heading, terms in rows:
+        table.add_row(f"[bold]{heading}[/bold]", "")
+        for t in terms:
+            table.add_row(t.text(lang), t.basis(lang))
+    table.add_row("", c.acceptance_basis(lang))
+    console.print(table)
