@@ -517,3 +517,48 @@ def test_contract_and_acceptance_follow_the_lot() -> None:
     for term in [full.type, *full.pricing, *full.clauses, *full.acceptance]:
         assert term.basis.en and term.basis.zh
         assert "iResearch" not in term.basis.zh
+
+
+def test_an_unquoted_yaml_date_is_the_start_date(tmp_path: Path) -> None:
+    """`start: 2026-09-02` (a YAML timestamp, unquoted) reads as the date's text, not an error
+    about YAML tags; other explicit tags stay refused."""
+    text = example("county-joins-prefecture").read_text(encoding="utf-8")
+    path = tmp_path / "dated.yaml"
+    path.write_text(
+        text.replace("procurement:\n", "procurement:\n  start: 2026-09-02\n", 1), "utf-8"
+    )
+    result = run("plan", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["start"] == "2026-09-02"
+
+
+def test_an_infeasible_scenario_exits_3_without_a_plan(variant: Any) -> None:
+    """As every command: no award within the budget is exit 3 with the diagnosis, no traceback."""
+    path = variant(lambda d: d["procurement"].update(budget_cny=1000), example("county-west"))
+    result = run("plan", str(path))
+    assert result.exit_code == 3
+    assert "Traceback" not in result.stderr and not result.stdout
+
+
+def test_a_figure_not_yet_in_force_is_a_caution(binzhou: tuple[Any, ...]) -> None:
+    """The plan warns when a figure's effective date is after the plan starts (财库〔2022〕19号
+    took effect on 1 July 2022: a plan starting the day before is cautioned, the day after not)."""
+    inputs, a, award = binzhou
+
+    def cautions(start: str) -> list[str]:
+        s = inputs.scenario
+        s = s.model_copy(update={"procurement": s.procurement.model_copy(update={"start": start})})
+        plan = build_plan(
+            s,
+            award,
+            a.deployment,
+            a.weights.weights,
+            inputs.vendors,
+            knowledge().costs,
+            ROUTES,
+            date(2026, 1, 1),
+        )
+        return [c.zh for c in plan.cautions]
+
+    assert any("财库〔2022〕19号" in c for c in cautions("2022-06-30"))
+    assert not any("财库〔2022〕19号" in c for c in cautions("2022-07-01"))
