@@ -562,3 +562,23 @@ def test_a_figure_not_yet_in_force_is_a_caution(binzhou: tuple[Any, ...]) -> Non
 
     assert any("财库〔2022〕19号" in c for c in cautions("2022-06-30"))
     assert not any("财库〔2022〕19号" in c for c in cautions("2022-07-01"))
+
+
+def test_parallel_iaas_lots_are_lowest_price_end_to_end(variant: Any) -> None:
+    """财政部令第87号 art. 54 through the CLI: parallel contracts for IaaS-only systems of known
+    quantity give platform lots of uniform resources (open tender, lowest evaluated price); the
+    security and operations lot is scored."""
+
+    def iaas(d: dict[str, Any]) -> None:
+        for s in d["systems"]:
+            s["layers"] = ["iaas"]
+            s["elasticity"] = "medium"
+
+    data = plan_for(variant(iaas, example("municipality-parallel")))
+    platform = [lot for lot in data.lots if lot.systems]
+    services = [lot for lot in data.lots if not lot.systems]
+    assert platform and services
+    for lot in platform:
+        assert lot.method == "open_tender" and lot.evaluation.method == "lowest_price", lot.id
+        assert not lot.evaluation.table
+    assert all(lot.evaluation.method == "comprehensive_scoring" for lot in services)
