@@ -582,3 +582,34 @@ def test_parallel_iaas_lots_are_lowest_price_end_to_end(variant: Any) -> None:
         assert lot.method == "open_tender" and lot.evaluation.method == "lowest_price", lot.id
         assert not lot.evaluation.table
     assert all(lot.evaluation.method == "comprehensive_scoring" for lot in services)
+
+
+def test_a_budget_below_the_ceilings_is_a_finding(binzhou: tuple[Any, ...]) -> None:
+    """A ceiling may not exceed the budget: a scenario budget a yuan below the lots' ceilings
+    is a finding naming the shortfall; a budget equal to them is not."""
+    inputs, a, award = binzhou
+
+    def findings(budget: float | None) -> tuple[float, list[str]]:
+        s = inputs.scenario
+        if budget is not None:
+            s = s.model_copy(
+                update={"procurement": s.procurement.model_copy(update={"budget_cny": budget})}
+            )
+        plan = build_plan(
+            s,
+            award,
+            a.deployment,
+            a.weights.weights,
+            inputs.vendors,
+            knowledge().costs,
+            ROUTES,
+            date(2026, 3, 2),
+        )
+        return plan.total_ceiling_cny or 0.0, [f.en for f in plan.findings]
+
+    total, _ = findings(None)
+    assert total > 0
+    _, at = findings(total)
+    assert not any("below the ceilings" in f for f in at)
+    _, under = findings(total - 1)
+    assert any("below the ceilings" in f and "1 CNY" in f for f in under)
