@@ -33,7 +33,7 @@ _CHAPTER = re.compile(r'iResearch 2020, ch\.([0-9]+)(-[0-9]+)?, "([^"]+)"(?: \([
 
 
 def zh_source(source: str) -> str:
-    """'iResearch 2020, ch.4-1, "title" (gloss)' as a Chinese reader reads it (the documents
+    """'iResearch 2020, ch.N-M, "slide title" (gloss)' as a Chinese reader reads it (the documents
     stage has the general form, `report.source_text`; the plan cannot import a later stage)."""
 
     def chapter(m: re.Match[str]) -> str:
