@@ -363,6 +363,52 @@ def test_every_threshold_figure_is_dated_and_cited() -> None:
     assert KB.threshold_for(KB.fallback_threshold.level) is not None
 
 
+def _cited(node: object) -> list[Any]:
+    """Every entry of the plan knowledge that says where it comes from."""
+    from pydantic import BaseModel
+
+    from procure.knowledge import Cited
+
+    found: list[Any] = []
+    if isinstance(node, Cited):
+        found.append(node)
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            found += _cited(getattr(node, name))
+    elif isinstance(node, list | tuple):
+        for item in node:
+            found += _cited(item)
+    elif isinstance(node, dict):
+        for item in node.values():
+            found += _cited(item)
+    return found
+
+
+def test_a_law_read_says_where_it_was_read() -> None:
+    """A legal figure marked `source:` was read: the entry names the place (a site or a public
+    repository) and the reading ('read...'); a report citation names chapter and slide. Anything
+    else is an `assumption:` naming the document."""
+    entries = _cited(KB)
+    assert len(entries) > 40
+    read = [e for e in entries if e.source and not e.source.startswith("iResearch 2020, ch.")]
+    assert len(read) >= 12
+    for e in read:
+        assert e.source.startswith("read"), e.source
+        assert "." in e.source.split(":", 1)[1] or "GitHub" in e.source, e.source
+    unread = [e for e in entries if e.assumption and not e.source]
+    for e in unread:
+        assert e.assumption.en.strip() and e.assumption.zh.strip()
+
+
+def test_the_central_threshold_is_the_one_read_in_55() -> None:
+    """国办发〔2019〕55号 part 四: goods or services of 200万元 or more are openly tendered, from
+    2020-01-01; the article is part 四 (earlier knowledge said 第三条)."""
+    central = KB.threshold_for("central")
+    assert central is not None and central.source
+    assert central.value == 2_000_000 and central.effective == "2020-01-01"
+    assert central.article.startswith("四") and "200万元" in central.source
+
+
 # ---- procure plan through the real CLI ----
 
 
