@@ -494,6 +494,51 @@ def optimize(
         print_award(award, console(), language, inputs.vendors)
 
 
+@app.command()
+def plan(
+    file: ScenarioArg,
+    as_json: JsonOpt = False,
+    lang: LangOpt = None,
+    data_dir: DataDirOpt = None,
+    solver: Annotated[Solver, typer.Option("--solver", help="MILP solver.")] = Solver.highs,
+    time_limit: TimeLimitOpt = 120.0,
+) -> None:
+    """The procurement plan: lots, ceilings, competition depth, method and scoring per lot, dates.
+
+    The vendor mix serves only as a market-research estimate; per-supplier figures are kept
+    apart, as an internal estimate not for publication."""
+    from datetime import date
+
+    from procure.knowledge import knowledge
+    from procure.plan import build_plan
+
+    inputs, assessment = _assess(file, data_dir, lang)
+    award = _optimize(
+        inputs, assessment, solver.value, extras=False, time_limit=time_limit
+    )
+    kb = knowledge()
+    try:
+        result = build_plan(
+            inputs.scenario,
+            award,
+            assessment.deployment,
+            assessment.weights.weights,
+            inputs.vendors,
+            kb.costs,
+            kb.routes,
+            date.today(),
+        )
+    except ProcureError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    from procure.plan.show import print_plan
+    from procure.terminal import console
+
+    print_plan(result, console(), _language(lang, inputs.scenario))
+
+
 def _awards_json(awards: dict[str, Award]) -> str:
     if len(awards) == 1:
         return next(iter(awards.values())).model_dump_json(indent=2)

@@ -4,6 +4,7 @@ validated with file:line errors by `procure.validation`)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -247,6 +248,32 @@ class Procurement(Strict):
         description="the cloud-service security assessment (云计算服务安全评估): required "
         "excludes platforms that do not declare it; preferred cautions for each such winner",
     )
+
+    start: str | None = Field(
+        None,
+        max_length=10,
+        description="the day the procurement plan starts (the procurement intent is published), "
+        "as YYYY-MM-DD; default: today",
+        json_schema_extra={"format": "date"},
+    )
+
+    @field_validator("start")
+    @classmethod
+    def _iso_date(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            day = date.fromisoformat(v)
+        except ValueError:
+            day = None
+        if day is None or len(v) != 10 or not 2000 <= day.year <= 2100:
+            raise FieldError(
+                (),
+                f"'{v[:20]}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-04 "
+                "(years 2000 to 2100)",
+                f"“{v[:20]}”不是日期：请写成 YYYY-MM-DD 格式，例如 2026-12-04（2000至2100年）",
+            )
+        return v
 
     @model_validator(mode="after")
     def _vendor_counts(self) -> Procurement:

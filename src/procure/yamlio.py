@@ -423,6 +423,8 @@ class _Builder:
                     f"“{excerpt(value)}”不是有限数值；请填写普通数字（无穷大和 NaN 对预算或权重没有意义）",
                 )
             return number
+        if tag.endswith(":timestamp"):  # a date such as 2026-12-04 stays its text: fields
+            return value  # that take a date parse it themselves (no datetime objects)
         self._fail(
             node,
             path,

@@ -1,0 +1,16 @@
+"""The procurement plan (采购实施计划, issue #24): lots with their scope, estimated value,
+competition depth and ceiling price; the method, evaluation rules, qualifications and SME terms
+of each lot; a dated timeline on the Chinese working-day calendar. The award is used only as a
+market-research estimate, never as a result: before bids exist nothing here names a winner.
+
+Owns: the plan's model (`Plan`), its legal figures (`knowledge/plan.yaml`), its working-day
+calendar and its terminal view.
+
+May import: the root helpers (errors, money, catalog, yamlio, validation), the inputs
+(scenario, vendors, inputs), the advice (knowledge, route, deployment, assess), the award
+(award, optimizer) and analysis. Nothing imports it except `recommend` and `cli`.
+"""
+
+from procure.plan.build import Plan, build_plan
+
+__all__ = ["Plan", "build_plan"]

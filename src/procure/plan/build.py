@@ -1,0 +1,931 @@
+"""The plan (`Plan`): lots, ceilings, competition depth, method, evaluation, SME terms and
+qualifications per lot, and the dated timeline. Pure functions over the scenario, the award
+estimate and the knowledge data; the per-supplier figures stay in `internal` (内部测算，不公开).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+
+from procure.award import Instance, build_instance
+from procure.deployment import Deployment
+from procure.knowledge import CostRates, RouteKnowledge, Text
+from procure.money import fmt_money, fmt_pct
+from procure.optimizer import Award
+from procure.plan.contract import ContractPlan, contract_plan
+from procure.plan.lots import (
+    Change,
+    Scope,
+    ceiling,
+    change_text,
+    cheapest,
+    depth_text,
+    estimated_value,
+    estimates,
+    scopes,
+    split_changes,
+)
+from procure.plan.rules import Law, PlanKnowledge, Threshold, plan_knowledge
+from procure.plan.workdays import WorkCalendar, known_years
+from procure.route import add_on_check, evaluation_scheme
+from procure.scenario import Scenario
+from procure.vendors import Vendor
+
+LAYER_NAMES = {
+    "iaas": Text(en="IaaS", zh="基础设施服务"),
+    "paas": Text(en="PaaS", zh="平台服务"),
+    "saas": Text(en="SaaS", zh="应用服务"),
+    "security": Text(en="security services", zh="安全服务"),
+    "ops": Text(en="operations services", zh="运维服务"),
+}
+Method = Literal["open_tender", "competitive_consultation", "single_source"]
+
+
+class ScoreRow(BaseModel):
+    factor: Text
+    points: int
+
+
+class EvaluationPlan(BaseModel):
+    method: Literal["lowest_price", "comprehensive_scoring", "negotiation"]
+    name: Text
+    reason: Text
+    basis: str
+    price_range: tuple[float, float] | None = None
+    table: list[ScoreRow] = []
+    formula: Text | None = None
+
+
+class Qualification(BaseModel):
+    id: str
+    text: Text
+    basis: str
+
+
+class Lot(BaseModel):
+    id: str
+    name: Text
+    systems: list[str]  # the systems' names, as the scenario gives them
+    layers: list[str]
+    vcpu: float
+    memory_gb: float
+    storage_tb: float
+    estimated_value_cny: float
+    eligible: int
+    without_cheapest_cny: float | None  # the lowest estimate once the cheapest is removed
+    ceiling_cny: float | None
+    ceiling_rule: Text
+    budget_cny: float | None
+    method: Method
+    method_name: Text
+    method_reasons: list[Text]
+    approval: Text | None
+    evaluation: EvaluationPlan
+    sme: list[Text]
+    qualifications: list[Qualification]
+    qualification_check: Text
+    subcontracting: Text | None
+    contract: ContractPlan
+    risks: list[Text]
+
+
+class Step(BaseModel):
+    id: str
+    name: Text
+    start: str  # ISO dates: the JSON is plain data
+    end: str
+    basis: str | None
+    note: Text | None = None
+
+
+class Schedule(BaseModel):
+    method: Method
+    lots: list[str]
+    steps: list[Step]
+
+
+class Candidate(BaseModel):
+    vendor: str
+    name: str
+    name_zh: str | None
+    estimate_cny: float
+
+
+class InternalLot(BaseModel):
+    lot: str
+    candidates: list[Candidate]
+
+
+class Plan(BaseModel):
+    scenario: str
+    knowledge_date: str
+    start: str
+    start_basis: Text
+    threshold_cny: float
+    threshold_basis: Text
+    lots: list[Lot]
+    total_ceiling_cny: float | None
+    budget_cny: float
+    schedules: list[Schedule]
+    findings: list[Text]
+    cautions: list[Text]
+    internal: list[InternalLot]  # 内部测算，不公开: per-supplier estimates, never published
+
+
+def fmt_date(day: date, lang: str) -> str:
+    """2026-12-04 (en) or 2026年12月4日 (zh)."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
+def cite(law: Law) -> str:
+    return law.cite()
+
+
+def chinese_citation(source: str) -> str:
+    """The route knowledge's 'citation (English gloss)': the citation alone."""
+    return source.split(" (", 1)[0]
+
+
+def open_threshold(scenario: Scenario, kb: PlanKnowledge) -> tuple[float, Text, bool]:
+    """The open-tender threshold used, why, and whether the scenario must still give it: the
+    figure for the agency's level when the knowledge has one (central: 国办发〔2019〕55号), else
+    the scenario's local figure, else the lowest known figure, said as a finding."""
+    own: Threshold | None = kb.threshold_for(scenario.agency.level)
+    given = scenario.procurement.open_tender_threshold_cny
+    if own is not None:
+        basis = Text(
+            en=f"{fmt_money(own.value, 'en')} for services, the {own.level} units' figure "
+            f"({cite(own)}, in force since {own.effective})",
+            zh=f"服务类{fmt_money(own.value, 'zh')}，中央预算单位标准（{cite(own)}，"
+            f"自{fmt_date(own.effective_date(), 'zh')}起执行）",
+        )
+        if given is not None and given != own.value:
+            basis = Text(
+                en=basis.en + f"; the scenario's {fmt_money(given, 'en')} is not used",
+                zh=basis.zh + f"；未采用情景填写的{fmt_money(given, 'zh')}",
+            )
+        return own.value, basis, False
+    if given is not None:
+        return (
+            given,
+            Text(
+                en=f"{fmt_money(given, 'en')}, the local figure the scenario gives "
+                "(procurement.open_tender_threshold_cny)",
+                zh=f"{fmt_money(given, 'zh')}，情景填写的本地标准（procurement.open_tender_threshold_cny）",
+            ),
+            False,
+        )
+    fallback = kb.threshold_for(kb.fallback_threshold.level)
+    assert fallback is not None  # the knowledge's own consistency, checked by a test
+    return fallback.value, kb.fallback_threshold.reason, True
+
+
+def consultation_cases(scenario: Scenario, scope: Scope, kb: PlanKnowledge) -> list[Text]:
+    """The cases of 财库〔2014〕214号 art. 3 that the scenario shows for this lot, each named."""
+    systems = [s for s in scenario.systems if str(s.id) in scope.systems]
+    holds = {
+        "complex": any("saas" in s.layers and not s.legacy for s in systems),
+        "quantity": any(s.elasticity == "high" for s in systems),
+    }
+    law = kb.consultation_cases
+    return [
+        Text(
+            en=f"{cite(law)}{c.item}: {c.name.en} — {c.check.en}",
+            zh=f"{cite(law)}{c.item}：{c.name.zh}——{c.check.zh}",
+        )
+        for c in law.cases
+        if holds.get(c.id)
+    ]
+
+
+def decide_method(
+    scenario: Scenario,
+    scope: Scope,
+    budget: float,
+    threshold: float,
+    costs: dict[str, float],
+    vendors: dict[str, Vendor],
+    kb: PlanKnowledge,
+    routes: RouteKnowledge,
+) -> tuple[Method, list[Text]]:
+    """The lot's method from its budget (never from the award): single source for an add-on
+    only from the incumbent, eligible for the whole lot and within 10% (GPL art. 31(3), 49);
+    competitive consultation only in a case of 214号 art. 3; else open tender. At or above the
+    threshold a non-open method needs approval, under its own article."""
+    p = scenario.procurement
+    reasons: list[Text] = []
+    above = budget >= threshold
+    if p.expansion and p.incumbent is not None:
+        inc = vendors[p.incumbent].label("en") if p.incumbent in vendors else p.incumbent
+        inc_zh = vendors[p.incumbent].label("zh") if p.incumbent in vendors else p.incumbent
+        law = kb.add_on
+        if p.incumbent not in costs:
+            reasons.append(
+                Text(
+                    en=f"Not an add-on case ({cite(law)}): the original supplier, {inc}, is not "
+                    "eligible for the whole lot, and single source for an add-on may only go to "
+                    "the original supplier.",
+                    zh=f"不属于添购情形（{cite(law)}）：原供应商{inc_zh}不能承担整个采购包，"
+                    "而添购的单一来源采购只能向原供应商采购。",
+                )
+            )
+        else:
+            check = add_on_check(scenario, costs[p.incumbent], False, routes)
+            if check.within:
+                method: Method = "single_source"
+                reasons.append(
+                    Text(
+                        en=f"An add-on from the original supplier, {inc} ({cite(law)}): all "
+                        f"add-ons {fmt_money(check.total_cny, 'en')} are within "
+                        f"{fmt_pct(law.limit, 0)} of the original contract "
+                        f"({fmt_money(check.limit_cny or 0.0, 'en')}).",
+                        zh=f"向原供应商{inc_zh}添购（{cite(law)}）：全部添购金额"
+                        f"{fmt_money(check.total_cny, 'zh')}不超过原合同金额的"
+                        f"{fmt_pct(law.limit, 0)}（{fmt_money(check.limit_cny or 0.0, 'zh')}）。",
+                    )
+                )
+                reasons.append(law.notice)
+                return method, reasons
+            why = (
+                Text(
+                    en="the original contract's value is not given (procurement."
+                    "original_contract_cny)",
+                    zh="未填写原合同金额（procurement.original_contract_cny）",
+                )
+                if check.within is None
+                else Text(
+                    en=f"all add-ons, {fmt_money(check.total_cny, 'en')}, exceed "
+                    f"{fmt_pct(law.limit, 0)} of the original contract",
+                    zh=f"全部添购金额{fmt_money(check.total_cny, 'zh')}超过原合同金额的"
+                    f"{fmt_pct(law.limit, 0)}",
+                )
+            )
+            reasons.append(
+                Text(
+                    en=f"Not an add-on case ({cite(law)}): {why.en}; the lot is competed.",
+                    zh=f"不属于添购情形（{cite(law)}）：{why.zh}；该采购包须竞争采购。",
+                )
+            )
+    cases = consultation_cases(scenario, scope, kb)
+    budget_text = Text(
+        en=f"the lot's budget {fmt_money(budget, 'en')} is "
+        f"{'at or above' if above else 'below'} the open-tender threshold "
+        f"{fmt_money(threshold, 'en')}",
+        zh=f"采购包预算{fmt_money(budget, 'zh')}{'达到' if above else '低于'}公开招标数额标准"
+        f"{fmt_money(threshold, 'zh')}",
+    )
+    if cases:
+        method = "competitive_consultation"
+        reasons.append(
+            Text(
+                en=f"Competitive consultation: {budget_text.en}, and the lot is a case of "
+                f"{kb.consultation_cases.document}{kb.consultation_cases.article}:",
+                zh=f"竞争性磋商：{budget_text.zh}，且属于{kb.consultation_cases.document}"
+                f"{kb.consultation_cases.article}规定的情形：",
+            )
+        )
+        reasons += cases
+    else:
+        method = "open_tender"
+        tender = kb.methods["open_tender"]
+        reasons.append(
+            Text(
+                en=f"Open tender: {budget_text.en}; no case of "
+                f"{kb.consultation_cases.document}{kb.consultation_cases.article} holds for the "
+                f"lot, so no other method is open to it ({tender.document}{tender.article}).",
+                zh=f"公开招标：{budget_text.zh}；该采购包不属于{kb.consultation_cases.document}"
+                f"{kb.consultation_cases.article}规定的任何情形，不采用其他方式"
+                f"（{tender.document}{tender.article}）。",
+            )
+        )
+    return method, reasons
+
+
+def approval(method: Method, above: bool, kb: PlanKnowledge) -> Text | None:
+    law = kb.methods[method]
+    where = law.approval()
+    if method == "open_tender" or where is None:
+        return None
+    if not above:
+        return Text(
+            en="Below the open-tender threshold: no approval of the method is needed.",
+            zh="低于公开招标数额标准：采购方式无需报批。",
+        )
+    return Text(
+        en=f"At or above the open-tender threshold: the finance department approves "
+        f"{law.name.en.lower()} before procurement starts ({where}).",
+        zh=f"达到公开招标数额标准：采用{law.name.zh}须在采购活动开始前报经财政部门批准"
+        f"（{where}）。",
+    )
+
+
+def uniform(scenario: Scenario, scope: Scope) -> bool:
+    """Standard IaaS resources only (vCPU, memory, storage at unit prices): uniform standards."""
+    systems = [s for s in scenario.systems if str(s.id) in scope.systems]
+    return bool(systems) and not scope.layers and all(s.layers == ["iaas"] for s in systems)
+
+
+def evaluation_plan(
+    method: Method,
+    scenario: Scenario,
+    scope: Scope,
+    weights: dict[str, float],
+    kb: PlanKnowledge,
+    routes: RouteKnowledge,
+) -> EvaluationPlan:
+    """最低评标价法 for an open tender of uniform resources (87号令 art. 54); else the legal
+    scheme of the method: comprehensive scoring with its table, or a negotiated price."""
+    if method == "open_tender" and uniform(scenario, scope):
+        law = kb.evaluation.lowest_price
+        return EvaluationPlan(
+            method="lowest_price",
+            name=law.name,
+            reason=Text(
+                en="standard IaaS resources priced per unit: technical and service standards "
+                "are uniform",
+                zh="按单价计量的标准基础设施资源：技术、服务等标准统一",
+            ),
+            basis=cite(law),
+        )
+    scheme = evaluation_scheme(method, weights, routes)
+    if scheme.method == "negotiation":
+        return EvaluationPlan(
+            method="negotiation",
+            name=scheme.name,
+            reason=Text(
+                en="single source: the price is agreed, not scored",
+                zh="单一来源采购：商定价格，不评分",
+            ),
+            basis=chinese_citation(scheme.source),
+            formula=scheme.formula,
+        )
+    law = kb.evaluation.scoring
+    reason = Text(
+        en="the lot is not of uniform standards (it includes platform, application, security "
+        "or operations services)"
+        if method == "open_tender"
+        else "a consultation is evaluated by comprehensive scoring",
+        zh="该采购包的技术、服务标准不统一（含平台、应用、安全或运维服务）"
+        if method == "open_tender"
+        else "竞争性磋商采用综合评分法",
+    )
+    return EvaluationPlan(
+        method="comprehensive_scoring",
+        name=law.name,
+        reason=reason,
+        basis=chinese_citation(scheme.source),
+        price_range=scheme.price_range,
+        table=[ScoreRow(factor=c.name, points=round(c.weight * 100)) for c in scheme.criteria],
+        formula=scheme.formula,
+    )
+
+
+def sme_terms(method: Method, budget: float, kb: PlanKnowledge) -> list[Text]:
+    """SME terms (财库〔2020〕46号 art. 8; price deduction as raised by 财库〔2022〕19号)."""
+    sme = kb.sme
+    if method == "single_source":
+        return [
+            Text(
+                en="Single source: no reservation or price deduction applies (no competition).",
+                zh="单一来源采购：不适用预留份额和价格扣除（无竞争）。",
+            )
+        ]
+    d = sme.deduction
+    deduction = Text(
+        en=f"Price deduction for small and micro enterprises: {fmt_pct(d.low, 0)}-"
+        f"{fmt_pct(d.high, 0)} of the price for evaluation (the documents fix the figure); "
+        f"{fmt_pct(d.consortium_low, 0)}-{fmt_pct(d.consortium_high, 0)} for a consortium with, "
+        f"or subcontracting to, small and micro enterprises ({cite(d)}, in force since "
+        f"{d.effective}).",
+        zh=f"对小微企业的价格扣除：评审价格扣除{fmt_pct(d.low, 0)}至{fmt_pct(d.high, 0)}"
+        f"（具体比例在采购文件中确定）；大中型企业与小微企业组成联合体或向小微企业分包的，"
+        f"扣除{fmt_pct(d.consortium_low, 0)}至{fmt_pct(d.consortium_high, 0)}"
+        f"（{cite(d)}，自{fmt_date(d.effective_date(), 'zh')}起执行）。",
+    )
+    r = sme.reserve
+    if budget <= sme.reserve_limit:
+        return [
+            Text(
+                en=f"Budget within {fmt_money(sme.reserve_limit, 'en')}: reserved for small and "
+                "medium enterprises where they can supply it; otherwise the documents say why "
+                f"({cite(r)}, in force since {r.effective}).",
+                zh=f"预算不超过{fmt_money(sme.reserve_limit, 'zh')}：适宜由中小企业提供的，"
+                f"专门面向中小企业采购；不适宜的在采购文件中说明理由（{cite(r)}，"
+                f"自{fmt_date(r.effective_date(), 'zh')}起执行）。",
+            ),
+            deduction,
+        ]
+    return [
+        Text(
+            en=f"Budget above {fmt_money(sme.reserve_limit, 'en')}: reserve at least "
+            f"{fmt_pct(sme.reserve_share, 0)} of the budget of the parts small and medium "
+            "enterprises can supply (a reserved lot, a consortium or subcontracting term), or "
+            f"say why not ({cite(r)}, in force since {r.effective}).",
+            zh=f"预算超过{fmt_money(sme.reserve_limit, 'zh')}：适宜由中小企业提供的部分，预留该"
+            f"部分预算总额的{fmt_pct(sme.reserve_share, 0)}以上面向中小企业（预留采购包、联合体"
+            f"或分包条款），不预留的说明理由（{cite(r)}，自{fmt_date(r.effective_date(), 'zh')}"
+            "起执行）。",
+        ),
+        deduction,
+    ]
+
+
+def qualifications(scenario: Scenario, scope: Scope, kb: PlanKnowledge) -> list[Qualification]:
+    """The conditions a supplier must meet for the whole lot: those the award enforces."""
+    rules = {r.id: r for r in kb.qualifications.rules}
+    p = scenario.procurement
+    systems = [s for s in scenario.systems if str(s.id) in scope.systems]
+    out: list[Qualification] = []
+    if systems:
+        level = max(s.mlps_level for s in systems)
+        r = rules["mlps"]
+        out.append(
+            Qualification(
+                id="mlps",
+                text=Text(en=r.name.en.format(level=level), zh=r.name.zh.format(level=level)),
+                basis=cite(r),
+            )
+        )
+    if p.domestic_stack == "required":
+        r = rules["domestic"]
+        out.append(Qualification(id="domestic", text=r.name, basis=cite(r)))
+    if p.security_assessment == "required":
+        r = rules["assessment"]
+        out.append(Qualification(id="assessment", text=r.name, basis=cite(r)))
+    layers = lot_layers(scenario, scope)
+    r = rules["layers"]
+    out.append(
+        Qualification(
+            id="layers",
+            text=Text(
+                en=r.name.en.format(layers=", ".join(LAYER_NAMES[x].en for x in layers)),
+                zh=r.name.zh.format(layers="、".join(LAYER_NAMES[x].zh for x in layers)),
+            ),
+            basis=cite(r),
+        )
+    )
+    return out
+
+
+def qualification_check(quals: list[Qualification], kb: PlanKnowledge) -> Text:
+    """None of the conditions is one the law forbids (size, capital, ownership, location: 87号令
+    art. 17; implementing regulations art. 20): only the rules the knowledge lists as lawful
+    conditions are used. Raises ValueError on any other."""
+    lawful = {r.id for r in kb.qualifications.rules}
+    bad = [q.id for q in quals if q.id not in lawful]
+    if bad:
+        raise ValueError(f"qualification(s) {bad} are not lawful conditions in the knowledge")
+    names = [f.name for f in kb.qualifications.forbidden]
+    where = "; ".join(cite(f) for f in kb.qualifications.forbidden)
+    return Text(
+        en="None of these is a condition the law forbids: "
+        + "; ".join(n.en for n in names)
+        + f" ({where}). Local presence, which the estimate credits, is neither a qualification "
+        "nor a scoring factor.",
+        zh="以上条件均不属于法律禁止的条件："
+        + "；".join(n.zh for n in names)
+        + f"（{where}）。内部测算中计入的本地服务能力既不作为资格条件，也不作为评分因素。",
+    )
+
+
+def lot_layers(scenario: Scenario, scope: Scope) -> list[str]:
+    used: set[str] = {x for s in scenario.systems if str(s.id) in scope.systems for x in s.layers}
+    used |= set(scope.layers)
+    return [x for x in LAYER_NAMES if x in used]
+
+
+def subcontracting(inst: Instance, scope: Scope, kb: PlanKnowledge) -> Text | None:
+    """With a general integrator: what the tender lets the supplier subcontract (non-main,
+    non-key work), never a named subcontractor."""
+    if inst.structure != "integrator" or not scope.systems:
+        return None
+    kept_en = ["the platform's integration and overall delivery"]
+    kept_zh = ["平台集成及总体交付"]
+    if inst.integrator_systems:
+        names = [inst.system_name(s) for s in inst.integrator_systems if s in scope.systems]
+        if names:
+            kept_en.append("the MLPS level 4 systems (" + ", ".join(names) + ")")
+            kept_zh.append("等保四级系统（" + "、".join(names) + "）")
+    if inst.integrator_layers:
+        kept_en.append("the security services")
+        kept_zh.append("安全服务")
+    law = kb.subcontracting
+    return Text(
+        en="Subcontracting terms of the documents: the supplier keeps "
+        + "; ".join(kept_en)
+        + "; it may subcontract other, non-main and non-key parts, as the documents allow "
+        f"and its response states ({cite(law)}). No subcontractor is named in advance.",
+        zh="采购文件的分包条款：供应商自行承担"
+        + "；".join(kept_zh)
+        + f"；其他非主体、非关键性工作可按采购文件规定并在响应文件中载明后分包（{cite(law)}）。"
+        "不预先指定分包供应商。",
+    )
+
+
+def relaxations(
+    scenario: Scenario,
+    scope: Scope,
+    value: float,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    kb: PlanKnowledge,
+    structure: str,
+) -> list[Change]:
+    """Requirements the law does not impose on every project, each dropped in turn."""
+    p = scenario.procurement
+    out: list[Change] = []
+    options: list[tuple[tuple[str | None, str | None], Text]] = []
+    if p.domestic_stack == "required":
+        options.append(
+            (
+                ("preferred", None),
+                Text(
+                    en="make the domestic (信创) stack preferred instead of required",
+                    zh="将信创要求由“必须”改为“优先”",
+                ),
+            )
+        )
+    if p.security_assessment == "required":
+        options.append(
+            (
+                (None, "preferred"),
+                Text(
+                    en="make the security assessment preferred instead of required",
+                    zh="将云计算服务安全评估由“必须”改为“优先”",
+                ),
+            )
+        )
+    for (domestic, assessment), text in options:
+        relaxed = build_instance(
+            scenario,
+            deployment,
+            weights,
+            vendors,
+            rates,
+            domestic=domestic,
+            security_assessment=assessment,
+            structure=structure,
+        )
+        costs = list(estimates(relaxed, scope).values())
+        out.append(Change(text=text, eligible=len(costs), ceiling_cny=ceiling(costs, value, kb)))
+    return out
+
+
+def build_lots(
+    scenario: Scenario,
+    award: Award,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    threshold: float,
+    kb: PlanKnowledge,
+    routes: RouteKnowledge,
+) -> tuple[list[Lot], list[InternalLot]]:
+    inst = build_instance(scenario, deployment, weights, vendors, rates, structure=award.structure)
+    names = {str(s.id): s.name for s in scenario.systems}
+    levels = {str(s.id): s.mlps_level for s in scenario.systems}
+    by_id = {v.id: v for v in vendors}
+    lots, internal = [], []
+    for scope in scopes(scenario, award):
+        costs = estimates(inst, scope)
+        value = estimated_value(inst, award, scope)
+        ordered = list(costs.values())
+        top = ceiling(ordered, value, kb)
+        budget = top if top is not None else value
+        risks: list[Text] = []
+        n = len(ordered)
+        if n < kb.failed_tender.min_suppliers:
+            risks.append(depth_text(n, kb))
+            changes = relaxations(
+                scenario, scope, value, deployment, weights, vendors, rates, kb, award.structure
+            )
+            changes += split_changes(inst, scope, value, kb, names, levels)
+            best = cheapest(changes, kb)
+            if best is None:
+                risks.append(
+                    Text(
+                        en="No single change tried (relaxing a requirement the law does not "
+                        "impose, splitting the lot) gives three eligible candidates; widen the "
+                        "market research.",
+                        zh="所试的单项调整（放宽非法定要求、拆分采购包）均不能得到三家合格"
+                        "候选供应商；请扩大市场调研范围。",
+                    )
+                )
+            else:
+                t = change_text(best, top)
+                risks.append(
+                    Text(
+                        en="Cheapest change giving three: " + t.en, zh="得到三家的最省调整：" + t.zh
+                    )
+                )
+        method, reasons = decide_method(
+            scenario, scope, budget, threshold, costs, by_id, kb, routes
+        )
+        rule = _ceiling_rule(n, kb)
+        if method == "single_source" and scenario.procurement.incumbent in costs:
+            # no competition: the ceiling is the original supplier's own estimate
+            top = ceiling([costs[str(scenario.procurement.incumbent)]], value, kb)
+            budget = top if top is not None else value
+            rule = Text(
+                en="Single source: ceiling = the original supplier's estimate for the lot, never "
+                f"below the lot's estimated value, rounded up to {kb.ceiling.rounding_cny:,.0f} CNY.",
+                zh="单一来源采购：最高限价 = 原供应商对本采购包的测算值，且不低于采购包估算金额，"
+                f"向上取整到{kb.ceiling.rounding_cny / 1e4:g}万元。",
+            )
+        systems = [s for s in scenario.systems if str(s.id) in scope.systems]
+        quals = qualifications(scenario, scope, kb)
+        vcpu = sum(s.vcpu for s in systems)
+        memory = sum(s.memory_gb for s in systems)
+        storage = sum(s.storage_tb for s in systems)
+        capacity = Text(
+            en=f"{vcpu:g} vCPU, {memory:g} GB memory, {storage:g} TB storage",
+            zh=f"虚拟处理器{vcpu:g}核，内存{memory:g}GB，存储{storage:g}TB",
+        )
+        layers = lot_layers(scenario, scope)
+        lots.append(
+            Lot(
+                id=scope.id,
+                name=scope.name,
+                systems=[s.name for s in systems],
+                layers=layers,
+                vcpu=vcpu,
+                memory_gb=memory,
+                storage_tb=storage,
+                estimated_value_cny=value,
+                eligible=n,
+                without_cheapest_cny=ordered[1] if n >= 2 else None,
+                ceiling_cny=top,
+                ceiling_rule=rule,
+                budget_cny=budget,
+                method=method,
+                method_name=kb.methods[method].name,
+                method_reasons=reasons,
+                approval=approval(method, budget >= threshold, kb),
+                evaluation=evaluation_plan(method, scenario, scope, weights, kb, routes),
+                sme=sme_terms(method, budget, kb),
+                qualifications=quals,
+                qualification_check=qualification_check(quals, kb),
+                subcontracting=subcontracting(inst, scope, kb),
+                contract=contract_plan(scenario, list(scope.systems), layers, capacity, kb),
+                risks=risks,
+            )
+        )
+        internal.append(
+            InternalLot(
+                lot=scope.id,
+                candidates=[
+                    Candidate(
+                        vendor=vid,
+                        name=by_id[vid].name,
+                        name_zh=by_id[vid].name_zh,
+                        estimate_cny=cost,
+                    )
+                    for vid, cost in costs.items()
+                ],
+            )
+        )
+    return lots, internal
+
+
+def _ceiling_rule(n: int, kb: PlanKnowledge) -> Text:
+    k = kb.ceiling.competitors
+    step = kb.ceiling.rounding_cny
+    if n == 0:
+        return Text(
+            en="No ceiling: no candidate supplier is eligible for the whole lot.",
+            zh="无法设定最高限价：没有候选供应商能承担整个采购包。",
+        )
+    which = (
+        Text(en=f"the {k}rd-lowest eligible estimate", zh=f"第{k}低的合格候选供应商测算值")
+        if n >= k
+        else Text(
+            en=f"the highest of the {n} eligible estimate{'s' if n > 1 else ''}",
+            zh=f"全部{n}家合格候选供应商测算值中的最高者",
+        )
+    )
+    return Text(
+        en=f"Ceiling = {which.en}, never below the lot's estimated value, rounded up to "
+        f"{step:,.0f} CNY: at least {min(n, k)} eligible candidates' estimates fall "
+        "under it, and it is never below the cheapest compliant estimate.",
+        zh=f"最高限价 = {which.zh}，且不低于采购包估算金额，向上取整到{step / 1e4:g}万元："
+        f"至少{min(n, k)}家合格候选供应商的测算值在限价以下，且不低于最低的合规测算值。",
+    )
+
+
+STEP_NAMES = {
+    "intent_notice": Text(en="Publish the procurement intent", zh="公开采购意向"),
+    "documents": Text(en="Prepare the procurement documents", zh="编制采购文件"),
+    "approval": Text(en="Finance department approves the method", zh="财政部门批准采购方式"),
+    "issue": Text(en="Issue the procurement documents", zh="发出采购文件"),
+    "bidding_period": Text(
+        en="Tender period: documents issued to the deadline for tenders",
+        zh="等标期：自招标文件发出至提交截止",
+    ),
+    "consultation_period": Text(
+        en="Response period: documents issued to the first responses",
+        zh="自磋商文件发出至首次提交响应文件截止",
+    ),
+    "negotiation": Text(en="Agree the price with the original supplier", zh="与原供应商商定价格"),
+    "evaluation": Text(en="Evaluation and the result notice", zh="评审及结果公告"),
+    "challenge": Text(en="Challenge period (质疑)", zh="质疑期"),
+    "contract": Text(en="Sign the contract", zh="签订政府采购合同"),
+    "delivery": Text(en="Delivery and migration", zh="交付与迁移"),
+    "acceptance": Text(en="Acceptance", zh="履约验收"),
+}
+
+
+def schedule(
+    method: Method, approval: bool, start: date, cal: WorkCalendar, kb: PlanKnowledge
+) -> list[Step]:
+    """The dated steps: each ends on a working day (a period whose last day is a holiday ends
+    on the next working day); the documents are issued no earlier than 30 days after the intent
+    is published (财库〔2020〕10号); the challenge period is 7 working days after the result
+    notice (GPL art. 52); the contract follows it, within 30 days of the notice (art. 46)."""
+    t = kb.timeline
+    end_rule = t.period_end.cite()
+    steps: list[Step] = []
+
+    def add(sid: str, begin: date, end: date, basis: str | None, note: Text | None = None) -> date:
+        steps.append(
+            Step(
+                id=sid,
+                name=STEP_NAMES[sid],
+                start=begin.isoformat(),
+                end=end.isoformat(),
+                basis=basis,
+                note=note,
+            )
+        )
+        return end
+
+    publish = cal.on_or_after(start)
+    intent_end = cal.on_or_after(publish + timedelta(days=t.intent_notice.days or 0))
+    add("intent_notice", publish, intent_end, t.intent_notice.cite())
+    ready = cal.on_or_after(publish + timedelta(days=t.documents.days or 0))
+    add("documents", publish, ready, None, t.documents.assumption)
+    issue = max(intent_end, ready)
+    if approval:
+        approved = cal.on_or_after(publish + timedelta(days=t.approval.days or 0))
+        add("approval", publish, approved, kb.methods[method].approval(), t.approval.assumption)
+        issue = max(issue, approved)
+    if method == "single_source":
+        agreed = cal.on_or_after(issue + timedelta(days=t.negotiation.days or 0))
+        notice_day = add("negotiation", issue, agreed, None, t.negotiation.assumption)
+    else:
+        add("issue", issue, issue, None)
+        period = t.bidding_period if method == "open_tender" else t.consultation_period
+        deadline = cal.on_or_after(issue + timedelta(days=period.days or 0))
+        add(
+            "bidding_period" if method == "open_tender" else "consultation_period",
+            issue,
+            deadline,
+            (period.cite() or "") + f"；{end_rule}",
+        )
+        notice_day = cal.on_or_after(deadline + timedelta(days=t.evaluation.days or 0))
+        add("evaluation", deadline, notice_day, None, t.evaluation.assumption)
+    challenge_end = cal.add_working_days(notice_day, t.challenge.working_days or 0)
+    add("challenge", notice_day, challenge_end, t.challenge.cite())
+    signed = cal.on_or_after(challenge_end + timedelta(days=1))
+    latest = notice_day + timedelta(days=t.contract.max_days or 0)
+    note = (
+        None
+        if signed <= latest
+        else Text(
+            en="Past the 30 days after the result notice: shorten the steps before it.",
+            zh="超过结果公告后30日：请缩短此前的步骤。",
+        )
+    )
+    add("contract", challenge_end, signed, t.contract.cite(), note)
+    delivered = cal.on_or_after(signed + timedelta(days=t.delivery.days or 0))
+    add("delivery", signed, delivered, None, t.delivery.assumption)
+    accepted = cal.on_or_after(delivered + timedelta(days=t.acceptance.days or 0))
+    add("acceptance", delivered, accepted, None, t.acceptance.assumption)
+    return steps
+
+
+def build_plan(
+    scenario: Scenario,
+    award: Award,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    routes: RouteKnowledge,
+    today: date,
+    kb: PlanKnowledge | None = None,
+) -> Plan:
+    """The procurement plan of `scenario`, with `award` as the market-research estimate."""
+    kb = kb or plan_knowledge()
+    p = scenario.procurement
+    threshold, basis, missing = open_threshold(scenario, kb)
+    findings: list[Text] = []
+    cautions: list[Text] = []
+    if missing:
+        findings.append(
+            Text(
+                en="Open-tender threshold not given: " + basis.en,
+                zh="未给出公开招标数额标准：" + basis.zh,
+            )
+        )
+    lots, internal = build_lots(
+        scenario, award, deployment, weights, vendors, rates, threshold, kb, routes
+    )
+    ceilings = [lot.ceiling_cny for lot in lots]
+    total = None if any(c is None for c in ceilings) else sum(c or 0.0 for c in ceilings)
+    if total is not None and p.budget_cny < total:
+        findings.append(
+            Text(
+                en=f"The scenario's budget, {fmt_money(p.budget_cny, 'en')}, is below the "
+                f"ceilings the lots need, {fmt_money(total, 'en')}: raise the budget by "
+                f"{fmt_money(total - p.budget_cny, 'en')} or reduce the scope; a ceiling may "
+                "not exceed the budget.",
+                zh=f"情景预算{fmt_money(p.budget_cny, 'zh')}低于各采购包所需最高限价合计"
+                f"{fmt_money(total, 'zh')}：请增加预算{fmt_money(total - p.budget_cny, 'zh')}"
+                "或缩小采购范围；最高限价不得超过采购预算。",
+            )
+        )
+    for lot in lots:
+        findings += [
+            Text(
+                en=f"Lot {lot.id.removeprefix('lot-')}: {r.en}",
+                zh=f"采购包{lot.id.removeprefix('lot-')}：{r.zh}",
+            )
+            for r in lot.risks
+        ]
+    start = date.fromisoformat(p.start) if p.start else today
+    start_basis = (
+        Text(en="procurement.start in the scenario", zh="情景中的 procurement.start")
+        if p.start
+        else Text(
+            en="today (the scenario gives no procurement.start)",
+            zh="今天（情景未给出 procurement.start）",
+        )
+    )
+    cal = WorkCalendar()
+    groups: dict[tuple[Method, bool], list[str]] = {}
+    for lot in lots:
+        needs = lot.approval is not None and lot.method != "open_tender" and _above(lot, threshold)
+        groups.setdefault((lot.method, needs), []).append(lot.id)
+    schedules = [
+        Schedule(method=m, lots=ids, steps=schedule(m, needs, start, cal, kb))
+        for (m, needs), ids in groups.items()
+    ]
+    if cal.guessed:
+        first, last = known_years()
+        years = "、".join(str(y) for y in sorted(cal.guessed))
+        cautions.append(
+            Text(
+                en=f"The holiday calendar knows {first}-{last}; dates in "
+                f"{', '.join(str(y) for y in sorted(cal.guessed))} count weekends only as "
+                "non-working days: check them against that year's State Council holiday notice.",
+                zh=f"节假日数据覆盖{first}至{last}年；{years}年的日期仅将周末计为非工作日，"
+                "请按当年国务院办公厅节假日安排核对。",
+            )
+        )
+    for law in _laws(kb):
+        if law.effective_date() > start:
+            cautions.append(
+                Text(
+                    en=f"{cite(law)} takes effect on {law.effective}, after the plan starts.",
+                    zh=f"{cite(law)}自{fmt_date(law.effective_date(), 'zh')}起执行，晚于计划开始日期。",
+                )
+            )
+    return Plan(
+        scenario=scenario.name,
+        knowledge_date=kb.knowledge_date,
+        start=start.isoformat(),
+        start_basis=start_basis,
+        threshold_cny=threshold,
+        threshold_basis=basis,
+        lots=lots,
+        total_ceiling_cny=total,
+        budget_cny=p.budget_cny,
+        schedules=schedules,
+        findings=findings,
+        cautions=cautions,
+        internal=internal,
+    )
+
+
+def _above(lot: Lot, threshold: float) -> bool:
+    return lot.budget_cny is not None and lot.budget_cny >= threshold
+
+
+def _laws(kb: PlanKnowledge) -> list[Law]:
+    return [
+        *kb.thresholds,
+        kb.add_on,
+        kb.consultation_cases,
+        kb.evaluation.lowest_price,
+        kb.evaluation.scoring,
+        kb.sme.reserve,
+        kb.sme.deduction,
+        kb.subcontracting,
+        kb.failed_tender,
+    ]
