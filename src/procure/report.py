@@ -133,6 +133,7 @@ def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
                     f"template error: {excerpt(exc.message or exc, 300)}",
                     line=getattr(exc, "lineno", None) or line,
                     field="--templates",
+                    zh=f"模板出错：{getattr(exc, 'zh', '') or excerpt(exc.message or exc, 300)}",
                 )
             ]
         ) from None
@@ -140,12 +141,22 @@ def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
         file, line = _where(exc, env.template_files)
         if isinstance(exc, RecursionError):
             what = "the template recurses without end (a macro or include that calls itself)"
+            zh = "模板无限递归（宏或包含调用了自身）"
         elif isinstance(exc, MemoryError):
-            what = "the template needs too much memory"
+            what, zh = "the template needs too much memory", "模板占用内存过多"
         else:
             what = f"{type(exc).__name__}: {excerpt(exc, 200)}"
+            zh = what
         raise InputError(
-            [Problem(file or where, f"template error: {what}", line=line, field="--templates")]
+            [
+                Problem(
+                    file or where,
+                    f"template error: {what}",
+                    line=line,
+                    field="--templates",
+                    zh=f"模板出错：{zh}",
+                )
+            ]
         ) from None
     return "".join(out)
 

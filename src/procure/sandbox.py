@@ -173,7 +173,12 @@ PLAIN = (str, int, float, bool, type(None))
 
 
 class TemplateLimit(TemplateError):
-    """A template went past one of the render's bounds: bad input (exit 2)."""
+    """A template went past one of the render's bounds: bad input (exit 2); `zh` says so in
+    Chinese."""
+
+    def __init__(self, message: str, zh: str = "") -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def plain(value: Any) -> Any:
@@ -212,7 +217,8 @@ class Budget:
         if self.work > MAX_WORK:
             raise TemplateLimit(
                 f"the template does more than {MAX_WORK:,} steps (lookups, calls, loop "
-                "iterations); loops over loops or a recursive macro? A brief needs far fewer"
+                "iterations); loops over loops or a recursive macro? A brief needs far fewer",
+                f"模板的运算超过 {MAX_WORK:,} 步（查找、调用、循环）；是否循环套循环或宏递归？",
             )
 
     def produce(self, n: int) -> None:
@@ -220,7 +226,8 @@ class Budget:
         if self.size > MAX_SIZE:
             raise TemplateLimit(
                 f"the template produces more than {MAX_SIZE:,} characters or items (output, "
-                "strings, lists); a brief needs far fewer"
+                "strings, lists); a brief needs far fewer",
+                f"模板生成的字符或元素超过 {MAX_SIZE:,} 个（输出、字符串、列表）",
             )
 
     def pay_for(self, value: Any) -> None:
@@ -261,7 +268,8 @@ def check_percent(fmt: str, values: Any, budget: Budget) -> None:
         for w in m.groups():
             if w == "*" or (w and int(w) > MAX_WIDTH):
                 raise TemplateLimit(
-                    f"%: width or precision '{m.group(0)[:20]}' is over {MAX_WIDTH}"
+                    f"%: width or precision '{m.group(0)[:20]}' is over {MAX_WIDTH}",
+                    f"格式“{m.group(0)[:20]}”的宽度或精度超过 {MAX_WIDTH}",
                 )
             widths += int(w or 0)
     budget.produce(len(fmt) + widths + fields * weight(values, MAX_SIZE))
@@ -283,7 +291,8 @@ def check_format(fmt: str, values: Any, budget: Budget) -> None:
         numbers = [int(n) for n in _SPEC_NUMBERS.findall(spec)]
         if any(n > MAX_WIDTH for n in numbers):
             raise TemplateLimit(
-                f"format: width or precision in '{{:{spec[:20]}}}' over {MAX_WIDTH}"
+                f"format: width or precision in '{{:{spec[:20]}}}' over {MAX_WIDTH}",
+                f"格式“{{:{spec[:20]}}}”的宽度或精度超过 {MAX_WIDTH}",
             )
         widths += sum(numbers)
     budget.produce(len(fmt) + widths + fields * weight(values, MAX_SIZE))
@@ -384,7 +393,9 @@ def _guard_filter(name: str, func: Callable[..., Any], budget: Budget) -> Callab
             width = arg(0, "width", 4)
             n = len(width) if isinstance(width, str) else width
             if not isinstance(n, int) or n > MAX_WIDTH:
-                raise TemplateLimit(f"{name}: width over {MAX_WIDTH}")
+                raise TemplateLimit(
+                    f"{name}: width over {MAX_WIDTH}", f"{name} 的宽度超过 {MAX_WIDTH}"
+                )
         elif name == "tojson":
             indent = arg(0, "indent", None)
             if indent is not None and (not isinstance(indent, int) or indent > MAX_WIDTH):
@@ -488,7 +499,10 @@ class SealedEnvironment(SandboxedEnvironment):
         except (OverflowError, ValueError, TypeError) as exc:
             raise TemplateLimit(f"range(): {exc}") from None
         if n > MAX_RANGE:
-            raise TemplateLimit(f"range() of {n:,} items: at most {MAX_RANGE:,}")
+            raise TemplateLimit(
+                f"range() of {n:,} items: at most {MAX_RANGE:,}",
+                f"range() 有 {n:,} 项，最多 {MAX_RANGE:,} 项",
+            )
         self.budget.produce(n)
         return items
 
@@ -517,7 +531,8 @@ class SealedEnvironment(SandboxedEnvironment):
         if self.budget.templates > MAX_TEMPLATES:
             raise TemplateLimit(
                 f"more than {MAX_TEMPLATES} templates loaded in one brief; does a template "
-                "include itself?"
+                "include itself?",
+                f"一份简报加载的模板超过 {MAX_TEMPLATES} 次；是否有模板包含自身？",
             )
         template = super()._load_template(name, globals)
         if template.filename and template.filename not in self.template_files:
@@ -563,12 +578,16 @@ class SealedEnvironment(SandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.budget.step()
+        if isinstance(obj, Undefined):  # `nope.x`: say that `nope` is undefined
+            obj._fail_with_undefined_error()
         if type(obj) is dict and attribute in obj:  # data first: a key named `items` is data
             return obj[attribute]
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         self.budget.step()
+        if isinstance(obj, Undefined):
+            obj._fail_with_undefined_error()
         return super().getitem(obj, argument)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
@@ -589,7 +608,8 @@ class SealedEnvironment(SandboxedEnvironment):
             budget.depth += 1
             if budget.depth > MAX_DEPTH:
                 raise TemplateLimit(
-                    f"macros nest more than {MAX_DEPTH} deep; does a macro call itself?"
+                    f"macros nest more than {MAX_DEPTH} deep; does a macro call itself?",
+                    f"宏嵌套超过 {MAX_DEPTH} 层；是否有宏调用自身？",
                 )
         try:
             out = super().call(__context, __obj, *args, **kwargs)
@@ -604,10 +624,10 @@ class SealedEnvironment(SandboxedEnvironment):
         ints = isinstance(left, int) and isinstance(right, int)
         if operator == "**" and ints and right > 0:
             if abs(left) > 1 and max(left.bit_length() - 1, 1) * right > MAX_INT_BITS:
-                raise TemplateLimit(f"a power too large: over {MAX_INT_BITS} bits")
+                raise TemplateLimit(f"a power too large: over {MAX_INT_BITS} bits", "乘方结果过大")
         elif operator == "*" and ints:
             if left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                raise TemplateLimit(f"a product too large: over {MAX_INT_BITS} bits")
+                raise TemplateLimit(f"a product too large: over {MAX_INT_BITS} bits", "乘积过大")
         elif operator == "*":
             seq, n = (left, right) if isinstance(right, int) else (right, left)
             if isinstance(n, int) and isinstance(seq, str | list | tuple):
