@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from jinja2 import Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
@@ -366,3 +368,142 @@ def test_variants_via_the_cli(
     result = run("brief", str(BASE), "--templates", str(tmp_path / "t"), "-o", str(out))
     assert_refused(result, 2, "brief.html.j2", "template error")
     assert not out.exists()
+
+
+# -- fuzz: random templates from the pieces attacks are made of --
+
+ATOMS = [
+    "r",
+    "t",
+    "r.summary",
+    "r.award",
+    "r.scenario",
+    "lang",
+    "1",
+    "10**9",
+    "99999",
+    "3.5",
+    "-1",
+    "'x'",
+    "'%s%s'",
+    "'{0}{0}'",
+    "[r]",
+    "r.summary[0]",
+    "range(7)",
+    "cited",
+    "charts",
+    "namespace(a=1)",
+    "dict(a=r)",
+    "nope",
+    "''",
+    "()",
+    "keep",
+    "cite",
+    "t.title",
+    "self",
+]
+ATTRS = [
+    "__class__",
+    "items",
+    "keys",
+    "upper",
+    "format",
+    "split",
+    "en",
+    "parse_raw",
+    "model_dump",
+    "__globals__",
+    "append",
+    "get",
+    "mro",
+    "__self__",
+    "format_map",
+    "join",
+    "replace",
+]
+OPS = ["+", "*", "%", "**", "~", "//", "/", "-", "in", "=="]
+FILTERS = [
+    "|length",
+    "|list",
+    "|join('x')",
+    "|center(99)",
+    "|upper",
+    "|string",
+    "|tojson",
+    "|batch(3)",
+    "|sum",
+    "|first",
+    "|replace('x', 'yy')",
+    "|format(1)",
+    "|indent(8)",
+    "|sort",
+    "|unique|list",
+    "|map('string')|list",
+    "|money(lang)",
+    "|pct",
+    "|attr('__class__')",
+    "|dictsort",
+    "|int",
+]
+
+
+def _expressions() -> st.SearchStrategy[str]:
+    return st.recursive(
+        st.sampled_from(ATOMS),
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(ATTRS)).map(lambda p: f"({p[0]}).{p[1]}"),
+            st.tuples(inner, st.lists(inner, max_size=2)).map(
+                lambda p: f"({p[0]})({', '.join(p[1])})"
+            ),
+            st.tuples(inner, st.sampled_from(OPS), inner).map(lambda p: f"({p[0]} {p[1]} {p[2]})"),
+            st.tuples(inner, st.sampled_from(FILTERS)).map(lambda p: f"({p[0]}){p[1]}"),
+            inner.map(lambda e: f"[{e}, {e}]"),
+        ),
+        max_leaves=8,
+    )
+
+
+def _statements() -> st.SearchStrategy[str]:
+    e = _expressions()
+    return st.one_of(
+        e.map(lambda x: "{{ " + x + " }}"),
+        e.map(lambda x: "{% for a in " + x + " %}{{ a }}{% endfor %}"),
+        st.tuples(e, e).map(
+            lambda p: (
+                "{% for a in " + p[0] + " %}{% for b in " + p[1] + " %}{{ a ~ b }}"
+                "{% endfor %}{% endfor %}"
+            )
+        ),
+        e.map(
+            lambda x: (
+                "{% set ns = namespace(v=" + x + ") %}{% for i in range(60) %}"
+                "{% set ns.v = ns.v ~ ns.v %}{% endfor %}{{ ns.v|length }}"
+            )
+        ),
+        e.map(lambda x: "{% macro m(n) %}{{ " + x + " }}{{ m(n) }}{% endmacro %}{{ m(1) }}"),
+    )
+
+
+@given(body=st.lists(_statements(), min_size=1, max_size=3))
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+def test_random_templates_render_or_are_refused(body: list[str], rec_for_fuzz: Any) -> None:
+    """Whatever a template says: it renders, or it is refused as bad input (InputError, exit
+    2); never another exception, never past the bounds in time or memory."""
+    rec, folder = rec_for_fuzz
+    text = "".join(body)
+    (folder / "brief.md.j2").write_text(text, encoding="utf-8")
+    start = time.process_time()
+    try:
+        out = render(rec, "md", "en", folder).decode("utf-8")
+        assert len(out) <= MAX_SIZE
+        event("rendered")
+    except InputError as exc:
+        assert "brief.md.j2" in str(exc) and "template error" in str(exc), str(exc)
+        event("refused: " + str(exc).split("template error: ")[-1][:25])
+    assert time.process_time() - start < 15, text
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1_000_000, text  # KiB
+
+
+@pytest.fixture(scope="module")
+def rec_for_fuzz(rec: Recommendation, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return rec, tmp_path_factory.mktemp("fuzz")
