@@ -208,7 +208,7 @@ ATTACKS = [
     ),
     ("{% include 'brief.md.j2' %}", "templates loaded"),
     ("{% extends 'brief.md.j2' %}", "templates loaded"),
-    ("{% for x in r.summary recursive %}{{ loop(r.summary) }}{% endfor %}", "recurses"),
+    ("{% for x in r.summary recursive %}{{ loop(r.summary) }}{% endfor %}", "too deeply"),
     # allocations
     ("{{ 'x' * 10**10 }}", "produces more than"),
     ("{{ [1] * 10**9 }}", "produces more than"),
@@ -285,6 +285,16 @@ def test_attacks_are_bad_input(rec: Recommendation, tmp_path: Path, text: str, w
     assert "brief.md.j2" in message and "--templates" in message
     assert len(message) < 600
     assert time.process_time() - start < 15  # bounded: the budget, not the machine, stops it
+
+
+def test_a_huge_or_deeply_nested_template_is_refused(rec: Recommendation, tmp_path: Path) -> None:
+    for text, words in [
+        ("x" * 1_000_001, "over 1,000,000 bytes"),
+        ("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", "nests too deeply"),
+    ]:
+        with pytest.raises(InputError) as caught:
+            _render(rec, tmp_path, text)
+        assert words in str(caught.value) and "brief.md.j2" in str(caught.value)
 
 
 def test_memory_stays_bounded(rec: Recommendation, tmp_path: Path) -> None:

@@ -38,6 +38,8 @@ from procure.record import BRIEF_JSON
 from procure.sandbox import SealedEnvironment, TemplateLimit, plain
 from procure.yamlio import dump_yaml
 
+MAX_TEMPLATE_BYTES = 1_000_000  # a template file (the bundled ones: under 8 KB each)
+
 
 class ConfinedLoader(FileSystemLoader):
     """Loads a template only if its real path (symlinks resolved) lies inside the directory
@@ -48,6 +50,11 @@ class ConfinedLoader(FileSystemLoader):
             real_root = Path(root).resolve()
             candidate = (Path(root) / template).resolve()
             if candidate.is_relative_to(real_root) and candidate.is_file():
+                if candidate.stat().st_size > MAX_TEMPLATE_BYTES:
+                    raise TemplateLimit(
+                        f"template '{excerpt(template)}' is over {MAX_TEMPLATE_BYTES:,} bytes",
+                        f"模板“{excerpt(template)}”超过 {MAX_TEMPLATE_BYTES:,} 字节",
+                    )
                 return FileSystemLoader(str(real_root)).get_source(
                     environment, str(candidate.relative_to(real_root))
                 )
@@ -129,7 +136,7 @@ def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
         raise InputError(
             [
                 Problem(
-                    str(file or named or name),
+                    str(file or named or Path(where) / name),
                     f"template error: {excerpt(exc.message or exc, 300)}",
                     line=getattr(exc, "lineno", None) or line,
                     field="--templates",
@@ -140,8 +147,11 @@ def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
     except Exception as exc:  # whatever a template's code raises is its input's fault
         file, line = _where(exc, env.template_files)
         if isinstance(exc, RecursionError):
-            what = "the template recurses without end (a macro or include that calls itself)"
-            zh = "模板无限递归（宏或包含调用了自身）"
+            what = (
+                "the template recurses or nests too deeply (a macro or include that calls "
+                "itself, or expressions nested thousands deep)"
+            )
+            zh = "模板递归或嵌套过深（宏或包含调用了自身，或表达式嵌套上千层）"
         elif isinstance(exc, MemoryError):
             what, zh = "the template needs too much memory", "模板占用内存过多"
         else:
@@ -150,7 +160,7 @@ def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
         raise InputError(
             [
                 Problem(
-                    file or where,
+                    file or str(Path(where) / name),
                     f"template error: {what}",
                     line=line,
                     field="--templates",
