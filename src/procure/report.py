@@ -12,7 +12,8 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,17 +27,19 @@ from jinja2 import (
     TemplateNotFound,
     select_autoescape,
 )
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from procure.bids import csv_text
 from procure.catalog import catalog, templates_dir
 from procure.errors import InputError, Problem, ProcureError, excerpt
-from procure.explain import LISTED, describe
+from procure.explain import LISTED, BidderOutcome, describe
 from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommend import Recommendation
 from procure.record import BRIEF_JSON
+from procure.sandbox import SealedEnvironment, TemplateLimit, plain
 from procure.yamlio import dump_yaml
+
+MAX_TEMPLATE_BYTES = 1_000_000  # a template file (the bundled ones: under 8 KB each)
 
 
 class ConfinedLoader(FileSystemLoader):
@@ -48,6 +51,11 @@ class ConfinedLoader(FileSystemLoader):
             real_root = Path(root).resolve()
             candidate = (Path(root) / template).resolve()
             if candidate.is_relative_to(real_root) and candidate.is_file():
+                if candidate.stat().st_size > MAX_TEMPLATE_BYTES:
+                    raise TemplateLimit(
+                        f"template '{excerpt(template)}' is over {MAX_TEMPLATE_BYTES:,} bytes",
+                        f"模板“{excerpt(template)}”超过 {MAX_TEMPLATE_BYTES:,} 字节",
+                    )
                 return FileSystemLoader(str(real_root)).get_source(
                     environment, str(candidate.relative_to(real_root))
                 )
@@ -75,12 +83,15 @@ def md_escape(value: Any) -> Any:
     return value.translate(_MD_SPECIAL)
 
 
-def _env(template_dir: Path | None, fmt: str) -> Environment:
-    """A sandboxed environment: a user's template can format the Recommendation, never call
-    into Python (`lipsum.__globals__` and the like raise SecurityError)."""
+def _env(
+    template_dir: Path | None, fmt: str, sealed: list[Callable[..., Any]]
+) -> SealedEnvironment:
+    """The sealed sandbox (`procure.sandbox`): a user's template formats plain data with the
+    project's own pure functions (`sealed`, and the money filters), within a bounded budget;
+    it can call nothing else."""
     dirs = [str(template_dir)] if template_dir else []
     dirs.append(str(templates_dir()))
-    env = SandboxedEnvironment(
+    env = SealedEnvironment(
         loader=ConfinedLoader(dirs),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True)
@@ -89,43 +100,86 @@ def _env(template_dir: Path | None, fmt: str) -> Environment:
         finalize=md_escape if fmt == "md" else None,
         trim_blocks=True,
         lstrip_blocks=True,
+        sealed=sealed,
     )
-    env.filters["money"] = fmt_money
-    env.filters["signed"] = fmt_signed
-    env.filters["pct"] = fmt_pct
+    env.add_filter("money", fmt_money)
+    env.add_filter("signed", fmt_signed)
+    env.add_filter("pct", fmt_pct)
     return env
 
 
 def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
-    """Render a template; any template error is bad input (exit 2) naming the template."""
+    """Render a template; any failure inside it is bad input (exit 2) naming the template and
+    line; so is a template that goes past the render's bounds (work, size, recursion)."""
+    where = str(template_dir or templates_dir())
+    env = _env(template_dir, fmt, [v for v in ctx.values() if callable(v)])
+    out: list[str] = []
     try:
-        return _env(template_dir, fmt).get_template(name).render(**ctx)
+        for piece in env.get_template(name).generate(**ctx):
+            env.budget.produce(len(piece))
+            out.append(piece)
     except TemplateNotFound as exc:
-        where = str(template_dir) if template_dir else "the bundled templates"
+        place = str(template_dir) if template_dir else "the bundled templates"
         raise InputError(
             [
                 Problem(
-                    str(template_dir or templates_dir()),
-                    f"template '{exc.name}' is not a file inside {where}; a template may "
-                    "include only files inside its own directory (symlinks out of it are "
+                    where,
+                    f"template '{excerpt(exc.name)}' is not a file inside {place}; a template "
+                    "may include only files inside its own directory (symlinks out of it are "
                     "refused) or the bundled templates",
                     field="--templates",
                 )
             ]
         ) from None
-    except TemplateError as exc:  # syntax, undefined names, the sandbox's SecurityError
-        line = getattr(exc, "lineno", None)
-        file = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+    except TemplateError as exc:  # syntax, undefined names, the sandbox, the budget
+        file, line = _where(exc, env.template_files)
+        named = getattr(exc, "filename", None) or getattr(exc, "name", None)
         raise InputError(
             [
                 Problem(
-                    str(file),
-                    f"template error: {exc.message or exc}",
-                    line=line,
+                    str(file or named or Path(where) / name),
+                    f"template error: {excerpt(exc.message or exc, 300)}",
+                    line=getattr(exc, "lineno", None) or line,
                     field="--templates",
+                    zh=f"模板出错：{getattr(exc, 'zh', '') or excerpt(exc.message or exc, 300)}",
                 )
             ]
         ) from None
+    except Exception as exc:  # whatever a template's code raises is its input's fault
+        file, line = _where(exc, env.template_files)
+        if isinstance(exc, RecursionError):
+            what = (
+                "the template recurses or nests too deeply (a macro or include that calls "
+                "itself, or expressions nested thousands deep)"
+            )
+            zh = "模板递归或嵌套过深（宏或包含调用了自身，或表达式嵌套上千层）"
+        elif isinstance(exc, MemoryError):
+            what, zh = "the template needs too much memory", "模板占用内存过多"
+        else:
+            what = f"{type(exc).__name__}: {excerpt(exc, 200)}"
+            zh = what
+        raise InputError(
+            [
+                Problem(
+                    file or str(Path(where) / name),
+                    f"template error: {what}",
+                    line=line,
+                    field="--templates",
+                    zh=f"模板出错：{zh}",
+                )
+            ]
+        ) from None
+    return "".join(out)
+
+
+def _where(exc: BaseException, files: list[str]) -> tuple[str | None, int | None]:
+    """The template file and line an exception was raised at (Jinja maps its frames onto the
+    template's lines): the innermost frame in a template file; else the page, no line."""
+    found: tuple[str | None, int | None] = (files[0] if files else None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename in files:
+            found = (frame.filename, frame.lineno)
+    return found
 
 
 def context(
@@ -161,11 +215,21 @@ def context(
     systems = {s["id"]: s["name"] for s in rec.scenario.get("systems", [])}
     shown = deciding or set(systems)
     vendors = {vid: name(lang) for vid, name in rec.vendor_names.items()}
-    return {
-        "r": rec,
-        "t": t,
+    names = dict(systems)  # describe() reads these; the template never sees the dict itself
+
+    def bidder_text(o: dict[str, Any]) -> str:
+        return describe(
+            BidderOutcome.model_validate(o),
+            names,
+            lang,
+            LISTED if len(systems) > SUMMARY_SYSTEMS else None,
+        )
+
+    return {  # plain data and pure formatting functions only (tests/test_sandbox.py walks it)
+        "r": plain(rec),
+        "t": dict(t),
         "lang": lang,
-        "charts": charts,
+        "charts": dict(charts),
         "scenario_yaml": dump_yaml(_appendix(rec, t)),
         "big": len(systems) > SUMMARY_SYSTEMS,
         "keep": lambda sid: sid in shown,
@@ -174,22 +238,30 @@ def context(
         else "",
         "cite": cite,
         "cited": cited,
-        "source_text": lambda s: source_text(s, lang),
+        "source_text": lambda s: source_text(_short(s), lang),
         "system_name": lambda sid: systems.get(sid, sid),
-        "bidder_text": lambda o: describe(
-            o, systems, lang, LISTED if len(systems) > SUMMARY_SYSTEMS else None
-        ),
+        "bidder_text": bidder_text,
         "listed": LISTED,
         "vendor_name": lambda vid: vendors.get(vid, vid),
         "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
-        "figure": lambda m: (
-            fmt_money(m.value * 1e9, lang)
-            if m.unit == "bn CNY"
-            else f"{m.value}{m.unit}"
-            if m.unit == "%"
-            else f"{m.value} {m.unit}"
-        ),
+        "figure": lambda m: figure(m, lang),
     }
+
+
+def figure(m: dict[str, Any], lang: str) -> str:
+    """A market figure (its plain data) as the brief prints it."""
+    value, unit = m["value"], m["unit"]
+    if unit == "bn CNY":
+        return fmt_money(value * 1e9, lang)
+    return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
+
+
+def _short(source: str) -> str:
+    """A citation handed to source_text by a template: a source's length, not a document's
+    (its patterns backtrack on long text)."""
+    if not isinstance(source, str) or len(source) > 500:
+        raise TemplateLimit("source_text: a citation is a string of at most 500 characters")
+    return source
 
 
 _CHAPTER = re.compile(r'(?:iResearch 2020, )?ch\.([0-9]+)(-[0-9]+)?, "([^"]+)"')
