@@ -35,6 +35,24 @@ Constraints (named as in `--write-lp`):
   contract_value_def: T = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v
   share_v:       value_v <= share * T (T: the contract value without fee and coordination)
   budget:        C <= B
+  twin_a_b:      y_a >= y_b   for consecutive bidders a, b of a class of interchangeable ones
+
+The money rows (contract_value_def, fee_def, share, lead, leader, budget) take each priced line
+rounded to the fen, as `award.evaluate` checks the rules (`MoneyRows`); the objective takes the
+amounts as computed. Neither the rows nor the LP file carry any margin: an award exactly at a
+limit (a 50/50 split, a lead tied, the budget spent to the fen) is feasible.
+
+The twin rows remove no optimum. Proof: bidders of one class (`interchangeable`) have the same
+options at the same costs, hosting, values, layer prices, setup fee, capacity and integrator
+flag, and every row above treats bidders alike (each bidder's rows are the same function of
+its own columns; no row names a bidder otherwise). So for an award A and a permutation p of a
+class, the award p(A) that gives each bidder's work to its image satisfies exactly the rows A
+satisfies and has the same cost, value and score. Take the p that sends the class's winners
+in A, in order, onto the class's first members: p(A) satisfies the twin rows. Every award, the
+optimal ones included, thus has an image of the same score that the twin rows keep. The proof
+needs the rows to be the same for every member of a class: a repair may therefore never
+tighten one bidder's row alone, and it excludes an award together with its images
+(`twin_images`). tests/test_hard_cases.py checks it against brute force.
 
 Two builds of the same model: `Model` (PuLP), the model of record for `--write-lp`, `--solver
 cbc` and the elastic diagnosis, and `ArrayModel`, built straight from the `Instance` as arrays
