@@ -50,9 +50,10 @@ class, the award p(A) that gives each bidder's work to its image satisfies exact
 satisfies and has the same cost, value and score. Take the p that sends the class's winners
 in A, in order, onto the class's first members: p(A) satisfies the twin rows. Every award, the
 optimal ones included, thus has an image of the same score that the twin rows keep. The proof
-needs the rows to be the same for every member of a class: a repair may therefore never
-tighten one bidder's row alone, and it excludes an award together with its images
-(`twin_images`). tests/test_hard_cases.py checks it against brute force.
+needs the rows to be the same for every member of a class: a repair therefore excludes an
+award together with its images (`twin_images`); the last-resort repair that tightens one
+bidder's row voids the proof, and its award is reported as not proven
+(`optimizer.solve_exact`). tests/test_hard_cases.py checks it against brute force.
 
 Two builds of the same model: `Model` (PuLP), the model of record for `--write-lp`, `--solver
 cbc` and the elastic diagnosis, and `ArrayModel`, built straight from the `Instance` as arrays
