@@ -19,7 +19,6 @@ from procure.assess import assess
 from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
 from procure.errors import ProcureError
 from procure.formulation import (
-    PRECISE_PER_CNY,
     ArrayModel,
     Model,
     build,
@@ -270,8 +269,7 @@ def test_a_slipped_award_is_excluded_not_its_row_moved(monkeypatch: pytest.Monke
     status, _ = solve_exact(model)
     assert status == "Optimal" and len(calls) == 2
     assert model.repairs and not model.tightened
-    # the rows as built (here the precise build the first repair switches to), limits unmoved
-    upper = build(inst, PRECISE_PER_CNY)[0].row_upper
+    upper = build(inst)[0].row_upper  # the rows as built, limits unmoved
     np.testing.assert_array_equal(model.a.row_upper[: len(upper)], upper)
     assert evaluate(inst, *model.choice()).objective == pytest.approx(best, abs=1e-4)
 

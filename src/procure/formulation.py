@@ -856,8 +856,10 @@ class ArrayModel:
         return other
 
     def make_precise(self) -> bool:
-        """Count the money rows in thousands of yuan (`MoneyRows`), keeping every cut."""
+        """Count the money rows in thousands of yuan (`MoneyRows`), keeping every cut but
+        no tightened limit."""
         self.a, self.layout = build(self.inst, PRECISE_PER_CNY)
+        self.tightened = []
         self.per_cny = PRECISE_PER_CNY
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
         repairs, cuts = self.repairs, self.cuts
@@ -867,6 +869,15 @@ class ArrayModel:
         for chosen, index in cuts:
             self.forbid(chosen, index)
         return True
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The model and its last answer, to `restore` after a trial (`make_precise`)."""
+        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "tightened", "result")
+        return tuple((name, getattr(self, name)) for name in keep)
+
+    def restore(self, saved: tuple[Any, ...]) -> None:
+        for name, value in saved:
+            setattr(self, name, value)
 
     def tighten(self, row: str, cny: float) -> None:
         """As `Model.tighten`."""

@@ -19,7 +19,6 @@ from procure.errors import InfeasibleError, ProcureError
 from procure.formulation import (
     EXTRA_LIMIT,
     GAP,
-    PRECISE_PER_CNY,
     TIME_LIMIT,
     AnyModel,
     ArrayModel,
@@ -105,7 +104,7 @@ def choice_of(award: Award) -> Choice:
 
 REPAIRS = 8  # re-solves allowed to exclude awards the solver's tolerance let break a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
-PRECISE_AFTER = 1  # after this many, the array model counts its money rows more finely
+EXCLUSIONS = 2  # repairs by exclusion before a row is tightened
 
 
 def solve_exact(
@@ -121,61 +120,87 @@ def solve_exact(
     solver's tolerance (a millionth of the award's size on the money rows) let slip.
 
     1. A repair cut excludes the award that breaks a rule and its images among
-       interchangeable bidders, and the model is solved again. It never moves a row's limit:
-       it removes only awards that break the rules, so an award exactly at a cap (a 50/50
-       split) stays in, and the re-solve's optimum and bound hold for the rules as stated
-       (the model with its tolerance contains every award that meets them).
-    2. Where identical bidders make near-ties, many awards slip past a cap by a few yuan, so
-       after PRECISE_AFTER such repairs the array model counts its money rows in thousands of
-       yuan (`ArrayModel.make_precise`): its tolerance is then a tenth of a fen, and its
-       optimum and bound again hold for the rules as stated. It is slower.
-    3. Should that still give no exact award, the broken row's limit is lowered past the
-       tolerance (the old repair). That can exclude awards exactly at the limit, so the award
-       is then proven only against the bound of the solves before (`model.unproven` says so,
-       the gap is measured against that bound, and the status is "Time limit" unless the gap
-       is still within GAP).
+       interchangeable bidders (`twin_images`), and the model is solved again. It never moves
+       a row's limit: it removes only awards that break the rules, so an award exactly at a
+       cap (a 50/50 split) stays in, and the re-solve's optimum and bound hold for the rules
+       as stated (the model with its tolerance contains every award that meets them).
+    2. Where near-ties let many awards slip past a cap by a few yuan (identical bidders, a
+       50% cap with the lead rule: an exact partition), that does not settle it. The broken
+       row's limit is then lowered past the tolerance (quick, and it always ends with an
+       award that meets the rules), but that can exclude awards exactly at the limit: the
+       award is proven only against the bound of the solves before (`model.unproven`).
+    3. With the time left, the array model counts its money rows in thousands of yuan
+       (`ArrayModel.make_precise`: the tolerance is a tenth of a fen, no limit moved) and is
+       solved again from that award; its answer is kept if it meets the rules and is no worse,
+       with its own proven gap.
 
-    All re-solves share the solve's time limit. Returns (status, seconds); an award that
-    still breaks a rule is never returned as solved."""
+    A status of "Optimal" is a proof for the rules as stated; otherwise "Time limit" with the
+    gap against a valid bound. All re-solves share the solve's time limit. Returns (status,
+    seconds); an award that breaks a rule is never returned as solved."""
     limit = model.time_limit if time_limit is None else time_limit
     options: dict[str, Any] = {"branching": branching}
     if gap is not None:
         options["gap"] = gap
+    wanted = GAP if gap is None else gap
     status, seconds = model.solve(solver, start=start, time_limit=limit, **options)
     bound = _bound(model, None)  # valid for the rules as stated, until a row is tightened
-    tightened = False
     for attempt in range(1, REPAIRS + 1):
         if status not in ("Optimal", "Time limit"):
             return status, seconds
         choice = model.choice()
         ev = evaluate(model.inst, *choice)
         if not ev.violations:
-            if tightened:
-                return _unproven(model, ev.objective, bound, gap or GAP), seconds
-            return status, seconds
+            if not model.tightened:
+                return status, seconds
+            status = _unproven(model, ev.objective, bound, wanted)
+            if status == "Optimal":
+                return status, seconds
+            return _precise(model, solver, choice, ev.objective, limit, seconds, options)
         if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
             raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
-        if attempt <= PRECISE_AFTER + 1 or tightened:
+        if attempt <= EXCLUSIONS:
             # the share and budget rules hold or break whoever leads; the lead rule does not
             lead_only = all(row.startswith("lead_") for row in ev.overshoot)
             for image in twin_images(model.inst, choice):
                 model.exclude(image, f"repair_{len(model.repairs) + 1}", integrator=lead_only)
-            if attempt == PRECISE_AFTER:
-                model.make_precise()
         else:
-            tightened = True
             for row, over in ev.overshoot.items():
                 model.tighten(row, over + 2e-6 * model.unit)  # past the solver's tolerance
         left = limit - seconds  # the repairs share the solve's time
         if left < MIN_REPAIR:
             return "Not solved", seconds
-        if attempt <= PRECISE_AFTER + 1 and model.per_cny == PRECISE_PER_CNY:
-            left *= 2 / 3  # the precise build is slow: a third is kept for the last repair
         status, more = model.solve(solver, time_limit=left, **options)
         seconds += more
-        if not tightened:
+        if not model.tightened:
             bound = _bound(model, bound)
     return "Not solved", seconds
+
+
+def _precise(
+    model: AnyModel,
+    solver: str,
+    found: Choice,
+    objective: float,
+    limit: float,
+    seconds: float,
+    options: dict[str, Any],
+) -> tuple[str, float]:
+    """Step 3 of `solve_exact`: the precise build from the award `found` (which a tightened
+    row gave, scoring `objective`), in the time left; the better exact answer is kept."""
+    left = limit - seconds
+    if left < MIN_REPAIR or not isinstance(model, ArrayModel):
+        return "Time limit", seconds
+    saved = model.snapshot()
+    model.make_precise()
+    status, more = model.solve(solver, start=found, time_limit=left, **options)
+    seconds += more
+    if status in ("Optimal", "Time limit") and model.result is not None:
+        ev = evaluate(model.inst, *model.choice())
+        if not ev.violations and ev.objective >= objective - 1e-12:
+            model.unproven = False
+            return status, seconds
+    model.restore(saved)
+    return "Time limit", seconds
 
 
 def _bound(model: AnyModel, before: float | None) -> float | None:
