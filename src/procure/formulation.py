@@ -123,10 +123,10 @@ class MoneyRows:
     Counting them in fen instead, so that a tolerance of a millionth of a row unit could not
     pass a broken cap, asks the simplex for 1e-15 of a row's activity, below double precision:
     HiGHS then took over 100 s on the 40x8 identical-bidder case it solves in 7 s in money
-    units. Exactness comes from the check and the repair instead (`optimizer.solve_exact`),
-    which, when excluding awards one by one does not settle it, solves the same rows counted in
-    thousands of yuan (`PRECISE_PER_CNY`: the tolerance is then a tenth of a fen; slower, 120 s
-    for 0.1% on that case, but it passes no broken rule)."""
+    units. Exactness comes from the check and the repairs instead (`optimizer.solve_exact`),
+    the last of which solves the same rows counted in thousands of yuan (`PRECISE_PER_CNY`:
+    the tolerance is then a tenth of a fen; slower, 120 s to a 0.16% gap on that case, but it
+    passes no broken rule)."""
 
     per_cny: float
     cost: dict[tuple[str, str, str], float]
