@@ -129,7 +129,11 @@ def test_both_builds_reach_the_same_optimum_on_every_example(path: Path) -> None
 def test_both_builds_reach_the_same_optimum_on_generated_instances(
     systems: int, bidders: int, seed: int
 ) -> None:
-    inst = generated(systems, bidders, seed, all_capable=True)
+    # without the 50% cap: with it, the exact rules (checked in fen) make these a number
+    # partitioning problem that neither build proves to a 1e-9 gap in minutes (their awards
+    # are then given as not proven); exact limits are tested against brute force in
+    # tests/test_hard_cases.py
+    inst = replace(generated(systems, bidders, seed, all_capable=True), max_share=1.0)
     assert optimum(ArrayModel(inst)) == pytest.approx(optimum(Model(inst)), abs=1e-8)
 
 
@@ -145,15 +149,14 @@ def test_a_reweighted_model_is_the_model_built_at_that_weight() -> None:
     assert base.inst.cost_weight == inst.cost_weight  # the base is untouched
 
 
-def test_tightening_and_cuts_stay_with_their_model() -> None:
+def test_repairs_and_cuts_stay_with_their_model() -> None:
     inst = example_instance(EXAMPLES[0])
     base = ArrayModel(inst)
     other = base.reweighted(0.5)
-    row = base.a.row_names.index("budget")
-    before = base.a.row_upper[row]
-    other.tighten("budget", 1000.0)
-    assert base.a.row_upper[row] == before
-    assert other.a.row_upper[row] == pytest.approx(before - 1000.0 / other.unit)
+    status, _ = solve_exact(other)
+    assert status == "Optimal"
+    other.exclude(other.choice(), "repair_1", integrator=False)
+    assert "repair_1" in other.a.row_names and "repair_1" not in base.a.row_names
     status, _ = solve_exact(base)
     assert status == "Optimal"
     chosen = [(s, v, m) for s, (v, m) in base.choice()[0].items()]

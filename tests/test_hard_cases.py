@@ -4,22 +4,36 @@ award that meets every rule exactly, or says that it found none."""
 
 from __future__ import annotations
 
+import itertools
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from procure.assess import assess
-from procure.award import build_instance, evaluate
+from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
 from procure.errors import ProcureError
-from procure.formulation import interchangeable
+from procure.formulation import (
+    ArrayModel,
+    Model,
+    build,
+    interchangeable,
+    twin_images,
+)
 from procure.knowledge import knowledge
-from procure.optimizer import optimize
+from procure.optimizer import optimize, solve_exact
 from procure.scenario import Scenario
 from procure.vendors import Vendor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from generate import capable, scenario, vendors, with_budget
+
+from .test_optimizer import MODELS, brute_force, feasible_awards
 
 
 def check(s: Scenario, bidders: list[Vendor], limit: float) -> None:
@@ -108,3 +122,213 @@ def test_integrator_rules_that_block_only_together_are_named_together() -> None:
     assert "integrator rules together" in why.en and "GPL art. 48" in why.en
     assert "procurement.integrator_rules.mlps4_with_integrator" in why.en
     assert "同时满足以下总集成规则" in why.zh and "第四十八条" in why.zh
+
+
+# --- exact limits: ties at a 50/50 split, a lead tied, a budget at an award's exact cost ---
+
+DATA = Path(__file__).resolve().parent / "data" / "identical-bidders"
+
+
+def _clone(i: int) -> Vendor:
+    from .test_optimizer import _vendor
+
+    return _vendor(i, True, 1000, 0.0)
+
+
+@st.composite
+def tied_instances(draw: Any) -> Instance:
+    """Tiny awards with identical bidders (the same bids, so the twin rows order them) and
+    whole-yuan amounts, so that splits exactly at a 50% cap and integrators exactly tied with
+    a subcontractor are common; the budget is often the exact cost of some award."""
+    n_sys = draw(st.integers(2, 5))
+    n_twins = draw(st.integers(2, 3))
+    other = draw(st.booleans())
+    vendors = {f"v{j}": _clone(j) for j in range(n_twins + int(other))}
+    systems = [f"s{i}" for i in range(n_sys)]
+    vcpu = {s: float(draw(st.integers(1, 4))) for s in systems}
+    triples, cost, hosting, value = [], {}, {}, {}
+    for s in systems:
+        offers = draw(
+            st.lists(
+                st.tuples(st.sampled_from(MODELS), st.integers(1, 6), st.integers(20, 100)),
+                min_size=1,
+                max_size=2,
+                unique_by=lambda o: o[0],
+            )
+        )
+        for v in vendors:
+            mine = offers if v != f"v{n_twins}" else [(m, c + 1, q) for m, c, q in offers]
+            for m, c, q in mine:
+                triples.append((s, v, m))
+                hosting[(s, v, m)] = float(10 * c)
+                cost[(s, v, m)] = float(10 * c)
+                value[(s, v, m)] = float(q)
+    layer_options = {layer: sorted(vendors) for layer in CROSS_LAYERS}
+    layer_cost = {(layer, v): 10.0 for layer in CROSS_LAYERS for v in vendors}
+    total = sum(vcpu.values())
+    inst = Instance(
+        structure="integrator",
+        lead_share=draw(st.booleans()),
+        integrator_systems=[],
+        integrator_layers=[],
+        systems=systems,
+        vcpu=vcpu,
+        size={s: vcpu[s] / total for s in systems},
+        vendors=vendors,
+        triples=triples,
+        cost=cost,
+        hosting=hosting,
+        value=value,
+        layer_options=layer_options,
+        layer_cost=layer_cost,
+        years=3,
+        budget=1e6,
+        min_vendors=2,
+        max_vendors=len(vendors),
+        max_share=draw(st.sampled_from([0.5, 0.5, 0.6])),
+        cost_weight=draw(st.sampled_from([0.3, 0.6, 0.9])),
+        integrator_rate=0.06,
+        extra_vendor_cost=float(draw(st.sampled_from([0, 10]))),
+    )
+    awards = sorted({round(ev.total_cost, 2) for _, ev in feasible_awards(inst)})
+    if awards and draw(st.booleans()):  # the budget exactly at some award's cost
+        inst = replace(inst, budget=awards[draw(st.integers(0, len(awards) - 1))])
+    return inst
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=tied_instances(), array=st.booleans())
+def test_awards_exactly_at_a_limit_are_not_cut_off(inst: Instance, array: bool) -> None:
+    """Brute force on awards whose best is often exactly at a limit (a 50/50 split, a lead
+    tied, the budget spent to the fen). The old repair tightened a slipped row by ~150 CNY of
+    money units and, with the twin rows, cut off every exact 50/50 split."""
+    assert interchangeable(inst)  # the twin rows are in the model
+    expected = brute_force(inst)
+    model = ArrayModel(inst) if array else Model(inst)
+    status, _ = solve_exact(model, time_limit=20)
+    if expected is None:
+        assert status == "Infeasible"
+        return
+    assert status == "Optimal"
+    ev = evaluate(inst, *model.choice())
+    assert not ev.violations
+    assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
+
+
+def test_the_twin_rows_keep_an_optimal_award_of_every_class() -> None:
+    """The twin rows (`formulation.interchangeable`) keep, of each award, the image that uses
+    the first identical bidders; it scores the same and breaks no rule, so the optimum with
+    them is the optimum without them (brute force over every award, twin order or not)."""
+    from hypothesis import find
+
+    inst = find(tied_instances(), lambda i: brute_force(i) is not None)
+    best = max(feasible_awards(inst), key=lambda item: item[1].objective)
+    for image in twin_images(inst, best[0]):
+        ev = evaluate(inst, *image)
+        assert not ev.violations and ev.objective == best[1].objective
+    twins = interchangeable(inst)[0]
+    ordered = [
+        ev.objective
+        for choice, ev in feasible_awards(inst)
+        if all(
+            (a in {v for v, _ in choice[0].values()} | set(choice[1].values()))
+            >= (b in {v for v, _ in choice[0].values()} | set(choice[1].values()))
+            for a, b in itertools.pairwise(twins)
+        )
+    ]
+    assert max(ordered) == best[1].objective
+
+
+def test_a_slipped_award_is_excluded_not_its_row_moved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repair excludes the award that broke a rule and leaves every row's limit alone,
+    so the model still holds every award that meets the rules."""
+    inst = find_tied(lambda i: brute_force(i) is not None)
+    model = ArrayModel(inst)
+    best = max(feasible_awards(inst), key=lambda item: item[1].objective)[1].objective
+    # a first answer that breaks the share cap: every system to the first twin
+    broken = (
+        {s: (v, m) for s, v, m in inst.triples if v == "v0"},
+        {"security": "v0", "ops": "v1"},
+        "v0",
+    )
+    if not evaluate(inst, *broken).violations or len(broken[0]) < len(inst.systems):
+        pytest.skip("no broken first answer for this instance")
+    real = ArrayModel.solve
+    calls = []
+
+    def first_broken(self: ArrayModel, *args: Any, **kw: Any) -> tuple[str, float]:
+        calls.append(1)
+        status, seconds = real(self, *args, **kw)
+        if len(calls) == 1:
+            monkeypatch.setattr(self, "choice", lambda: broken)
+        else:
+            monkeypatch.undo()
+        return status, seconds
+
+    monkeypatch.setattr(ArrayModel, "solve", first_broken)
+    status, _ = solve_exact(model)
+    assert status == "Optimal" and len(calls) == 2
+    assert model.repairs and not model.tightened
+    upper = build(inst)[0].row_upper  # the rows as built, limits unmoved
+    np.testing.assert_array_equal(model.a.row_upper[: len(upper)], upper)
+    assert evaluate(inst, *model.choice()).objective == pytest.approx(best, abs=1e-4)
+
+
+def find_tied(condition: Any) -> Instance:
+    from hypothesis import find
+
+    return find(tied_instances(), condition)
+
+
+def test_the_written_lp_solved_independently_is_the_reported_optimum(tmp_path: Path) -> None:
+    """The LP file is the model of record: plain HiGHS on it reaches the award's score, on an
+    award decided exactly at a 50/50 split among identical bidders."""
+    import highspy
+
+    from procure.optimizer import lp_text
+
+    inst = find_tied(lambda i: brute_force(i) is not None and i.max_share == 0.5)
+    model = ArrayModel(inst)
+    assert solve_exact(model)[0] == "Optimal"
+    ev = evaluate(inst, *model.choice())
+    path = tmp_path / "model.lp"
+    path.write_text(lp_text(model.record(), []), encoding="utf-8")
+    constant = float(model.record().objective.constant)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(str(path))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert h.getInfo().objective_function_value + constant == pytest.approx(ev.objective, abs=2e-4)
+
+
+def test_identical_bidders_reproducer_never_claims_a_proof_a_known_award_refutes() -> None:
+    """/work/shared/repro/optimality: 8 identical bidders, a 50% cap and the lead rule force
+    an exact 50/50 split. An award that meets every rule scores 0.415536 (better_award.json);
+    the old repair reported 0.410165 as "Optimal, gap 0". Within its time, the award now either
+    reaches that score or says it is not proven, with a gap that covers the difference."""
+    import json
+
+    from procure.inputs import load_inputs
+
+    inputs = load_inputs(DATA / "scenario.yaml")
+    s, catalog = inputs.scenario, inputs.vendors
+    a = assess(s, catalog)
+    inst = build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+    known = json.loads((DATA / "better_award.json").read_text(encoding="utf-8"))
+    ev = evaluate(
+        inst,
+        {sid: (v, m) for sid, (v, m) in known["systems"].items()},
+        known["layers"],
+        known["integrator"],
+    )
+    assert not ev.violations  # exact in fen: both at 34,722,985.28 CNY
+    assert ev.objective == pytest.approx(0.415536, abs=1e-6)
+    award = optimize(
+        s, a.deployment, a.weights.weights, catalog, knowledge().costs, extras=False, time_limit=30
+    )
+    if award.objective >= ev.objective - 1e-6:
+        return
+    assert award.status != "Optimal"
+    assert award.gap is not None and award.objective * (1 + award.gap) >= ev.objective - 1e-6
+    assert "not proven" in award.cautions[0].en

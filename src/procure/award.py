@@ -8,6 +8,7 @@ the MILP, so tests can verify awards and brute-force small instances against the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from procure.catalog import strings
 from procure.costing import unit_cost
@@ -17,11 +18,25 @@ from procure.scenario import CRITERIA, Scenario
 from procure.vendors import Vendor
 
 CROSS_LAYERS = ("security", "ops")
-# Money rules (share caps, budget, the integrator's lead) are checked exactly on every award:
-# the only allowance is floating-point rounding, a billionth of the amount compared (1 fen
-# on 10 M CNY). The solver's own tolerance is larger; `optimizer.solve_exact` re-solves with
-# the broken row tightened until the award meets the rules, and never reports one that breaks.
-TOLERANCE = 1e-9
+# Money rules (share caps, budget, the integrator's lead) are checked exactly on every award,
+# in whole fen (分, 0.01 CNY, the smallest unit of the yuan): each priced line (a system's
+# placement, a layer, a setup fee) is rounded to the fen, and the sums are compared in exact
+# rational arithmetic, with the share cap, fee rate and budget read as written (a 0.35 cap is
+# 7/20, not its binary neighbour). A 50/50 split is then exactly 50%, never 50% plus a
+# rounding error. The MILP states the same rows in fen (`procure.formulation`), so the solver's
+# tolerance (a millionth of a fen) cannot pass a broken rule; `optimizer.solve_exact` still
+# checks every award and excludes one that breaks a rule, never reporting it.
+
+
+def fen(cny: float) -> int:
+    """A priced line in whole fen (0.01 CNY), as the money rules count it."""
+    return round(cny * 100)
+
+
+def as_written(x: float) -> Fraction:
+    """A figure as the user wrote it: 0.35 is 7/20 (the shortest decimal that reads back as
+    this float), not the binary fraction nearest to it."""
+    return Fraction(repr(x))
 
 
 @dataclass
@@ -273,20 +288,20 @@ def _integrator_violations(
     assignment: dict[str, tuple[str, str]],
     layers: dict[str, str],
     integrator: str,
-    vendor_value: dict[str, float],
+    vendor_fen: dict[str, int],
     overshoot: dict[str, float],
 ) -> list[str]:
     """The integrator keeps the main and key work (政府采购法 art. 48; 财政部令第87号 art. 35)."""
     out = []
     if inst.lead_share:
-        lead = vendor_value.get(integrator, 0.0)
-        for v, amount in vendor_value.items():
-            if v != integrator and amount > lead * (1 + TOLERANCE):
+        lead = vendor_fen.get(integrator, 0)
+        for v, amount in vendor_fen.items():
+            if v != integrator and amount > lead:
                 out.append(
-                    f"subcontractor {v} ({amount:,.2f}) out-earns the integrator {integrator} "
-                    f"({lead:,.2f})"
+                    f"subcontractor {v} ({amount / 100:,.2f}) out-earns the integrator "
+                    f"{integrator} ({lead / 100:,.2f})"
                 )
-                overshoot[f"lead_{v}"] = amount - lead  # the row value_v <= lead
+                overshoot[f"lead_{v}"] = (amount - lead) / 100  # the row value_v <= lead
     out += [
         f"system {s} (MLPS 4) is not the integrator's"
         for s in inst.integrator_systems
@@ -309,7 +324,9 @@ def evaluate(
     """Price an award (system -> (vendor, model), layer -> vendor) and list broken rules."""
     violations = []
     vendor_value: dict[str, float] = {}
+    vendor_fen: dict[str, int] = {}  # the same in whole fen, for the money rules
     hosting = value = 0.0
+    hosting_fen = 0
     for sid in inst.systems:
         if sid not in assignment:
             violations.append(f"system {sid} not awarded")
@@ -319,7 +336,9 @@ def evaluate(
             violations.append(f"{key} is not eligible")
             continue
         vendor_value[key[1]] = vendor_value.get(key[1], 0.0) + inst.cost[key]
+        vendor_fen[key[1]] = vendor_fen.get(key[1], 0) + fen(inst.cost[key])
         hosting += inst.hosting[key]
+        hosting_fen += fen(inst.hosting[key])
         value += inst.size[sid] * inst.value[key]
     for layer in CROSS_LAYERS:
         vid = layers.get(layer)
@@ -327,9 +346,11 @@ def evaluate(
             violations.append(f"layer {layer} not covered by an eligible vendor")
             continue
         vendor_value[vid] = vendor_value.get(vid, 0.0) + inst.layer_cost[(layer, vid)]
+        vendor_fen[vid] = vendor_fen.get(vid, 0) + fen(inst.layer_cost[(layer, vid)])
     used = sorted(vendor_value)
     for vid in used:
         vendor_value[vid] += inst.setup[vid]
+        vendor_fen[vid] += fen(inst.setup[vid])
     multi = len(used) > 1
     integrated = multi and inst.structure == "integrator"
     fee = inst.integrator_rate * hosting if multi else 0.0  # parallel: the buyer's integration
@@ -338,23 +359,30 @@ def evaluate(
         violations.append("several vendors win but no general integrator among them")
     elif integrated and integrator is not None:
         violations += _integrator_violations(
-            inst, assignment, layers, integrator, vendor_value, overshoot
+            inst, assignment, layers, integrator, vendor_fen, overshoot
         )
     base = sum(vendor_value.values())
     total = base + fee + inst.extra_vendor_cost * max(0, len(used) - 1)
+    base_fen = sum(vendor_fen.values())
+    share = as_written(inst.max_share)
     if not inst.min_vendors <= len(used) <= inst.max_vendors:
         violations.append(f"{len(used)} vendors, allowed {inst.min_vendors}-{inst.max_vendors}")
-    for vid, amount in vendor_value.items():
-        cap = inst.max_share * base
-        if amount > cap * (1 + TOLERANCE):
-            violations.append(f"{vid} takes {amount / base:.6%} > {inst.max_share:.6%}")
-            overshoot[f"share_{vid}"] = amount - cap
+    for vid, amount in vendor_fen.items():
+        cap = share * base_fen
+        if amount > cap:
+            violations.append(f"{vid} takes {amount / base_fen:.6%} > {inst.max_share:.6%}")
+            overshoot[f"share_{vid}"] = float(amount - cap) / 100
         load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
         if load > inst.vendors[vid].capacity_vcpu:
             violations.append(f"{vid} capacity exceeded")
-    if total > inst.budget * (1 + TOLERANCE):
+    total_fen = (
+        base_fen
+        + (as_written(inst.integrator_rate) * hosting_fen if multi else 0)
+        + fen(inst.extra_vendor_cost) * max(0, len(used) - 1)
+    )
+    if total_fen > as_written(inst.budget) * 100:
         violations.append(f"cost {total:,.2f} over budget {inst.budget:,.2f}")
-        overshoot["budget"] = total - inst.budget
+        overshoot["budget"] = float(total_fen / 100 - as_written(inst.budget))
     objective = score(value, total, inst.budget, inst.cost_weight)
     return Evaluation(
         total_cost=total,

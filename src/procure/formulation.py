@@ -35,6 +35,25 @@ Constraints (named as in `--write-lp`):
   contract_value_def: T = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v
   share_v:       value_v <= share * T (T: the contract value without fee and coordination)
   budget:        C <= B
+  twin_a_b:      y_a >= y_b   for consecutive bidders a, b of a class of interchangeable ones
+
+The money rows (contract_value_def, fee_def, share, lead, leader, budget) take each priced line
+rounded to the fen, as `award.evaluate` checks the rules (`MoneyRows`); the objective takes the
+amounts as computed. Neither the rows nor the LP file carry any margin: an award exactly at a
+limit (a 50/50 split, a lead tied, the budget spent to the fen) is feasible.
+
+The twin rows remove no optimum. Proof: bidders of one class (`interchangeable`) have the same
+options at the same costs, hosting, values, layer prices, setup fee, capacity and integrator
+flag, and every row above treats bidders alike (each bidder's rows are the same function of
+its own columns; no row names a bidder otherwise). So for an award A and a permutation p of a
+class, the award p(A) that gives each bidder's work to its image satisfies exactly the rows A
+satisfies and has the same cost, value and score. Take the p that sends the class's winners
+in A, in order, onto the class's first members: p(A) satisfies the twin rows. Every award, the
+optimal ones included, thus has an image of the same score that the twin rows keep. The proof
+needs the rows to be the same for every member of a class: a repair therefore excludes an
+award together with its images (`twin_images`); the last-resort repair that tightens one
+bidder's row voids the proof, and its award is reported as not proven
+(`optimizer.solve_exact`). tests/test_hard_cases.py checks it against brute force.
 
 Two builds of the same model: `Model` (PuLP), the model of record for `--write-lp`, `--solver
 cbc` and the elastic diagnosis, and `ArrayModel`, built straight from the `Instance` as arrays
@@ -56,11 +75,12 @@ import numpy as np
 import pulp
 
 from procure import mip
-from procure.award import CROSS_LAYERS, Instance, score
+from procure.award import CROSS_LAYERS, Instance, fen, score
 from procure.errors import ProcureError
 
 _WARNINGS = threading.Lock()
 GAP = 1e-4
+PRECISE_PER_CNY = 1e-3  # row units per yuan in the precise build (see `MoneyRows`)
 BRANCH_MIN_TRIPLES = 2000  # below this HiGHS alone is quicker than branching on vendors first
 
 # an award as the model reads it: system -> (vendor, model), layer -> vendor, the integrator
@@ -93,6 +113,46 @@ def money_unit(inst: Instance) -> float:
     return min(inst.budget, floor) if floor > 0 else inst.budget
 
 
+@dataclass
+class MoneyRows:
+    """The amounts of the money rows (contract value, fee, share, lead, budget): each priced
+    line rounded to the fen first (`award.fen`, as `award.evaluate` counts it), then in row
+    units, `per_cny` of them to the yuan; and the big-M bounds built from them.
+
+    The rows count money units (`money_unit`, the award's own size), as the objective does.
+    Counting them in fen instead, so that a tolerance of a millionth of a row unit could not
+    pass a broken cap, asks the simplex for 1e-15 of a row's activity, below double precision:
+    HiGHS then took over 100 s on the 40x8 identical-bidder case it solves in 7 s in money
+    units. Exactness comes from the check and the repairs instead (`optimizer.solve_exact`),
+    the last of which solves the same rows counted in thousands of yuan (`PRECISE_PER_CNY`:
+    the tolerance is then a tenth of a fen; slower, 120 s to a 0.16% gap on that case, but it
+    passes no broken rule)."""
+
+    per_cny: float
+    cost: dict[tuple[str, str, str], float]
+    hosting: dict[tuple[str, str, str], float]
+    layer: dict[tuple[str, str], float]
+    setup: dict[str, float]
+    extra: float
+    most_hosting: float  # every system's dearest hosting
+    most_awarded: float  # every system's dearest option, every layer and every setup fee
+
+    def __init__(self, inst: Instance, unit: float, per_cny: float | None = None) -> None:
+        self.per_cny = per_cny or 1.0 / unit
+        per_fen = self.per_cny / 100
+        self.cost = {t: fen(c) * per_fen for t, c in inst.cost.items()}
+        self.hosting = {t: fen(c) * per_fen for t, c in inst.hosting.items()}
+        self.layer = {key: fen(c) * per_fen for key, c in inst.layer_cost.items()}
+        self.setup = {v: fen(c) * per_fen for v, c in inst.setup.items()}
+        self.extra = fen(inst.extra_vendor_cost) * per_fen
+        self.most_hosting = sum(per_system(inst, self.hosting, max).values())
+        self.most_awarded = (
+            sum(per_system(inst, self.cost, max).values())
+            + sum(self.layer.values())
+            + sum(self.setup.values())
+        )
+
+
 def interchangeable(inst: Instance) -> list[list[str]]:
     """Groups of bidders that the award cannot tell apart (the same options at the same costs,
     values, fees and capacity): any award can swap them, so the model may order them and the
@@ -114,6 +174,32 @@ def interchangeable(inst: Instance) -> list[list[str]]:
         key = (options, layers, inst.setup[vid], v.capacity_vcpu, v.integrator)
         groups.setdefault(key, []).append(vid)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def twin_images(inst: Instance, choice: Choice, most: int = 24) -> list[Choice]:
+    """The award `choice` and the awards the `twin_` rows also allow that swap its winners
+    among interchangeable bidders (the winners of a class permuted among themselves): each
+    breaks the rules exactly as `choice` does, so a repair cut excludes them all. At most
+    `most` of them, `choice` first."""
+    assignment, layers, integrator = choice
+    won = {v for v, _ in assignment.values()} | set(layers.values())
+    classes = [[v for v in group if v in won] for group in interchangeable(inst)]
+    classes = [c for c in classes if len(c) > 1]
+    out: list[Choice] = []
+    for perms in itertools.product(*(itertools.permutations(c) for c in classes)):
+        rename = {
+            a: b for c, p in zip(classes, perms, strict=True) for a, b in zip(c, p, strict=True)
+        }
+        out.append(
+            (
+                {s: (rename.get(v, v), m) for s, (v, m) in assignment.items()},
+                {layer: rename.get(v, v) for layer, v in layers.items()},
+                rename.get(integrator, integrator) if integrator is not None else None,
+            )
+        )
+        if len(out) >= most:
+            break
+    return out
 
 
 def several_win(inst: Instance) -> bool:
@@ -172,11 +258,14 @@ class Model:
             for v in inst.layer_options[layer]
         }
         self.u = p.add_variable("multi", cat="Binary")
-        self.f = p.add_variable("fee", lowBound=0)  # in money units, like every amount below
-        # Money is scaled to the award's own size (at most the budget): the solver's
-        # feasibility tolerance is then a millionth of the award, not of a budget that may be
-        # 1e12 ("no cap"). `solve_exact` mends what that tolerance still lets through.
-        self.unit = money_unit(inst)
+        self.f = p.add_variable("fee", lowBound=0)  # in fen, like every money row below
+        # Two money scales. The objective counts money in units of the award's own size (at
+        # most the budget), so the score stays in [0, 1]. The money rows (contract value, fee,
+        # share, lead, budget) count it in whole fen, the unit `award.evaluate` checks them in:
+        # each line's coefficient is its amount rounded to the fen, so an award's activity is
+        # a sum of whole fen and the solver's tolerance (a millionth of a row's unit) cannot
+        # pass a cap broken by a fen. An award exactly at a cap (a 50/50 split) stays in.
+        self.unit = unit = money_unit(inst)
         k = 1.0 / self.unit
         cost = {t: k * inst.cost.get(t, 0.0) for t in self.x}
         by_sv: dict[tuple[str, str], list[Any]] = {}
@@ -192,14 +281,16 @@ class Model:
         hosting = aff([(var, k * inst.hosting.get(t, 0.0)) for t, var in self.x.items()])
         layer_cost = {key: k * c for key, c in inst.layer_cost.items()}
         setup = {v: k * inst.setup[v] for v in vids}
+        money = MoneyRows(inst, unit)
+        hosting_rows = aff([(var, money.hosting.get(t, 0.0)) for t, var in self.x.items()])
         layer_terms: dict[str, list[tuple[Any, float]]] = {}
         for key, zv in self.z.items():
-            layer_terms.setdefault(key[1], []).append((zv, layer_cost[key]))
-        vendor_value = {
+            layer_terms.setdefault(key[1], []).append((zv, money.layer[key]))
+        vendor_value = {  # in row units, like every money row
             v: aff(
-                [(var, cost[(s, v, m)]) for var, s, m in by_v.get(v, [])]
+                [(var, money.cost[(s, v, m)]) for var, s, m in by_v.get(v, [])]
                 + layer_terms.get(v, [])
-                + [(self.y[v], setup[v])]
+                + [(self.y[v], money.setup[v])]
             )
             for v in vids
         }
@@ -208,20 +299,32 @@ class Model:
             + [(zv, layer_cost[key]) for key, zv in self.z.items()]
             + [(self.y[v], setup[v]) for v in vids]
         )
+        base_fen = aff(
+            [(var, money.cost[t]) for t, var in self.x.items()]
+            + [(zv, money.layer[key]) for key, zv in self.z.items()]
+            + [(self.y[v], money.setup[v]) for v in vids]
+        )
         # T carries the contract value once, so each share row stays sparse
         self.t = p.add_variable("contract_value", lowBound=0)
-        p += self.t == base, "contract_value_def"
+        p += self.t == base_fen, "contract_value_def"
         n_used = pulp.lpSum(self.y.values())
         extra = k * inst.extra_vendor_cost * (n_used - 1)
         fee_fixed = several_win(inst)  # so the fee is fixed
-        self.total_cost = self.t + self.f + extra  # sparse: for the budget row
-        # the same cost spelled out on the placements, for objectives: through T and f alone
-        # the placements carry no cost, and the simplex stalled on the dual degeneracy
-        self.cost = base + (inst.integrator_rate * hosting if fee_fixed else self.f) + extra
+        # sparse: for the budget row
+        self.total_cost = self.t + self.f + money.extra * (n_used - 1)
+        # the cost spelled out on the placements, in money units, for objectives: through T
+        # and f alone the placements carry no cost, and the simplex stalled on the dual
+        # degeneracy
+        fee_cost = inst.integrator_rate * hosting if fee_fixed else self.f * (k / money.per_cny)
+        self.cost = base + fee_cost + extra
         self.value = aff(
             [(var, inst.size[t[0]] * inst.value.get(t, 0.0)) for t, var in self.x.items()]
         )
         self.slack: dict[str, Any] = {}
+        self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
+        self.tightened: list[tuple[str, float]] = []  # (row, CNY): never in the LP file
+        self.unproven = False  # set by `optimizer.solve_exact` after a tightening
+        self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.key = set(inst.integrator_systems) if inst.structure == "integrator" else set()
         self.score = score(self.value, self.cost, inst.budget / self.unit, inst.cost_weight)
         # system sizes, smallest first: the branching solver's rounding frees small systems
@@ -255,25 +358,32 @@ class Model:
             p += gv <= self.y[v], f"glink_{v}"
         if fee_fixed:
             p += self.u == 1, "multi_fixed"
-            p += self.f == inst.integrator_rate * hosting, "fee_def"
+            p += self.f == inst.integrator_rate * hosting_rows, "fee_def"
         else:  # f >= r H when several vendors win; big M = the largest possible r H
-            most_hosting = per_system(inst, inst.hosting, max)
-            big_m = inst.integrator_rate * k * sum(most_hosting[s] for s in inst.systems)
-            p += self.f >= inst.integrator_rate * hosting - big_m * (1 - self.u), "fee_def"
-        self._integrator_rows(vendor_value, by_v, k)
+            big_m = inst.integrator_rate * money.most_hosting
+            p += self.f >= inst.integrator_rate * hosting_rows - big_m * (1 - self.u), "fee_def"
+        self._integrator_rows(vendor_value, by_v, money)
         for v in vids:
             load = [(var, inst.vcpu[s]) for var, s, _ in by_v.get(v, [])]
             if load:
                 cap_slack = self._slack(f"capacity_{v}", 1.0 / inst.vendors[v].capacity_vcpu)
                 p += aff(load) - cap_slack <= inst.vendors[v].capacity_vcpu, f"capacity_{v}"
-            if inst.max_share < 1:
+            if inst.max_share < 1:  # the slack (elastic model) in money units
                 share_slack = self._slack(f"share_{v}", 1.0)
-                p += vendor_value[v] - share_slack <= inst.max_share * self.t, f"share_{v}"
+                p += (
+                    vendor_value[v] - money.per_cny * self.unit * share_slack
+                    <= inst.max_share * self.t,
+                    f"share_{v}",
+                )
         for twins in interchangeable(inst):  # identical bidders: use the first ones first
             for first, second in itertools.pairwise(twins):
                 p += self.y[first] >= self.y[second], f"twin_{first}_{second}"
         budget_slack = self._slack("budget", self.unit / inst.budget)  # penalty per budget
-        p += self.total_cost - budget_slack <= inst.budget / self.unit, "budget"
+        p += (
+            self.total_cost - money.per_cny * self.unit * budget_slack
+            <= money.per_cny * inst.budget,
+            "budget",
+        )
         if elastic:
             penalty = pulp.lpSum(var * w for var, w in self.slack.values())
             p += -penalty * 1000 + self.score * 1e-3
@@ -285,19 +395,14 @@ class Model:
         self,
         vendor_value: dict[str, Any],
         by_v: dict[str, list[tuple[Any, str, str]]],
-        k: float,
+        money: MoneyRows,
     ) -> None:
         """The integrator keeps the main and key work (see the module docstring)."""
         inst, p = self.inst, self.problem
         if inst.lead_share and self.g:
             # big M: no vendor can be awarded more than every system's dearest option, every
-            # layer and every setup fee together (budget units)
-            dearest = per_system(inst, inst.cost, max)
-            big = k * (
-                sum(dearest[s] for s in inst.systems)
-                + sum(inst.layer_cost.values())
-                + sum(inst.setup.values())
-            )
+            # layer and every setup fee together (fen)
+            big = money.most_awarded
             # one variable for the lead, so each vendor's earnings appear in two rows, not in
             # one row per (integrator, vendor) pair: 30 bidders made 870 pair rows of ~1,500
             # terms each and left HiGHS's root LP unsolved after 60 s at 500 systems. The rows
@@ -331,11 +436,35 @@ class Model:
         self.slack[name] = (var, weight)
         return var
 
+    def make_precise(self) -> bool:
+        """Only the array model has a precise build (`ArrayModel.make_precise`)."""
+        return False
+
     def tighten(self, row: str, cny: float) -> None:
-        """Lower the limit of a `<=` row by `cny` (a row the solver's tolerance let slip)."""
+        """Lower the limit of a `<=` row by `cny` (the last repair, `optimizer.solve_exact`;
+        never written to the LP file, see `record`)."""
         name = row.translate(pulp.LpElement.trans)  # as PuLP names it ('-' becomes '_')
         constraint = self.problem.get_constraint_by_name(name)
         constraint.constant += cny / self.unit  # PuLP keeps `expr <= rhs` as expr - rhs <= 0
+        self.tightened.append((row, cny))
+
+    def record(self) -> Any:
+        """The model of record for the LP file: the rules as stated and the repair cuts (each
+        excludes only an award that breaks them), without any tightened limit."""
+        if not self.tightened:
+            return self.problem
+        twin = Model(self.inst, time_limit=self.time_limit)
+        for choice, name, integrator in self.repairs:
+            twin.exclude(choice, name, integrator)
+        return twin.problem
+
+    def exclude(self, choice: Choice, name: str, integrator: bool) -> None:
+        """A repair cut named `name`: the next solution must differ from the award `choice` in
+        a placement or a layer (or, with `integrator`, in the integrator). It removes that one
+        award, which the solver's tolerance let break a money rule, and no other."""
+        terms = award_columns(choice, self.x, self.z, self.g if integrator else {})
+        self.problem += pulp.lpSum(terms) <= len(terms) - 1, name
+        self.repairs.append((choice, name, integrator))
 
     def forbid(self, chosen: list[tuple[str, str, str]], index: int) -> None:
         """A no-good cut: the next solution must differ in at least one placement."""
@@ -434,6 +563,22 @@ def hint_values(
     ]
 
 
+def award_columns(
+    choice: Choice,
+    x: dict[Triple, H],
+    z: dict[tuple[str, str], H],
+    g: dict[str, H],
+) -> list[H]:
+    """The placement and layer columns set to 1 by an award given as `choice()` gives it, and
+    its integrator's column if `g` has it."""
+    assignment, layers, integrator = choice
+    out = [x[(s, v, m)] for s, (v, m) in sorted(assignment.items())]
+    out += [z[(layer, v)] for layer, v in sorted(layers.items())]
+    if integrator is not None and integrator in g:
+        out.append(g[integrator])
+    return out
+
+
 def pulp_name(name: str) -> str:
     return name.translate(_TRANS)
 
@@ -489,8 +634,9 @@ def objective(layout: Layout, cost_weight: float) -> tuple[np.ndarray, float]:
     return coef, constant
 
 
-def build(inst: Instance) -> tuple[mip.Arrays, Layout]:
-    """The award MILP of `inst` (the rows of this module's docstring) as arrays."""
+def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Layout]:
+    """The award MILP of `inst` (the rows of this module's docstring) as arrays; `per_cny`:
+    the money rows' units per yuan (`MoneyRows`; default: money units)."""
     vids = sorted(inst.vendors)
     triples = placements(inst)
     parallel = inst.structure == "parallel"
@@ -530,19 +676,25 @@ def build(inst: Instance) -> tuple[mip.Arrays, Layout]:
         by_sv.setdefault((tr[0], tr[1]), []).append(c)
         by_s.setdefault(tr[0], []).append(c)
         by_v.setdefault(tr[1], []).append((c, tr[0], tr[2]))
+    money = MoneyRows(inst, unit, per_cny)  # the money rows' amounts (see `MoneyRows`)
     layer_terms: dict[str, list[tuple[int, float]]] = {}
     for key_ in zkeys:
-        layer_terms.setdefault(key_[1], []).append((z[key_], layer_cost[key_]))
+        layer_terms.setdefault(key_[1], []).append((z[key_], money.layer[key_]))
     vendor_value = {
-        v: [(c, cost[(s, v, m)]) for c, s, m in by_v.get(v, [])]
+        v: [(c, money.cost[(s, v, m)]) for c, s, m in by_v.get(v, [])]
         + layer_terms.get(v, [])
-        + [(y[v], setup[v])]
+        + [(y[v], money.setup[v])]
         for v in vids
     }
     base = (
         [(x[tr], cost[tr]) for tr in triples]
         + [(z[key_], layer_cost[key_]) for key_ in zkeys]
         + [(y[v], setup[v]) for v in vids]
+    )
+    base_fen = (
+        [(x[tr], money.cost[tr]) for tr in triples]
+        + [(z[key_], money.layer[key_]) for key_ in zkeys]
+        + [(y[v], money.setup[v]) for v in vids]
     )
     fee_fixed = several_win(inst)
     evc = k * inst.extra_vendor_cost
@@ -558,12 +710,12 @@ def build(inst: Instance) -> tuple[mip.Arrays, Layout]:
         for tr in triples:
             cost_vec[x[tr]] = cost[tr] + inst.integrator_rate * hosting[tr]
     else:
-        cost_vec[f] = 1.0
+        cost_vec[f] = k / money.per_cny  # the fee column counts row units
     for v in vids:
         cost_vec[y[v]] = setup[v] + evc * 1.0
 
     rows = _Rows()
-    rows.add("contract_value_def", [(t_col, 1.0)] + [(c, -a) for c, a in base], 0.0, 0.0)
+    rows.add("contract_value_def", [(t_col, 1.0)] + [(c, -a) for c, a in base_fen], 0.0, 0.0)
     for s in inst.systems:
         rows.add(f"assign_{s}", [(c, 1.0) for c in by_s.get(s, [])], 1.0, 1.0)
     for (s, v), cs in by_sv.items():
@@ -585,21 +737,15 @@ def build(inst: Instance) -> tuple[mip.Arrays, Layout]:
     for v in gids:
         rows.add(f"glink_{v}", [(g[v], 1.0), (y[v], -1.0)], -INF, 0.0)
     rate = inst.integrator_rate
-    fee_terms = [(f, 1.0)] + [(x[tr], -(rate * hosting[tr])) for tr in triples]
+    fee_terms = [(f, 1.0)] + [(x[tr], -(rate * money.hosting[tr])) for tr in triples]
     if fee_fixed:
         rows.add("multi_fixed", [(u, 1.0)], 1.0, 1.0)
         rows.add("fee_def", fee_terms, 0.0, 0.0)
     else:
-        most_hosting = per_system(inst, inst.hosting, max)
-        big_m = rate * k * sum(most_hosting[s] for s in inst.systems)
+        big_m = rate * money.most_hosting
         rows.add("fee_def", [*fee_terms, (u, -big_m)], -big_m, INF)
     if lead_rule:
-        dearest = per_system(inst, inst.cost, max)
-        big = k * (
-            sum(dearest[s] for s in inst.systems)
-            + sum(inst.layer_cost.values())
-            + sum(inst.setup.values())
-        )
+        big = money.most_awarded
         lead = col[("lead", None)]
         for v in vids:
             rows.add(f"lead_{v}", vendor_value[v] + [(lead, -1.0)], -INF, 0.0)
@@ -625,7 +771,13 @@ def build(inst: Instance) -> tuple[mip.Arrays, Layout]:
         for first, second in itertools.pairwise(twins):
             rows.add(f"twin_{first}_{second}", [(y[first], 1.0), (y[second], -1.0)], 0.0, INF)
     budget = inst.budget / unit
-    rows.add("budget", [(t_col, 1.0), (f, 1.0)] + [(y[v], evc) for v in vids], -INF, budget + evc)
+    evc_fen = money.extra
+    rows.add(
+        "budget",
+        [(t_col, 1.0), (f, 1.0)] + [(y[v], evc_fen) for v in vids],
+        -INF,
+        money.per_cny * inst.budget + evc_fen,
+    )
 
     lower = np.zeros(n)
     upper = np.ones(n)
@@ -680,7 +832,10 @@ class ArrayModel:
         self.a, self.layout = build(inst)
         self.unit = self.layout.unit
         self.result: mip.Result | None = None
-        self.tightened: list[tuple[str, float]] = []  # (row, CNY), for the LP file
+        self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
+        self.tightened: list[tuple[str, float]] = []  # (row, CNY): never in the LP file
+        self.unproven = False  # set by `optimizer.solve_exact` after a tightening
+        self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.cuts: list[tuple[list[Triple], int]] = []
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
 
@@ -700,26 +855,65 @@ class ArrayModel:
         other.result = None
         return other
 
+    def make_precise(self) -> bool:
+        """Count the money rows in thousands of yuan (`MoneyRows`), keeping every cut but
+        no tightened limit."""
+        self.a, self.layout = build(self.inst, PRECISE_PER_CNY)
+        self.tightened = []
+        self.per_cny = PRECISE_PER_CNY
+        self._row = {name: i for i, name in enumerate(self.a.row_names)}
+        repairs, cuts = self.repairs, self.cuts
+        self.repairs, self.cuts = [], []
+        for choice, name, integrator in repairs:
+            self.exclude(choice, name, integrator)
+        for chosen, index in cuts:
+            self.forbid(chosen, index)
+        return True
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The model and its last answer, to `restore` after a trial (`make_precise`)."""
+        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "tightened", "result")
+        return tuple((name, getattr(self, name)) for name in keep)
+
+    def restore(self, saved: tuple[Any, ...]) -> None:
+        for name, value in saved:
+            setattr(self, name, value)
+
     def tighten(self, row: str, cny: float) -> None:
-        """Lower the limit of a `<=` row by `cny` (a row the solver's tolerance let slip)."""
+        """As `Model.tighten`."""
         self.a.row_upper = self.a.row_upper.copy()  # a reweighted copy may share it
-        self.a.row_upper[self._row[pulp_name(row)]] -= cny / self.unit
+        self.a.row_upper[self._row[pulp_name(row)]] -= cny * self.per_cny
         self.tightened = [*self.tightened, (row, cny)]
+
+    def record(self) -> Any:
+        """As `Model.record`: the PuLP twin (`problem`) has no tightened limit."""
+        return self.problem
+
+    def exclude(self, choice: Choice, name: str, integrator: bool) -> None:
+        """As `Model.exclude`."""
+        lay = self.layout
+        cols = award_columns(choice, lay.x, lay.z, lay.g if integrator else {})
+        self._add_row(name, cols)
+        self.repairs = [*self.repairs, (choice, name, integrator)]
 
     def forbid(self, chosen: list[Triple], index: int) -> None:
         """A no-good cut: the next solution must differ in at least one placement."""
+        self._add_row(f"nogood_{index}", [self.layout.x[t] for t in chosen])
+        self.cuts = [*self.cuts, (chosen, index)]
+
+    def _add_row(self, name: str, columns: list[int]) -> None:
+        """sum(columns) <= len(columns) - 1"""
         a = self.a
         r = len(a.row_names)
-        cols = np.array([self.layout.x[t] for t in chosen], dtype=np.int64)
+        cols = np.array(columns, dtype=np.int64)
         a.rows = np.concatenate([a.rows, np.full(len(cols), r, dtype=np.int64)])
         a.cols = np.concatenate([a.cols, cols])
         a.vals = np.concatenate([a.vals, np.ones(len(cols))])
         a.row_lower = np.append(a.row_lower, -INF)
-        a.row_upper = np.append(a.row_upper, len(chosen) - 1.0)
+        a.row_upper = np.append(a.row_upper, len(cols) - 1.0)
         # new lists, not appends: a reweighted copy may share the old ones
-        a.row_names = [*a.row_names, f"nogood_{index}"]
-        self._row = {**self._row, f"nogood_{index}": r}
-        self.cuts = [*self.cuts, (chosen, index)]
+        a.row_names = [*a.row_names, name]
+        self._row = {**self._row, name: r}
 
     def solve(
         self,
@@ -772,10 +966,11 @@ class ArrayModel:
 
     @property
     def problem(self) -> Any:
-        """The same model in PuLP, with this one's tightened rows and cuts (for the LP file)."""
+        """The same model in PuLP, with this one's repair and no-good cuts but no tightened
+        limit (the LP file)."""
         twin = Model(self.inst, time_limit=self.time_limit)
-        for row, cny in self.tightened:
-            twin.tighten(row, cny)
+        for choice, name, integrator in self.repairs:
+            twin.exclude(choice, name, integrator)
         for chosen, index in self.cuts:
             twin.forbid(chosen, index)
         return twin.problem

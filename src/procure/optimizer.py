@@ -26,6 +26,7 @@ from procure.formulation import (
     Choice,
     Model,
     model_for,
+    twin_images,
 )
 from procure.knowledge import CostRates, Text
 from procure.money import fmt_pct
@@ -102,7 +103,9 @@ def choice_of(award: Award) -> Choice:
     return {a.system: (a.vendor, a.model) for a in award.systems}, layers, award.integrator
 
 
-REPAIRS = 8  # re-solves allowed to mend rows the solver's tolerance let slip
+REPAIRS = 8  # re-solves allowed to exclude awards the solver's tolerance let break a rule
+MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
+EXCLUSIONS = 2  # repairs by exclusion before a row is tightened
 
 
 def solve_exact(
@@ -114,29 +117,110 @@ def solve_exact(
     gap: float | None = None,
     branching: bool | None = None,
 ) -> tuple[str, float]:
-    """Solve, then check the award exactly (`award.evaluate`); while a money rule is broken by
-    more than rounding, tighten that row by the overshoot and solve again. Returns (status,
-    seconds); an award that still breaks a rule is never returned as solved."""
+    """Solve, then check the award exactly (`award.evaluate`, in whole fen), and mend what the
+    solver's tolerance (a millionth of the award's size on the money rows) let slip.
+
+    1. A repair cut excludes the award that breaks a rule and its images among
+       interchangeable bidders (`twin_images`), and the model is solved again. It never moves
+       a row's limit: it removes only awards that break the rules, so an award exactly at a
+       cap (a 50/50 split) stays in, and the re-solve's optimum and bound hold for the rules
+       as stated (the model with its tolerance contains every award that meets them).
+    2. Where near-ties let many awards slip past a cap by a few yuan (identical bidders, a
+       50% cap with the lead rule: an exact partition), that does not settle it. The broken
+       row's limit is then lowered past the tolerance (quick, and it always ends with an
+       award that meets the rules), but that can exclude awards exactly at the limit: the
+       award is proven only against the bound of the solves before (`model.unproven`).
+    3. With the time left, the array model counts its money rows in thousands of yuan
+       (`ArrayModel.make_precise`: the tolerance is a tenth of a fen, no limit moved) and is
+       solved again from that award; its answer is kept if it meets the rules and is no worse,
+       with its own proven gap.
+
+    A status of "Optimal" is a proof for the rules as stated; otherwise "Time limit" with the
+    gap against a valid bound. All re-solves share the solve's time limit. Returns (status,
+    seconds); an award that breaks a rule is never returned as solved."""
     limit = model.time_limit if time_limit is None else time_limit
     options: dict[str, Any] = {"branching": branching}
     if gap is not None:
         options["gap"] = gap
+    wanted = GAP if gap is None else gap
     status, seconds = model.solve(solver, start=start, time_limit=limit, **options)
-    for _ in range(REPAIRS):
+    bound = _bound(model, None)  # valid for the rules as stated, until a row is tightened
+    for attempt in range(1, REPAIRS + 1):
         if status not in ("Optimal", "Time limit"):
             return status, seconds
-        ev = evaluate(model.inst, *model.choice())
+        choice = model.choice()
+        ev = evaluate(model.inst, *choice)
         if not ev.violations:
-            return status, seconds
+            if not model.tightened:
+                return status, seconds
+            status = _unproven(model, ev.objective, bound, wanted)
+            if status == "Optimal":
+                return status, seconds
+            return _precise(model, solver, choice, ev.objective, limit, seconds, options)
         if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
             raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
-        for row, over in ev.overshoot.items():
-            model.tighten(row, over + 2e-6 * model.unit)  # past the solver's tolerance
-        # the repairs share the solve's time; each still gets a tenth of it to find an award
-        left = max(limit - seconds, limit / 10)
+        if attempt <= EXCLUSIONS:
+            # the share and budget rules hold or break whoever leads; the lead rule does not
+            lead_only = all(row.startswith("lead_") for row in ev.overshoot)
+            for image in twin_images(model.inst, choice):
+                model.exclude(image, f"repair_{len(model.repairs) + 1}", integrator=lead_only)
+        else:
+            for row, over in ev.overshoot.items():
+                model.tighten(row, over + 2e-6 * model.unit)  # past the solver's tolerance
+        left = limit - seconds  # the repairs share the solve's time
+        if left < MIN_REPAIR:
+            return "Not solved", seconds
         status, more = model.solve(solver, time_limit=left, **options)
         seconds += more
+        if not model.tightened:
+            bound = _bound(model, bound)
     return "Not solved", seconds
+
+
+def _precise(
+    model: AnyModel,
+    solver: str,
+    found: Choice,
+    objective: float,
+    limit: float,
+    seconds: float,
+    options: dict[str, Any],
+) -> tuple[str, float]:
+    """Step 3 of `solve_exact`: the precise build from the award `found` (which a tightened
+    row gave, scoring `objective`), in the time left; the better exact answer is kept."""
+    left = limit - seconds
+    if left < MIN_REPAIR or not isinstance(model, ArrayModel):
+        return "Time limit", seconds
+    saved = model.snapshot()
+    model.make_precise()
+    status, more = model.solve(solver, start=found, time_limit=left, **options)
+    seconds += more
+    if status in ("Optimal", "Time limit") and model.result is not None:
+        ev = evaluate(model.inst, *model.choice())
+        if not ev.violations and ev.objective >= objective - 1e-12:
+            model.unproven = False
+            return status, seconds
+    model.restore(saved)
+    return "Time limit", seconds
+
+
+def _bound(model: AnyModel, before: float | None) -> float | None:
+    """The tighter of `before` and the last solve's bound on the score (None: unknown)."""
+    result = model.result
+    if result is None or result.bound is None or result.status not in ("Optimal", "Time limit"):
+        return before
+    return result.bound if before is None else min(before, result.bound)
+
+
+def _unproven(model: AnyModel, objective: float, bound: float | None, gap: float) -> str:
+    """Mark an award found with a tightened row: its gap against a bound that holds for the
+    rules as stated, and "Time limit" unless that gap is within `gap`."""
+    model.unproven = True
+    proven = None if bound is None else max(0.0, bound - objective) / max(abs(objective), 1e-9)
+    if model.result is not None:
+        model.result.gap = proven
+        model.result.bound = bound
+    return "Optimal" if proven is not None and proven <= gap else "Time limit"
 
 
 def optimize(
@@ -189,7 +273,23 @@ def optimize(
             "请提高 --time-limit，或简化情景",
         )
     award = _award(model, scenario, status, solver, seconds)
-    if status == "Time limit":
+    if model.unproven and status == "Time limit":
+        gap = fmt_pct(award.gap, 2) if award.gap is not None else None
+        within = f", proven within {gap} of the best possible score" if gap else ""
+        within_zh = f"，已证明与最优得分相差不超过{gap}" if gap else ""
+        award.cautions.insert(
+            0,
+            Text(
+                en="Not proven optimal: awards the solver's tolerance let slip past a money "
+                "rule by a few yuan were excluded by tightening that rule, which may also "
+                f"exclude awards exactly at its limit. This award meets every rule exactly{within}. "
+                "Give more time with --time-limit for an exact search.",
+                zh="未证明最优：求解器容差使部分方案以数元之差越过金额规则，为排除这些方案收紧了该规则，"
+                f"这也可能排除恰好达到限额的方案。本方案精确满足全部规则{within_zh}。"
+                "可用 --time-limit 给出更多时间以进行精确搜索。",
+            ),
+        )
+    elif status == "Time limit":
         gap = fmt_pct(award.gap or 0.0, 2)
         award.cautions.insert(
             0,
@@ -202,7 +302,7 @@ def optimize(
             ),
         )
     if lp is not None:
-        lp.append(lp_text(model.problem))
+        lp.append(lp_text(model.record(), [name for _, name, _ in model.repairs]))
     if extras:  # three independent searches, side by side
         left = (budget or Budget()).child()
         jobs: list[Callable[[], list[Any]]] = [
@@ -228,10 +328,12 @@ def optimize(
     return award
 
 
-def lp_text(problem: Any) -> str:
+def lp_text(problem: Any, repairs: list[str] | None = None) -> str:
     """The PuLP model in LP format, written through a private temporary directory. LP files
     have no objective constant and PuLP drops it: a comment at the top gives it, so that a
-    reviewer who solves the file can add it and get the award score the JSON reports."""
+    reviewer who solves the file can add it and get the award score the JSON reports. The
+    rows are the model of record (the module docstring of `procure.formulation`); `repairs`
+    names the extra rows the exact check added (`solve_exact`), each said in a comment."""
     import tempfile
 
     constant = float(problem.objective.constant) if problem.objective is not None else 0.0
@@ -243,6 +345,12 @@ def lp_text(problem: Any) -> str:
         f"\\ procure: the objective below omits its constant term {constant!r}; the award "
         "score (the JSON's objective) is the optimal value plus this constant.\n"
     )
+    for name in repairs or []:
+        head += (
+            f"\\ procure: row {name} is not a rule: it excludes one award that the solver's "
+            "tolerance let break a money rule (checked exactly, in fen); it excludes no award "
+            "that meets the rules.\n"
+        )
     return head + text
 
 

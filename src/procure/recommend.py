@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from procure.assess import Assessment, assess, spend_basis
-from procure.award import TOLERANCE
 from procure.budget import TIME_BUDGET, Budget
 from procure.cashflow import LABELS, Comparison, compare_modes
 from procure.errors import InfeasibleError
@@ -495,12 +494,16 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
             Text(
                 en=f"awards are optimal to within {GAP:.2%} of the award score (a proven gap), "
                 "which keeps large awards to seconds; budget, share, capacity and integrator "
-                "rules are checked exactly on the award itself (to floating-point rounding, "
-                f"{TOLERANCE:g} of the amount), and an award the solver's tolerance let slip "
-                "past a rule is solved again with that rule tightened, never reported",
+                "rules are checked exactly on the award itself (in whole fen, each priced line "
+                "rounded to the fen), and an award the solver's tolerance let slip past a rule "
+                "is excluded and the model solved again, never reported; an award exactly at a "
+                "limit (a 50/50 split) is kept. Where many near-ties slip, the rule is tightened "
+                "instead and the award is then reported as not proven optimal, with its gap",
                 zh=f"授标方案与最优解的差距不超过授标得分的{GAP:.2%}（已证明的最优间隙），以使大规模授标"
-                "在数秒内完成；预算、份额、容量和总集成规则在授标方案上逐项精确核验（仅容许浮点舍入，"
-                f"即金额的{TOLERANCE:g}倍），求解器容差放过的超限会收紧该规则后重新求解，绝不作为结果输出",
+                "在数秒内完成；预算、份额、容量和总集成规则在授标方案上逐项精确核验（以分为单位，每个计价项"
+                "先四舍五入到分），求解器容差放过的超限方案会被排除后重新求解，绝不作为结果输出；"
+                "恰好达到限额的方案（如五五分成）予以保留；若大量近似并列的方案越限，则改为收紧该规则，"
+                "此时方案标明未证明最优，并给出其间隙",
             ),
         )
     )
