@@ -91,7 +91,7 @@ def main(bids: int = 30, members: int = 9, factors: int = 20) -> None:
     from pathlib import Path
 
     from procure.evaluation.model import load_evaluation
-    from procure.yamlio import dump_yaml
+    from procure.inputs.yamlio import dump_yaml
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "generated.yaml"

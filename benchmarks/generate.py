@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from procure.scenario import Scenario
-from procure.vendors import DEPLOYMENT_MODELS, Vendor
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import DEPLOYMENT_MODELS, Vendor
 
 ARCHETYPES = ("infrastructure", "public_cloud", "telecom", "integrator", "specialist")
 

@@ -30,11 +30,11 @@ def solve_child(systems: int, vendor_count: int, mode: str) -> None:
     ineligible ones fixed to 0 by constraints, HiGHS's own branch and bound)."""
     from generate import scenario, vendors
 
-    from procure.assess import assess
-    from procure.award import build_instance
-    from procure.formulation import Model
-    from procure.knowledge import knowledge
-    from procure.optimizer import _gap
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.formulation import Model
+    from procure.award.instance import build_instance
+    from procure.award.optimizer import _gap
 
     catalog = vendors(vendor_count, seed=systems)
     s = scenario(systems, catalog, seed=systems + 1)
@@ -124,7 +124,7 @@ def bench_optimizer() -> None:
 def bench_assess() -> None:
     from generate import scenario, vendors
 
-    from procure.assess import assess
+    from procure.advice.assess import assess
 
     catalog = vendors(12, seed=1)
     s = scenario(1000, catalog, seed=2)
@@ -138,9 +138,9 @@ def bench_assess() -> None:
 
 
 def bench_monte_carlo() -> None:
-    from procure.cashflow import monte_carlo, resolve_inputs
-    from procure.inputs import load_scenario
-    from procure.knowledge import knowledge
+    from procure.advice.knowledge import knowledge
+    from procure.analysis.cashflow import monte_carlo, resolve_inputs
+    from procure.inputs.load import load_scenario
 
     s = load_scenario(ROOT / "scenarios" / "province-integrated-jv.yaml")
     inputs = resolve_inputs(s, knowledge().cashflow, 1e8, 0.0, "benchmark")
@@ -158,10 +158,10 @@ def bench_monte_carlo() -> None:
 def bench_sensitivity() -> None:
     from generate import scenario, vendors
 
-    from procure.assess import assess
-    from procure.inputs import load_scenario
-    from procure.knowledge import knowledge
-    from procure.sensitivity import FitModel, analyse, first_rank_acceptability
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.analysis.sensitivity import FitModel, analyse, first_rank_acceptability
+    from procure.inputs.load import load_scenario
 
     catalog = vendors(12, seed=1)
     s = scenario(100, catalog, seed=3)
@@ -178,7 +178,7 @@ def bench_sensitivity() -> None:
     )
     example = ROOT / "scenarios" / "prefecture-binzhou.yaml"
     p = load_scenario(example)
-    from procure.vendors import catalog_for
+    from procure.inputs.vendors import catalog_for
 
     pool = catalog_for(p.vendors, example.parent)
     pa = assess(p, pool)
@@ -217,9 +217,9 @@ def bench_brief() -> None:
             capture_output=True,
         )
         walls.append(time.perf_counter() - start)
-    from procure.inputs import load_scenario
-    from procure.recommend import recommend
-    from procure.report import render
+    from procure.documents.report import render
+    from procure.inputs.load import load_scenario
+    from procure.recommendation import recommend
 
     s = load_scenario(example)
     start = time.perf_counter()
@@ -246,8 +246,8 @@ def bench_brief_at_scale(systems: int, vendor_count: int) -> None:
     from generate import scenario, vendors
     from pypdf import PdfReader
 
-    from procure.scenario import scenario_to_data
-    from procure.yamlio import dump_yaml
+    from procure.inputs.scenario import scenario_to_data
+    from procure.inputs.yamlio import dump_yaml
 
     s = scenario(systems, vendors(vendor_count, seed=systems), seed=systems + 1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -270,10 +270,10 @@ def bench_hard_cases() -> None:
     from generate import capable, scenario, vendors
     from generate import with_budget as budget
 
-    from procure.assess import assess
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.optimizer import optimize
     from procure.errors import ProcureError
-    from procure.knowledge import knowledge
-    from procure.optimizer import optimize
 
     def solve(s: Any, bidders: list[Any], limit: float) -> str:
         a = assess(s, bidders)
@@ -327,13 +327,13 @@ def hard_child(mode: str) -> None:
     """The hard 100x10 case (budget 1% above its minimum; /work/shared/bench): "award" solves
     it as `procure optimize` does (`solve_exact` on the array model, the vendor-first branching
     by size), "highs" gives the same model of record to HiGHS alone. Prints a JSON line."""
-    from procure.assess import assess
-    from procure.award import build_instance, evaluate
-    from procure.formulation import TIME_LIMIT as AWARD_LIMIT
-    from procure.formulation import Model, model_for
-    from procure.inputs import load_inputs
-    from procure.knowledge import knowledge
-    from procure.optimizer import solve_exact
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.formulation import TIME_LIMIT as AWARD_LIMIT
+    from procure.award.formulation import Model, model_for
+    from procure.award.instance import build_instance, evaluate
+    from procure.award.optimizer import solve_exact
+    from procure.inputs.load import load_inputs
 
     inputs = load_inputs(HARD_100X10)
     a = assess(inputs.scenario, inputs.vendors)
@@ -397,8 +397,8 @@ def _timed(argv: list[str]) -> tuple[float, float]:
 def _generated_file(directory: Path, systems: int, vendor_count: int) -> Path:
     from generate import scenario, vendors
 
-    from procure.scenario import scenario_to_data
-    from procure.yamlio import dump_yaml
+    from procure.inputs.scenario import scenario_to_data
+    from procure.inputs.yamlio import dump_yaml
 
     s = scenario(systems, vendors(vendor_count, seed=systems), seed=systems + 1)
     path = directory / f"generated-{systems}x{vendor_count}.yaml"
@@ -482,7 +482,7 @@ def bench_size() -> None:
 
     from generate import scenario, vendors
 
-    from procure.size import MAX_OPTIONS, estimate
+    from procure.inputs.size import MAX_OPTIONS, estimate
 
     procure = [sys.executable, "-m", "procure"]
     print(f"model-size bound: {MAX_OPTIONS:,} eligible options")
@@ -509,11 +509,11 @@ def _resolves(count: int) -> float:
     import numpy as np
     from generate import scenario, vendors
 
-    from procure.assess import assess
-    from procure.deployment import assess_deployment
-    from procure.knowledge import knowledge
-    from procure.optimizer import optimize
-    from procure.sensitivity import perturbed_vendors
+    from procure.advice.assess import assess
+    from procure.advice.deployment import assess_deployment
+    from procure.advice.knowledge import knowledge
+    from procure.analysis.sensitivity import perturbed_vendors
+    from procure.award.optimizer import optimize
 
     kb = knowledge()
     catalog = vendors(30, seed=500)

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from procure.cli import app
-from procure.inputs import load_scenario
-from procure.scenario import Scenario
-from procure.yamlio import dump_yaml, read_yaml
+from procure.inputs.load import load_scenario
+from procure.inputs.scenario import Scenario
+from procure.inputs.yamlio import dump_yaml, read_yaml
 
 # The output language falls back to the locale's: the tests expect English unless they ask,
 # whatever the machine's locale (tests of the fallback set these themselves).

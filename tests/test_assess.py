@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procure.assess import assess
-from procure.scenario import Scenario
-from procure.vendors import builtin_catalog
+from procure.advice.assess import assess
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import builtin_catalog
 
 from .conftest import EXAMPLES, load, run
 

@@ -19,8 +19,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from procure.bids import COLUMNS, as_text_cells, read_sheet, sheet_csv, sheet_xlsx, template_xlsx
-from procure.vendors import builtin_catalog, load_vendor_file
+from procure.inputs.bids import (
+    COLUMNS,
+    as_text_cells,
+    read_sheet,
+    sheet_csv,
+    sheet_xlsx,
+    template_xlsx,
+)
+from procure.inputs.vendors import builtin_catalog, load_vendor_file
 
 from .conftest import ROOT, example, run
 

@@ -7,12 +7,13 @@ import time
 
 import pytest
 
-from procure.assess import assess
-from procure.budget import MIN_SOLVE, Budget
-from procure.inputs import load_inputs
-from procure.knowledge import Text, knowledge
-from procure.optimizer import optimize
-from procure.recommend import recommend
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.award.budget import MIN_SOLVE, Budget
+from procure.award.optimizer import optimize
+from procure.inputs.load import load_inputs
+from procure.recommendation import recommend
+from procure.text import Text
 
 from .conftest import example, run
 

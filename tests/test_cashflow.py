@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from procure.assess import assess, spend_basis
-from procure.cashflow import (
+from procure.advice.assess import assess, spend_basis
+from procure.advice.knowledge import knowledge
+from procure.analysis.cashflow import (
     CashflowInputs,
     Comparison,
     Parameter,
@@ -18,9 +19,8 @@ from procure.cashflow import (
     npv,
     parent_flows,
 )
-from procure.knowledge import knowledge
-from procure.optimizer import optimize
-from procure.vendors import builtin_catalog
+from procure.award.optimizer import optimize
+from procure.inputs.vendors import builtin_catalog
 
 from .conftest import load
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from procure.knowledge import knowledge
+from procure.advice.knowledge import knowledge
 
 from .conftest import ROOT
 

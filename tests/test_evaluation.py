@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from procure.evaluation.model import EvaluationFile
 from procure.evaluation.scoring import Evaluation, evaluate
 from procure.evaluation.stats import chi2_sf, kendall_w
-from procure.yamlio import dump_yaml
+from procure.inputs.yamlio import dump_yaml
 
 from .conftest import ROOT, run
 
@@ -478,7 +478,7 @@ def test_yaml_and_workbook_give_byte_identical_json() -> None:
 
 def test_a_workbook_error_names_sheet_row_and_column(tmp_path: Path) -> None:
     from procure.evaluation.workbook import workbook_from
-    from procure.yamlio import read_yaml
+    from procure.inputs.yamlio import read_yaml
 
     data = read_yaml(EXAMPLE).data
     data["scores"]["m2"]["c"]["tech"] = 26
@@ -599,7 +599,7 @@ def test_the_legal_figures_with_their_dates() -> None:
 def test_the_evaluation_schema_validates_the_example() -> None:
     import jsonschema
 
-    from procure.yamlio import read_yaml
+    from procure.inputs.yamlio import read_yaml
 
     res = run("schema", "--evaluation")
     assert res.exit_code == 0
@@ -613,7 +613,7 @@ def test_a_hostile_workbook_is_refused_located(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     from procure.evaluation.workbook import workbook_from
-    from procure.yamlio import read_yaml
+    from procure.inputs.yamlio import read_yaml
 
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(b"not a zip")

@@ -17,10 +17,10 @@ import pytest
 from pydantic import BaseModel
 
 from procure.errors import InputError
-from procure.scenario import Scenario
-from procure.validation import validate_located
-from procure.vendors import VendorFile, builtin_catalog
-from procure.yamlio import Located, dump_yaml, read_yaml
+from procure.inputs.scenario import Scenario
+from procure.inputs.validation import validate_located
+from procure.inputs.vendors import VendorFile, builtin_catalog
+from procure.inputs.yamlio import Located, dump_yaml, read_yaml
 
 from .conftest import PREFECTURE, ROOT, run
 
@@ -274,11 +274,11 @@ def test_an_integrator_rule_is_never_blamed_when_dropping_it_alone_gives_no_awar
     import sys
     from dataclasses import replace
 
-    from procure.assess import assess
-    from procure.award import build_instance
-    from procure.formulation import Model
-    from procure.knowledge import knowledge
-    from procure.optimizer import diagnose
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.formulation import Model
+    from procure.award.instance import build_instance
+    from procure.award.optimizer import diagnose
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import capable, scenario, vendors, with_budget
@@ -344,7 +344,7 @@ def test_d16_a_model_too_large_is_exit_2_from_validate_naming_size_and_cut(tmp_p
     import sys
     import time
 
-    from procure.size import MAX_OPTIONS
+    from procure.inputs.size import MAX_OPTIONS
 
     path = tmp_path / "huge.yaml"
     path.write_text(_many_systems(2_500, 16), encoding="utf-8")  # 160,000 options
@@ -371,10 +371,10 @@ def test_the_size_estimate_is_an_upper_bound() -> None:
     actually holds, on generated tenders."""
     import sys
 
-    from procure.assess import assess
-    from procure.award import build_instance
-    from procure.knowledge import knowledge
-    from procure.size import estimate
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.instance import build_instance
+    from procure.inputs.size import estimate
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import scenario, vendors
@@ -390,7 +390,7 @@ def test_the_size_estimate_is_an_upper_bound() -> None:
 
 
 def test_a_model_at_the_bound_is_accepted(tmp_path: Path) -> None:
-    from procure.size import MAX_OPTIONS
+    from procure.inputs.size import MAX_OPTIONS
 
     path = tmp_path / "at-bound.yaml"
     path.write_text(_many_systems(MAX_OPTIONS // 40, 10), encoding="utf-8")  # 40 per system

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from procure.assess import assess
-from procure.award import build_instance
-from procure.explain import BidderOutcome, describe, explain
-from procure.formulation import Model
-from procure.inputs import load_inputs
-from procure.knowledge import knowledge
-from procure.optimizer import Award, optimize
-from procure.vendors import Vendor
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.analysis.explain import BidderOutcome, describe, explain
+from procure.award.formulation import Model
+from procure.award.instance import build_instance
+from procure.award.optimizer import Award, optimize
+from procure.inputs.load import load_inputs
+from procure.inputs.vendors import Vendor
 
 from .conftest import EXAMPLES, example, run
 

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from procure import mip
-from procure.assess import assess
-from procure.award import Instance, build_instance, evaluate
-from procure.formulation import ArrayModel, Model, build, model_for
-from procure.inputs import load_inputs
-from procure.knowledge import knowledge
-from procure.optimizer import solve_exact
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.award import mip
+from procure.award.formulation import ArrayModel, Model, build, model_for
+from procure.award.instance import Instance, build_instance, evaluate
+from procure.award.optimizer import solve_exact
+from procure.inputs.load import load_inputs
 
 from .conftest import EXAMPLES
 from .test_optimizer import brute_force, instances

@@ -15,20 +15,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procure.assess import assess
-from procure.award import CROSS_LAYERS, Instance, build_instance, evaluate
-from procure.errors import ProcureError
-from procure.formulation import (
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.award.formulation import (
     ArrayModel,
     Model,
     build,
     interchangeable,
     twin_images,
 )
-from procure.knowledge import knowledge
-from procure.optimizer import optimize, solve_exact
-from procure.scenario import Scenario
-from procure.vendors import Vendor
+from procure.award.instance import CROSS_LAYERS, Instance, build_instance, evaluate
+from procure.award.optimizer import optimize, solve_exact
+from procure.errors import ProcureError
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import Vendor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from generate import capable, scenario, vendors, with_budget
@@ -103,8 +103,8 @@ def test_integrator_rules_that_block_only_together_are_named_together() -> None:
     no award; dropping them together does, and the diagnosis names them together."""
     from dataclasses import replace
 
-    from procure.formulation import Model
-    from procure.optimizer import diagnose
+    from procure.award.formulation import Model
+    from procure.award.optimizer import diagnose
 
     catalog = vendors(10, seed=100)
     s = scenario(100, catalog, seed=101)
@@ -285,7 +285,7 @@ def test_the_written_lp_solved_independently_is_the_reported_optimum(tmp_path: P
     award decided exactly at a 50/50 split among identical bidders."""
     import highspy
 
-    from procure.optimizer import lp_text
+    from procure.award.optimizer import lp_text
 
     inst = find_tied(lambda i: brute_force(i) is not None and i.max_share == 0.5)
     model = ArrayModel(inst)
@@ -309,7 +309,7 @@ def test_identical_bidders_reproducer_never_claims_a_proof_a_known_award_refutes
     reaches that score or says it is not proven, with a gap that covers the difference."""
     import json
 
-    from procure.inputs import load_inputs
+    from procure.inputs.load import load_inputs
 
     inputs = load_inputs(DATA / "scenario.yaml")
     s, catalog = inputs.scenario, inputs.vendors

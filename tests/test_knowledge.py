@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
-from procure.knowledge import Cited, Rule, RuleBook, Text, knowledge
-from procure.rules import RuleError, check_rules
-from procure.vendors import builtin_catalog
+from procure.advice.knowledge import Cited, Rule, RuleBook, knowledge
+from procure.advice.rules import RuleError, check_rules
+from procure.inputs.vendors import builtin_catalog
+from procure.text import Text
 
 from .conftest import ROOT
 
@@ -118,7 +119,7 @@ def test_rule_conditions_are_parsed_once_and_evaluated_per_system(
     # from several threads: conditions are parsed once, under a lock, then only evaluated
     from simpleeval import EvalWithCompoundTypes
 
-    from procure import rules
+    from procure.advice import rules
 
     parses: list[str] = []
     real_parse = EvalWithCompoundTypes.parse

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from procure.inputs import load_inputs
-from procure.vendors import builtin_catalog
+from procure.inputs.load import load_inputs
+from procure.inputs.vendors import builtin_catalog
 
 from .conftest import EXAMPLES, run
 
@@ -123,8 +123,8 @@ def test_an_english_brief_has_no_chinese_but_names_and_cited_titles(
 def test_ids_derive_from_names_readably_and_uniquely(variant: object) -> None:
     """A system without `id` gets a readable ASCII id from its name (pinyin for Chinese),
     unique in the file; never a generated system-N."""
-    from procure.inputs import load_scenario
-    from procure.scenario import slug
+    from procure.inputs.load import load_scenario
+    from procure.inputs.scenario import slug
 
     assert slug("县政务服务门户") == "xian-zheng-wu-fu-wu-men-hu"
     assert slug("Online service portal") == "online-service-portal"

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procure.assess import assess
-from procure.award import CROSS_LAYERS, Evaluation, Instance, evaluate
-from procure.formulation import ArrayModel, Choice, Model
-from procure.inputs import load_scenario
-from procure.knowledge import knowledge
-from procure.optimizer import Award, frontier, optimize, solve_exact
-from procure.scenario import Scenario
-from procure.vendors import Vendor, builtin_catalog
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.award.formulation import ArrayModel, Choice, Model
+from procure.award.instance import CROSS_LAYERS, Evaluation, Instance, evaluate
+from procure.award.optimizer import Award, frontier, optimize, solve_exact
+from procure.inputs.load import load_scenario
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import Vendor, builtin_catalog
 
 from .conftest import EXAMPLES, example, load, run
 
@@ -462,8 +462,8 @@ def test_cbc_agrees_with_highs() -> None:
 
 
 def _example_instance(name: str) -> Instance:
-    from procure.award import build_instance
-    from procure.vendors import catalog_for
+    from procure.award.instance import build_instance
+    from procure.inputs.vendors import catalog_for
 
     s = load_scenario(example(name))
     pool = catalog_for(s.vendors, example(name).parent)
@@ -475,7 +475,7 @@ def test_branching_falls_back_to_highs_when_a_relaxation_fails(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """HiGHS failing on a node LP must not lose the award: the whole model goes to HiGHS."""
-    from procure import mip
+    from procure.award import mip
 
     inst = _example_instance("municipality-multivendor")
     plain = Model(inst)
@@ -597,7 +597,7 @@ def test_no_award_within_the_time_limit_is_exit_1_with_the_reason(
 def test_rule_costs_that_run_out_of_time_are_said_not_guessed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import procure.optimizer as optimizer
+    import procure.award.optimizer as optimizer
 
     monkeypatch.setattr(optimizer, "_resolve", lambda *args: "Time limit")
     result = run("optimize", str(example("county-west")), "--json", "--lang", "en")

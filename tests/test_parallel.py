@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from procure import parallel
-from procure.recommend import recommend
+from procure.award import parallel
+from procure.recommendation import recommend
 
 from .conftest import ROOT, load
 

@@ -1,4 +1,4 @@
-"""No silent stall (issue #22 item 7): many concurrent callers of `procure.parallel`, nested
+"""No silent stall (issue #22 item 7): many concurrent callers of `procure.award.parallel`, nested
 calls, errors and `set_jobs` from other threads, then concurrent in-process awards with their
 extras. A watchdog (faulthandler) dumps every thread's stack if the run passes its deadline,
 and the test fails with those stacks, so a stall shows where it is instead of hanging the
@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from procure import parallel
-from procure.assess import Assessment, assess
-from procure.knowledge import knowledge
-from procure.optimizer import optimize
-from procure.scenario import Scenario
-from procure.vendors import builtin_catalog
+from procure.advice.assess import Assessment, assess
+from procure.advice.knowledge import knowledge
+from procure.award import parallel
+from procure.award.optimizer import optimize
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import builtin_catalog
 
 from .conftest import load
 

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from procure.assess import assess
-from procure.award import build_instance, evaluate
-from procure.inputs import load_inputs
-from procure.knowledge import knowledge
-from procure.optimizer import optimize
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.award.instance import build_instance, evaluate
+from procure.award.optimizer import optimize
+from procure.inputs.load import load_inputs
+from procure.inputs.scenario import Scenario
 from procure.plan.build import (
     Qualification,
     approval,
@@ -31,7 +32,6 @@ from procure.plan.build import (
 from procure.plan.lots import Scope, ceiling, estimates, scopes
 from procure.plan.rules import plan_knowledge
 from procure.plan.workdays import WorkCalendar
-from procure.scenario import Scenario
 
 from .conftest import EXAMPLES, example, run
 from .test_terminal_language import english_runs, user_words
@@ -367,7 +367,7 @@ def _cited(node: object) -> list[Any]:
     """Every entry of the plan knowledge that says where it comes from."""
     from pydantic import BaseModel
 
-    from procure.knowledge import Cited
+    from procure.advice.knowledge import Cited
 
     found: list[Any] = []
     if isinstance(node, Cited):
@@ -540,8 +540,8 @@ def test_contract_and_acceptance_follow_the_lot() -> None:
     migration item only for a lot with existing systems, response times only for a lot with
     security or operations services, the MLPS test at the lot's highest level; every line has a
     citation or a stated assumption."""
-    from procure.knowledge import Text
     from procure.plan.contract import contract_plan
+    from procure.text import Text
 
     s = load_inputs(example("county-joins-prefecture")).scenario
     ids = [str(x.id) for x in s.systems]

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from procure.assess import assess
-from procure.cashflow import compare_modes
-from procure.knowledge import knowledge
-from procure.vendors import builtin_catalog
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.analysis.cashflow import compare_modes
+from procure.inputs.vendors import builtin_catalog
 
 from .conftest import ROOT, example, load, run
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from procure import report
 from procure.catalog import strings
+from procure.documents import report
+from procure.documents.report import render
 from procure.errors import InputError
 from procure.money import fmt_money
-from procure.recommend import Recommendation, recommend
-from procure.report import render
+from procure.recommendation import Recommendation, recommend
 
 from .conftest import EXAMPLES, ROOT, example, load, run
 
@@ -212,7 +212,7 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     """Past 40 systems the tables show those that decide the outcome (deviations, flips, the
     costliest; at most 30) with a note, and the appendix leaves the systems to the attached
     files, so a 1,000-system brief does not run to hundreds of pages."""
-    from procure.report import SUMMARY_SYSTEMS, deciding_systems, systems_csv
+    from procure.documents.report import SUMMARY_SYSTEMS, deciding_systems, systems_csv
 
     rec = rec_for("prefecture-binzhou")
     extra = [{"id": f"extra-{i}", "name": f"Extra system {i}"} for i in range(SUMMARY_SYSTEMS)]
@@ -235,8 +235,8 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     assert "id: data-platform" in small  # and its appendix lists them
     # long lists are cut too: deviations, a winner's systems, inline bidders in the appendix
     # (a generated 1,000x40 brief ran to 59 pages on them)
-    from procure.explain import LISTED, BidderOutcome
-    from procure.knowledge import Text
+    from procure.analysis.explain import LISTED, BidderOutcome
+    from procure.text import Text
 
     many = [Text(en=f"deviation {i}", zh=f"偏离 {i}") for i in range(LISTED + 5)]
     winner = BidderOutcome(vendor="v", outcome="won", won=[e["id"] for e in extra])

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from procure.knowledge import knowledge
-from procure.route import RouteAdvice, advise_route, evaluation_scheme, timeline
-from procure.scenario import Scenario
-from procure.yamlio import read_yaml
+from procure.advice.knowledge import knowledge
+from procure.advice.route import RouteAdvice, advise_route, evaluation_scheme, timeline
+from procure.inputs.scenario import Scenario
+from procure.inputs.yamlio import read_yaml
 
 from .conftest import ROOT, example, run
 
@@ -130,7 +130,7 @@ def test_minimum_periods_order_the_methods(above: bool) -> None:
         m: timeline(m, above, KB)
         for m in ("single_source", "competitive_consultation", "open_tender")
     }
-    from procure.route import minimum_days, months_to_service
+    from procure.advice.route import minimum_days, months_to_service
 
     mins = {m: minimum_days(steps) for m, steps in days.items()}
     assert mins["single_source"] < mins["competitive_consultation"] < mins["open_tender"]

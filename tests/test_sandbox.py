@@ -17,12 +17,12 @@ from jinja2 import Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
-from procure import recommend as recommend_module
+from procure import recommendation as recommend_module
+from procure.documents.report import _env, context, render
+from procure.documents.sandbox import MAX_SIZE, MAX_WORK, SealedFormat
 from procure.errors import InputError
-from procure.inputs import load_scenario
-from procure.recommend import Recommendation, recommend
-from procure.report import _env, context, render
-from procure.sandbox import MAX_SIZE, MAX_WORK, SealedFormat
+from procure.inputs.load import load_scenario
+from procure.recommendation import Recommendation, recommend
 
 from .conftest import ROOT, run
 from .test_hardening import assert_refused

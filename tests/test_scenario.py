@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from procure.errors import InputError
-from procure.inputs import load_scenario, warnings_for
-from procure.scenario import Scenario, scenario_to_data
-from procure.yamlio import MAX_BYTES, bad_char, dump_yaml, parse_yaml
+from procure.inputs.load import load_scenario, warnings_for
+from procure.inputs.scenario import Scenario, scenario_to_data
+from procure.inputs.yamlio import MAX_BYTES, bad_char, dump_yaml, parse_yaml
 
 from .conftest import EXAMPLES, PREFECTURE, run
 

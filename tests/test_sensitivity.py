@@ -7,11 +7,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from procure.assess import Assessment, assess
-from procure.deployment import assess_deployment
-from procure.knowledge import knowledge
-from procure.scenario import CRITERIA, Scenario
-from procure.sensitivity import (
+from procure.advice.assess import Assessment, assess
+from procure.advice.deployment import assess_deployment
+from procure.advice.knowledge import knowledge
+from procure.analysis.sensitivity import (
     UNKNOWN,
     FitModel,
     Sensitivity,
@@ -20,7 +19,8 @@ from procure.sensitivity import (
     first_rank_acceptability,
     shifted,
 )
-from procure.vendors import DEPLOYMENT_MODELS, builtin_catalog
+from procure.inputs.scenario import CRITERIA, Scenario
+from procure.inputs.vendors import DEPLOYMENT_MODELS, builtin_catalog
 
 from .conftest import EXAMPLES, load
 
@@ -102,8 +102,8 @@ def test_an_interval_search_out_of_time_says_how_far_its_ends_may_be() -> None:
 
 def test_robustness_under_a_spent_budget_says_what_it_left_out() -> None:
     s, a, _ = case("prefecture-binzhou")
-    from procure.budget import Budget
-    from procure.optimizer import optimize
+    from procure.award.budget import Budget
+    from procure.award.optimizer import optimize
 
     kb = knowledge()
     base = optimize(s, a.deployment, a.weights.weights, CATALOG, kb.costs, extras=False)
@@ -123,7 +123,7 @@ def test_robustness_under_a_spent_budget_says_what_it_left_out() -> None:
 
 def test_award_holds_inside_its_reported_interval() -> None:
     s, a, result = case("prefecture-binzhou")
-    from procure.optimizer import optimize
+    from procure.award.optimizer import optimize
 
     kb = knowledge()
 
@@ -191,7 +191,7 @@ def test_award_acceptability_counts_the_draws_it_used() -> None:
 
 
 def test_a_verdict_names_a_dozen_flipping_systems_and_counts_the_rest() -> None:
-    from procure.sensitivity import NAMED, Flip, _verdict
+    from procure.analysis.sensitivity import NAMED, Flip, _verdict
 
     flips = [Flip(system=f"s{i:02d}", at=0.3, before="private", after="public") for i in range(20)]
     names = {f"s{i:02d}": f"系统{i}" for i in range(20)}

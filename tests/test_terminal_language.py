@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from procure.catalog import choose_language, locale_language
-from procure.inputs import load_inputs
-from procure.vendors import builtin_catalog
+from procure.inputs.load import load_inputs
+from procure.inputs.vendors import builtin_catalog
 
 from .conftest import EXAMPLES, run
 

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from procure.errors import InfeasibleError, InputError
-from procure.inputs import load_inputs
-from procure.scenario import Scenario
-from procure.yamlio import dump_yaml, read_yaml
+from procure.inputs.load import load_inputs
+from procure.inputs.scenario import Scenario
+from procure.inputs.yamlio import dump_yaml, read_yaml
 
 from .conftest import ROOT, run
 
@@ -146,11 +146,11 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _run_all(data: dict[str, Any], tmp: Path, brief: bool) -> None:
-    from procure.assess import assess
-    from procure.knowledge import knowledge
-    from procure.optimizer import optimize
-    from procure.recommend import recommend
-    from procure.report import render
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.optimizer import optimize
+    from procure.documents.report import render
+    from procure.recommendation import recommend
 
     path = tmp / "s.yaml"
     path.write_text(dump_yaml(data), encoding="utf-8")

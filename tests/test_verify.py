@@ -28,10 +28,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from procure.bids import COLUMNS
-from procure.errors import InputError
-from procure.record import knowledge_version
-from procure.verify import (
+from procure.documents.verify import (
     PDF_LIMITS,
     Mismatch,
     _compare_catalog,
@@ -40,6 +37,9 @@ from procure.verify import (
     inflate,
     open_brief,
 )
+from procure.errors import InputError
+from procure.inputs.bids import COLUMNS
+from procure.inputs.record import knowledge_version
 
 from .conftest import ROOT, example, run
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from procure.errors import InputError
-from procure.scenario import Criteria
-from procure.weights import ahp, criteria_weights, judgment_matrix
+from procure.inputs.scenario import Criteria
+from procure.inputs.weights import ahp, criteria_weights, judgment_matrix
 
 
 def test_saaty_chairs_brightness_example() -> None:

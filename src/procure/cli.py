@@ -19,12 +19,12 @@ from procure import __version__
 from procure.errors import InfeasibleError, InputError, Problem, ProcureError
 
 if TYPE_CHECKING:
-    from procure.assess import Assessment
-    from procure.budget import Budget
-    from procure.cashflow import Comparison
-    from procure.inputs import Inputs
-    from procure.optimizer import Award
-    from procure.scenario import Scenario
+    from procure.advice.assess import Assessment
+    from procure.analysis.cashflow import Comparison
+    from procure.award.budget import Budget
+    from procure.award.optimizer import Award
+    from procure.inputs.load import Inputs
+    from procure.inputs.scenario import Scenario
 
 app = typer.Typer(
     name="procure",
@@ -127,7 +127,7 @@ def _fail(exc: ProcureError) -> NoReturn:
 
 
 def _inputs(path: Path, data_dir: Path | None = None, lang: Lang | None = None) -> Inputs:
-    from procure.inputs import load_inputs
+    from procure.inputs.load import load_inputs
 
     if lang is not None:
         _language(lang)
@@ -189,8 +189,8 @@ def validate(
     refuse them for. Errors name file, line, column and field. Exit 0 if all are valid."""
 
     from procure.catalog import catalog, choose_language
-    from procure.inputs import load_inputs, warnings_for
-    from procure.weights import criteria_weights
+    from procure.inputs.load import load_inputs, warnings_for
+    from procure.inputs.weights import criteria_weights
 
     option = lang.value if lang else None
     failed = False
@@ -229,8 +229,8 @@ def schema(
         doc["title"] = "procure evaluation (procure/evaluation@1)"
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
-    from procure.scenario import Scenario
-    from procure.size import MAX_OPTIONS, MEASURED_PEAK_MB
+    from procure.inputs.scenario import Scenario
+    from procure.inputs.size import MAX_OPTIONS, MEASURED_PEAK_MB
 
     doc = Scenario.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -260,7 +260,7 @@ def init(
 ) -> None:
     """Write a commented starter scenario that validates as it is (names and comments in
     the --lang language)."""
-    from procure.starter import starter_scenario
+    from procure.inputs.starter import starter_scenario
 
     language = _language(lang)
     text = starter_scenario(level.value, language)
@@ -335,7 +335,7 @@ TimeBudgetOpt = Annotated[
 def _assess(
     path: Path, data_dir: Path | None = None, lang: Lang | None = None
 ) -> tuple[Inputs, Assessment]:
-    from procure.assess import assess as run_assess
+    from procure.advice.assess import assess as run_assess
 
     inputs = _inputs(path, data_dir, lang)
     try:
@@ -356,7 +356,7 @@ def assess(
     if as_json:
         typer.echo(assessment.model_dump_json(indent=2))
         return
-    from procure.terminal import console, print_assessment
+    from procure.documents.terminal import console, print_assessment
 
     print_assessment(assessment, console(), _language(lang, inputs.scenario))
 
@@ -407,9 +407,9 @@ def optimize(
     ] = None,
 ) -> None:
     """The recommended vendor mix, alternatives, and what each rule costs."""
-    from procure.budget import Budget as TimeBudget
+    from procure.award.budget import Budget as TimeBudget
+    from procure.award.parallel import set_jobs
     from procure.files import check_output, write_atomic
-    from procure.parallel import set_jobs
 
     set_jobs(jobs)
     inputs, assessment = _assess(file, data_dir, lang)
@@ -468,7 +468,7 @@ def optimize(
         _fail(exc)
     language = _language(lang, inputs.scenario)
     if output is not None:
-        from procure.workbook import award_xlsx
+        from procure.documents.workbook import award_xlsx
 
         if output.suffix.lower() == ".xlsx":
             systems = {str(x.id): x.name for x in inputs.scenario.systems}
@@ -485,7 +485,7 @@ def optimize(
         typer.echo(_awards_json(awards))
         return
     from procure.catalog import catalog
-    from procure.terminal import console, print_award
+    from procure.documents.terminal import console, print_award
 
     for name, award in awards.items():
         if len(awards) > 1:
@@ -509,13 +509,11 @@ def plan(
     apart, as an internal estimate not for publication."""
     from datetime import date
 
-    from procure.knowledge import knowledge
+    from procure.advice.knowledge import knowledge
     from procure.plan import build_plan
 
     inputs, assessment = _assess(file, data_dir, lang)
-    award = _optimize(
-        inputs, assessment, solver.value, extras=False, time_limit=time_limit
-    )
+    award = _optimize(inputs, assessment, solver.value, extras=False, time_limit=time_limit)
     kb = knowledge()
     try:
         result = build_plan(
@@ -533,8 +531,8 @@ def plan(
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
+    from procure.documents.terminal import console
     from procure.plan.show import print_plan
-    from procure.terminal import console
 
     print_plan(result, console(), _language(lang, inputs.scenario))
 
@@ -558,8 +556,8 @@ def _optimize(
     budget: Budget | None = None,
 ) -> Award:
     """The award, or exit 3 with the diagnosis."""
-    from procure.knowledge import knowledge
-    from procure.optimizer import optimize as run_optimize
+    from procure.advice.knowledge import knowledge
+    from procure.award.optimizer import optimize as run_optimize
 
     try:
         return run_optimize(
@@ -582,10 +580,10 @@ def _optimize(
 def _compare(
     path: Path, data_dir: Path | None, lang: Lang | None = None, time_limit: float = 120.0
 ) -> tuple[Scenario, Assessment, Award, Comparison]:
-    from procure.assess import spend_basis
-    from procure.cashflow import compare_modes
-    from procure.knowledge import knowledge
-    from procure.route import advise_route
+    from procure.advice.assess import spend_basis
+    from procure.advice.knowledge import knowledge
+    from procure.advice.route import advise_route
+    from procure.analysis.cashflow import compare_modes
 
     inputs, assessment = _assess(path, data_dir, lang)
     award = _optimize(inputs, assessment, extras=False, time_limit=time_limit)  # none: exit 3
@@ -627,7 +625,7 @@ def compare(
     time_limit: TimeLimitOpt = 120.0,
 ) -> None:
     """Joint venture vs direct purchase side by side; or two scenario variants with --vs."""
-    from procure import terminal
+    from procure.documents import terminal
 
     scenario, assessment, award, comparison = _compare(file, data_dir, lang, time_limit)
     language = _language(lang, scenario)
@@ -718,11 +716,11 @@ def brief(
     time_budget: TimeBudgetOpt = 60.0,
 ) -> None:
     """The main job: everything above as a brief (PDF, HTML, JSON or Markdown)."""
+    from procure.award.parallel import set_jobs
+    from procure.documents.report import SYSTEMS_CSV, preload, render, systems_csv
     from procure.files import check_output, write_atomic
-    from procure.parallel import set_jobs
-    from procure.recommend import recommend
-    from procure.record import attachments, record_for
-    from procure.report import SYSTEMS_CSV, preload, render, systems_csv
+    from procure.inputs.record import attachments, record_for
+    from procure.recommendation import recommend
 
     set_jobs(jobs)
     inputs = _inputs(file, data_dir, lang)
@@ -798,10 +796,10 @@ def sensitivity(
     """How robust the recommendation is: weight intervals, flip points, rank acceptability."""
     from rich.progress import Progress
 
-    from procure.budget import Budget as TimeBudget
-    from procure.parallel import set_jobs
-    from procure.sensitivity import analyse
-    from procure.terminal import console, print_sensitivity
+    from procure.analysis.sensitivity import analyse
+    from procure.award.budget import Budget as TimeBudget
+    from procure.award.parallel import set_jobs
+    from procure.documents.terminal import console, print_sensitivity
 
     set_jobs(jobs)
 
@@ -852,9 +850,9 @@ def explain(
     """Why each bidder won or lost: the rule that makes it ineligible, its price to win (the
     smallest uniform cut in its prices at which it wins anything, and what), or for a winner
     how far its prices could rise before it loses a system."""
-    from procure.explain import explain as run_explain
-    from procure.knowledge import knowledge
-    from procure.parallel import set_jobs
+    from procure.advice.knowledge import knowledge
+    from procure.analysis.explain import explain as run_explain
+    from procure.award.parallel import set_jobs
 
     set_jobs(jobs)
     inputs, assessment = _assess(file, data_dir, lang)
@@ -887,7 +885,7 @@ def explain(
             json.dumps([o.model_dump(mode="json") for o in outcomes], indent=2, ensure_ascii=False)
         )
         return
-    from procure.terminal import console, print_outcomes
+    from procure.documents.terminal import console, print_outcomes
 
     print_outcomes(outcomes, inputs, console(), language)
 
@@ -932,10 +930,10 @@ def verify(
     """Re-run a brief from the inputs it carries, lay it out again and compare: exit 0 if
     every number, page and attachment comes out the same, 4 if an input was edited or a
     number, page or attachment differs (the first ones named). Not a signature: see README."""
+    from procure.award.parallel import set_jobs
     from procure.catalog import catalog
-    from procure.parallel import set_jobs
-    from procure.record import EVALUATION_JSON
-    from procure.verify import record_name, verify_brief
+    from procure.documents.verify import record_name, verify_brief
+    from procure.inputs.record import EVALUATION_JSON
 
     set_jobs(jobs)
     language = _language(lang)
@@ -1150,7 +1148,7 @@ def list_vendors(
     """List a vendor catalog or bid sheet; convert it (--to yaml); or start a bid sheet
     (--template bids.xlsx)."""
     from procure.files import check_output, write_atomic
-    from procure.vendors import builtin_catalog, load_vendor_file
+    from procure.inputs.vendors import builtin_catalog, load_vendor_file
 
     language = _language(lang)
     try:
@@ -1172,8 +1170,8 @@ def list_vendors(
             check_output(output, [file] if file else [], to.value)
         catalog = load_vendor_file(file) if file else builtin_catalog()
         if to is not None:
-            from procure.bids import sheet_csv, sheet_xlsx
-            from procure.yamlio import dump_yaml
+            from procure.inputs.bids import sheet_csv, sheet_xlsx
+            from procure.inputs.yamlio import dump_yaml
 
             if to is ToFormat.yaml:
                 header = "# procure/vendors@1, converted by `procure vendors --to yaml`\n"
@@ -1216,14 +1214,14 @@ def list_vendors(
     if as_json:
         typer.echo(catalog.model_dump_json(indent=2))
         return
-    from procure.terminal import console, print_vendors
+    from procure.documents.terminal import console, print_vendors
 
     print_vendors(catalog.vendors, console(), language)
 
 
 def _write_template(path: Path, lang: str, force: bool) -> None:
-    from procure.bids import template_csv, template_xlsx
     from procure.files import check_output, write_atomic
+    from procure.inputs.bids import template_csv, template_xlsx
 
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):

@@ -5,10 +5,10 @@ It owns the `procure/evaluation@1` format (`model`), the legal figures of this s
 agreement statistics (`stats`), the bid workbook (`workbook`), the 评审报告 (`report`) and
 re-running a report for `procure verify` (`rerun`).
 
-It may import the root helpers (errors, money, files, yamlio, validation, catalog, record),
-the knowledge base for the price-weight ranges routes.yaml already cites, bids.py's formula
-guard for workbook cells, and report.py's sandboxed template environment and PDF renderer.
-Nothing imports it except cli, and verify's dispatch on an evaluation report (a few lines);
-tests/test_architecture.py holds both rules. A plan's lots (a later stage) will feed it
+May import: the root helpers, `procure.inputs` (the located YAML reading, validation, the
+record, bid-sheet cell guards), `procure.advice` (the price-weight ranges routes.yaml already
+cites) and `procure.documents` (the sealed template environment, the PDF renderer and
+verify's bounded attachment reader). Only the CLI imports it (tests/test_architecture.py).
+A plan's lots (a later stage) will feed it
 through `model.Lot`, the same shape the evaluation file writes inline today.
 """

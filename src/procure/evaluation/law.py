@@ -147,8 +147,8 @@ class Law(_Data):
 @cache
 def law() -> Law:
     """knowledge/evaluation.yaml, validated once."""
-    from procure.validation import validate_located
-    from procure.yamlio import read_yaml
+    from procure.inputs.validation import validate_located
+    from procure.inputs.yamlio import read_yaml
 
     return validate_located(Law, read_yaml(KNOWLEDGE))
 
@@ -156,7 +156,7 @@ def law() -> Law:
 def price_weight_range(procedure: str, category: str) -> tuple[tuple[float, float], str]:
     """The legal range of the price weight (routes.yaml's figures: 87号令 第五十五条, 214号
     第二十四条) and the article it comes from."""
-    from procure.knowledge import knowledge
+    from procure.advice.knowledge import knowledge
 
     entry = knowledge().routes.price_weight[procedure]  # type: ignore[index]
     low_high = entry.services if category == "services" else entry.goods

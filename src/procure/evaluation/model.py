@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from procure.errors import InputError, Problem
-from procure.yamlio import Located, YamlPath, format_path
+from procure.inputs.yamlio import Located, YamlPath, format_path
 
 FORMAT = "procure/evaluation@1"
 MAX_PRICE_CNY = 1e13
@@ -396,8 +396,8 @@ def _check_scores(ev: EvaluationFile, located: Located) -> None:
 def load_evaluation(path: Path) -> tuple[EvaluationFile, bytes]:
     """Read and check an evaluation file (YAML, or the .xlsx workbook); returns the model and
     the bytes read (for the report's record)."""
-    from procure.validation import validate_located
-    from procure.yamlio import read_yaml
+    from procure.inputs.validation import validate_located
+    from procure.inputs.yamlio import read_yaml
 
     sheet_of: dict[str, str] | None = None
     if path.suffix.lower() == ".xlsx":

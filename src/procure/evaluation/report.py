@@ -9,8 +9,8 @@ from typing import Any
 from procure.catalog import catalog
 from procure.evaluation.model import EvaluationFile
 from procure.evaluation.scoring import Evaluation
+from procure.inputs.record import EVALUATION_JSON
 from procure.money import fmt_money
-from procure.record import EVALUATION_JSON
 
 TEMPLATE = "evaluation/report.html.j2"
 CONSULTATION_TERMS = ("ev_committee", "ev_bidder", "ev_candidates", "ev_base_price", "ev_bid_price")
@@ -225,12 +225,12 @@ def render(
 
     if fmt == "json":
         return as_json(result).encode("utf-8")
-    from procure.report import _render
+    from procure.documents.report import _render
 
     html = _render(None, "html", TEMPLATE, **view(result, ev, lang))
     if fmt == "html":
         return html.encode("utf-8")
-    from procure.report import pdf_from_html, require_cjk_font, stamp_of
+    from procure.documents.report import pdf_from_html, require_cjk_font, stamp_of
 
     if lang == "zh":
         require_cjk_font()

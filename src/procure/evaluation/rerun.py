@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from procure.errors import InputError, Problem
 from procure.evaluation.model import EvaluationFile, load_evaluation
 from procure.evaluation.scoring import Evaluation, evaluate
-from procure.record import (
+from procure.inputs.record import (
     EVALUATION_JSON,
     BriefRecord,
     InputFile,
@@ -21,10 +21,10 @@ from procure.record import (
     portable_name,
     today,
 )
-from procure.yamlio import STDIN
+from procure.inputs.yamlio import STDIN
 
 if TYPE_CHECKING:
-    from procure.verify import Verdict
+    from procure.documents.verify import Verdict
 
 
 def attachment_name(path: Path) -> str:
@@ -142,8 +142,8 @@ def verify_report(path: Path, against: Path | None = None, sha256: str | None = 
     they print all come from the compared JSON.)"""
     from pypdf import apply_configuration
 
-    from procure.knowledge import Text
-    from procure.verify import MAX_CHANGES, PDF_LIMITS, Mismatch, differences, open_brief
+    from procure.documents.verify import MAX_CHANGES, PDF_LIMITS, Mismatch, differences, open_brief
+    from procure.text import Text
 
     with apply_configuration(None, **PDF_LIMITS):
         opened = open_brief(path, EVALUATION_JSON, (EVALUATION_JSON,))

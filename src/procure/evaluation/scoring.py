@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from procure.evaluation.law import Law, Rule, Said, law, price_weight_range
 from procure.evaluation.model import Bid, EvaluationFile, Lot
 from procure.evaluation.stats import kendall_w
-from procure.record import BriefRecord
+from procure.inputs.record import BriefRecord
 
 SMALL = ("small", "micro")
 

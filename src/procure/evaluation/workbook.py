@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from procure.errors import InputError, Problem, excerpt
-from procure.yamlio import Located, bad_char, read_bytes
+from procure.inputs.yamlio import Located, bad_char, read_bytes
 
 MAX_BYTES = 5_000_000
 MAX_UNZIPPED = 50_000_000
@@ -551,7 +551,7 @@ def workbook_from(data: dict[str, Any], lang: str = "zh") -> bytes:
     """An evaluation (plain evaluation@1 data) as a filled workbook that reads back to it."""
     from openpyxl import Workbook
 
-    from procure.bids import as_text_cells
+    from procure.inputs.bids import as_text_cells
 
     zh = lang == "zh"
 

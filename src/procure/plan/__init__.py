@@ -6,9 +6,9 @@ market-research estimate, never as a result: before bids exist nothing here name
 Owns: the plan's model (`Plan`), its legal figures (`knowledge/plan.yaml`), its working-day
 calendar and its terminal view.
 
-May import: the root helpers (errors, money, catalog, yamlio, validation), the inputs
-(scenario, vendors, inputs), the advice (knowledge, route, deployment, assess), the award
-(award, optimizer) and analysis. Nothing imports it except `recommend` and `cli`.
+May import: the root helpers, `procure.inputs`, `procure.advice`, `procure.award` and
+`procure.analysis`. Only the CLI imports it now; the pipeline (`procure.recommendation`) will,
+when the brief shows the plan.
 """
 
 from procure.plan.build import Plan, build_plan

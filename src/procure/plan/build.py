@@ -10,11 +10,14 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from procure.award import Instance, build_instance
-from procure.deployment import Deployment
-from procure.knowledge import CostRates, RouteKnowledge, Text
+from procure.advice.deployment import Deployment
+from procure.advice.knowledge import CostRates, RouteKnowledge
+from procure.advice.route import add_on_check, evaluation_scheme
+from procure.award.instance import Instance, build_instance
+from procure.award.optimizer import Award
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import Vendor
 from procure.money import fmt_money, fmt_pct
-from procure.optimizer import Award
 from procure.plan.contract import ContractPlan, contract_plan
 from procure.plan.lots import (
     Change,
@@ -30,9 +33,7 @@ from procure.plan.lots import (
 )
 from procure.plan.rules import Law, PlanKnowledge, Threshold, plan_knowledge
 from procure.plan.workdays import WorkCalendar, known_years
-from procure.route import add_on_check, evaluation_scheme
-from procure.scenario import Scenario
-from procure.vendors import Vendor
+from procure.text import Text
 
 LAYER_NAMES = {
     "iaas": Text(en="IaaS", zh="基础设施服务"),

@@ -8,9 +8,9 @@ import re
 
 from pydantic import BaseModel
 
-from procure.knowledge import Text
+from procure.inputs.scenario import Scenario
 from procure.plan.rules import Clause, PlanKnowledge
-from procure.scenario import Scenario
+from procure.text import Text
 
 
 class Term(BaseModel):

@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from procure.award import CROSS_LAYERS, Instance
-from procure.knowledge import Text
+from procure.award.instance import CROSS_LAYERS, Instance
+from procure.award.optimizer import Award
+from procure.inputs.scenario import Scenario
 from procure.money import fmt_money
-from procure.optimizer import Award
 from procure.plan.rules import PlanKnowledge
-from procure.scenario import Scenario
+from procure.text import Text
 
 MODEL_NAMES = {
     "private": Text(en="private cloud", zh="私有云"),

@@ -9,7 +9,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from procure.knowledge import KNOWLEDGE, Cited, Data, Text
+from procure.advice.knowledge import KNOWLEDGE, Cited
+from procure.text import Data, Text
 
 
 def cite_parts(document: str, article: str) -> str:
@@ -209,7 +210,7 @@ class PlanKnowledge(Data):
 @cache
 def plan_knowledge() -> PlanKnowledge:
     """Load and validate `knowledge/plan.yaml` once."""
-    from procure.validation import validate_located
-    from procure.yamlio import read_yaml
+    from procure.inputs.validation import validate_located
+    from procure.inputs.yamlio import read_yaml
 
     return validate_located(PlanKnowledge, read_yaml(KNOWLEDGE / "plan.yaml"))

@@ -8,10 +8,10 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from procure.knowledge import Text
 from procure.money import fmt_money, fmt_pct
 from procure.plan.build import LAYER_NAMES, Plan, fmt_date
 from procure.plan.contract import ContractPlan
+from procure.text import Text
 
 WORDS = {
     "title": Text(en="Procurement plan", zh="采购实施计划"),

@@ -1,0 +1,336 @@
+"""Why each bidder won or lost, for the evaluation report (评审说明).
+
+For a bidder that no rule lets win anything: the rules, by system. For an eligible bidder
+that did not win: its price to win, the smallest uniform cut in all its prices (unit prices,
+layer prices, setup fee) at which the award gives it anything, found by bisection on re-solves
+of the award's own model, and what it would then win. For a winner: how far its prices could
+rise before it loses a system.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Literal
+
+from pydantic import BaseModel
+
+from procure.advice.deployment import Deployment
+from procure.advice.knowledge import CostRates
+from procure.award.formulation import EXTRA_LIMIT, Choice, model_for
+from procure.award.instance import Instance, build_instance
+from procure.award.optimizer import Award, choice_of, solve_exact
+from procure.award.parallel import pmap
+from procure.catalog import strings
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import Vendor
+from procure.money import fmt_pct
+from procure.text import Text
+
+TOLERANCE = 0.0005  # the bisection stops when the cut is known to within 0.05 points
+MAX_CUT = 0.999  # a bidder that does not win at 99.9% off cannot win on price
+MAX_RISE = 10.0  # a winner that keeps its systems at +1000% is not contested on price
+EXACT = 1e-9  # re-solves near a threshold must be optimal, not within the award's 0.01% gap
+
+
+class BidderOutcome(BaseModel):
+    vendor: str
+    outcome: Literal["won", "lost", "ineligible"]
+    won: list[str] = []  # systems (ids) and layers it is awarded
+    ineligible: list[Text] = []  # the rules that keep it from systems or from everything
+    price_to_win: float | None = None  # a loser's smallest winning cut, as a fraction
+    would_win: list[str] = []  # what it wins at that cut
+    headroom: float | None = None  # a winner's largest rise that keeps all its systems
+    would_lose: list[str] = []  # what it loses just above that rise
+    unknown: bool = False  # a re-solve ran out of time: the figure is left out
+
+
+def _model_zh(model: str) -> str:
+    return strings()[f"model_{model}"]["zh"]
+
+
+def _eligibility(
+    scenario: Scenario, deployment: Deployment, vendor: Vendor
+) -> tuple[list[Text], set[str]]:
+    """The rules that keep `vendor` from systems (by name), and the systems it may win."""
+    p = scenario.procurement
+    if vendor.id in p.exclude_vendors:
+        return [
+            Text(
+                en="excluded by the buyer (procurement.exclude_vendors)",
+                zh="采购人已将其排除（procurement.exclude_vendors）",
+            )
+        ], set()
+    if p.domestic_stack == "required" and not vendor.domestic_stack:
+        return [
+            Text(
+                en="a domestic (Xinchuang) stack is required and this bidder's is not fully domestic",
+                zh="本项目要求信创，该供应商不是全栈国产化",
+            )
+        ], set()
+    if p.security_assessment == "required" and not vendor.security_assessed:
+        return [
+            Text(
+                en="the cloud-service security assessment is required and "
+                "it has not declared passing it",
+                zh="本项目要求通过云计算服务安全评估，该供应商未声明已通过",
+            )
+        ], set()
+    reasons: list[Text] = []
+    eligible: set[str] = set()
+    for s in scenario.systems:
+        sid = str(s.id)
+        fit = {f.model for f in deployment.placement(sid).fits if f.score is not None}
+        why_en: list[str] = []
+        why_zh: list[str] = []
+        for m in vendor.models:
+            missing = [x for x in s.layers if x not in vendor.layers]
+            if m not in fit:
+                why_en.append(f"{m} is excluded for it by the deployment rules")
+                why_zh.append(f"部署规则不允许其采用{_model_zh(m)}")
+            elif vendor.mlps_max < s.mlps_level:
+                why_en.append(
+                    f"it needs MLPS {s.mlps_level}, the bidder is certified to {vendor.mlps_max}"
+                )
+                why_zh.append(f"需等保{s.mlps_level}级，该供应商为{vendor.mlps_max}级")
+            elif missing:
+                why_en.append(f"the bidder does not offer {', '.join(missing)}")
+                why_zh.append(f"该供应商不提供{'、'.join(missing)}")
+            elif s.vcpu > vendor.capacity_vcpu:
+                why_en.append(
+                    f"it needs {s.vcpu:,.0f} vCPU, the bidder has {vendor.capacity_vcpu:,}"
+                )
+                why_zh.append(f"需{s.vcpu:,.0f}个vCPU，该供应商容量为{vendor.capacity_vcpu:,}")
+            else:
+                eligible.add(sid)
+                break
+        if sid not in eligible:
+            reasons.append(
+                Text(
+                    en=f"{s.name}: " + "; ".join(dict.fromkeys(why_en)),
+                    zh=f"{s.name}：" + "；".join(dict.fromkeys(why_zh)),
+                )
+            )
+    return reasons, eligible
+
+
+def _scaled(inst: Instance, vid: str, factor: float) -> Instance:
+    """`inst` with every price of `vid` multiplied by `factor` (migration is the buyer's)."""
+    cost = dict(inst.cost)
+    hosting = dict(inst.hosting)
+    for key, host in inst.hosting.items():
+        if key[1] == vid:
+            cost[key] = inst.cost[key] - host + host * factor
+            hosting[key] = host * factor
+    layer_cost = {k: c * factor if k[1] == vid else c for k, c in inst.layer_cost.items()}
+    setup = {v: c * factor if v == vid else c for v, c in inst.setup.items()}
+    return replace(inst, cost=cost, hosting=hosting, layer_cost=layer_cost, setup=setup)
+
+
+def _won(
+    inst: Instance,
+    vid: str,
+    factor: float,
+    solver: str,
+    start: Choice | None,
+    deadline: float | None = None,
+) -> tuple[set[str], Choice] | None:
+    """What `vid` wins (system ids, layer names) with its prices times `factor`, and the
+    award; None when the re-solve did not finish. `start`: a nearby award, as a first
+    solution for the solver."""
+    if deadline is not None and time.monotonic() > deadline:
+        return None  # the explanations' time budget is spent: unknown, not guessed
+    model = model_for(_scaled(inst, vid, factor), solver, time_limit=EXTRA_LIMIT)
+    status, _ = solve_exact(model, solver, gap=EXACT, start=start)
+    if status != "Optimal":
+        return None
+    choice = model.choice()
+    assignment, layers, integrator = choice
+    out = {sid for sid, (v, _) in assignment.items() if v == vid}
+    out |= {layer for layer, v in layers.items() if v == vid}
+    if integrator == vid and not out:
+        out.add("integrator")
+    return out, choice
+
+
+def _bisect(
+    inst: Instance,
+    vid: str,
+    solver: str,
+    wins: Callable[[set[str]], bool],
+    top: float,
+    sign: int,
+    start: Choice,
+    deadline: float | None = None,
+) -> tuple[float, float, set[str]] | None:
+    """The change of `vid`'s prices (factor 1 + sign * t, t in [0, top]) at which `wins`
+    turns true, to TOLERANCE: (t below, t above, what it wins above); None if it does not
+    at `top`, or a solve ran out of time (then the caller says unknown)."""
+    at_top = _won(inst, vid, 1 + sign * top, solver, start, deadline)
+    if at_top is None or not wins(at_top[0]):
+        return None if at_top is None else (top, top, set())
+    lo, hi, won_hi, near = 0.0, top, at_top[0], at_top[1]
+    while hi - lo > TOLERANCE:
+        mid = (lo + hi) / 2
+        now = _won(inst, vid, 1 + sign * mid, solver, near, deadline)
+        if now is None:
+            return None
+        if wins(now[0]):
+            hi, won_hi, near = mid, now[0], now[1]
+        else:
+            lo = mid
+    return lo, hi, won_hi
+
+
+def _price_to_win(
+    inst: Instance, vid: str, solver: str, base: Choice, deadline: float | None = None
+) -> BidderOutcome:
+    found = _bisect(inst, vid, solver, bool, MAX_CUT, -1, base, deadline)
+    if found is None:
+        return BidderOutcome(vendor=vid, outcome="lost", unknown=True)
+    _, hi, won = found
+    if not won:  # not even at MAX_CUT
+        return BidderOutcome(vendor=vid, outcome="lost")
+    return BidderOutcome(vendor=vid, outcome="lost", price_to_win=hi, would_win=sorted(won))
+
+
+def _headroom(
+    inst: Instance,
+    vid: str,
+    won: set[str],
+    solver: str,
+    base: Choice,
+    deadline: float | None = None,
+) -> BidderOutcome:
+    systems = {s for s in won if s in inst.systems}
+    out = BidderOutcome(vendor=vid, outcome="won", won=sorted(won))
+    if not systems:  # a layer or the integrator's role only: no system to lose
+        return out
+    found = _bisect(inst, vid, solver, lambda now: not systems <= now, MAX_RISE, 1, base, deadline)
+    if found is None:
+        return out.model_copy(update={"unknown": True})
+    lo, _, now = found
+    if lo >= MAX_RISE:  # keeps them all even at the top
+        return out.model_copy(update={"headroom": MAX_RISE})
+    return out.model_copy(update={"headroom": lo, "would_lose": sorted(systems - now)})
+
+
+def explain(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    award: Award,
+    solver: str = "highs",
+    only: str | None = None,
+    seconds: float | None = None,
+) -> list[BidderOutcome]:
+    """Every bidder's outcome (or `only` that one's), in catalog order. `seconds`: a time
+    budget for the searches; bidders not reached in it are marked unknown (their rules of
+    ineligibility are still given)."""
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    inst = build_instance(scenario, deployment, weights, vendors, rates, structure=award.structure)
+    won: dict[str, set[str]] = {}
+    for s in award.systems:
+        won.setdefault(s.vendor, set()).add(s.system)
+    for v in award.vendors:
+        won.setdefault(v.vendor, set()).update(v.layers if v.layers else [])
+        if not won[v.vendor]:
+            won[v.vendor].add("integrator")
+
+    base = choice_of(award)
+
+    def one(vendor: Vendor) -> BidderOutcome:
+        reasons, eligible = _eligibility(scenario, deployment, vendor)
+        layers = [x for x in ("security", "ops") if vendor.id in inst.layer_options.get(x, [])]
+        if (
+            deadline is not None
+            and time.monotonic() > deadline
+            and (vendor.id in won or (vendor.id in inst.vendors and (eligible or layers)))
+        ):
+            outcome = "won" if vendor.id in won else "lost"
+            out = BidderOutcome(
+                vendor=vendor.id, outcome=outcome, won=sorted(won.get(vendor.id, [])), unknown=True
+            )
+        elif vendor.id in won:
+            out = _headroom(inst, vendor.id, won[vendor.id], solver, base, deadline)
+        elif vendor.id not in inst.vendors or (not eligible and not layers):
+            out = BidderOutcome(vendor=vendor.id, outcome="ineligible")
+        else:
+            out = _price_to_win(inst, vendor.id, solver, base, deadline)
+        return out.model_copy(update={"ineligible": reasons})
+
+    chosen = [v for v in vendors if only is None or v.id == only]
+    return pmap(one, chosen)
+
+
+LISTED = 12  # in a large brief, at most this many systems named per list (the rest counted)
+
+
+def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | None = None) -> str:
+    """One bidder's outcome as a sentence in `lang`; `names`: system and vendor ids -> names;
+    `most`: name at most this many systems per list and count the rest (large briefs)."""
+    zh = lang == "zh"
+    layer = {
+        "security": ("security layer", "安全服务层"),
+        "ops": ("operations", "运维服务"),
+        "integrator": ("the integrator's role", "总集成商角色"),
+    }
+
+    def things(ids: list[str]) -> str:
+        words = [layer[i][zh] if i in layer else names.get(i, i) for i in ids]
+        rest = len(words) - most if most is not None and len(words) > most else 0
+        text = ("、" if zh else ", ").join(words[: len(words) - rest])
+        if rest:
+            text += (
+                f"等，另有{rest}项（见附件 systems.csv）"
+                if zh
+                else f" and {rest} more (systems.csv)"
+            )
+        return text
+
+    why = ("；" if zh else "; ").join(r(lang) for r in o.ineligible)
+    if o.outcome == "ineligible":
+        return f"任何价格下都无法中标：{why}。" if zh else f"Cannot win at any price: {why}."
+    if o.outcome == "won":
+        text = f"获得{things(o.won)}。" if zh else f"Awarded {things(o.won)}."
+        if o.unknown:
+            return text
+        if o.headroom is not None and not o.would_lose:
+            text += (
+                f"价格上涨{fmt_pct(o.headroom, 0)}仍不会失去任何系统。"
+                if zh
+                else f" It keeps every system even {fmt_pct(o.headroom, 0)} dearer."
+            )
+        elif o.headroom is not None:
+            text += (
+                f"价格上涨超过{fmt_pct(o.headroom, 2)}将失去{things(o.would_lose)}。"
+                if zh
+                else f" Its prices could rise {fmt_pct(o.headroom, 2)} before it loses "
+                f"{things(o.would_lose)}."
+            )
+        return text
+    if o.unknown:
+        return (
+            "中标所需降价的计算超时，未能得出。"
+            if zh
+            else "The price-to-win search ran out of time."
+        )
+    if o.price_to_win is None:
+        return (
+            f"即使降价{fmt_pct(MAX_CUT, 1)}也无法中标（由其评分或规则决定）。"
+            if zh
+            else f"It would not win even {fmt_pct(MAX_CUT, 1)} cheaper (its scores or "
+            "the rules decide)."
+        )
+    text = (
+        f"所有报价统一降低{fmt_pct(o.price_to_win, 2)}即可中标，届时可获{things(o.would_win)}。"
+        if zh
+        else f"A uniform cut of {fmt_pct(o.price_to_win, 2)} in all its prices would win "
+        f"it {things(o.would_win)}."
+    )
+    if why:
+        text += f"（不符合条件的系统：{why}）" if zh else f" (Not eligible for: {why}.)"
+    return text

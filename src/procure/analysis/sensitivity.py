@@ -1,0 +1,524 @@
+r"""How sure is the recommendation? Weight intervals, flip points and rank acceptability.
+
+Weight sensitivity: vary one criterion's weight t in [0, 1], the others rescaled in proportion
+(w_k(t) = w_k (1 - t) / (1 - w_c)). Each system's recommended deployment model is traced over t
+on a fine grid (vectorised) and every change is pinned down by bisection; the award's interval
+(which vendors win, in which role) is found by re-solving the MILP on a coarse grid, then
+bisecting towards the base weight.
+
+Rank acceptability (SMAA-2, Lahdelma & Salminen 2001): weights drawn uniformly from the simplex
+(Dirichlet(1,...,1)) or around the given weights (Dirichlet(kappa * w), kappa = 1 / spread^2);
+for each system the share of draws in which each model ranks first; for the award, the share of
+a bounded number of re-solved draws in which each vendor is in the winning mix, with vendor
+prices and scores drawn from their stated uncertainty when a vendor file gives it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from procure.advice.deployment import Deployment, Placement
+from procure.advice.knowledge import DeploymentKnowledge
+from procure.award.budget import Budget
+from procure.award.parallel import run_all
+from procure.inputs.scenario import CRITERIA, Scenario
+from procure.inputs.vendors import DEPLOYMENT_MODELS, Vendor
+from procure.text import Text
+
+GRID = 1001
+
+
+class Flip(BaseModel):
+    """At weight `at` the system's recommended model changes from one model to another."""
+
+    system: str
+    at: float
+    before: str
+    after: str
+
+
+class CriterionSensitivity(BaseModel):
+    criterion: str
+    base: float
+    placements: dict[str, list[tuple[float, float, str]]]  # system -> [(from, to, model)]
+    flips: list[Flip]
+    award_interval: tuple[float, float] | None
+    verdict: Text
+    # how far either end of the interval may lie past the one given: the search's last step
+    # (at most 0.01), 0 at the scale's end, more when the time budget ran out
+    precision: float = 0.0
+
+
+class Acceptability(BaseModel):
+    draws: int
+    seed: int
+    spread: float | None  # None = uniform over the simplex
+    first_rank: dict[str, dict[str, float]]  # system -> model -> share of draws
+    award_draws: int
+    vendor_in_mix: dict[str, float]
+
+
+class Sensitivity(BaseModel):
+    weights: dict[str, float]
+    criteria: list[CriterionSensitivity]
+    acceptability: Acceptability
+    budget_note: Text | None = None  # what the time budget left out, if anything
+
+
+def shifted(weights: dict[str, float], criterion: str, t: float) -> dict[str, float]:
+    """Weights with `criterion` set to t and the others rescaled in proportion."""
+    rest = 1.0 - weights[criterion]
+    out: dict[str, float] = {}
+    for c in CRITERIA:
+        if c == criterion:
+            out[c] = t
+        elif rest > 0:
+            out[c] = weights[c] * (1.0 - t) / rest
+        else:  # the criterion held all the weight: share the rest evenly
+            out[c] = (1.0 - t) / (len(CRITERIA) - 1)
+    return out
+
+
+class FitModel:
+    """Deployment fits for many weight vectors at once, consistent with `place_system`."""
+
+    def __init__(self, scenario: Scenario, deployment: Deployment, kb: DeploymentKnowledge):
+        self.systems = [str(s.id) for s in scenario.systems]
+        self.profile = np.array(
+            [[kb.profile(m).scores[c] for c in CRITERIA] for m in DEPLOYMENT_MODELS]
+        )  # models x criteria
+        mods = []
+        adjust = []
+        allowed = []
+        for s in scenario.systems:
+            mod = np.ones(len(CRITERIA))
+            mod[CRITERIA.index("security")] = kb.modifiers.security_by_sensitivity[s.sensitivity]
+            mod[CRITERIA.index("scalability")] = kb.modifiers.scalability_by_elasticity[
+                s.elasticity
+            ]
+            mods.append(mod)
+            placement: Placement = deployment.placement(str(s.id))
+            adjust.append([sum(float(a.effect) for a in f.adjustments) for f in placement.fits])
+            allowed.append([f.score is not None for f in placement.fits])
+        self.mod = np.array(mods)  # systems x criteria
+        self.adjust = np.array(adjust)  # systems x models
+        self.allowed = np.array(allowed)
+
+    def best(self, weights: np.ndarray) -> np.ndarray:
+        """Index of the recommended model: weights (draws x criteria) -> (draws x systems)."""
+        ws = weights[:, None, :] * self.mod[None, :, :]
+        ws = ws / ws.sum(axis=2, keepdims=True)
+        fits = np.einsum("dsc,mc->dsm", ws, self.profile) + self.adjust[None, :, :]
+        fits = np.clip(fits, 0.0, 100.0)
+        fits = np.where(self.allowed[None, :, :], fits, -np.inf)
+        return np.asarray(np.argmax(fits, axis=2))
+
+    def best_each(self, weights: np.ndarray, systems: np.ndarray) -> np.ndarray:
+        """Index of the recommended model of system systems[k] at weights[k], for every k:
+        the arithmetic of `best`, row by row."""
+        ws = weights[:, None, :] * self.mod[systems][:, None, :]
+        ws = ws / ws.sum(axis=2, keepdims=True)
+        fits = np.einsum("dsc,mc->dsm", ws, self.profile) + self.adjust[systems][:, None, :]
+        fits = np.clip(fits, 0.0, 100.0)
+        fits = np.where(self.allowed[systems][:, None, :], fits, -np.inf)
+        return np.asarray(np.argmax(fits, axis=2))[:, 0]
+
+
+def _weights_array(weights: dict[str, float], criterion: str, ts: np.ndarray) -> np.ndarray:
+    rest = 1.0 - weights[criterion]
+    cols = []
+    for c in CRITERIA:
+        if c == criterion:
+            cols.append(ts)
+        elif rest > 0:
+            cols.append(weights[c] * (1.0 - ts) / rest)
+        else:
+            cols.append((1.0 - ts) / (len(CRITERIA) - 1))
+    return np.stack(cols, axis=1)
+
+
+def placement_trace(
+    fm: FitModel, weights: dict[str, float], criterion: str
+) -> tuple[dict[str, list[tuple[float, float, str]]], list[Flip]]:
+    """Recommended model per system over t in [0, 1], with every change point bisected (all
+    change points at once, each on its own system: one at a time over every system took
+    17 s for 1,000 systems)."""
+    ts = np.linspace(0.0, 1.0, GRID)
+    best = fm.best(_weights_array(weights, criterion, ts))  # grid x systems
+    changes = [
+        (j, i)
+        for j in range(len(fm.systems))
+        for i in range(1, GRID)
+        if best[i, j] != best[i - 1, j]
+    ]
+    at: dict[tuple[int, int], float] = {}
+    if changes:
+        js = np.array([j for j, _ in changes])
+        before = np.array([best[i - 1, j] for j, i in changes])
+        lo = np.array([ts[i - 1] for _, i in changes], dtype=float)
+        hi = np.array([ts[i] for _, i in changes], dtype=float)
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            same = fm.best_each(_weights_array(weights, criterion, mid), js) == before
+            lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+        at = {c: float(x) for c, x in zip(changes, (lo + hi) / 2, strict=True)}
+    segments: dict[str, list[tuple[float, float, str]]] = {}
+    flips = []
+    for j, sid in enumerate(fm.systems):
+        column = best[:, j]
+        start = 0.0
+        for i in range(1, GRID):
+            if column[i] != column[i - 1]:
+                point = at[(j, i)]
+                before_model = DEPLOYMENT_MODELS[int(column[i - 1])]
+                segments.setdefault(sid, []).append((start, point, before_model))
+                flips.append(
+                    Flip(
+                        system=sid,
+                        at=point,
+                        before=before_model,
+                        after=DEPLOYMENT_MODELS[int(column[i])],
+                    )
+                )
+                start = point
+        segments.setdefault(sid, []).append((start, 1.0, DEPLOYMENT_MODELS[int(column[-1])]))
+    return segments, flips
+
+
+AwardKey = Callable[[dict[str, float]], Any]
+
+
+NAMED = 12  # a verdict names at most this many systems whose placement flips nearby
+INTERVAL_TOLERANCE = 0.01  # the brief shows weights to two decimals
+UNKNOWN = "unknown"  # an award key: no solve within the time budget, or none proven optimal
+
+
+def award_interval(
+    award_at: AwardKey,
+    weights: dict[str, float],
+    criterion: str,
+    steps: int = 5,
+    tolerance: float = INTERVAL_TOLERANCE,
+) -> tuple[float, float, float]:
+    """The interval of t around the base weight where `award_at` gives the same award, and
+    the precision reached: (low, high, precision).
+
+    Each end is found to within `tolerance` (the brief shows weights to two decimals); every
+    halving costs one MILP solve. When `award_at` answers UNKNOWN (the time budget is spent),
+    the search stops there and the precision says how far the end may lie beyond the one
+    reported; an end that reaches the scale's end is exact."""
+    base_t = weights[criterion]
+    base = award_at(weights)
+
+    def same(t: float) -> bool | None:
+        key = award_at(shifted(weights, criterion, t))
+        return None if key == UNKNOWN else bool(key == base)
+
+    def end(points: list[float], limit: float) -> tuple[float, float]:
+        """(the furthest t known to give the same award, how far past it the change may be)"""
+        inner = base_t
+        for t in points:
+            holds = same(t)
+            if holds is None:
+                return inner, abs(limit - inner)
+            if not holds:
+                outer = t
+                while abs(outer - inner) > tolerance:
+                    mid = (inner + outer) / 2
+                    holds = same(mid)
+                    if holds is None:
+                        break
+                    if holds:
+                        inner = mid
+                    else:
+                        outer = mid
+                return inner, abs(outer - inner)
+            inner = t
+        return inner, 0.0
+
+    low, low_open = end([base_t - (base_t - 0.0) * k / steps for k in range(1, steps + 1)], 0.0)
+    high, high_open = end([base_t + (1.0 - base_t) * k / steps for k in range(1, steps + 1)], 1.0)
+    return (round(low, 4), round(high, 4), round(max(low_open, high_open), 4))
+
+
+CRITERION_ZH = {
+    "security": "安全性",
+    "flexibility": "灵活性",
+    "scalability": "可扩展性",
+    "cost": "成本",
+}
+
+
+def _verdict(
+    criterion: str,
+    base: float,
+    interval: tuple[float, float] | None,
+    flips: list[Flip],
+    names: dict[str, str] | None = None,
+    precision: float = 0.0,
+    untested: bool = False,
+) -> Text:
+    """The criterion's verdict; `names`: system ids -> the names the user gave; `precision`:
+    how far an end may lie past the one given (said when coarser than the search's step)."""
+    names = names or {}
+    near = [f for f in flips if abs(f.at - base) < 0.05]
+    if interval is None and untested:
+        en = f"{criterion} weight: not tested (the time budget ran out)"
+        zh = f"{CRITERION_ZH[criterion]}权重：未检验（时间预算已用完）"
+    elif interval is None:
+        en = f"{criterion} weight: no award to test"
+        zh = f"{CRITERION_ZH[criterion]}权重：无可行方案可供检验"
+    else:
+        lo, hi = interval
+        width = hi - lo
+        word_en, word_zh = (
+            ("robust", "稳健") if width >= 0.2 and not near else ("sensitive", "敏感")
+        )
+        en = f"{word_en}: the award holds for {criterion} weight {lo:.2f}-{hi:.2f} (now {base:.2f})"
+        zh = (
+            f"{word_zh}：{CRITERION_ZH[criterion]}权重在{lo:.2f}至{hi:.2f}之间"
+            f"（当前{base:.2f}）推荐方案不变"
+        )
+        if precision > INTERVAL_TOLERANCE:
+            en += f" (ends to within {precision:.2f}: the time budget ran out)"
+            zh += f"（端点精度{precision:.2f}：时间预算已用完）"
+    if near:
+        ids = sorted({f.system for f in near})
+        shown = [names.get(i, i) for i in ids[:NAMED]]
+        more_en = f" and {len(ids) - NAMED} more" if len(ids) > NAMED else ""
+        more_zh = f"等{len(ids)}个系统" if len(ids) > NAMED else ""
+        en += f"; placements of {', '.join(shown)}{more_en} flip within 0.05 of it"
+        zh += f"；{'、'.join(shown)}{more_zh}的部署模式在±0.05内会改变"
+    return Text(en=en, zh=zh)
+
+
+def first_rank_acceptability(
+    fm: FitModel, weights: dict[str, float], draws: int, seed: int, spread: float | None
+) -> dict[str, dict[str, float]]:
+    """Share of weight draws in which each model ranks first, per system (vectorised)."""
+    rng = np.random.default_rng(seed)
+    if spread is None:
+        sample = rng.dirichlet(np.ones(len(CRITERIA)), size=draws)
+    else:
+        kappa = 1.0 / spread**2
+        alpha = np.maximum(np.array([weights[c] for c in CRITERIA]) * kappa, 1e-3)
+        sample = rng.dirichlet(alpha, size=draws)
+    best = fm.best(sample)
+    out: dict[str, dict[str, float]] = {}
+    for j, sid in enumerate(fm.systems):
+        counts = np.bincount(best[:, j], minlength=len(DEPLOYMENT_MODELS))
+        out[sid] = {m: round(float(counts[i]) / draws, 4) for i, m in enumerate(DEPLOYMENT_MODELS)}
+    return out
+
+
+def perturbed_vendors(vendors: list[Vendor], rng: np.random.Generator) -> list[Vendor]:
+    """Vendors with prices and scores drawn from their stated uncertainty (uniform)."""
+    out = []
+    for v in vendors:
+        if not v.price_uncertainty and not v.score_uncertainty:
+            out.append(v)
+            continue
+        factor = 1 + rng.uniform(-v.price_uncertainty, v.price_uncertainty)
+        prices = {m: p.scaled(factor) for m, p in v.prices.items()}
+        scores = v.scores.model_copy(
+            update={
+                c: float(
+                    np.clip(
+                        getattr(v.scores, c)
+                        + rng.uniform(-v.score_uncertainty, v.score_uncertainty),
+                        0,
+                        100,
+                    )
+                )
+                for c in ("security", "flexibility", "scalability", "service")
+            }
+        )
+        out.append(v.model_copy(update={"prices": prices, "scores": scores}))
+    return out
+
+
+def analyse(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    *,
+    draws: int = 10_000,
+    award_draws: int = 30,
+    seed: int = 20201,
+    spread: float | None = 0.15,
+    award_intervals: bool = True,
+    solver: str = "highs",
+    progress: Callable[[int, int], None] | None = None,
+    base_award: Any = None,
+    budget: Budget | None = None,
+) -> Sensitivity:
+    """Weight sensitivity per criterion and rank acceptability for one scenario.
+    `base_award`: the award at the given weights when the caller has solved it already.
+    `budget`: the time the re-solves share; past it, interval searches stop where they are
+    (their precision says so) and draws are not re-solved (counted as left out)."""
+    from procure.advice.deployment import assess_deployment
+    from procure.advice.knowledge import knowledge
+    from procure.award.formulation import TIME_LIMIT
+    from procure.award.optimizer import Award, optimize
+    from procure.errors import InfeasibleError, ProcureError
+
+    kb = knowledge()
+    fm = FitModel(scenario, deployment, kb.deployment)
+    budget = (budget or Budget()).child()
+
+    def solve_at(
+        w: dict[str, float], pool: list[Vendor], start: Award | None
+    ) -> Award | str | None:
+        seconds = budget.limit(TIME_LIMIT)
+        if seconds is None:
+            return UNKNOWN
+        placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
+        try:
+            award = optimize(
+                scenario,
+                placed,
+                w,
+                pool,
+                kb.costs,
+                solver=solver,
+                extras=False,
+                start=start,
+                time_limit=seconds,
+            )
+        except InfeasibleError:
+            return None
+        except ProcureError:  # no award found in the time left
+            return UNKNOWN
+        return award if award.status == "Optimal" else UNKNOWN  # unproven: not compared
+
+    def mix(award: Award | str | None) -> Any:
+        if award is None or isinstance(award, str):
+            return award
+        return frozenset((v.vendor, v.role) for v in award.vendors)
+
+    # the award at the given weights; with none there is nothing to test: no intervals, no
+    # draws. Every re-solve is offered it as a first solution.
+    solved_base = (
+        base_award
+        if base_award is not None
+        else (solve_at(weights, vendors, None) if award_intervals or award_draws > 0 else None)
+    )
+    base = solved_base if isinstance(solved_base, Award) else None
+    has_award = base is not None
+    untested = solved_base == UNKNOWN  # the award itself was not re-solved in time
+    if untested:
+        budget.cut(Text(en="the award re-solves", zh="授标方案的重新求解"))
+    memo: dict[tuple[float, ...], Any] = {tuple(weights[c] for c in CRITERIA): mix(base)}
+
+    def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
+        key = tuple(w[c] for c in CRITERIA)
+        if pool is vendors and key in memo:
+            return memo[key]
+        found = mix(solve_at(w, pool, base))
+        if pool is vendors and found != UNKNOWN:
+            memo[key] = found
+        return found
+
+    award_draws = award_draws if has_award else 0
+    rng = np.random.default_rng(seed + 1)
+    draws_at = []  # drawn in order before any solve, so the draws do not depend on scheduling
+    for _ in range(award_draws):
+        if spread is None:
+            w_vec = rng.dirichlet(np.ones(len(CRITERIA)))
+        else:
+            w_vec = rng.dirichlet(
+                np.maximum(np.array([weights[c] for c in CRITERIA]) / spread**2, 1e-3)
+            )
+        w: dict[str, float] = {c: float(x) for c, x in zip(CRITERIA, w_vec, strict=True)}
+        draws_at.append((w, perturbed_vendors(vendors, rng)))
+    done = 0
+    lock = threading.Lock()
+
+    def draw(k: int) -> Any:
+        nonlocal done
+        key = award_at(*draws_at[k])
+        with lock:
+            done += 1
+            if progress is not None:
+                progress(done, award_draws)
+        return key
+
+    def interval(c: str) -> tuple[float, float, float] | None:
+        return award_interval(award_at, weights, c) if has_award and award_intervals else None
+
+    # the four interval searches and the draws are independent solves: run them side by side
+    jobs: list[Callable[[], Any]] = [partial(interval, c) for c in CRITERIA]
+    jobs += [partial(draw, k) for k in range(award_draws)]
+    results = run_all(jobs)
+    intervals, keys = results[: len(CRITERIA)], results[len(CRITERIA) :]
+    criteria = []
+    for c, found in zip(CRITERIA, intervals, strict=True):
+        segments, flips = placement_trace(fm, weights, c)
+        span = None if found is None else (found[0], found[1])
+        precision = 0.0 if found is None else found[2]
+        criteria.append(
+            CriterionSensitivity(
+                criterion=c,
+                base=weights[c],
+                placements=segments,
+                flips=flips,
+                award_interval=span,
+                precision=precision,
+                verdict=_verdict(
+                    c,
+                    weights[c],
+                    span,
+                    flips,
+                    {str(x.id): x.name for x in scenario.systems},
+                    precision,
+                    untested,
+                ),
+            )
+        )
+    coarse = max((c.precision for c in criteria), default=0.0)
+    if coarse > INTERVAL_TOLERANCE:
+        budget.cut(
+            Text(
+                en=f"the award intervals' ends are found to within {coarse:.2f}, not "
+                f"{INTERVAL_TOLERANCE:.2f}",
+                zh=f"授标区间的端点精度为{coarse:.2f}，而非{INTERVAL_TOLERANCE:.2f}",
+            )
+        )
+    first = first_rank_acceptability(fm, weights, draws, seed, spread)
+    in_mix: dict[str, int] = {}
+    solved = 0
+    for key in keys:
+        if key is not None and key != UNKNOWN:
+            solved += 1
+            for vendor in {v for v, _ in key}:
+                in_mix[vendor] = in_mix.get(vendor, 0) + 1
+    share = {v: round(n / solved, 4) for v, n in sorted(in_mix.items())} if solved else {}
+    skipped = sum(1 for key in keys if key == UNKNOWN)
+    if skipped:
+        budget.cut(
+            Text(
+                en=f"{award_draws - skipped} of {award_draws} weight-and-price draws were "
+                "re-solved",
+                zh=f"{award_draws}次权重与价格抽样中仅{award_draws - skipped}次重新求解了授标方案",
+            )
+        )
+    return Sensitivity(
+        weights=weights,
+        criteria=criteria,
+        acceptability=Acceptability(
+            draws=draws,
+            seed=seed,
+            spread=spread,
+            first_rank=first,
+            award_draws=solved,
+            vendor_in_mix=share,
+        ),
+        budget_note=budget.said(),
+    )

@@ -1,0 +1,831 @@
+"""The award and what surrounds it: solve the vendor-mix MILP (`procure.award.formulation` builds it),
+check the award exactly and mend what the solver's tolerance let slip, say why no award exists,
+and the extras: what each business rule costs, the next best awards, the cost/value frontier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from procure.advice.deployment import Deployment
+from procure.advice.knowledge import CostRates
+from procure.award import diagnosis
+from procure.award.budget import Budget
+from procure.award.formulation import (
+    EXTRA_LIMIT,
+    GAP,
+    TIME_LIMIT,
+    AnyModel,
+    ArrayModel,
+    Choice,
+    Model,
+    model_for,
+    twin_images,
+)
+from procure.award.instance import Instance, build_instance, evaluate, score
+from procure.award.parallel import pmap, run_all
+from procure.catalog import strings
+from procure.errors import InfeasibleError, ProcureError
+from procure.inputs.scenario import Scenario
+from procure.inputs.vendors import Vendor
+from procure.money import fmt_pct
+from procure.text import Text
+
+
+class SystemAward(BaseModel):
+    system: str
+    name: str = ""  # the system's name, as the scenario gives it
+    vendor: str
+    model: str
+    cost_cny: float
+    value: float
+
+
+class VendorAward(BaseModel):
+    vendor: str
+    name: str
+    name_zh: str | None = None  # the vendor's Chinese name, when the catalog gives one
+    role: str  # integrator | subcontractor | sole | parallel (a direct contract, no integrator)
+    systems: list[str]
+    layers: list[str]
+    cost_cny: float
+    share: float
+
+
+class RuleCost(BaseModel):
+    """What a business rule costs: the award re-solved without it."""
+
+    rule: str
+    description: Text
+    delta_cost_cny: float | None
+    delta_value: float | None
+    feasible: bool
+
+
+class Alternative(BaseModel):
+    rank: int
+    total_cost_cny: float
+    value: float
+    objective: float
+    assignment: dict[str, str]
+
+
+class Award(BaseModel):
+    status: str
+    solver: str
+    gap: float | None
+    seconds: float = Field(0.0, exclude=True)  # shown in the terminal; kept out of JSON so
+    # the same input gives the same JSON, byte for byte
+    objective: float
+    total_cost_cny: float
+    value: float
+    budget_cny: float
+    cost_by_year: list[float]
+    cost_breakdown: dict[str, float]
+    systems: list[SystemAward]
+    vendors: list[VendorAward]
+    integrator: str | None
+    structure: str = "integrator"  # integrator | parallel
+    binding: list[Text]
+    cautions: list[Text] = []  # e.g. a winner without the cloud-service security assessment
+    rule_costs: list[RuleCost] = []
+    alternatives: list[Alternative] = []
+    frontier: list[Alternative] = []
+    variables: int = 0
+    constraints: int = 0
+
+
+def choice_of(award: Award) -> Choice:
+    layers = {layer: v.vendor for v in award.vendors for layer in v.layers}
+    return {a.system: (a.vendor, a.model) for a in award.systems}, layers, award.integrator
+
+
+REPAIRS = 8  # re-solves allowed to exclude awards the solver's tolerance let break a rule
+MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
+EXCLUSIONS = 2  # repairs by exclusion before a row is tightened
+
+
+def solve_exact(
+    model: AnyModel,
+    solver: str = "highs",
+    *,
+    start: Choice | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    branching: bool | None = None,
+) -> tuple[str, float]:
+    """Solve, then check the award exactly (`award.evaluate`, in whole fen), and mend what the
+    solver's tolerance (a millionth of the award's size on the money rows) let slip.
+
+    1. A repair cut excludes the award that breaks a rule and its images among
+       interchangeable bidders (`twin_images`), and the model is solved again. It never moves
+       a row's limit: it removes only awards that break the rules, so an award exactly at a
+       cap (a 50/50 split) stays in, and the re-solve's optimum and bound hold for the rules
+       as stated (the model with its tolerance contains every award that meets them).
+    2. Where near-ties let many awards slip past a cap by a few yuan (identical bidders, a
+       50% cap with the lead rule: an exact partition), that does not settle it. The broken
+       row's limit is then lowered past the tolerance (quick, and it always ends with an
+       award that meets the rules), but that can exclude awards exactly at the limit: the
+       award is proven only against the bound of the solves before (`model.unproven`).
+    3. With the time left, the array model counts its money rows in thousands of yuan
+       (`ArrayModel.make_precise`: the tolerance is a tenth of a fen, no limit moved) and is
+       solved again from that award; its answer is kept if it meets the rules and is no worse,
+       with its own proven gap.
+
+    A status of "Optimal" is a proof for the rules as stated; otherwise "Time limit" with the
+    gap against a valid bound. All re-solves share the solve's time limit. Returns (status,
+    seconds); an award that breaks a rule is never returned as solved."""
+    limit = model.time_limit if time_limit is None else time_limit
+    options: dict[str, Any] = {"branching": branching}
+    if gap is not None:
+        options["gap"] = gap
+    wanted = GAP if gap is None else gap
+    status, seconds = model.solve(solver, start=start, time_limit=limit, **options)
+    bound = _bound(model, None)  # valid for the rules as stated, until a row is tightened
+    for attempt in range(1, REPAIRS + 1):
+        if status not in ("Optimal", "Time limit"):
+            return status, seconds
+        choice = model.choice()
+        ev = evaluate(model.inst, *choice)
+        if not ev.violations:
+            if not model.tightened:
+                return status, seconds
+            status = _unproven(model, ev.objective, bound, wanted)
+            if status == "Optimal":
+                return status, seconds
+            return _precise(model, solver, choice, ev.objective, limit, seconds, options)
+        if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
+            raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
+        if attempt <= EXCLUSIONS:
+            # the share and budget rules hold or break whoever leads; the lead rule does not
+            lead_only = all(row.startswith("lead_") for row in ev.overshoot)
+            for image in twin_images(model.inst, choice):
+                model.exclude(image, f"repair_{len(model.repairs) + 1}", integrator=lead_only)
+        else:
+            for row, over in ev.overshoot.items():
+                model.tighten(row, over + 2e-6 * model.unit)  # past the solver's tolerance
+        left = limit - seconds  # the repairs share the solve's time
+        if left < MIN_REPAIR:
+            return "Not solved", seconds
+        status, more = model.solve(solver, time_limit=left, **options)
+        seconds += more
+        if not model.tightened:
+            bound = _bound(model, bound)
+    return "Not solved", seconds
+
+
+def _precise(
+    model: AnyModel,
+    solver: str,
+    found: Choice,
+    objective: float,
+    limit: float,
+    seconds: float,
+    options: dict[str, Any],
+) -> tuple[str, float]:
+    """Step 3 of `solve_exact`: the precise build from the award `found` (which a tightened
+    row gave, scoring `objective`), in the time left; the better exact answer is kept."""
+    left = limit - seconds
+    if left < MIN_REPAIR or not isinstance(model, ArrayModel):
+        return "Time limit", seconds
+    saved = model.snapshot()
+    model.make_precise()
+    status, more = model.solve(solver, start=found, time_limit=left, **options)
+    seconds += more
+    if status in ("Optimal", "Time limit") and model.result is not None:
+        ev = evaluate(model.inst, *model.choice())
+        if not ev.violations and ev.objective >= objective - 1e-12:
+            model.unproven = False
+            return status, seconds
+    model.restore(saved)
+    return "Time limit", seconds
+
+
+def _bound(model: AnyModel, before: float | None) -> float | None:
+    """The tighter of `before` and the last solve's bound on the score (None: unknown)."""
+    result = model.result
+    if result is None or result.bound is None or result.status not in ("Optimal", "Time limit"):
+        return before
+    return result.bound if before is None else min(before, result.bound)
+
+
+def _unproven(model: AnyModel, objective: float, bound: float | None, gap: float) -> str:
+    """Mark an award found with a tightened row: its gap against a bound that holds for the
+    rules as stated, and "Time limit" unless that gap is within `gap`."""
+    model.unproven = True
+    proven = None if bound is None else max(0.0, bound - objective) / max(abs(objective), 1e-9)
+    if model.result is not None:
+        model.result.gap = proven
+        model.result.bound = bound
+    return "Optimal" if proven is not None and proven <= gap else "Time limit"
+
+
+def optimize(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    *,
+    solver: str = "highs",
+    extras: bool = True,
+    lp: list[str] | None = None,
+    start: Award | None = None,
+    structure: str | None = None,
+    time_limit: float = TIME_LIMIT,
+    budget: Budget | None = None,
+) -> Award:
+    """Solve the award; raise InfeasibleError with a diagnosis when no award exists.
+
+    `start`: the award of a similar scenario (other weights or prices), offered to the solver
+    as a first solution; re-solves in the robustness analysis take about a third less time.
+    `lp`: a list that receives the model in LP format, once an award is found.
+    `structure`: integrator or parallel, instead of the scenario's.
+    `time_limit`: seconds for the award's solve; when it runs out with an award in hand, that
+    award is returned with its proven gap and a caution saying so. `budget`: the time the
+    extras share (each solve also has at most EXTRA_LIMIT); what it leaves out is said."""
+    inst = build_instance(scenario, deployment, weights, vendors, rates, structure=structure)
+    _precheck(inst, scenario)
+
+    def infeasible() -> InfeasibleError:
+        parallel = None
+        if inst.structure == "integrator":
+            parallel = build_instance(
+                scenario, deployment, weights, vendors, rates, structure="parallel"
+            )
+        why = diagnose(inst, solver, parallel)
+        return InfeasibleError(why.en, why.zh)
+
+    if diagnosis.cost_floor(inst) > inst.budget * (1 + 1e-9):  # no award can fit: said so
+        raise infeasible()  # before a model scaled to a budget of, say, 1e-9 CNY is solved
+    model = model_for(inst, solver, time_limit=time_limit)
+    status, seconds = solve_exact(model, solver, start=choice_of(start) if start else None)
+    if status == "Infeasible":
+        raise infeasible()
+    if status not in ("Optimal", "Time limit"):
+        raise ProcureError(
+            f"the {solver} solver found no award within {seconds:.0f} s (status {status}); "
+            "raise --time-limit, or simplify the scenario",
+            f"求解器 {solver} 在{seconds:.0f}秒内未找到授标方案（状态：{status}）；"
+            "请提高 --time-limit，或简化情景",
+        )
+    award = _award(model, scenario, status, solver, seconds)
+    if model.unproven and status == "Time limit":
+        gap = fmt_pct(award.gap, 2) if award.gap is not None else None
+        within = f", proven within {gap} of the best possible score" if gap else ""
+        within_zh = f"，已证明与最优得分相差不超过{gap}" if gap else ""
+        award.cautions.insert(
+            0,
+            Text(
+                en="Not proven optimal: awards the solver's tolerance let slip past a money "
+                "rule by a few yuan were excluded by tightening that rule, which may also "
+                f"exclude awards exactly at its limit. This award meets every rule exactly{within}. "
+                "Give more time with --time-limit for an exact search.",
+                zh="未证明最优：求解器容差使部分方案以数元之差越过金额规则，为排除这些方案收紧了该规则，"
+                f"这也可能排除恰好达到限额的方案。本方案精确满足全部规则{within_zh}。"
+                "可用 --time-limit 给出更多时间以进行精确搜索。",
+            ),
+        )
+    elif status == "Time limit":
+        gap = fmt_pct(award.gap or 0.0, 2)
+        award.cautions.insert(
+            0,
+            Text(
+                en=f"The solver stopped at its time limit ({time_limit:g} s): this is the best "
+                f"award it found, proven within {gap} of the best possible score, not proven "
+                "optimal. Give more time with --time-limit to close the gap.",
+                zh=f"求解器达到时间上限（{time_limit:g}秒）后停止：这是已找到的最好方案，"
+                f"已证明与最优得分相差不超过{gap}，但未证明最优。可用 --time-limit 给出更多时间。",
+            ),
+        )
+    if lp is not None:
+        lp.append(lp_text(model.record(), [name for _, name, _ in model.repairs]))
+    if extras:  # three independent searches, side by side
+        left = (budget or Budget()).child()
+        jobs: list[Callable[[], list[Any]]] = [
+            lambda: rule_costs(scenario, deployment, weights, vendors, rates, award, solver, left),
+            lambda: alternatives(model, award, solver, budget=left),
+            lambda: frontier(inst, solver, budget=left),
+        ]
+        costs, award.alternatives, award.frontier = run_all(jobs)
+        award.rule_costs = [c for c in costs if isinstance(c, RuleCost)]
+        cut = [c for c in costs if isinstance(c, Text)]
+        if cut:  # said, not silently dropped
+            award.cautions.append(
+                Text(
+                    en="Left out for lack of time (each re-solve has "
+                    f"{EXTRA_LIMIT:g} s): what these rules cost: " + "; ".join(x.en for x in cut),
+                    zh=f"因时间所限（每次重新求解限{EXTRA_LIMIT:g}秒）未能算出以下规则的代价："
+                    + "；".join(x.zh for x in cut),
+                )
+            )
+        said = left.said()
+        if said is not None:
+            award.cautions.append(said)
+    return award
+
+
+def lp_text(problem: Any, repairs: list[str] | None = None) -> str:
+    """The PuLP model in LP format, written through a private temporary directory. LP files
+    have no objective constant and PuLP drops it: a comment at the top gives it, so that a
+    reviewer who solves the file can add it and get the award score the JSON reports. The
+    rows are the model of record (the module docstring of `procure.award.formulation`); `repairs`
+    names the extra rows the exact check added (`solve_exact`), each said in a comment."""
+    import tempfile
+
+    constant = float(problem.objective.constant) if problem.objective is not None else 0.0
+    with tempfile.TemporaryDirectory(prefix="procure-lp-") as tmp:
+        path = Path(tmp) / "award.lp"
+        problem.writeLP(str(path))
+        text = path.read_text(encoding="utf-8")
+    head = (
+        f"\\ procure: the objective below omits its constant term {constant!r}; the award "
+        "score (the JSON's objective) is the optimal value plus this constant.\n"
+    )
+    for name in repairs or []:
+        head += (
+            f"\\ procure: row {name} is not a rule: it excludes one award that the solver's "
+            "tolerance let break a money rule (checked exactly, in fen); it excludes no award "
+            "that meets the rules.\n"
+        )
+    return head + text
+
+
+def _precheck(inst: Instance, scenario: Scenario) -> None:
+    domestic = scenario.procurement.domestic_stack == "required"
+    mlps = max(s.mlps_level for s in scenario.systems)
+    en = [
+        f"system {inst.system_name(sid)}: no eligible vendor and model "
+        f"({'; '.join(w.en for w in why)})"
+        for sid, why in inst.ineligible.items()
+    ]
+    zh = [
+        f"系统“{inst.system_name(sid)}”：没有符合条件的供应商和部署模式"
+        f"（{'；'.join(w.zh for w in why)}）"
+        for sid, why in inst.ineligible.items()
+    ]
+    empty = [layer for layer, vids in inst.layer_options.items() if not vids]
+    en += [
+        f"layer {layer}: no eligible vendor offers it at MLPS {mlps}"
+        + (" with a domestic stack" if domestic else "")
+        for layer in empty
+    ]
+    zh += [
+        f"{strings()[f'layer_{layer}']['zh']}服务层：没有合格供应商能在等保{mlps}级"
+        + ("且全栈信创" if domestic else "")
+        + "条件下提供"
+        for layer in empty
+    ]
+    several = inst.min_vendors >= 2 or inst.max_share < 1
+    if (
+        inst.structure == "integrator"
+        and several
+        and not any(v.integrator for v in inst.vendors.values())
+    ):
+        en.append(
+            "several vendors must win (min_vendors or max_vendor_share), and with "
+            "procurement.structure: integrator one of them must lead as general integrator, "
+            "but no eligible bidder may act as one (integrator: true); add one, or use "
+            "procurement.structure: parallel"
+        )
+        zh.append(
+            "按 min_vendors 或 max_vendor_share 须由多家供应商中标，而 procurement.structure: "
+            "integrator 要求其中一家担任总集成商，但没有符合条件的投标人可担任（integrator: true）；"
+            "请增加可任总集成商的投标人，或改用 procurement.structure: parallel"
+        )
+    if en:
+        raise InfeasibleError(
+            "no award is possible: "
+            + "; ".join(en)
+            + ". Relax the rule named, add a qualified vendor, or remove "
+            "the system from this procurement.",
+            "无法授标：" + "；".join(zh) + "。请放宽所指出的规则、增加合格的供应商，"
+            "或将该系统移出本次采购。",
+        )
+
+
+def diagnose(inst: Instance, solver: str = "highs", parallel: Instance | None = None) -> Text:
+    """Why no award exists: changes that each restore one, each checked by solving again
+    (`procure.award.diagnosis`); `parallel`: the tender with parallel contracts, to check that too."""
+
+    def solve(model: AnyModel, solver: str, time_limit: float, gap: float | None) -> str:
+        return solve_exact(model, solver, time_limit=time_limit, gap=gap)[0]
+
+    return diagnosis.diagnose(inst, solver, solve, parallel)
+
+
+def _award(model: AnyModel, scenario: Scenario, status: str, solver: str, seconds: float) -> Award:
+    inst = model.inst
+    assignment, layers, integrator = model.choice()
+    ev = evaluate(inst, assignment, layers, integrator)
+    if ev.violations:  # pragma: no cover - would be a modelling bug
+        raise RuntimeError(f"solver award breaks rules: {ev.violations}")
+    names = {str(x.id): x.name for x in scenario.systems}
+    systems = [
+        SystemAward(
+            system=s,
+            name=names[s],
+            vendor=assignment[s][0],
+            model=assignment[s][1],
+            cost_cny=round(inst.cost[(s, *assignment[s])], 2),
+            value=round(inst.value[(s, *assignment[s])], 2),
+        )
+        for s in inst.systems
+    ]
+    base = sum(ev.vendor_value.values())
+    multi = len(ev.used) > 1
+    vendor_rows = []
+    for vid in ev.used:
+        role = (
+            "sole"
+            if not multi
+            else "parallel"
+            if inst.structure == "parallel"
+            else "integrator"
+            if vid == integrator
+            else "subcontractor"
+        )
+        vendor_rows.append(
+            VendorAward(
+                vendor=vid,
+                name=inst.vendors[vid].name,
+                name_zh=inst.vendors[vid].name_zh,
+                role=role,
+                systems=[s for s, (v, _) in assignment.items() if v == vid],
+                layers=sorted(x for x, v in layers.items() if v == vid),
+                cost_cny=round(ev.vendor_value[vid] + (ev.fee if vid == integrator else 0.0), 2),
+                share=round(ev.vendor_value[vid] / base, 6),  # 4 places hid overruns
+            )
+        )
+    setup = sum(inst.setup[v] for v in ev.used)
+    migration = sum(
+        inst.cost[(s, *assignment[s])] - inst.hosting[(s, *assignment[s])] for s in inst.systems
+    )
+    hosting = sum(inst.hosting[(s, *assignment[s])] for s in inst.systems)
+    layer_total = sum(inst.layer_cost[(x, v)] for x, v in layers.items())
+    coordination = inst.extra_vendor_cost * max(0, len(ev.used) - 1)
+    annual = (hosting + layer_total + ev.fee + coordination) / inst.years
+    by_year = [round(annual + (setup + migration if y == 0 else 0.0), 2) for y in range(inst.years)]
+    gap = _gap(model)
+    binding = _binding(inst, ev, assignment)
+    cautions = []
+    unassessed = [inst.vendors[v] for v in ev.used if not inst.vendors[v].security_assessed]
+    if scenario.procurement.security_assessment == "preferred" and unassessed:
+        cautions.append(
+            Text(
+                en=f"{', '.join(v.name for v in unassessed)}: no declaration that the platform passed the "
+                "cloud-service security assessment; ask for the result "
+                "before signing, or set procurement.security_assessment: required.",
+                zh=f"{'、'.join(v.name_zh or v.name for v in unassessed)}：未声明其平台通过云计算服务安全评估；签约前应要求"
+                "提供评估结果，或将 procurement.security_assessment 设为 required。",
+            )
+        )
+    return Award(
+        status=status,
+        solver=solver,
+        gap=gap,
+        seconds=round(seconds, 3),
+        objective=round(ev.objective, 6),
+        total_cost_cny=round(ev.total_cost, 2),
+        value=round(ev.value, 3),
+        budget_cny=inst.budget,
+        cost_by_year=by_year,
+        cost_breakdown={
+            "hosting": round(hosting, 2),
+            "security_ops": round(layer_total, 2),
+            "setup": round(setup, 2),
+            "migration": round(migration, 2),
+            "integrator_fee": round(ev.fee, 2),
+            "coordination": round(coordination, 2),
+        },
+        systems=systems,
+        vendors=vendor_rows,
+        integrator=integrator if multi else None,
+        binding=binding,
+        cautions=cautions,
+        structure=inst.structure,
+        variables=model.size[0],
+        constraints=model.size[1],
+    )
+
+
+def _gap(model: AnyModel) -> float | None:
+    return model.result.gap if model.result is not None else None
+
+
+def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) -> list[Text]:
+    """Rules the award presses against (within 1%)."""
+    out = []
+    if ev.total_cost >= 0.99 * inst.budget:
+        used = ev.total_cost / inst.budget
+        out.append(Text(en=f"budget: {used:.1%} used", zh=f"预算：已使用{used:.1%}"))
+    n = len(ev.used)
+    if n == inst.max_vendors:
+        out.append(
+            Text(en=f"most vendors allowed: {n} vendors win", zh=f"供应商数量上限：{n}家中标")
+        )
+    if n == inst.min_vendors and inst.min_vendors > 1:
+        out.append(
+            Text(en=f"fewest vendors allowed: exactly {n} win", zh=f"供应商数量下限：恰好{n}家中标")
+        )
+    base = sum(ev.vendor_value.values())
+    for vid, amount in ev.vendor_value.items():
+        v = inst.vendors[vid]
+        en_name, zh_name = v.name, v.name_zh or v.name
+        if inst.max_share < 1 and amount >= (inst.max_share - 0.01) * base:
+            share = amount / base
+            out.append(
+                Text(
+                    en=f"share cap: {en_name} at {share:.1%}",
+                    zh=f"单家份额上限：{zh_name}占{share:.1%}",
+                )
+            )
+        load = sum(inst.vcpu[s] for s, (v, _) in assignment.items() if v == vid)
+        cap = inst.vendors[vid].capacity_vcpu
+        if load >= 0.99 * cap:
+            out.append(
+                Text(
+                    en=f"capacity: {en_name} at {load:,.0f} of {cap:,} vCPU",
+                    zh=f"容量：{zh_name}已用{load:,.0f}/{cap:,}个vCPU",
+                )
+            )
+    return out
+
+
+def _resolve(
+    inst: Instance, solver: str, start: Award, seconds: float = EXTRA_LIMIT
+) -> tuple[float, float] | str:
+    """(cost, value) of the best award of `inst`, else its status ("Infeasible", or a time
+    limit's: then the rule's cost is unknown, not zero and not infinite)."""
+    model = model_for(inst, solver, time_limit=seconds)
+    # dropping a rule keeps the award feasible
+    status, _ = solve_exact(model, solver, start=choice_of(start))
+    if status != "Optimal":
+        return status
+    ev = evaluate(inst, *model.choice())
+    return ev.total_cost, ev.value
+
+
+def rule_costs(
+    scenario: Scenario,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    award: Award,
+    solver: str,
+    budget: Budget | None = None,
+) -> list[RuleCost | Text]:
+    """Re-solve without each business rule and report the change in cost and value; a rule
+    whose re-solve runs out of time comes back as its description (to be said, not guessed)."""
+    p = scenario.procurement
+    variants: list[tuple[str, Text, dict[str, Any]]] = [
+        (
+            "vendor_count",
+            Text(
+                en=f"vendor count {p.min_vendors}-{p.max_vendors}",
+                zh=f"供应商数量{p.min_vendors}-{p.max_vendors}家",
+            ),
+            {"min_vendors": 1, "max_vendors": len(vendors)},
+        ),
+    ]
+    if p.max_vendor_share < 1:
+        variants.append(
+            (
+                "share_cap",
+                Text(
+                    en=f"share cap {p.max_vendor_share:.0%}",
+                    zh=f"单家份额上限{p.max_vendor_share:.0%}",
+                ),
+                {"max_share": 1.0},
+            )
+        )
+    if p.domestic_stack != "any":
+        level = {"required": ("required", "强制"), "preferred": ("preferred", "优先")}
+        en, zh = level[p.domestic_stack]
+        variants.append(
+            (
+                "xinchuang",
+                Text(en=f"domestic (Xinchuang) stack {en}", zh=f"信创{zh}"),
+                {"domestic": "any"},
+            )
+        )
+    if p.security_assessment != "any":
+        level = {"required": ("required", "强制"), "preferred": ("preferred", "优先")}
+        en, zh = level[p.security_assessment]
+        variants.append(
+            (
+                "security_assessment",
+                Text(en=f"cloud-service security assessment {en}", zh=f"云计算服务安全评估{zh}"),
+                {"security_assessment": "any"},
+            )
+        )
+    if p.structure == "integrator":
+        rules = p.integrator_rules
+        for rule, on, en, zh in (
+            (
+                "lead_share",
+                rules.lead_share,
+                "the integrator's share is at least every subcontractor's",
+                "总集成商份额不低于任一分包商",
+            ),
+            (
+                "mlps4_with_integrator",
+                rules.mlps4_with_integrator and any(s.mlps_level >= 4 for s in scenario.systems),
+                "MLPS level 4 systems stay with the integrator",
+                "等保四级系统由总集成商承担",
+            ),
+            (
+                "security_with_integrator",
+                rules.security_with_integrator,
+                "the security layer stays with the integrator",
+                "安全层由总集成商承担",
+            ),
+        ):
+            if on:
+                variants.append((rule, Text(en=en, zh=zh), {rule: False}))
+    if p.incumbent:
+        variants.append(
+            (
+                "incumbent",
+                Text(
+                    en="incumbent continuity bonus and migration waiver",
+                    zh="现有服务商连续性加分与免迁移",
+                ),
+                {"incumbent": False},
+            )
+        )
+
+    def cost_of(variant: tuple[str, Text, dict[str, Any]]) -> RuleCost | Text:
+        rule, description, overrides = variant
+        seconds = (budget or Budget()).limit(EXTRA_LIMIT)
+        if seconds is None:  # the time budget is spent: said, not guessed
+            return description
+        inst = build_instance(scenario, deployment, weights, vendors, rates, **overrides)
+        result = "Infeasible" if inst.ineligible else _resolve(inst, solver, award, seconds)
+        if isinstance(result, str) and result != "Infeasible":  # out of time: not guessed
+            return description
+        if isinstance(result, str):
+            return RuleCost(
+                rule=rule,
+                description=description,
+                delta_cost_cny=None,
+                delta_value=None,
+                feasible=False,
+            )
+        cost, value = result
+        return RuleCost(
+            rule=rule,
+            description=description,
+            delta_cost_cny=round(award.total_cost_cny - cost, 2),
+            delta_value=round(award.value - value, 3),
+            feasible=True,
+        )
+
+    return pmap(cost_of, variants)
+
+
+def alternatives(
+    model: AnyModel, award: Award, solver: str, count: int = 3, budget: Budget | None = None
+) -> list[Alternative]:
+    """The next best distinct awards, by no-good cuts on the placements."""
+    out: list[Alternative] = []
+    chosen = [(s.system, s.vendor, s.model) for s in award.systems]
+    for rank in range(1, count + 1):
+        seconds = (budget or Budget()).limit(EXTRA_LIMIT)
+        if seconds is None:
+            (budget or Budget()).cut(
+                Text(
+                    en=f"the next-best awards ({len(out)} of {count} found)",
+                    zh=f"次优方案（仅找到{count}个中的{len(out)}个）",
+                )
+            )
+            break
+        model.forbid(chosen, rank)
+        status, _ = solve_exact(model, solver, time_limit=seconds)
+        if status != "Optimal":
+            break
+        assignment, layers, integrator = model.choice()
+        ev = evaluate(model.inst, assignment, layers, integrator)
+        out.append(
+            Alternative(
+                rank=rank + 1,
+                total_cost_cny=round(ev.total_cost, 2),
+                value=round(ev.value, 3),
+                objective=round(ev.objective, 6),
+                assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()},
+            )
+        )
+        chosen = [(s, v, m) for s, (v, m) in assignment.items()]
+    return out
+
+
+@dataclass
+class _Point:
+    shown: Alternative
+    choice: Choice
+    cost: float  # exact, CNY
+    value: float  # exact, 0-100
+
+    def score(self, w: float, budget: float) -> float:
+        return score(self.value, self.cost, budget, w)
+
+    def same(self, other: _Point, budget: float) -> bool:
+        return (
+            abs(self.cost - other.cost) <= 1e-9 * budget and abs(self.value - other.value) <= 1e-9
+        )
+
+
+END_WEIGHT = 1e-3  # the ends: (almost) all weight on cost or on value; the rest breaks ties
+
+
+def frontier(
+    inst: Instance, solver: str, points: int = 7, budget: Budget | None = None
+) -> list[Alternative]:
+    """The cost/value frontier: awards that are best for some weight on cost (the supported
+    Pareto points), by non-inferior set estimation (Cohon, Church & Sheer 1979).
+
+    Both ends first (nearly all weight on cost, then on value); then, for two neighbouring
+    points, the weight at which they score the same: an award scoring better there lies
+    between them and splits the segment, otherwise the segment is done. Every solve is the
+    award problem itself with another cost weight, so it is as quick as the award, and
+    segments are solved side by side. Stops at `points` points."""
+    budget = budget or Budget()
+    if budget.limit(EXTRA_LIMIT) is None:
+        budget.cut(Text(en="the cost/value frontier", zh="成本—价值前沿"))
+        return []
+    base = model_for(inst, solver, time_limit=EXTRA_LIMIT)  # built once, re-weighted per solve
+    cheap, rich = pmap(
+        lambda w: _best_at(base, solver, w, None, budget), [1 - END_WEIGHT, END_WEIGHT]
+    )
+    if cheap is None or rich is None:
+        return []
+    found = [cheap] if rich.same(cheap, inst.budget) else [cheap, rich]
+    segments = [(cheap, rich)] if len(found) == 2 else []
+    while segments and len(found) < points:
+        if budget.limit(EXTRA_LIMIT) is None:
+            budget.cut(
+                Text(
+                    en=f"the cost/value frontier ({len(found)} points found)",
+                    zh=f"成本—价值前沿（已找到{len(found)}个点）",
+                )
+            )
+            break
+        weights = [_tie(a, b, inst.budget) for a, b in segments]
+        solved = pmap(
+            lambda job: _best_at(base, solver, job[0], job[1].choice, budget),
+            [(w, a) for w, (a, _) in zip(weights, segments, strict=True)],
+        )
+        split = []
+        for w, (a, b), point in zip(weights, segments, solved, strict=True):
+            if point is None or len(found) >= points:
+                continue
+            tolerance = 2 * GAP * max(abs(a.score(w, inst.budget)), 1.0)
+            beats = point.score(w, inst.budget) > a.score(w, inst.budget) + tolerance
+            if beats and not any(point.same(q, inst.budget) for q in found):
+                found.append(point)
+                split += [(a, point), (point, b)]
+        segments = split
+    out = [p.shown for p in sorted(found, key=lambda p: p.cost)]
+    for rank, alt in enumerate(out, start=1):
+        alt.rank = rank
+    return out
+
+
+def _tie(a: _Point, b: _Point, budget: float) -> float:
+    """The cost weight at which a (cheaper, less value) and b score the same."""
+    dv, dc = (b.value - a.value) / 100, (b.cost - a.cost) / budget
+    return dv / (dv + dc) if dv + dc > 0 else 0.5
+
+
+def _best_at(
+    base: AnyModel, solver: str, weight: float, start: Choice | None, budget: Budget
+) -> _Point | None:
+    """The best award when cost carries `weight` (None: none, or out of time)."""
+    seconds = budget.limit(EXTRA_LIMIT)
+    if seconds is None:
+        return None
+    inst = base.inst
+    model = (
+        base.reweighted(weight)
+        if isinstance(base, ArrayModel)
+        else Model(replace(inst, cost_weight=weight), time_limit=EXTRA_LIMIT)
+    )
+    status, _ = solve_exact(model, solver, start=start, time_limit=seconds)
+    if status != "Optimal":
+        return None
+    choice = model.choice()
+    assignment, layers, integrator = choice
+    ev = evaluate(inst, assignment, layers, integrator)
+    shown = Alternative(
+        rank=0,
+        total_cost_cny=round(ev.total_cost, 2),
+        value=round(ev.value, 3),
+        objective=round(ev.objective, 6),
+        assignment={s: f"{v}/{m}" for s, (v, m) in assignment.items()},
+    )
+    return _Point(shown, choice, ev.total_cost, ev.value)

@@ -1,0 +1,555 @@
+"""One Recommendation object: every number and explanation the brief shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from procure.advice.assess import Assessment, assess, spend_basis
+from procure.advice.knowledge import MarketFigure, knowledge
+from procure.advice.route import advise_route
+from procure.analysis.cashflow import LABELS, Comparison, compare_modes
+from procure.analysis.explain import BidderOutcome, explain
+from procure.analysis.sensitivity import Sensitivity, analyse
+from procure.award.budget import TIME_BUDGET, Budget
+from procure.award.formulation import GAP, TIME_LIMIT
+from procure.award.optimizer import Award, optimize
+from procure.award.parallel import both
+from procure.errors import InfeasibleError
+from procure.inputs.record import BriefRecord
+from procure.inputs.scenario import Scenario, scenario_to_data
+from procure.inputs.vendors import Vendor, catalog_for
+from procure.money import fmt_money
+from procure.text import Text
+
+
+class Provenance(BaseModel):
+    """One number or rule the run relied on, and whether it is cited or assumed."""
+
+    item: Text
+    kind: str  # source | assumption | scenario
+    text: Text
+
+
+class StructureOption(BaseModel):
+    """The award under one contract structure, for the side-by-side comparison."""
+
+    structure: str  # integrator | parallel
+    name: Text
+    total_cost_cny: float | None  # None: no award under this structure
+    value: float | None
+    vendors: int
+    chosen: bool
+
+
+STRUCTURE_NAMES = {
+    "integrator": Text(
+        en="General integrator with subcontractors", zh="总集成商加分包商（总集成模式）"
+    ),
+    "parallel": Text(en="Parallel contracts, no integrator", zh="多家服务商平行签约（无总集成商）"),
+}
+
+
+class Recommendation(BaseModel):
+    scenario_name: str
+    language: str
+    scenario: dict[str, Any]
+    assessment: Assessment
+    award: Award | None
+    infeasible: Text | None
+    comparison: Comparison
+    robustness: Sensitivity | None
+    market: list[MarketFigure]
+    summary: list[Text]
+    sources: list[str]
+    assumptions: list[Provenance]
+    vendors: list[Vendor]
+    deviations: list[Text] = []  # systems whose awarded model is not their best fit
+    vendor_names: dict[str, Text] = {}  # every bidder's name in both languages, by id
+    structures: list[StructureOption] = []  # integrator vs parallel contracts, side by side
+    award_note: Text | None = None  # how to read the award (e.g. as the JV company's build)
+    record: BriefRecord | None = None  # versions, date and input fingerprints (the CLI sets it)
+    bidders: list[BidderOutcome] = []  # why each bidder won or lost (评审说明)
+
+
+AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
+EXPLAIN_SECONDS = 30.0  # the bidder explanations' share of a brief's time (large tenders)
+
+
+def recommend(
+    scenario: Scenario,
+    base_dir: Path,
+    solver: str = "highs",
+    vendors: list[Vendor] | None = None,
+    time_limit: float = TIME_LIMIT,
+    time_budget: float | None = TIME_BUDGET,
+) -> Recommendation:
+    """Assess, optimise and compare; gather provenance; write the five-line summary.
+    `vendors`: the catalog already loaded (`procure.inputs.load`), else read from the scenario.
+    `time_limit`: the award's own solve; `time_budget`: seconds that everything around it
+    (extras, robustness, explanations) shares, from now; None for no limit."""
+    budget = Budget(time_budget)
+    kb = knowledge()
+    if vendors is None:
+        vendors = catalog_for(scenario.vendors, base_dir)
+    assessment = assess(scenario, vendors)
+
+    def award_for(**options: Any) -> Award:
+        return optimize(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            solver=solver,
+            time_limit=time_limit,
+            budget=budget,
+            **options,
+        )
+
+    def solve_award() -> Award | Text:
+        try:
+            return award_for()
+        except InfeasibleError as exc:
+            return Text(en=str(exc), zh=exc.text("zh"))
+
+    def award_and_robustness() -> tuple[Award | Text, Sensitivity]:
+        solved = solve_award()
+        return solved, analyse(  # re-solves start from the award; with none, none are run
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            award_draws=AWARD_DRAWS if isinstance(solved, Award) else 0,
+            award_intervals=isinstance(solved, Award),
+            solver=solver,
+            base_award=solved if isinstance(solved, Award) else None,
+            budget=budget,
+        )
+
+    def other_structure() -> Award | None:
+        other = "parallel" if scenario.procurement.structure == "integrator" else "integrator"
+        try:
+            return award_for(extras=False, structure=other)
+        except InfeasibleError:
+            return None
+
+    # the other contract structure is independent: solved beside the award and its analysis
+    (solved, robustness), alternative = both(award_and_robustness, other_structure)
+    award = solved if isinstance(solved, Award) else None
+    infeasible = solved if isinstance(solved, Text) else None
+    if award is not None:  # the route's value is the award's, once there is one
+        route = advise_route(
+            scenario,
+            award.total_cost_cny,
+            kb.routes,
+            assessment.weights.weights,
+            from_award=True,
+            vendors=vendors,
+        )
+        assessment = assessment.model_copy(update={"route": route})
+    years = scenario.procurement.contract_years
+    spend, one_off, basis = spend_basis(assessment, award, years)
+    comparison = compare_modes(
+        scenario,
+        assessment.partnership,
+        kb.cashflow,
+        spend,
+        one_off,
+        basis,
+        route=assessment.route,
+    )
+    note = jv_note(comparison) if award is not None else None
+    if comparison.recommended == "join_parent_cloud":
+        note, joined = parent_note(scenario)
+        route = assessment.route
+        assessment = assessment.model_copy(
+            update={"route": route.model_copy(update={"reasons": [joined, *route.reasons]})}
+        )
+    elif note is not None:  # the route section says how the JV's partner is chosen
+        route = assessment.route
+        partner = Text(
+            en="With a joint venture, this procurement chooses the JV company's partner (the "
+            "core enterprise) competitively; the company, not the agency, then contracts the "
+            "suppliers it builds and operates with.",
+            zh="采用合资公司模式时，本次采购以竞争方式选定合资公司的合作方（核心企业）；此后由合资公司"
+            "而非本机构与建设运营所需的供应商签约。",
+        )
+        assessment = assessment.model_copy(
+            update={"route": route.model_copy(update={"reasons": [*route.reasons, partner]})}
+        )
+    used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
+    bidders = (
+        explain(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            award,
+            solver=solver,
+            seconds=max(0.0, min(EXPLAIN_SECONDS, budget.left())),
+        )
+        if award is not None
+        else []
+    )
+    return Recommendation(
+        bidders=bidders,
+        scenario_name=scenario.name,
+        language=scenario.language,
+        scenario=scenario_to_data(scenario),
+        assessment=assessment,
+        award=award,
+        infeasible=infeasible,
+        comparison=comparison,
+        robustness=robustness,
+        market=kb.market.figures,
+        summary=summary(assessment, award, infeasible, comparison),
+        sources=sources(),
+        assumptions=assumptions(comparison, used),
+        vendors=used,
+        deviations=deviations(assessment, award, vendors),
+        structures=structures(scenario, award, alternative),
+        award_note=note,
+        vendor_names={v.id: Text(en=v.name, zh=v.name_zh or v.name) for v in vendors},
+    )
+
+
+ROLE_EN = {
+    "integrator": "general integrator",
+    "subcontractor": "subcontractor",
+    "sole": "sole contractor",
+    "parallel": "direct contractor",
+}
+ROLE_ZH = {
+    "integrator": "总集成商",
+    "subcontractor": "分包商",
+    "sole": "独家承接",
+    "parallel": "平行签约服务商",
+}
+
+
+def summary(
+    a: Assessment, award: Award | None, infeasible: Text | None, c: Comparison
+) -> list[Text]:
+    """The decisions in five lines (plus top risks). The deployment line counts the award's
+    models when there is an award, so the summary and the award tell one story."""
+    mix = dict(a.deployment.mix)
+    if award is not None:
+        mix = {m: sum(1 for s in award.systems if s.model == m) for m in mix}
+    mix_en = ", ".join(f"{n} {m}" for m, n in mix.items() if n)
+    model_zh: dict[str, str] = {p.id: p.name.zh for p in knowledge().deployment.models}
+    mix_zh = "，".join(f"{model_zh[m]} {n}个" for m, n in mix.items() if n)
+    basis = ("as awarded", "按授标结果") if award is not None else ("by best fit", "按最佳适配")
+    lines = [
+        Text(
+            en=f"Deployment: {mix_en} (systems by model, {basis[0]}).",
+            zh=f"部署模式：{mix_zh}（按部署模式统计系统数，{basis[1]}）。",
+        )
+    ]
+    if award is not None:
+        roles = ", ".join(f"{v.name} ({ROLE_EN[v.role]})" for v in award.vendors)
+        roles_zh = "；".join(f"{v.name_zh or v.name}（{ROLE_ZH[v.role]}）" for v in award.vendors)
+        lines.append(
+            Text(
+                en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
+                f"{len(award.cost_by_year)} years against a budget of "
+                f"{fmt_money(award.budget_cny, 'en')}.",
+                zh=f"供应商组合：{roles_zh}；合同期{len(award.cost_by_year)}年总成本"
+                f"{fmt_money(award.total_cost_cny, 'zh')}，预算{fmt_money(award.budget_cny, 'zh')}。",
+            )
+        )
+    else:
+        lines.append(
+            Text(
+                en=f"Vendor award: none is feasible. {infeasible.en if infeasible else ''}",
+                zh=f"供应商组合：无可行方案。{infeasible.zh if infeasible else ''}",
+            )
+        )
+    names = c.qualitative.mode_names
+    lines.append(
+        Text(
+            en=f"Partnership: {names[c.recommended].en.lower()}. {c.reasons[0].en}",
+            zh=f"合作模式：{names[c.recommended].zh}。{c.reasons[0].zh}",
+        )
+    )
+    lines.append(
+        Text(
+            en=f"Procurement route: {a.route.name.en.lower()}.", zh=f"采购方式：{a.route.name.zh}。"
+        )
+    )
+    r = a.readiness
+    lines.append(
+        Text(
+            en=f"Readiness: {r.overall:.0f}/100, grade {r.grade} ({r.grade_label.en}); "
+            f"weakest factor: {r.weakest}.",
+            zh=f"上云准备度：{r.overall:.0f}分，等级{r.grade}（{r.grade_label.zh}）；"
+            f"最弱因素：{next(f.name.zh for f in r.factors if f.id == r.weakest)}。",
+        )
+    )
+    risks_en, risks_zh = [], []
+    close = [p.system for p in a.deployment.placements if p.margin is not None and p.margin < 3]
+    if close:
+        risks_en.append(f"close deployment calls for {', '.join(close)}")
+        risks_zh.append(f"{'、'.join(close)}的部署模式差距较小")
+    p_other = c.risk.probability_cheaper["jv" if c.cheaper == "direct_purchase" else "direct"]
+    if p_other > 0.25:
+        risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
+        risks_zh.append(f"{p_other:.0%}的抽样中合作模式成本优劣反转")
+    if award is not None and award.binding:
+        risks_en.append("binding rules: " + "; ".join(b.en for b in award.binding))
+        risks_zh.append("紧约束：" + "；".join(b.zh for b in award.binding))
+    if risks_en:
+        lines.append(
+            Text(
+                en="Top risks: " + "; ".join(risks_en) + ".",
+                zh="主要风险：" + "；".join(risks_zh) + "。",
+            )
+        )
+    return lines
+
+
+def structures(
+    scenario: Scenario, award: Award | None, alternative: Award | None
+) -> list[StructureOption]:
+    """The award under the scenario's contract structure and under the other one."""
+    chosen = scenario.procurement.structure
+    other = "parallel" if chosen == "integrator" else "integrator"
+    out = []
+    for structure, a in ((chosen, award), (other, alternative)):
+        out.append(
+            StructureOption(
+                structure=structure,
+                name=STRUCTURE_NAMES[structure],
+                total_cost_cny=a.total_cost_cny if a else None,
+                value=a.value if a else None,
+                vendors=len(a.vendors) if a else 0,
+                chosen=structure == chosen,
+            )
+        )
+    return out
+
+
+def jv_note(c: Comparison) -> Text | None:
+    """With a joint venture recommended, the award is what the company builds and operates."""
+    if c.recommended != "joint_venture":
+        return None
+    partner = knowledge().partnership.jv_partner
+    return Text(
+        en="A joint venture is recommended: read this award as what the JV company builds and "
+        "operates, as the one builder-operator, with the vendors below as its partners and "
+        f"suppliers. {partner.assumption.en.capitalize() if partner.assumption else ''}.",
+        zh="建议采用合资公司模式：本授标结果应理解为合资公司作为唯一的建设运营主体，与下列厂商作为"
+        "合作伙伴和供应商共同建设运营的方案。核心企业（战略合作方）应在组建公司前通过竞争性方式"
+        "选定，公司组建后负责平台建设和运营。",
+    )
+
+
+def parent_note(scenario: Scenario) -> tuple[Text, Text]:
+    """Joining the cloud above: the award prices the alternative; no procurement of its own."""
+    level = {"prefecture": ("prefecture", "地市"), "province": ("provincial", "省级")}
+    en, zh = level[scenario.agency.parent_cloud]
+    note = Text(
+        en=f"Joining the {en} unified cloud is recommended: the award below prices the same "
+        "resources bought alone, as the comparison the decision rests on.",
+        zh=f"建议接入{zh}统建政务云：下列授标结果为单独采购同等资源的测算，仅作比较依据。",
+    )
+    route = Text(
+        en=f"If the agency joins the {en} unified cloud, it buys no platform of its own: units "
+        "covered by the unified procurement of the level above sign service agreements with its "
+        "winning providers directly (iResearch 2020, ch.2). The method below applies only if it "
+        "procures alone.",
+        zh=f"如接入{zh}统建政务云，本机构无需单独组织平台采购：纳入上级统一采购范围的单位可直接与"
+        "中标厂商签署云服务协议（iResearch 2020，第二章）。以下采购方式仅适用于单独采购的情形。",
+    )
+    return note, route
+
+
+def deviations(a: Assessment, award: Award | None, vendors: list[Vendor]) -> list[Text]:
+    """Every system whose awarded model is not its best fit, and why."""
+    if award is None:
+        return []
+    out = []
+    models: dict[str, Text] = {p.id: p.name for p in knowledge().deployment.models}
+    for s in award.systems:
+        placement = a.deployment.placement(s.system)
+        best = placement.recommended
+        if s.model == best:
+            continue
+        fit = {f.model: f.score or 0.0 for f in placement.fits}
+        offered = [v for v in vendors if best in v.models]
+        why = (
+            (
+                f"no bidder offers {models[best].en.lower()}",
+                f"没有供应商提供{models[best].zh}",
+            )
+            if not offered
+            else (
+                "the award as a whole scores higher this way (its cost, the vendors' quality "
+                "and the rules of the award together)",
+                "从整体授标看这样得分更高（综合成本、供应商质量与授标规则）",
+            )
+        )
+        out.append(
+            Text(
+                en=f"{placement.name}: awarded {models[s.model].en.lower()} (fit "
+                f"{fit[s.model]:.1f}) rather than its best fit, {models[best].en.lower()} "
+                f"(fit {fit[best]:.1f}): {why[0]}.",
+                zh=f"{placement.name}：授标为{models[s.model].zh}（适配度{fit[s.model]:.1f}），"
+                f"而非最佳适配的{models[best].zh}（适配度{fit[best]:.1f}）：{why[1]}。",
+            )
+        )
+    return out
+
+
+def sources() -> list[str]:
+    """Every citation in the knowledge base, sorted."""
+    kb = knowledge()
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, BaseModel):
+            src = getattr(node, "source", None)
+            if isinstance(src, str) and src:
+                found.add(src)
+            for name in type(node).model_fields:
+                walk(getattr(node, name))
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for item in node.values():
+                walk(item)
+
+    walk(kb)
+    found.add(kb.costs.multicloud_source)
+    return sorted(found)
+
+
+COST_RATES = {
+    "migration": Text(en="cost rate: migration", zh="成本参数：迁移成本"),
+    "integrator_fee": Text(en="cost rate: integrator fee", zh="成本参数：总集成费率"),
+    "parallel_integration": Text(
+        en="cost rate: the buyer's integration of parallel contracts",
+        zh="成本参数：平行签约时采购人自行集成的成本",
+    ),
+    "multicloud": Text(en="cost rate: hybrid management", zh="成本参数：混合云管理费率"),
+    "per_extra_vendor": Text(
+        en="cost rate: coordination per extra vendor", zh="成本参数：每增加一家供应商的协调成本"
+    ),
+    "domestic_preference": Text(en="value: domestic-stack preference", zh="评分参数：信创优先加分"),
+    "incumbent_bonus": Text(en="value: incumbent continuity", zh="评分参数：现有服务商连续性加分"),
+    "local_presence": Text(en="value: local presence", zh="评分参数：本地化加分"),
+    "service_score_weight": Text(en="value: weight of service", zh="评分参数：服务得分权重"),
+}
+
+
+def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
+    """Every assumption the run used, with its reason, in both languages."""
+    kb = knowledge()
+
+    def a(en: str, zh: str, text: Text | None, kind: str = "assumption") -> Provenance:
+        return Provenance(item=Text(en=en, zh=zh), kind=kind, text=text or Text(en="", zh=""))
+
+    out = [
+        a(f"deployment profile: {m.name.en}", f"部署模式评分：{m.name.zh}", m.assumption)
+        for m in kb.deployment.models
+    ]
+    out.append(a("system weight modifiers", "系统权重修正系数", kb.deployment.modifiers.assumption))
+    for f in kb.readiness.factors:
+        out.append(a(f"readiness: {f.name.en}", f"上云准备度：{f.name.zh}", f.assumption))
+        for i in f.indicators:
+            out.append(a(f"readiness: {i.name.en}", f"上云准备度：{i.name.zh}", i.assumption))
+    out.append(a("readiness grades", "上云准备度分级", kb.readiness.grades_assumption))
+    for rule in kb.rules.deployment + kb.rules.partnership:
+        if rule.assumption:
+            out.append(
+                Provenance(
+                    item=Text(en=f"rule: {rule.reason.en}", zh=f"规则：{rule.reason.zh}"),
+                    kind="assumption",
+                    text=rule.assumption,
+                )
+            )
+    for name, label in COST_RATES.items():
+        out.append(
+            Provenance(item=label, kind="assumption", text=getattr(kb.costs, f"{name}_assumption"))
+        )
+    for p in c.inputs.parameters.values():
+        label = LABELS[p.name]
+        shown = f"{p.value:g}"
+        out.append(
+            Provenance(
+                item=Text(
+                    en=f"cash flow: {label.en} = {shown}", zh=f"现金流参数：{label.zh} = {shown}"
+                ),
+                kind="scenario" if p.provenance == "scenario" else "assumption",
+                text=p.reason or Text(en="given in the scenario", zh="情景中给定"),
+            )
+        )
+    out.append(
+        a(
+            "solver tolerances",
+            "求解器容差",
+            Text(
+                en=f"awards are optimal to within {GAP:.2%} of the award score (a proven gap), "
+                "which keeps large awards to seconds; budget, share, capacity and integrator "
+                "rules are checked exactly on the award itself (in whole fen, each priced line "
+                "rounded to the fen), and an award the solver's tolerance let slip past a rule "
+                "is excluded and the model solved again, never reported; an award exactly at a "
+                "limit (a 50/50 split) is kept. Where many near-ties slip, the rule is tightened "
+                "instead and the award is then reported as not proven optimal, with its gap",
+                zh=f"授标方案与最优解的差距不超过授标得分的{GAP:.2%}（已证明的最优间隙），以使大规模授标"
+                "在数秒内完成；预算、份额、容量和总集成规则在授标方案上逐项精确核验（以分为单位，每个计价项"
+                "先四舍五入到分），求解器容差放过的超限方案会被排除后重新求解，绝不作为结果输出；"
+                "恰好达到限额的方案（如五五分成）予以保留；若大量近似并列的方案越限，则改为收紧该规则，"
+                "此时方案标明未证明最优，并给出其间隙",
+            ),
+        )
+    )
+    out.append(
+        a(
+            "integrator keeps the main and key work",
+            "主体和关键性工作由总集成商承担",
+            kb.compliance.integrator_main_work.assumption,
+        )
+    )
+    out.append(
+        a(
+            "cloud-service security assessment",
+            "云计算服务安全评估",
+            kb.compliance.security_assessment.assumption,
+        )
+    )
+    for step in kb.routes.steps:
+        if step.assumption:
+            out.append(a(f"timeline: {step.name.en}", f"时间表：{step.name.zh}", step.assumption))
+    out.append(
+        a(
+            "open-tender threshold",
+            "公开招标数额标准",
+            kb.routes.open_tender_threshold_cny.assumption,
+        )
+    )
+    out.append(a("single-source notice", "单一来源公示", kb.routes.single_source_notice.assumption))
+    out.append(
+        a("parent cloud: who joins", "接入上级统建云的条件", kb.partnership.parent_cloud.assumption)
+    )
+    out.append(
+        a("JV partner selection", "合资公司合作方的选定", kb.partnership.jv_partner.assumption)
+    )
+    for v in vendors:
+        text = v.source or v.assumption or ""
+        zh = v.assumption_zh if (v.assumption_zh and not v.source) else text
+        out.append(
+            Provenance(
+                item=Text(
+                    en=f"vendor {v.name}: prices and scores",
+                    zh=f"供应商{v.name_zh or v.name}：价格与评分",
+                ),
+                kind="source" if v.source else "assumption",
+                text=Text(en=text, zh=zh),
+            )
+        )
+    return out
