@@ -37,7 +37,8 @@ def modules() -> dict[str, Path]:
     found = {}
     for path in SRC.rglob("*.py"):
         rel = path.relative_to(SRC.parent).with_suffix("")
-        found[".".join(rel.parts)] = path
+        parts = rel.parts[:-1] if rel.parts[-1] == "__init__" else rel.parts
+        found[".".join(parts)] = path
     return found
 
 
