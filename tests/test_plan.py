@@ -480,60 +480,6 @@ def test_a_bad_start_date_is_bad_input(bad: str, variant: Any) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_the_plan_stage_imports_only_earlier_stages() -> None:
-    """plan/ may import the root helpers, inputs, advice, award and analysis; only `cli` and
-    `recommend` import it (its docstring's contract)."""
-    import ast
-
-    src = Path(__file__).resolve().parents[1] / "src" / "procure"
-    allowed = {
-        "errors",
-        "money",
-        "catalog",
-        "yamlio",
-        "validation",
-        "files",
-        "scenario",
-        "vendors",
-        "inputs",
-        "knowledge",
-        "route",
-        "deployment",
-        "assess",
-        "readiness",
-        "partnership",
-        "rules",
-        "weights",
-        "costing",
-        "award",
-        "optimizer",
-        "formulation",
-        "mip",
-        "parallel",
-        "budget",
-        "sensitivity",
-        "cashflow",
-        "explain",
-        "plan",
-    }
-
-    def procure_imports(path: Path) -> set[str]:
-        found = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.ImportFrom)
-                and node.module
-                and node.module.startswith("procure.")
-            ):
-                found.add(node.module.split(".")[1])
-        return found
-
-    for path in (src / "plan").glob("*.py"):
-        assert procure_imports(path) <= allowed, (path.name, procure_imports(path) - allowed)
-    users = {p.stem for p in src.glob("*.py") if "plan" in procure_imports(p)}
-    assert users <= {"cli", "recommend"}, users
-
-
 def test_contract_and_acceptance_follow_the_lot() -> None:
     """合同管理安排 and 履约验收方案: pricing by the lot's layers (iResearch 2020, ch.3, "中国政务云
     行业的商业模式"); acceptance on the CAICT dimensions (ch.4, "政务云应用成果评价思路"): the

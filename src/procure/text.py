@@ -3,6 +3,8 @@ base of the knowledge base's entries. Every stage uses it, so it sits at the roo
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -20,3 +22,10 @@ class Text(Data):
 
     def __call__(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+
+def fmt_date(day: date | str, lang: str) -> str:
+    """A date as the reader writes it: 2026-12-04 (en) or 2026年12月4日 (zh); an ISO string is
+    read first."""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()

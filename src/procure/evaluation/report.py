@@ -11,6 +11,7 @@ from procure.evaluation.model import EvaluationFile
 from procure.evaluation.scoring import Evaluation
 from procure.inputs.record import EVALUATION_JSON
 from procure.money import fmt_money
+from procure.text import fmt_date
 
 TEMPLATE = "evaluation/report.html.j2"
 CONSULTATION_TERMS = ("ev_committee", "ev_bidder", "ev_candidates", "ev_base_price", "ev_bid_price")
@@ -133,7 +134,7 @@ def view(result: Evaluation, ev: EvaluationFile, lang: str) -> dict[str, Any]:
         sme = t["ev_sme_text"].format(
             d=f"{result.sme.deduction:.0%}",
             rule=result.sme.citation(lang) if result.sme.citation else "",
-            effective=result.sme.effective,
+            effective=fmt_date(result.sme.effective, lang) if result.sme.effective else "",
             low=f"{result.sme.range[0]:.0%}",
             high=f"{result.sme.range[1]:.0%}",
         )
@@ -182,7 +183,7 @@ def terminal_text(result: Evaluation, ev: EvaluationFile, lang: str) -> str:
         out.append(v["sme"])
     for lot in v["lots"]:
         out.append("")
-        out.append(f"{t['ev_lot']} {lot['id']}{colon}{lot['name']}")
+        out.append(lot["name"])
         if lot["status"]:
             out.append(lot["status"])
         out.append(f"{t['ev_base_price']}{colon}{lot['base_money']}")

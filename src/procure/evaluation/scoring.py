@@ -26,6 +26,7 @@ from procure.evaluation.law import Law, Rule, Said, law, price_weight_range
 from procure.evaluation.model import Bid, EvaluationFile, Lot
 from procure.evaluation.stats import kendall_w
 from procure.inputs.record import BriefRecord
+from procure.text import fmt_date
 
 SMALL = ("small", "micro")
 
@@ -231,7 +232,7 @@ def _sme(
                 f"{low:.0%}-{high:.0%} in force on {ev.notice_date} ({rule.cite('en')}, "
                 f"from {rule.effective})",
                 zh=f"采购文件规定的小微企业价格扣除比例 {ev.sme_deduction:.0%} 不在 {ev.notice_date} 施行的 "
-                f"{low:.0%}—{high:.0%} 范围内（{rule.cite('zh')}，{rule.effective} 起执行）",
+                f"{low:.0%}—{high:.0%} 范围内（{rule.cite('zh')}，自{fmt_date(rule.effective, 'zh')}起执行）",
             )
         )
     checks.append(
@@ -394,10 +395,10 @@ def _lot(
             find(
                 "abnormally_low",
                 low_rule.said(),
-                f"{bid.name} ({bid.id}) bids {bid.price_cny:,.2f} CNY, {bid.price_cny / mean:.1%} "
+                f"{bid.name} bids {bid.price_cny:,.2f} CNY, {bid.price_cny / mean:.1%} "
                 f"of the mean of the other responsive bids ({mean:,.2f} CNY), below the "
                 f"{share:.0%} test: {what[0]}",
-                f"{bid.name}（{bid.id}）报价 {wan(bid.price_cny)}，为其他有效投标平均报价"
+                f"{bid.name}报价 {wan(bid.price_cny)}，为其他有效投标平均报价"
                 f"（{wan(mean)}）的 {bid.price_cny / mean:.1%}，低于 {share:.0%} 的界限：{what[1]}",
             )
     ran(

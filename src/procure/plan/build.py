@@ -33,7 +33,7 @@ from procure.plan.lots import (
 )
 from procure.plan.rules import Law, PlanKnowledge, Threshold, plan_knowledge
 from procure.plan.workdays import WorkCalendar, known_years
-from procure.text import Text
+from procure.text import Text, fmt_date
 
 LAYER_NAMES = {
     "iaas": Text(en="IaaS", zh="基础设施服务"),
@@ -134,11 +134,6 @@ class Plan(BaseModel):
     findings: list[Text]
     cautions: list[Text]
     internal: list[InternalLot]  # 内部测算，不公开: per-supplier estimates, never published
-
-
-def fmt_date(day: date, lang: str) -> str:
-    """2026-12-04 (en) or 2026年12月4日 (zh)."""
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
 def cite(law: Law) -> str:

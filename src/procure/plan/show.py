@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from procure.money import fmt_money, fmt_pct
-from procure.plan.build import LAYER_NAMES, Plan, fmt_date
+from procure.plan.build import LAYER_NAMES, Plan
 from procure.plan.contract import ContractPlan
-from procure.text import Text
+from procure.text import Text, fmt_date
 
 WORDS = {
     "title": Text(en="Procurement plan", zh="采购实施计划"),
