@@ -2,7 +2,7 @@
 VENV := .venv/bin
 EXAMPLE ?= scenarios/prefecture-binzhou.yaml
 
-.PHONY: setup brief test lint bench docs clean
+.PHONY: setup brief test test-fast lint bench docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,8 +12,12 @@ brief: setup
 	$(VENV)/procure brief $(EXAMPLE) -o out/brief.pdf
 	@echo "brief written to out/brief.pdf"
 
+# the whole suite (CI runs this); test-fast leaves out the tests marked slow, for quick rounds
 test: setup
-	$(VENV)/pytest
+	$(VENV)/pytest -q --durations=15
+
+test-fast: setup
+	$(VENV)/pytest -q -m "not slow"
 
 lint: setup
 	$(VENV)/ruff check src tests benchmarks
