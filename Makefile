@@ -2,7 +2,7 @@
 VENV := .venv/bin
 EXAMPLE ?= scenarios/prefecture-binzhou.yaml
 
-.PHONY: setup brief test lint bench docs clean
+.PHONY: setup brief test test-all lint bench docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,8 +12,13 @@ brief: setup
 	$(VENV)/procure brief $(EXAMPLE) -o out/brief.pdf
 	@echo "brief written to out/brief.pdf"
 
+# test: every test but those marked slow (minutes of solving to time limits, thousands of
+# generated cases); test-all: all of them, as CI runs it (.ci/run)
 test: setup
-	$(VENV)/pytest
+	$(VENV)/pytest -q -m "not slow" --durations=10
+
+test-all: setup
+	$(VENV)/pytest -q --durations=10
 
 lint: setup
 	$(VENV)/ruff check src tests benchmarks

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,49 @@ def example(name: str) -> Path:
 def run(*args: str) -> Any:
     """Run the real CLI in-process; returns typer's Result (exit_code, stdout, stderr)."""
     return CliRunner().invoke(app, list(args))
+
+
+# Briefs of the bundled examples, written once per test session by the real CLI and shared by
+# every test that reads one (test_language, test_report, test_recommendations, test_route):
+# a brief takes seconds, and the suite used to write the same ones several times over.
+_BRIEFS = Path(tempfile.mkdtemp(prefix="procure-test-briefs-"))
+
+
+@cache
+def brief_file(name: str, suffix: str, *options: str) -> Path:
+    """The bundled example `name`'s brief as `procure brief EXAMPLE -o FILE<suffix> OPTIONS`
+    writes it (suffix ".pdf", ".json", ".md", ".html"); made on first use, then shared.
+    Read-only: a test that edits a brief works on a copy."""
+    out = _BRIEFS / f"{name}{''.join(options)}{suffix}"
+    result = run("brief", str(example(name)), "-o", str(out), *options)
+    assert result.exit_code == 0, result.stderr
+    out.chmod(0o444)
+    return out
+
+
+def brief(name: str, suffix: str, *options: str) -> bytes:
+    """The bytes of `brief_file(name, suffix, *options)`."""
+    return brief_file(name, suffix, *options).read_bytes()
+
+
+@cache
+def cli_stdout(*args: str) -> str:
+    """What a read-only command on a bundled example (`optimize --json EXAMPLE`, ...) prints:
+    run once per session and shared."""
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    return str(result.stdout)
+
+
+def cli_json(*args: str) -> Any:
+    """`cli_stdout(*args)` parsed: each caller gets its own copy to read."""
+    return json.loads(cli_stdout(*args))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_shared_briefs() -> Iterator[None]:
+    yield
+    shutil.rmtree(_BRIEFS, ignore_errors=True)
 
 
 @pytest.fixture

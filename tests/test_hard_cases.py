@@ -67,6 +67,7 @@ def check(s: Scenario, bidders: list[Vendor], limit: float) -> None:
     assert max(ev.vendor_value.values()) <= s.procurement.max_vendor_share * base * (1 + 1e-9)
 
 
+@pytest.mark.slow  # runs to its 30 s time limit
 def test_identical_bidders_are_ordered_and_solved_within_the_rules() -> None:
     twin = capable(vendors(8, 1)[0], integrator=True)
     twins = [twin.model_copy(update={"id": f"twin-{i}", "name": f"Twin {i}"}) for i in range(8)]
@@ -78,6 +79,7 @@ def test_identical_bidders_are_ordered_and_solved_within_the_rules() -> None:
     check(s, twins, limit=30)
 
 
+@pytest.mark.slow  # a 30 s solve, then one to a 5 s limit
 @pytest.mark.parametrize("seed", [2])
 def test_a_budget_at_a_feasible_awards_cost_answers_in_bounded_time(seed: int) -> None:
     bidders = [capable(v) for v in vendors(8, seed)]
@@ -196,6 +198,7 @@ def tied_instances(draw: Any) -> Instance:
     return inst
 
 
+@pytest.mark.slow  # 120 instances, each solved and brute-forced
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inst=tied_instances(), array=st.booleans())
 def test_awards_exactly_at_a_limit_are_not_cut_off(inst: Instance, array: bool) -> None:
@@ -302,6 +305,7 @@ def test_the_written_lp_solved_independently_is_the_reported_optimum(tmp_path: P
     assert h.getInfo().objective_function_value + constant == pytest.approx(ev.objective, abs=2e-4)
 
 
+@pytest.mark.slow  # runs to its 30 s time limit
 def test_identical_bidders_reproducer_never_claims_a_proof_a_known_award_refutes() -> None:
     """/work/shared/repro/optimality: 8 identical bidders, a 50% cap and the lead rule force
     an exact 50/50 split. An award that meets every rule scores 0.415536 (better_award.json);

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from procure.inputs.load import load_inputs
 from procure.inputs.vendors import builtin_catalog
 
-from .conftest import EXAMPLES, run
+from .conftest import EXAMPLES, brief_file, cli_stdout
 
 # three or more English words in a row (numbers, CJK and most punctuation break a run)
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ \t,.;:/&()\-]+[A-Za-z][A-Za-z'’\-]*){2,}")
@@ -25,32 +25,13 @@ BUILTIN = {v.id for v in builtin_catalog().vendors}
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
 
-def pdf_text(path: Path, lang: str, tmp_path: Path) -> str:
-    """The brief as the real CLI writes it, in a process of its own (one job, bounded time)."""
-    out = tmp_path / f"{path.stem}.{lang}.pdf"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "procure",
-            "-q",
-            "brief",
-            str(path),
-            "--lang",
-            lang,
-            "-j",
-            "1",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+@cache
+def pdf_text(path: Path, lang: str) -> str:
+    """The brief as the real CLI writes it (made once, shared with test_report), as poppler's
+    pdftotext reads it."""
+    pdf = brief_file(path.stem, ".pdf", "--lang", lang)
     return subprocess.run(
-        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=120
     ).stdout
 
 
@@ -90,8 +71,8 @@ def without(text: str, words: list[str]) -> str:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_a_chinese_brief_is_chinese_and_names_everything(path: Path, tmp_path: Path) -> None:
-    text = pdf_text(path, "zh", tmp_path)
+def test_a_chinese_brief_is_chinese_and_names_everything(path: Path) -> None:
+    text = pdf_text(path, "zh")
     body = without(before_appendix(text, "附录：输入情景"), user_words(path))
     runs = ENGLISH_RUN.findall(body)
     assert not runs, runs[:10]
@@ -100,17 +81,15 @@ def test_a_chinese_brief_is_chinese_and_names_everything(path: Path, tmp_path: P
     inputs = load_inputs(path)
     for system in inputs.scenario.systems:
         assert squash(system.name) in flat, system.name
-    award = run("optimize", "--json", str(path)).stdout
+    award = cli_stdout("optimize", "--json", str(path))
     for vid in set(re.findall(r'"vendor": "([^"]+)"', award)):
         vendor = next(v for v in inputs.vendors if v.id == vid)
         assert squash(vendor.label("zh")) in flat, vendor.label("zh")
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_an_english_brief_has_no_chinese_but_names_and_cited_titles(
-    path: Path, tmp_path: Path
-) -> None:
-    text = pdf_text(path, "en", tmp_path)
+def test_an_english_brief_has_no_chinese_but_names_and_cited_titles(path: Path) -> None:
+    text = pdf_text(path, "en")
     body = before_appendix(text, "Appendix: input scenario")
     body = body[: body.rfind("Sources")] if "Sources" in body else body  # cited titles
     body = without(body, user_words(path))

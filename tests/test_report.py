@@ -19,7 +19,7 @@ from procure.errors import InputError
 from procure.money import fmt_money
 from procure.recommendation import Recommendation, recommend
 
-from .conftest import EXAMPLES, ROOT, example, load, run
+from .conftest import EXAMPLES, ROOT, brief, brief_file, example, load, run
 
 
 @cache
@@ -60,8 +60,11 @@ def test_templates_use_only_catalog_keys() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_example_renders_in_both_languages(path: Path, lang: str) -> None:
-    rec = rec_for(path.stem)
-    text = pdf_text(render(rec, "pdf", lang))
+    # the brief the CLI wrote (shared with test_language), against the numbers it carries
+    payload = brief(path.stem, ".pdf", "--lang", lang)
+    attached = PdfReader(io.BytesIO(payload)).attachments["brief.json"][0]
+    rec = Recommendation.model_validate_json(attached)
+    text = pdf_text(payload)
     assert rec.award is not None
     for vendor in rec.award.vendors:  # by name, in the brief's language, never by id
         assert (vendor.name_zh if lang == "zh" and vendor.name_zh else vendor.name) in text
@@ -74,7 +77,7 @@ def test_every_example_renders_in_both_languages(path: Path, lang: str) -> None:
 
 
 def test_chinese_brief_embeds_a_cjk_font() -> None:
-    payload = render(rec_for("county-west"), "pdf", "zh")
+    payload = brief("county-west", ".pdf", "--lang", "zh")
     text = pdf_text(payload)
     for key in ("readiness", "partnership", "assumptions", "sources"):
         assert strings()[key]["zh"] in text
@@ -84,7 +87,7 @@ def test_chinese_brief_embeds_a_cjk_font() -> None:
 
 def test_html_and_markdown_carry_the_pdf_numbers() -> None:
     rec = rec_for("prefecture-binzhou")
-    pdf = pdf_text(render(rec, "pdf", "en"))
+    pdf = pdf_text(brief("prefecture-binzhou", ".pdf", "--lang", "en"))
     html = render(rec, "html", "en").decode()
     md = render(rec, "md", "en").decode()
     assert rec.award is not None
@@ -100,10 +103,9 @@ def test_html_and_markdown_carry_the_pdf_numbers() -> None:
 
 
 def test_json_is_the_recommendation_and_deterministic(tmp_path: Path) -> None:
-    first, second = tmp_path / "a.json", tmp_path / "b.json"
-    for out in (first, second):
-        result = run("brief", str(example("county-west")), "-o", str(out), "--format", "json")
-        assert result.exit_code == 0, result.stderr
+    first, second = brief_file("county-west", ".json"), tmp_path / "b.json"  # two runs
+    result = run("brief", str(example("county-west")), "-o", str(second), "--format", "json")
+    assert result.exit_code == 0, result.stderr
     assert first.read_bytes() == second.read_bytes()  # byte for byte
     rec = Recommendation.model_validate_json(first.read_text(encoding="utf-8"))
     assert rec.scenario_name == rec_for("county-west").scenario_name
@@ -201,7 +203,7 @@ def test_charts_are_vector_with_their_labels_as_text(lang: str) -> None:
     # drawn as outlines; the HTML keeps the charts inline as SVG
     t = report.catalog(lang)
     rec = rec_for("prefecture-binzhou")
-    text = pdf_text(render(rec, "pdf", lang))
+    text = pdf_text(brief("prefecture-binzhou", ".pdf", "--lang", lang))
     for key in ("score_0_100", "cumulative_cost"):
         assert t[key] in text, key
     html = render(rec, "html", lang).decode("utf-8")
@@ -230,7 +232,7 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     assert f"共{total}个系统，此处列出{len(shown)}个" in md
     rows = systems_csv(rec, "en").decode("utf-8-sig").splitlines()
     assert len(rows) == 1 + len(rec.assessment.deployment.placements)
-    small = pdf_text(render(rec, "pdf", "en"))
+    small = pdf_text(brief("prefecture-binzhou", ".pdf", "--lang", "en"))
     assert "Showing" not in small  # a small brief shows every system
     assert "id: data-platform" in small  # and its appendix lists them
     # long lists are cut too: deviations, a winner's systems, inline bidders in the appendix

@@ -13,7 +13,7 @@ from procure.advice.route import RouteAdvice, advise_route, evaluation_scheme, t
 from procure.inputs.scenario import Scenario
 from procure.inputs.yamlio import read_yaml
 
-from .conftest import ROOT, example, run
+from .conftest import brief, example, run
 
 KB = knowledge().routes
 WEIGHTS = {"security": 0.3, "flexibility": 0.15, "scalability": 0.15, "cost": 0.4}
@@ -181,11 +181,9 @@ def test_every_legal_rule_cites_a_law_and_article() -> None:
         assert "iResearch" not in rule.source
 
 
-def test_one_timeline_for_the_route_and_the_partnership(tmp_path: Any) -> None:
+def test_one_timeline_for_the_route_and_the_partnership() -> None:
     """The partnership's months to service for direct purchase come from the route's steps."""
-    out = tmp_path / "b.json"
-    assert run("brief", str(example("prefecture-binzhou")), "-o", str(out)).exit_code == 0
-    rec = json.loads(out.read_text(encoding="utf-8"))
+    rec = json.loads(brief("prefecture-binzhou", ".json"))  # written once, shared
     route_ = rec["assessment"]["route"]
     assert rec["comparison"]["direct"]["months_to_service"] == route_["months_to_service"]
     assert route_["method"] and route_["cautions"] is not None
@@ -201,15 +199,11 @@ def test_assess_json_carries_the_route() -> None:
     assert route_["timeline"] and route_["evaluation"]["price_weight"] == pytest.approx(0.55)
 
 
-def test_the_over_limit_example_is_not_single_source_and_says_by_how_much(tmp_path: Any) -> None:
+def test_the_over_limit_example_is_not_single_source_and_says_by_how_much() -> None:
     """政府采购法 art. 31(3), art. 49: the bundled over-limit expansion is competed."""
-    out = tmp_path / "b.md"
-    assert run("brief", str(example("expansion-over-limit")), "-o", str(out)).exit_code == 0
-    text = out.read_text(encoding="utf-8")
+    text = brief("expansion-over-limit", ".md").decode("utf-8")
     assert "over the 10% limit" in text and "single source is not available" in text
-    js = tmp_path / "b.json"
-    assert run("brief", str(example("expansion-over-limit")), "-o", str(js)).exit_code == 0
-    r = json.loads(js.read_text(encoding="utf-8"))["assessment"]["route"]
+    r = json.loads(brief("expansion-over-limit", ".json"))["assessment"]["route"]
     assert r["method"] != "single_source" and r["add_on"]["within"] is False
     assert r["add_on"]["total_cny"] > r["add_on"]["limit_cny"]
 
@@ -223,13 +217,8 @@ def test_the_incumbent_pays_no_setup_fee_for_systems_that_stay(tmp_path: Any) ->
     assert award["cost_breakdown"]["setup"] == 0 and award["cost_breakdown"]["migration"] == 0
 
 
-def test_the_route_section_shows_the_scheme_and_the_timeline(tmp_path: Any) -> None:
-    out = tmp_path / "b.html"
-    assert (
-        run("brief", str(ROOT / "scenarios" / "prefecture-binzhou.yaml"), "-o", str(out)).exit_code
-        == 0
-    )
-    html = out.read_text(encoding="utf-8")
+def test_the_route_section_shows_the_scheme_and_the_timeline() -> None:
+    html = brief("prefecture-binzhou", ".html").decode("utf-8")
     for word in (
         "Comprehensive scoring",
         "consultation base price",

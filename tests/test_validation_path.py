@@ -172,6 +172,7 @@ def _run_all(data: dict[str, Any], tmp: Path, brief: bool) -> None:
         json.loads(render(rec, "json", s.language))
 
 
+@pytest.mark.slow  # 2,000 generated scenarios, each assessed and optimised
 @settings(
     max_examples=2000,
     deadline=None,
