@@ -407,6 +407,7 @@ def create_app(whatif: WhatIf) -> Starlette:
         Route("/cancel", cancel, methods=["POST"]),
         Route("/save", save, methods=["POST"]),
         Route("/brief", brief, methods=["POST"]),
+        Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET"]),
     ]
 
     @asynccontextmanager

@@ -143,7 +143,7 @@
   $("cancel").addEventListener("click", () => post("/cancel", ""));
   $("save").addEventListener("click", () => download("/save"));
   $("brief").addEventListener("click", () => download("/brief", form.dataset.rendering));
-  $("reset").addEventListener("click", () => { form.reset(); showWeights(); send(); });
+  $("restore").addEventListener("click", () => { form.reset(); showWeights(); send(); });
   showWeights();
   send();
 })();
