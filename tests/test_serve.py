@@ -374,3 +374,60 @@ def test_cross_origin_and_tokenless_posts_are_refused(browser: Any, server: str)
     assert post(server, "/change", rebound)[0] == 421  # a DNS name rebound to 127.0.0.1
     big = b"budget_cny=" + b"9" * 70_000
     assert post(server, "/change", good, big)[0] == 413
+
+
+def test_a_slow_answer_shows_progress_and_can_be_cancelled(browser: Any) -> None:
+    """The robustness margin takes re-solves (a second or more): while they run the page says
+    so and offers Cancel; Cancel ends them and keeps the award already shown."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    reset(browser)
+    gen = gen_of(browser)
+    move(browser, "w_security", "0.5000")
+    WebDriverWait(browser, 30, poll_frequency=0.02).until(
+        lambda d: gen_of(d) > gen and d.find_element("id", "cancel").is_displayed()
+    )
+    assert browser.find_element("id", "status-text").text.startswith("正在")
+    browser.find_element("id", "cancel").click()
+    wait_answer(browser, gen, ("cancelled",))
+    assert "已取消" in browser.find_element("id", "status-text").text
+    assert not browser.find_element("id", "cancel").is_displayed()
+    assert browser.find_element("id", "award-systems").text  # the award stays on the page
+    reset(browser)  # and the next change is solved again (a new worker process)
+
+
+@pytest.mark.slow  # the whole brief: robustness draws, explanations and the PDF (10-20 s)
+def test_brief_downloads_the_pdf_of_the_current_state(
+    browser: Any, scenario: Path, downloads: Path
+) -> None:
+    from pypdf import PdfReader
+
+    reset(browser)
+    gen = gen_of(browser)
+    type_into(browser, "max_vendor_share", "0.65")
+    wait_answer(browser, gen)
+    browser.find_element("id", "brief").click()
+    pdf = None
+    for _ in range(1200):
+        found = list(downloads.glob("*.pdf"))
+        if found and not list(downloads.glob("*.crdownload")):
+            pdf = found[0]
+            break
+        time.sleep(0.1)
+    assert pdf is not None, "no brief downloaded"
+    attached = PdfReader(str(pdf)).attachments
+    scenario_yaml = attached[scenario.name][0].decode("utf-8")
+    assert "max_vendor_share: 0.65" in scenario_yaml  # the brief of the page's state
+    pdf.unlink()
+
+
+def test_another_site_cannot_open_sessions(server: str) -> None:
+    url = urlsplit(server)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+    try:
+        conn.request("GET", "/", headers={"Sec-Fetch-Site": "cross-site"})
+        response = conn.getresponse()
+        assert response.status == 403
+        assert response.getheader("set-cookie") is None
+    finally:
+        conn.close()

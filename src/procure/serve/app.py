@@ -208,9 +208,13 @@ def create_app(whatif: WhatIf) -> Starlette:
     async def index(request: Request) -> Response:
         try:
             w.check_host(request)
+            # another site may not open sessions here (each one is a worker process): a
+            # browser says where a request comes from
+            if request.headers.get("sec-fetch-site", "none") not in ("none", "same-origin"):
+                raise Refused(403, "open the page from its address, not from another site")
         except Refused as exc:
             return refused(exc)
-        session = w.new_session()
+        session = w.session(request) or w.new_session()
         excluded = set(w.start["exclude"])
         html = page.render(
             "page",
@@ -311,7 +315,9 @@ def create_app(whatif: WhatIf) -> Starlette:
         if session is None or not gen_text.isdigit() or len(gen_text) > 12:
             return refused(Refused(400, "no session or no job: reload the page"))
         gen = int(gen_text)
-        a = await anyio.to_thread.run_sync(session.runner.wait, gen, ("robustness",), 0.5)
+        # the page asks for what it lacks: the view first, then the robustness margin
+        kinds = ("robustness",) if request.query_params.get("have") == "view" else ("view",)
+        a = await anyio.to_thread.run_sync(session.runner.wait, gen, kinds, 0.5)
         return JSONResponse(answer(session, gen, a), headers=headers())
 
     async def cancel(request: Request) -> Response:

@@ -7,6 +7,7 @@
   const criteria = ["security", "flexibility", "scalability", "cost"];
   const $ = (id) => document.getElementById(id);
   let latest = 0;
+  let shown = 0; // the job whose award and plan the page shows
   let pollTimer = null;
   let typingTimer = null;
 
@@ -79,13 +80,15 @@
     document.body.dataset.state = answer.state;
     document.body.dataset.gen = String(answer.gen);
     clearTimeout(pollTimer);
-    if (answer.state === "solving") pollTimer = setTimeout(() => poll(answer.gen), 250);
+    if (answer.results !== undefined) shown = answer.gen;
+    if (answer.state === "solving") pollTimer = setTimeout(() => poll(answer.gen), 100);
   }
 
   async function poll(gen) {
     if (gen !== latest) return;
     try {
-      const r = await fetch("/status?gen=" + gen, { credentials: "same-origin" });
+      const have = shown === gen ? "view" : "none";
+      const r = await fetch("/status?gen=" + gen + "&have=" + have, { credentials: "same-origin" });
       apply(await r.json());
     } catch (e) {
       $("status-text").textContent = String(e);
