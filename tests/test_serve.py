@@ -361,7 +361,7 @@ def test_cross_origin_and_tokenless_posts_are_refused(browser: Any, server: str)
     }
     assert post(server, "/cancel", good)[0] == 200  # the same request from the page passes
     status, text = post(server, "/change", {**good, "Origin": "http://evil.example"})
-    assert (status, json.loads(text)["error"]) == (403, "cross-origin request refused")
+    assert (status, json.loads(text)["error"]) == (403, "拒绝来自其他来源的请求")
     assert post(server, "/change", {k: v for k, v in good.items() if k != "Origin"})[0] == 403
     assert post(server, "/change", {**good, "X-CSRF-Token": "forged"})[0] == 403
     assert post(server, "/save", {**good, "Cookie": "procure_session=forged"})[0] == 403

@@ -60,9 +60,16 @@ class Session:
 
 
 class Refused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    """A request refused: its HTTP status and the message's key in serve/strings.yaml."""
+
+    def __init__(self, status: int, key: str, **args: object) -> None:
+        super().__init__(key)
         self.status = status
+        self.key = key
+        self.args_ = args
+
+    def text(self, lang: str) -> str:
+        return labels(lang)[self.key].format(**self.args_)
 
 
 class WhatIf:
@@ -112,7 +119,7 @@ class WhatIf:
     def check_host(self, request: Request) -> None:
         host = request.headers.get("host", "").lower()
         if self.hosts is not None and host not in self.hosts:
-            raise Refused(421, "this server answers only to its own address")
+            raise Refused(421, "refused_host")
 
     def check_post(self, request: Request) -> Session:
         """A state-changing request: same origin, a known session and its CSRF token."""
@@ -124,13 +131,13 @@ class WhatIf:
             or urlsplit(origin).netloc.lower() != host
             or not origin.startswith("http://")
         ):
-            raise Refused(403, "cross-origin request refused")
+            raise Refused(403, "refused_origin")
         session = self.session(request)
         if session is None:
-            raise Refused(403, "no session: reload the page")
+            raise Refused(403, "refused_session")
         token = request.headers.get("x-csrf-token", "")
         if not hmac.compare_digest(token.encode(), session.csrf.encode()):
-            raise Refused(403, "missing or wrong CSRF token: reload the page")
+            raise Refused(403, "refused_token")
         return session
 
 
@@ -151,12 +158,12 @@ async def read_body(request: Request) -> bytes:
     """The body, refused past MAX_BODY bytes whatever Content-Length says."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise Refused(413, f"request body over {MAX_BODY} bytes")
+        raise Refused(413, "refused_body", limit=MAX_BODY)
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
-            raise Refused(413, f"request body over {MAX_BODY} bytes")
+            raise Refused(413, "refused_body", limit=MAX_BODY)
     return body
 
 
@@ -169,8 +176,8 @@ async def read_form(request: Request) -> dict[str, list[str]]:
             strict_parsing=False,
             max_num_fields=MAX_FIELDS,
         )
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Refused(400, f"unreadable form: {str(exc)[:100]}") from None
+    except (UnicodeDecodeError, ValueError):
+        raise Refused(400, "refused_form") from None
     form: dict[str, list[str]] = {}
     for k, v in pairs:
         if k in fields.BY_NAME:
@@ -203,7 +210,9 @@ def create_app(whatif: WhatIf) -> Starlette:
         return out
 
     def refused(exc: Refused) -> Response:
-        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers())
+        return JSONResponse(
+            {"error": exc.text(lang), "reason": exc.key}, status_code=exc.status, headers=headers()
+        )
 
     async def index(request: Request) -> Response:
         try:
@@ -211,7 +220,7 @@ def create_app(whatif: WhatIf) -> Starlette:
             # another site may not open sessions here (each one is a worker process): a
             # browser says where a request comes from
             if request.headers.get("sec-fetch-site", "none") not in ("none", "same-origin"):
-                raise Refused(403, "open the page from its address, not from another site")
+                raise Refused(403, "refused_site")
         except Refused as exc:
             return refused(exc)
         session = w.session(request) or w.new_session()
@@ -313,7 +322,7 @@ def create_app(whatif: WhatIf) -> Starlette:
         session = w.session(request)
         gen_text = request.query_params.get("gen", "")
         if session is None or not gen_text.isdigit() or len(gen_text) > 12:
-            return refused(Refused(400, "no session or no job: reload the page"))
+            return refused(Refused(400, "refused_job"))
         gen = int(gen_text)
         # the page asks for what it lacks: the view first, then the robustness margin
         kinds = ("robustness",) if request.query_params.get("have") == "view" else ("view",)
@@ -398,11 +407,15 @@ def create_app(whatif: WhatIf) -> Starlette:
         )
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"error": "not found"}, status_code=404, headers=headers())
+        return JSONResponse(
+            {"error": labels(lang)["not_found"]}, status_code=404, headers=headers()
+        )
 
     async def on_error(request: Request, exc: Exception) -> Response:
         return JSONResponse(
-            {"error": f"unexpected {type(exc).__name__}"}, status_code=500, headers=headers()
+            {"error": labels(lang)["unexpected"].format(name=type(exc).__name__)},
+            status_code=500,
+            headers=headers(),
         )
 
     routes = [
@@ -434,7 +447,7 @@ def asset_route(handler: Any, assets: dict[str, Any]) -> Any:
 
     async def route(request: Request) -> Response:
         if request.path_params["name"] not in assets:
-            return JSONResponse({"error": "not found"}, status_code=404)
+            return JSONResponse({"error": "not found", "reason": "not_found"}, status_code=404)
         result: Response = await handler(request)
         return result
 

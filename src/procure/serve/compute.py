@@ -276,19 +276,19 @@ def robustness(inputs: Inputs, award: Award | None, lang: str) -> View:
     for cs in result.criteria:
         if cs.award_interval is None:
             continue
-        lo, hi = cs.award_interval
+        lo, hi = max(0.0, cs.award_interval[0]), min(1.0, cs.award_interval[1])
         margins.append(min(cs.base - lo if lo > 0 else 1.0, hi - cs.base if hi < 1 else 1.0))
         rows.append(
             {
                 "criterion": t[f"w_{cs.criterion}"],
-                "now": f"{cs.base:.2f}",
-                "interval": f"{lo:.2f} – {hi:.2f}",
+                "now": fmt_share(cs.base),
+                "interval": f"{fmt_share(lo)} – {fmt_share(hi)}",
                 "verdict": cs.verdict(lang),
             }
         )
     margin = max(0.0, min(margins)) if margins else None
     return {
-        "margin": t["margin"].format(margin=f"{margin:.2f}")
+        "margin": t["margin"].format(margin=fmt_share(margin))
         if margin is not None
         else t["margin_none"],
         "value": margin,
@@ -296,3 +296,8 @@ def robustness(inputs: Inputs, award: Award | None, lang: str) -> View:
         "note": result.budget_note(lang) if result.budget_note else "",
         "criteria": list(CRITERIA),
     }
+
+
+def fmt_share(x: float) -> str:
+    """A weight to two decimals, never '-0.00'."""
+    return f"{abs(x) if round(x, 2) == 0 else x:.2f}"

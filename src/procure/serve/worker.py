@@ -51,7 +51,10 @@ def work(conn: Connection, setup: Setup) -> None:  # pragma: no cover - runs in 
             for answer in run_job(job, setup):
                 conn.send(answer)
         except Exception as exc:  # a message for the page, never a traceback
-            conn.send(("error", job.gen, f"{type(exc).__name__}: {str(exc)[:300]}"))
+            from procure.serve.compute import labels
+
+            said = labels(setup.lang)["unexpected"].format(name=type(exc).__name__)
+            conn.send(("error", job.gen, f"{said}: {str(exc)[:300]}"))
 
 
 def run_job(job: Job, setup: Setup) -> Any:
@@ -239,7 +242,9 @@ class Runner:
         except (EOFError, OSError):
             self._end_process()
             with self.cond:
-                self.answers.error = (job.gen, "the solver process stopped")
+                from procure.serve.compute import labels
+
+                self.answers.error = (job.gen, labels(self.setup.lang)["worker_stopped"])
                 self.cond.notify_all()
 
     def _start_process(self) -> None:
