@@ -7,6 +7,7 @@ Set PROCURE_SERVE_SCREENSHOT=docs/serve-zh.png to write the README's screenshot 
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
@@ -251,10 +252,14 @@ def test_moving_a_weight_gives_what_procure_optimize_and_plan_give(
     assert "changed" in browser.find_element(
         "css selector", '.field[data-field="w_cost"]'
     ).get_attribute("class")
-    if SCREENSHOT:
-        height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1400, min(int(height) + 40, 4000))
-        browser.save_screenshot(SCREENSHOT)
+    if SCREENSHOT:  # the whole page, beyond the window
+        size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+        shot = browser.execute_cdp_cmd(
+            "Page.captureScreenshot",
+            {"format": "png", "captureBeyondViewport": True, "clip": clip},
+        )
+        Path(SCREENSHOT).write_bytes(base64.b64decode(shot["data"]))
 
 
 def test_a_bad_value_is_refused_at_its_field_with_the_message_of_validate(

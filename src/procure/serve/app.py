@@ -34,7 +34,7 @@ from procure.inputs.load import Inputs
 from procure.inputs.yamlio import dump_yaml, read_yaml
 from procure.serve import fields, page
 from procure.serve.compute import View, labels, solve
-from procure.serve.worker import Answers, Runner, Setup
+from procure.serve.worker import Answers, Runner, Setup, warm_up
 
 MAX_BODY = 64 * 1024  # bytes in one request body: the form is a few hundred
 MAX_FIELDS = 400  # name=value pairs in one form
@@ -506,6 +506,7 @@ def serve(
 
     sock = listen(host, port)
     whatif = WhatIf(inputs, setup, host, sock.getsockname()[1])
+    warm_up()
     config = uvicorn.Config(
         create_app(whatif),
         log_level="warning",

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-PRELOAD = ["procure.serve.compute", "procure.serve.fields", "procure.documents.report"]
+PRELOAD = ["procure.serve.preload", "procure.documents.report"]
 POLL = 0.02  # seconds between looks at the worker's pipe and the session's queue
 MAX_PDF = 64 * 1024 * 1024  # a brief larger than this is refused, not sent to the page
 
@@ -131,6 +131,14 @@ def context() -> Any:
     return _context
 
 
+def warm_up() -> None:
+    """Start the fork server now, so the page's first change does not wait for it."""
+    from multiprocessing import forkserver
+
+    context()
+    forkserver.ensure_running()
+
+
 class Runner:
     """One session's worker process and the thread that feeds it one job at a time."""
 
@@ -200,6 +208,10 @@ class Runner:
         return False
 
     def _loop(self) -> None:
+        try:  # ready before the first change arrives
+            self._start_process()
+        except (OSError, RuntimeError):
+            self.proc = self.conn = None  # tried again, and reported, with the first job
         while True:
             with self.cond:
                 while self.pending is None and not self.closed:
@@ -219,10 +231,10 @@ class Runner:
                     self.cond.notify_all()
 
     def _run(self, job: Job) -> None:
-        if self.proc is None or not self.proc.is_alive():
-            self._start_process()
-        assert self.conn is not None
         try:
+            if self.proc is None or not self.proc.is_alive():
+                self._start_process()
+            assert self.conn is not None
             self.conn.send(job)
             while True:
                 if self.conn.poll(POLL):
@@ -239,7 +251,7 @@ class Runner:
                     return
                 if not self.proc.is_alive():
                     raise EOFError
-        except (EOFError, OSError):
+        except (EOFError, OSError, RuntimeError):  # RuntimeError: no process could start
             self._end_process()
             with self.cond:
                 from procure.serve.compute import labels
