@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from procure.errors import InputError, Problem
 from procure.inputs.load import Inputs
 from procure.inputs.yamlio import dump_yaml, read_yaml
 from procure.serve import fields, page
-from procure.serve.compute import View, labels, solve
+from procure.serve.compute import View, labels
 from procure.serve.worker import Answers, Runner, Setup, warm_up
 
 MAX_BODY = 64 * 1024  # bytes in one request body: the form is a few hundred
@@ -82,7 +83,9 @@ class WhatIf:
         self.base = read_yaml(setup.path).data  # the scenario as written, as plain data
         weights = assess(inputs.scenario, inputs.vendors).weights.weights
         self.start = fields.initial(inputs, weights)
-        self.base_view: View = solve(inputs, self.lang, setup.today)[0]
+        # the answer for the scenario as written, once a page has it (the server starts at
+        # once, whatever the scenario's size: the page's first request solves it)
+        self.base_view: View | None = None
         self.vendor_names = {
             v.id: (v.name_zh or v.name) if self.lang == "zh" else v.name for v in inputs.vendors
         }
@@ -225,7 +228,8 @@ def create_app(whatif: WhatIf) -> Starlette:
             return refused(exc)
         session = w.session(request) or w.new_session()
         excluded = set(w.start["exclude"])
-        html = page.render(
+        render = partial(
+            page.render,
             "page",
             lang,
             csrf=session.csrf,
@@ -238,8 +242,9 @@ def create_app(whatif: WhatIf) -> Starlette:
                 for v in w.inputs.vendors
             ],
             view=w.base_view,
-            marks=page.marks(w.base_view, None),
+            marks=page.marks(w.base_view, None) if w.base_view is not None else {},
         )
+        html = await anyio.to_thread.run_sync(render)  # a large scenario's tables take time
         response = Response(html, media_type="text/html; charset=utf-8", headers=headers())
         response.set_cookie(SESSION_COOKIE, session.sid, httponly=True, samesite="strict", path="/")
         return response
@@ -252,8 +257,10 @@ def create_app(whatif: WhatIf) -> Starlette:
         body, kind = assets[request.path_params["name"]]
         return Response(body, media_type=kind, headers=headers())
 
-    def answer(session: Session, gen: int, a: Answers) -> dict[str, Any]:
-        """What the page shows for job `gen`, from the answers so far."""
+    def answer(session: Session, gen: int, a: Answers, has_view: bool = False) -> dict[str, Any]:
+        """What the page shows for job `gen`, from the answers so far (`has_view`: the page
+        shows that job's award already: it is not sent again). Rendering a large scenario's
+        tables takes time: call it in a thread, off the request loop."""
         out: dict[str, Any] = {"gen": gen, "errors": {}, "general": []}
         t = labels(lang)
         if a.submitted > gen:
@@ -271,7 +278,10 @@ def create_app(whatif: WhatIf) -> Starlette:
             out["state"] = "error"
             out["general"] = [a.error[1]]
             return out
-        if a.view is not None and a.view[0] == gen:
+        viewed = a.view is not None and a.view[0] == gen
+        if a.view is not None and viewed and not session.changed and w.base_view is None:
+            w.base_view = a.view[1]  # the scenario as written: what the page compares with
+        if a.view is not None and viewed and not has_view:
             out["results"] = page.render(
                 "results", lang, view=a.view[1], marks=page.marks(a.view[1], w.base_view)
             )
@@ -292,7 +302,7 @@ def create_app(whatif: WhatIf) -> Starlette:
             out["state"] = "solving"
             seconds = time.monotonic() - a.started if a.running == gen else 0.0
             out["status"] = t["solving"].format(seconds=f"{seconds:.1f}")
-            if "results" in out:
+            if viewed:
                 out["status"] = t["robustness_wait"]
         return out
 
@@ -312,7 +322,8 @@ def create_app(whatif: WhatIf) -> Starlette:
             )
         gen = session.runner.submit("solve", edited.data)
         a = await anyio.to_thread.run_sync(session.runner.wait, gen, ("view",), WAIT)
-        return JSONResponse(answer(session, gen, a), headers=headers())
+        shown = await anyio.to_thread.run_sync(answer, session, gen, a)
+        return JSONResponse(shown, headers=headers())
 
     async def status(request: Request) -> Response:
         try:
@@ -325,9 +336,11 @@ def create_app(whatif: WhatIf) -> Starlette:
             return refused(Refused(400, "refused_job"))
         gen = int(gen_text)
         # the page asks for what it lacks: the view first, then the robustness margin
-        kinds = ("robustness",) if request.query_params.get("have") == "view" else ("view",)
+        has_view = request.query_params.get("have") == "view"
+        kinds = ("robustness",) if has_view else ("view",)
         a = await anyio.to_thread.run_sync(session.runner.wait, gen, kinds, 0.5)
-        return JSONResponse(answer(session, gen, a), headers=headers())
+        shown = await anyio.to_thread.run_sync(answer, session, gen, a, has_view)
+        return JSONResponse(shown, headers=headers())
 
     async def cancel(request: Request) -> Response:
         try:
@@ -401,7 +414,7 @@ def create_app(whatif: WhatIf) -> Starlette:
                     }
                 ),
             )
-        out = answer(session, gen, a)
+        out = await anyio.to_thread.run_sync(answer, session, gen, a)
         return JSONResponse(
             out, status_code=422 if out["state"] == "problems" else 409, headers=headers()
         )
