@@ -146,3 +146,21 @@ def test_serve_refuses_standard_input_and_a_port_in_use() -> None:
         result = run("serve", str(PREFECTURE), "--port", str(port))
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_another_host_than_loopback_is_served_only_with_a_warning() -> None:
+    """--host 0.0.0.0 warns before it listens (here it cannot: the port is taken, exit 2)."""
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = run("serve", str(PREFECTURE), "--host", "0.0.0.0", "--port", str(port))
+    assert result.exit_code == 2
+    assert "warning: --host 0.0.0.0 opens the what-if page to other machines" in result.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = run("serve", str(PREFECTURE), "--host", "127.0.0.1", "--port", str(port))
+    assert result.exit_code == 2
+    assert "warning" not in result.stderr

@@ -378,7 +378,7 @@ def create_app(whatif: WhatIf) -> Starlette:
         stem = safe_stem(w.setup.path)
         note = ", ".join(edited.changed) or "nothing"
         text = (
-            f"# A what-if of {stem}{w.setup.path.suffix[:5]} saved by procure serve; "
+            f"# A what-if of {stem} saved by procure serve; "
             f"changed: {note}\n" + dump_yaml(edited.data)
         )
         return Response(
