@@ -57,7 +57,6 @@ class Session:
     runner: Runner
     changed: tuple[str, ...] = ()
     form: dict[str, list[str]] | None = None
-    used: float = 0.0
 
 
 class Refused(Exception):
@@ -97,8 +96,7 @@ class WhatIf:
     def session(self, request: Request) -> Session | None:
         sid = request.cookies.get(SESSION_COOKIE, "")
         found = self.sessions.get(sid)
-        if found is not None:
-            found.used = time.monotonic()
+        if found is not None:  # the least recently used page is the first closed
             self.sessions.move_to_end(sid)
         return found
 
@@ -106,9 +104,7 @@ class WhatIf:
         while len(self.sessions) >= MAX_SESSIONS:
             _, old = self.sessions.popitem(last=False)
             old.runner.close()
-        s = Session(
-            secrets.token_urlsafe(32), secrets.token_urlsafe(32), Runner(self.setup), used=0.0
-        )
+        s = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), Runner(self.setup))
         self.sessions[s.sid] = s
         return s
 
@@ -377,9 +373,8 @@ def create_app(whatif: WhatIf) -> Starlette:
             )
         stem = safe_stem(w.setup.path)
         note = ", ".join(edited.changed) or "nothing"
-        text = (
-            f"# A what-if of {stem} saved by procure serve; "
-            f"changed: {note}\n" + dump_yaml(edited.data)
+        text = f"# A what-if of {stem} saved by procure serve; changed: {note}\n" + dump_yaml(
+            edited.data
         )
         return Response(
             text.encode("utf-8"),

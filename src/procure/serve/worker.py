@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -116,7 +116,6 @@ class Answers:
     error: tuple[int, str] | None = None
     pdf: tuple[int, bytes] | None = None
     cancelled: int = -1
-    data: dict[int, dict[str, Any]] = field(default_factory=dict)  # each job's data, by gen
 
 
 _context: Any = None
@@ -159,7 +158,6 @@ class Runner:
         with self.cond:
             self.answers.submitted += 1
             gen = self.answers.submitted
-            self.answers.data = {gen: data}  # only the latest job's data is kept
             self.pending = Job(kind, gen, data)
             self.stop_running = self.answers.running is not None
             self.cond.notify_all()
