@@ -218,6 +218,9 @@ def test_moving_a_weight_gives_what_procure_optimize_and_plan_give(
     }
     assert abs(sum(weights.values()) - 1) < 1e-3  # the sliders keep the sum at 1
     assert weights["cost"] == 0.9
+    # the others keep their proportions (0.35 : 0.20 : 0.15 in the scenario)
+    assert abs(weights["security"] / weights["flexibility"] - 0.35 / 0.20) < 0.01
+    assert abs(weights["flexibility"] / weights["scalability"] - 0.20 / 0.15) < 0.01
     path = edited(scenario, weights, scenario.parent)
     try:
         award = json.loads(run("optimize", "--json", "--no-extras", str(path)).stdout)

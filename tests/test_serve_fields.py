@@ -4,6 +4,7 @@ worker lets the latest change win and can be cancelled."""
 
 from __future__ import annotations
 
+import json
 import socket
 from datetime import date
 from pathlib import Path
@@ -164,3 +165,20 @@ def test_another_host_than_loopback_is_served_only_with_a_warning() -> None:
         result = run("serve", str(PREFECTURE), "--host", "127.0.0.1", "--port", str(port))
     assert result.exit_code == 2
     assert "warning" not in result.stderr
+
+
+def test_the_robustness_margin_is_the_nearest_end_of_sensitivitys_intervals() -> None:
+    """The page's margin against `procure sensitivity --json` on the same scenario: the
+    smallest distance from a weight to an end of its award interval inside (0, 1)."""
+    inputs = load_inputs(PREFECTURE)
+    _, award = compute.solve(inputs, "en", date(2026, 1, 5))
+    shown = compute.robustness(inputs, award, "en")
+    result = run("sensitivity", str(PREFECTURE), "--json", "--draws", "100", "--award-draws", "0")
+    assert result.exit_code == 0, result.stderr
+    ends = []
+    for c in json.loads(result.stdout)["criteria"]:
+        lo, hi = c["award_interval"]
+        ends += [c["base"] - lo] if lo > 0 else []
+        ends += [hi - c["base"]] if hi < 1 else []
+    assert shown["value"] == pytest.approx(min(ends), abs=1e-9)
+    assert f"{min(ends):.2f}" in shown["margin"]
