@@ -14,7 +14,7 @@ import pytest
 from procure.advice.assess import assess
 from procure.inputs.load import load_inputs
 from procure.inputs.yamlio import read_yaml
-from procure.serve import compute, fields
+from procure.serve import compute, fields, page
 from procure.serve.worker import Runner, Setup
 from tests.conftest import EXAMPLES, PREFECTURE, run
 
@@ -182,3 +182,17 @@ def test_the_robustness_margin_is_the_nearest_end_of_sensitivitys_intervals() ->
         ends += [hi - c["base"]] if hi < 1 else []
     assert shown["value"] == pytest.approx(min(ends), abs=1e-9)
     assert f"{min(ends):.2f}" in shown["margin"]
+
+
+def test_no_award_shows_the_diagnosis_procure_optimize_gives(variant: object) -> None:
+    def edit(data: dict[str, object]) -> None:
+        data["procurement"]["budget_cny"] = 1_000_000  # type: ignore[index]
+
+    path = variant(edit)  # type: ignore[operator]
+    view, award = compute.solve(load_inputs(path), "zh", date(2026, 1, 5))
+    assert award is None and view["award"] is None and view["plan"] is None
+    result = run("optimize", str(path), "--lang", "zh")
+    assert result.exit_code == 3
+    assert view["infeasible"] and view["infeasible"] in result.stderr
+    html = page.render("results", "zh", view=view, marks=page.marks(view, None))
+    assert "在这些规则下没有可行的授标方案" in html and "无授标方案，无法编制采购实施计划" in html

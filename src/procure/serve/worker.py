@@ -72,7 +72,11 @@ def run_job(job: Job, setup: Setup) -> Any:
         except ProcureError as exc:
             yield ("error", job.gen, exc.text(setup.lang))
         return
-    view, award = compute.solve(inputs, setup.lang, setup.today)
+    try:
+        view, award = compute.solve(inputs, setup.lang, setup.today)
+    except ProcureError as exc:  # no award within the time limit: said, in the page's language
+        yield ("error", job.gen, exc.text(setup.lang))
+        return
     yield ("view", job.gen, view)
     yield ("robustness", job.gen, compute.robustness(inputs, award, setup.lang))
 
