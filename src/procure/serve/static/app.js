@@ -80,7 +80,10 @@
     document.body.dataset.state = answer.state;
     document.body.dataset.gen = String(answer.gen);
     clearTimeout(pollTimer);
-    if (answer.results !== undefined) shown = answer.gen;
+    if (answer.results !== undefined) {
+      shown = answer.gen;
+      document.body.dataset.view = String(answer.gen); // the job whose award is on the page
+    }
     if (answer.state === "solving") pollTimer = setTimeout(() => poll(answer.gen), 100);
   }
 
