@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"recommendation"},  # the pipeline: one scenario to one Recommendation
     {"documents"},  # what a person reads: brief, charts, terminal, workbook, verify
     {"evaluation"},  # after the bids: the committee's scores to the legal result
+    {"serve"},  # the what-if page: the pipeline and the plan re-solved as an analyst edits
     {"cli", "__main__"},  # the thin command line
 ]
 

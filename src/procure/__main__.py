@@ -2,4 +2,5 @@
 
 from procure.cli import main
 
-main()
+if __name__ == "__main__":  # not when a worker process of `procure serve` imports it
+    main()

@@ -3,7 +3,7 @@
 Heavy libraries (pulp, weasyprint, matplotlib) are imported inside the commands that need them,
 so `procure validate` stays fast.
 
-The commands live in one module per group (start, decide, publish, evaluate); importing
+The commands live in one module per group (start, decide, publish, evaluate, serve); importing
 this package registers them all on `app`.
 
 May import: anything in procure (it is the top); nothing imports it.
@@ -15,13 +15,13 @@ import sys
 
 # isort: off
 # Registration order is the order of `procure --help`: the stages of the work.
-from procure.cli import start, decide, publish, evaluate
+from procure.cli import start, decide, publish, evaluate, serve
 from procure.cli.common import _err, app
 
 # isort: on
 from procure.errors import ProcureError
 
-__all__ = ["app", "decide", "evaluate", "main", "publish", "start"]
+__all__ = ["app", "decide", "evaluate", "main", "publish", "serve", "start"]
 
 
 def main() -> None:

@@ -52,6 +52,13 @@ def load_inputs(path: Path, data_dir: Path | None = None) -> Inputs:
         raise
 
 
+def check_located(path: Path, located: Located, data_dir: Path | None = None) -> Inputs:
+    """What `load_inputs` checks, for YAML already parsed (`parse_bytes`) as if it were the file
+    at `path`: its vendor file is looked for beside `path`. The what-if page validates its
+    edited scenario this way, so the page and the file give the same messages."""
+    return _checked(path, located, data_dir)
+
+
 def _checked(path: Path, located: Located, data_dir: Path | None) -> Inputs:
     scenario = validate_located(Scenario, located)
     base_dir = Path.cwd() if str(path) == STDIN else path.parent
