@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ from procure.award.optimizer import Award, optimize
 from procure.award.parallel import both
 from procure.errors import InfeasibleError
 from procure.inputs.record import BriefRecord
+from procure.inputs.record import today as record_today
 from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
 from procure.money import fmt_money
+from procure.plan import Plan, build_plan
 from procure.text import Text
 
 
@@ -71,7 +74,8 @@ class Recommendation(BaseModel):
     structures: list[StructureOption] = []  # integrator vs parallel contracts, side by side
     award_note: Text | None = None  # how to read the award (e.g. as the JV company's build)
     record: BriefRecord | None = None  # versions, date and input fingerprints (the CLI sets it)
-    bidders: list[BidderOutcome] = []  # why each bidder won or lost (评审说明)
+    bidders: list[BidderOutcome] = []  # why each candidate is in the estimate or not (内部测算)
+    plan: Plan | None = None  # the procurement plan (采购实施计划), the brief's first chapter
 
 
 AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
@@ -85,11 +89,14 @@ def recommend(
     vendors: list[Vendor] | None = None,
     time_limit: float = TIME_LIMIT,
     time_budget: float | None = TIME_BUDGET,
+    today: date | None = None,
 ) -> Recommendation:
     """Assess, optimise and compare; gather provenance; write the five-line summary.
     `vendors`: the catalog already loaded (`procure.inputs.load`), else read from the scenario.
     `time_limit`: the award's own solve; `time_budget`: seconds that everything around it
-    (extras, robustness, explanations) shares, from now; None for no limit."""
+    (extras, robustness, explanations) shares, from now; None for no limit. `today`: the
+    plan's start when the scenario gives none, the brief record's date (so `procure verify`
+    re-renders the same dates on another day); default: the record's date rule."""
     budget = Budget(time_budget)
     kb = knowledge()
     if vendors is None:
@@ -180,6 +187,20 @@ def recommend(
         assessment = assessment.model_copy(
             update={"route": route.model_copy(update={"reasons": [*route.reasons, partner]})}
         )
+    plan = (
+        build_plan(
+            scenario,
+            award,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            kb.routes,
+            today or date.fromisoformat(record_today()),
+        )
+        if award is not None
+        else None
+    )
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
     bidders = (
         explain(
@@ -196,6 +217,7 @@ def recommend(
         else []
     )
     return Recommendation(
+        plan=plan,
         bidders=bidders,
         scenario_name=scenario.name,
         language=scenario.language,

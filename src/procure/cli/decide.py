@@ -216,6 +216,7 @@ def plan(
     from datetime import date
 
     from procure.advice.knowledge import knowledge
+    from procure.inputs.record import today
     from procure.plan import build_plan
 
     inputs, assessment = _assess(file, data_dir, lang)
@@ -230,7 +231,7 @@ def plan(
             inputs.vendors,
             kb.costs,
             kb.routes,
-            date.today(),
+            date.fromisoformat(today()),  # as a brief's record dates it (SOURCE_DATE_EPOCH)
         )
     except ProcureError as exc:
         _fail(exc)

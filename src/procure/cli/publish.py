@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -112,6 +113,7 @@ def brief(
             raise InputError([Problem(str(templates), "--templates must be a directory")])
         check_output(output, inputs.files, fmt.value)  # before minutes of work, not after
         preload(fmt.value)
+        record = record_for(inputs.files, inputs.contents, inputs.scenario.vendors)
         rec = recommend(
             inputs.scenario,
             inputs.base_dir,
@@ -119,10 +121,9 @@ def brief(
             vendors=inputs.vendors,
             time_limit=time_limit,
             time_budget=time_budget,
+            today=date.fromisoformat(record.date),  # the plan's dates: verify re-renders them
         )
-        rec = rec.model_copy(
-            update={"record": record_for(inputs.files, inputs.contents, inputs.scenario.vendors)}
-        )
+        rec = rec.model_copy(update={"record": record})
         if rec.award is None:  # exit 3 with the diagnosis; nothing is written
             why = rec.infeasible
             raise InfeasibleError(
