@@ -270,7 +270,7 @@ def optimize(
         raise ProcureError(
             f"the {solver} solver found no award within {seconds:.0f} s (status {status}); "
             "raise --time-limit, or simplify the scenario",
-            f"求解器 {solver} 在{seconds:.0f}秒内未找到授标方案（状态：{status}）；"
+            f"求解器 {solver} 在{seconds:.0f}秒内未找到测算方案（状态：{status}）；"
             "请提高 --time-limit，或简化情景",
         )
     award = _award(model, scenario, status, solver, seconds)
@@ -393,9 +393,9 @@ def _precheck(inst: Instance, scenario: Scenario) -> None:
             "procurement.structure: parallel"
         )
         zh.append(
-            "按 min_vendors 或 max_vendor_share 须由多家供应商中标，而 procurement.structure: "
-            "integrator 要求其中一家担任总集成商，但没有符合条件的投标人可担任（integrator: true）；"
-            "请增加可任总集成商的投标人，或改用 procurement.structure: parallel"
+            "按 min_vendors 或 max_vendor_share 须由多家供应商入选，而 procurement.structure: "
+            "integrator 要求其中一家担任总集成商，但没有符合条件的候选供应商可担任（integrator: true）；"
+            "请增加可任总集成商的候选供应商，或改用 procurement.structure: parallel"
         )
     if en:
         raise InfeasibleError(
@@ -403,7 +403,7 @@ def _precheck(inst: Instance, scenario: Scenario) -> None:
             + "; ".join(en)
             + ". Relax the rule named, add a qualified vendor, or remove "
             "the system from this procurement.",
-            "无法授标：" + "；".join(zh) + "。请放宽所指出的规则、增加合格的供应商，"
+            "无法测算：" + "；".join(zh) + "。请放宽所指出的规则、增加合格的供应商，"
             "或将该系统移出本次采购。",
         )
 
@@ -526,11 +526,14 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
     n = len(ev.used)
     if n == inst.max_vendors:
         out.append(
-            Text(en=f"most vendors allowed: {n} vendors win", zh=f"供应商数量上限：{n}家中标")
+            Text(en=f"most vendors allowed: {n} in the mix", zh=f"供应商数量上限：{n}家入选")
         )
     if n == inst.min_vendors and inst.min_vendors > 1:
         out.append(
-            Text(en=f"fewest vendors allowed: exactly {n} win", zh=f"供应商数量下限：恰好{n}家中标")
+            Text(
+                en=f"fewest vendors allowed: exactly {n} in the mix",
+                zh=f"供应商数量下限：恰好{n}家入选",
+            )
         )
     base = sum(ev.vendor_value.values())
     for vid, amount in ev.vendor_value.items():

@@ -145,7 +145,7 @@ def optimize(
                         str(output),
                         "name the award file .xlsx or .json",
                         field="--output",
-                        zh="授标结果文件名应以 .xlsx 或 .json 结尾",
+                        zh="测算结果文件名应以 .xlsx 或 .json 结尾",
                     )
                 ]
             )
@@ -458,7 +458,7 @@ def explain(
                     Problem(
                         "--vendor",
                         f"no bidder has the id '{vendor}'; the bidders are: {', '.join(known)}",
-                        zh=f"没有编号为“{vendor}”的投标人；现有编号：{'、'.join(known)}",
+                        zh=f"没有编号为“{vendor}”的候选供应商；现有编号：{'、'.join(known)}",
                     )
                 ]
             )

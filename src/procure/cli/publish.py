@@ -128,7 +128,7 @@ def brief(
             why = rec.infeasible
             raise InfeasibleError(
                 why.en if why else "no award satisfies the rules",
-                why.zh if why else "没有满足全部规则的授标方案",
+                why.zh if why else "没有满足全部规则的测算方案",
             )
         attach = [
             (name, raw)
