@@ -127,7 +127,7 @@ def brief(
         if rec.award is None:  # exit 3 with the diagnosis; nothing is written
             why = rec.infeasible
             raise InfeasibleError(
-                why.en if why else "no award satisfies the rules",
+                why.en if why else "no mix of candidate suppliers satisfies the rules",
                 why.zh if why else "没有满足全部规则的测算方案",
             )
         attach = [
