@@ -818,3 +818,15 @@ def test_an_agency_that_does_not_join_gets_a_tender_plan(binzhou: tuple[Any, ...
         date(2026, 3, 2),
     )
     assert plan.kind == "tender" and plan.joining is None
+
+
+def test_verify_re_renders_the_plans_dates_on_another_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's timeline starts, when the scenario gives no start, on the brief record's
+    date, not on the day it is read: a brief verified a year later re-renders the same dates
+    and passes (exit 0)."""
+    from .conftest import brief_file
+
+    pdf = brief_file("county-west", ".pdf", "--lang", "en")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764374400 + 365 * 86400))
+    result = run("verify", str(pdf))
+    assert result.exit_code == 0, result.stdout + result.stderr

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from .conftest import EXAMPLES, brief, cli_stdout, example
-from .test_language import pdf_text
+from .test_language import joined, pdf_text
 
 # the only places the words may appear: laws' titles, quoted in citations
 LEGAL_TITLES = (
@@ -31,9 +31,9 @@ CHINESE = re.compile(r"中标|投标|授标")
 
 def stage_words(text: str) -> list[str]:
     """The forbidden words in `text`, each with a little context, legal titles excepted."""
+    text = joined(text)  # a line wrapped inside a Chinese title reads whole again
     for title in LEGAL_TITLES:
         text = text.replace(title, " ")
-    text = " ".join(text.split())
     return [
         text[max(0, m.start() - 40) : m.end() + 20]
         for pattern in (ENGLISH, CHINESE)
