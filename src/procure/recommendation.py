@@ -235,7 +235,7 @@ def recommend(
         market=kb.market.figures,
         summary=summary(assessment, award, infeasible, comparison, plan),
         sources=sources(),
-        assumptions=assumptions(comparison, used),
+        assumptions=assumptions(comparison, used, plan),
         vendors=used,
         deviations=deviations(assessment, award, vendors),
         structures=structures(scenario, award, alternative),
@@ -294,7 +294,9 @@ def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -
     cautions = [c for c in route.cautions if "公示" not in c.zh and "公开招标数额标准" not in c.zh]
     if lot.approval is not None and above:
         cautions.append(lot.approval)
-    steps = route_timeline(method, above, kb)
+    # the plan's single source is an add-on to the original supplier (GPL art. 31(3)): the
+    # notice of the only-one-supplier case (art. 31(1)) is not scheduled for it
+    steps = [s for s in route_timeline(method, above, kb) if s.id != "single_source_notice"]
     evaluation = evaluation_scheme(method, weights, kb)
     return route.model_copy(
         update={
@@ -435,7 +437,7 @@ def summary(
         )
     if award is not None and award.binding:
         risks_en.append("binding rules: " + "; ".join(b.en for b in award.binding))
-        risks_zh.append("紧约束：" + "；".join(b.zh for b in award.binding))
+        risks_zh.append("起约束作用的规则：" + "；".join(b.zh for b in award.binding))
     if risks_en:
         lines.append(
             Text(
@@ -581,7 +583,7 @@ COST_RATES = {
 }
 
 
-def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
+def assumptions(c: Comparison, vendors: list[Vendor], plan: Plan | None = None) -> list[Provenance]:
     """Every assumption the run used, with its reason, in both languages."""
     kb = knowledge()
 
@@ -660,13 +662,22 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
     for step in kb.routes.steps:
         if step.assumption:
             out.append(a(f"timeline: {step.name.en}", f"时间表：{step.name.zh}", step.assumption))
-    out.append(
-        a(
-            "open-tender threshold",
-            "公开招标数额标准",
-            kb.routes.open_tender_threshold_cny.assumption,
+    if plan is None:
+        out.append(
+            a(
+                "open-tender threshold",
+                "公开招标数额标准",
+                kb.routes.open_tender_threshold_cny.assumption,
+            )
         )
-    )
+    else:  # the figure the plan and the route used, and why
+        out.append(
+            Provenance(
+                item=Text(en="open-tender threshold", zh="公开招标数额标准"),
+                kind=plan.threshold_from,
+                text=plan.threshold_basis,
+            )
+        )
     out.append(a("single-source notice", "单一来源公示", kb.routes.single_source_notice.assumption))
     out.append(
         a("parent cloud: who joins", "接入上级统建云的条件", kb.partnership.parent_cloud.assumption)

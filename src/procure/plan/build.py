@@ -130,6 +130,8 @@ class Plan(BaseModel):
     start_basis: Text
     threshold_cny: float
     threshold_basis: Text
+    threshold_from: Literal["source", "scenario", "assumption"] = "source"  # knowledge, the
+    # scenario's own figure, or the central one assumed for a province not sourced
     lots: list[Lot]
     total_ceiling_cny: float | None
     budget_cny: float
@@ -954,6 +956,9 @@ def build_plan(
         start_basis=start_basis,
         threshold_cny=threshold,
         threshold_basis=basis,
+        threshold_from="assumption"
+        if missing
+        else ("source" if threshold_law(scenario, kb) is not None else "scenario"),
         lots=lots,
         total_ceiling_cny=total,
         budget_cny=p.budget_cny,
