@@ -32,7 +32,7 @@ from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
 from procure.money import fmt_money
 from procure.plan import Plan, build_plan
-from procure.text import Text, fmt_date
+from procure.text import Text, fmt_date, lift_citations
 
 
 class Provenance(BaseModel):
@@ -294,6 +294,10 @@ def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -
     cautions = [c for c in route.cautions if "公示" not in c.zh and "公开招标数额标准" not in c.zh]
     if lot.approval is not None and above:
         cautions.append(lot.approval)
+    lifted = [lift_citations(x) for x in [*reasons, *cautions]]  # citations go to Sources
+    reasons = [x for x, _ in lifted[: len(reasons)]]
+    cautions = [x for x, _ in lifted[len(reasons) :]]
+    cited = [c for _, found in lifted for c in found]
     # the plan's single source is an add-on to the original supplier (GPL art. 31(3)): the
     # notice of the only-one-supplier case (art. 31(1)) is not scheduled for it
     steps = [s for s in route_timeline(method, above, kb) if s.id != "single_source_notice"]
@@ -310,7 +314,7 @@ def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -
             "minimum_days": minimum_days(steps),
             "months_to_service": months_to_service(steps, kb),
             "evaluation": evaluation,
-            "sources": sorted({*route.sources, evaluation.source}),
+            "sources": sorted({*route.sources, evaluation.source, *cited}),
         }
     )
 

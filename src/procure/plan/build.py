@@ -571,7 +571,7 @@ def relaxations(
             (
                 ("preferred", None),
                 Text(
-                    en="make the domestic (信创) stack preferred instead of required",
+                    en="make the domestic (Xinchuang) stack preferred instead of required",
                     zh="将信创要求由“必须”改为“优先”",
                 ),
             )
@@ -759,7 +759,7 @@ STEP_NAMES = {
     ),
     "negotiation": Text(en="Agree the price with the original supplier", zh="与原供应商商定价格"),
     "evaluation": Text(en="Evaluation and the result notice", zh="评审及结果公告"),
-    "challenge": Text(en="Challenge period (质疑)", zh="质疑期"),
+    "challenge": Text(en="Challenge period", zh="质疑期"),
     "contract": Text(en="Sign the contract", zh="签订政府采购合同"),
     "delivery": Text(en="Delivery and migration", zh="交付与迁移"),
     "acceptance": Text(en="Acceptance", zh="履约验收"),
