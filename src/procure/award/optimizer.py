@@ -703,7 +703,7 @@ def alternatives(
         if seconds is None:
             (budget or Budget()).cut(
                 Text(
-                    en=f"the next-best awards ({len(out)} of {count} found)",
+                    en=f"the next-best mixes ({len(out)} of {count} found)",
                     zh=f"次优方案（仅找到{count}个中的{len(out)}个）",
                 )
             )
