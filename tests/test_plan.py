@@ -830,3 +830,24 @@ def test_verify_re_renders_the_plans_dates_on_another_day(monkeypatch: pytest.Mo
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764374400 + 365 * 86400))
     result = run("verify", str(pdf))
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_henan_prefecture_plan_states_its_provinces_figure_end_to_end(variant: Any) -> None:
+    """GPL art. 27 through the CLI: a prefecture that names its province (agency.province:
+    henan) gets Henan's 200万元 for cities other than Zhengzhou, said with its document and
+    taken from the knowledge (no finding asks for it); a central unit naming a province still
+    follows 国办发〔2019〕55号."""
+
+    def henan(d: dict[str, Any]) -> None:
+        d["agency"]["province"] = "henan"
+        d["procurement"].pop("open_tender_threshold_cny", None)
+
+    result = run("plan", str(variant(henan)), "--json")
+    assert result.exit_code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["threshold_cny"] == 2_000_000 and plan["threshold_from"] == "source"
+    assert "河南省政府集中采购目录及标准" in plan["threshold_basis"]["zh"]
+    assert not any("未给出公开招标数额标准" in f["zh"] for f in plan["findings"])
+    central = agency_in(example("prefecture-binzhou"), "central", "henan")
+    value, basis, missing = open_threshold(central, KB)
+    assert (value, missing) == (2_000_000, False) and "国办发〔2019〕55号" in basis.zh
