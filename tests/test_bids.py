@@ -192,10 +192,10 @@ def test_the_award_workbook_carries_the_awards_numbers(tmp_path: Path) -> None:
     result = run("optimize", str(path), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     book = load_workbook(out)
-    assert book.sheetnames == ["概要", "各系统授标", "供应商", "分年度成本", "规则及其代价"]
+    assert book.sheetnames == ["概要", "各系统测算", "供应商", "分年度成本", "规则及其代价"]
     summary = [c.value for c in book["概要"][2]]
     assert summary[:3] == [award["total_cost_cny"], award["budget_cny"], award["value"]]
-    placed = {row[1]: row[4] for row in book["各系统授标"].iter_rows(min_row=2, values_only=True)}
+    placed = {row[1]: row[4] for row in book["各系统测算"].iter_rows(min_row=2, values_only=True)}
     assert placed == {s["system"]: s["cost_cny"] for s in award["systems"]}
     shares = [row[6] for row in book["供应商"].iter_rows(min_row=2, values_only=True)]
     assert shares == [v["share"] for v in award["vendors"]]

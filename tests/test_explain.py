@@ -105,9 +105,9 @@ def test_outcomes_cover_every_bidder_and_read_in_both_languages() -> None:
     spec = next(o for o in outcomes if o.vendor == "spec-data")  # offers no IaaS at all
     assert spec.outcome == "ineligible"
     names = {str(s.id): s.name for s in inputs.scenario.systems}
-    assert "Cannot win at any price" in describe(spec, names, "en")
+    assert "Not in the mix at any price" in describe(spec, names, "en")
     assert "does not offer iaas" in describe(spec, names, "en")
-    assert "任何价格下都无法中标" in describe(spec, names, "zh")
+    assert "任何价格下都无法入选" in describe(spec, names, "zh")
 
 
 def test_an_excluded_bidder_names_the_rule(variant: object) -> None:
@@ -127,5 +127,6 @@ def test_explain_cli_in_chinese_names_bidders_and_systems() -> None:
     path = example("county-joins-prefecture")
     result = run("explain", str(path))
     assert result.exit_code == 0, result.stderr
-    assert "电信运营商甲" in result.stdout and "中标" in result.stdout
+    assert "电信运营商甲" in result.stdout and "入选" in result.stdout
+    assert "中标" not in result.stdout and "投标" not in result.stdout
     assert "telecom-a" not in result.stdout

@@ -590,7 +590,7 @@ def test_no_award_within_the_time_limit_is_exit_1_with_the_reason(
     _stopped_at_limit(monkeypatch, "Not solved", None)
     result = run("optimize", str(example("prefecture-binzhou")), "--time-limit", "7")
     assert result.exit_code == 1
-    assert "solver found no award within" in result.stderr
+    assert "solver found no mix within" in result.stderr
     assert "--time-limit" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -627,5 +627,5 @@ def test_several_winners_without_an_eligible_integrator_is_diagnosed_with_the_fi
 
     result = run("optimize", str(variant(no_integrators)), "--lang", "en")
     assert result.exit_code == 3
-    assert "no eligible bidder may act as one" in result.stderr
+    assert "no eligible candidate supplier may act as one" in result.stderr
     assert "procurement.structure: parallel" in result.stderr

@@ -605,3 +605,249 @@ def test_a_budget_below_the_ceilings_is_a_finding(binzhou: tuple[Any, ...]) -> N
     assert not any("below the ceilings" in f for f in at)
     _, under = findings(total - 1)
     assert any("below the ceilings" in f and "1 CNY" in f for f in under)
+
+
+# ---- provincial thresholds (河南省政府集中采购目录及标准（2020年版）), by level ----
+
+
+def agency_in(path: Path, level: str, province: str | None, **procurement: Any) -> Scenario:
+    s = scenario_with(path, **procurement)
+    agency = s.agency.model_copy(update={"level": level, "province": province})
+    return s.model_copy(update={"agency": agency})
+
+
+@pytest.mark.parametrize(
+    "level, province, value",
+    [
+        ("province", "henan", 4_000_000),  # 省级
+        ("prefecture", "henan", 2_000_000),  # 市级（不含郑州市）
+        ("prefecture", "henan-zhengzhou", 4_000_000),  # 郑州市本级
+        ("county", "henan", 2_000_000),  # 县级
+    ],
+)
+def test_a_henan_unit_uses_its_provinces_figure_for_its_level(
+    level: str, province: str, value: float
+) -> None:
+    """GPL art. 27: a local unit's threshold is its province's; Henan's 2020 catalogue sets
+    400万元 for provincial and Zhengzhou city-level units, 200万元 for other cities and counties.
+    The basis names the document, not the scenario; a scenario figure that differs is not used
+    and is said so."""
+    s = agency_in(example("prefecture-binzhou"), level, province, open_tender_threshold_cny=None)
+    got, basis, missing = open_threshold(s, KB)
+    assert (got, missing) == (value, False)
+    assert "河南省政府集中采购目录及标准" in basis.zh and "2020年3月9日" in basis.zh
+    other = agency_in(
+        example("prefecture-binzhou"), level, province, open_tender_threshold_cny=value + 1
+    )
+    got, basis, _ = open_threshold(other, KB)
+    assert got == value and "未采用情景填写" in basis.zh
+
+
+@pytest.mark.parametrize("delta, above", [(-1.0, False), (0.0, True), (1.0, True)])
+def test_the_henan_provincial_threshold_at_its_limit(delta: float, above: bool) -> None:
+    """GPL art. 27 with Henan's 400万元 for provincial units: a consultation lot whose budget
+    reaches (达到) it needs approval (财库〔2014〕214号 art. 4); one yuan below, none."""
+    s = agency_in(example("prefecture-binzhou"), "province", "henan")
+    threshold, _, _ = open_threshold(s, KB)
+    assert threshold == 4_000_000
+    needs = approval("competitive_consultation", 4_000_000 + delta >= threshold, KB)
+    assert needs is not None
+    assert ("214号）第四条" in needs.zh) is above
+
+
+def test_an_unsourced_province_asks_for_it_and_uses_the_central_figure() -> None:
+    """No figure could be read for this province: the plan does not invent one. It asks for
+    agency.province (naming the sourced ones) or the scenario's figure, and uses the central
+    200万元 as a finding."""
+    s = agency_in(example("prefecture-binzhou"), "prefecture", "shandong")
+    value, basis, missing = open_threshold(s, KB)
+    assert missing and value == 2_000_000
+    assert "agency.province" in basis.en and "henan" in basis.en
+    assert "河南省（henan）" in basis.zh
+    given = agency_in(
+        example("prefecture-binzhou"), "prefecture", "shandong", open_tender_threshold_cny=3e6
+    )
+    assert open_threshold(given, KB)[:3:2] == (3e6, False)
+
+
+def test_a_bad_province_key_is_bad_input(variant: Any) -> None:
+    """agency.province is a key of the knowledge's regions: text that cannot be one is refused
+    with the field named and exit 2."""
+
+    def edit(d: dict[str, Any]) -> None:
+        d["agency"]["province"] = "Henan Province!"
+
+    result = run("plan", str(variant(edit)))
+    assert result.exit_code == 2
+    assert "agency.province" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---- 采购意向公开 by level (财库〔2020〕10号) ----
+
+
+@pytest.mark.parametrize(
+    "level, day, required",
+    [
+        ("central", date(2020, 6, 30), False),
+        ("central", date(2020, 7, 1), True),
+        ("province", date(2020, 12, 31), False),
+        ("province", date(2021, 1, 1), True),
+        ("prefecture", date(2021, 12, 31), False),
+        ("county", date(2022, 1, 1), True),
+    ],
+)
+def test_the_intent_notice_applies_from_each_levels_date(
+    level: str, day: date, required: bool
+) -> None:
+    """财库〔2020〕10号: central units publish intents for procurements from 1 July 2020,
+    provincial units from 1 January 2021, units below the province from 1 January 2022; before
+    its date a level's plan has no intent step."""
+    from procure.plan.build import intent_required
+
+    assert intent_required(level, day, KB) is required
+    steps = [s.id for s in schedule("open_tender", False, day, WorkCalendar(), KB, required)]
+    assert ("intent_notice" in steps) is required
+
+
+# ---- a figure in force, not yet, or no longer; the knowledge date ----
+
+
+def test_a_figure_out_of_force_on_the_start_day_is_a_caution() -> None:
+    """A figure applies from its effective date through its `until` date: the day before it
+    starts, and the day after it ends, are cautions; its first and last days are not."""
+    from procure.plan.build import in_force_cautions
+
+    law = KB.sme.deduction.model_copy(update={"until": "2030-06-30"})
+    assert in_force_cautions([law], date(2022, 6, 30))
+    assert not in_force_cautions([law], date(2022, 7, 1))
+    assert not in_force_cautions([law], date(2030, 6, 30))
+    late = in_force_cautions([law], date(2030, 7, 1))
+    assert late and "2030年6月30日" in late[0].zh
+
+
+def test_a_plan_after_the_knowledge_date_says_to_check_the_figures(
+    binzhou: tuple[Any, ...],
+) -> None:
+    """The brief prints the date its legal figures were checked; a plan that starts later
+    says to check them for changes, one that starts on it does not."""
+    inputs, a, award = binzhou
+
+    def plan_from(start: str) -> Any:
+        s = inputs.scenario
+        s = s.model_copy(update={"procurement": s.procurement.model_copy(update={"start": start})})
+        return build_plan(
+            s,
+            award,
+            a.deployment,
+            a.weights.weights,
+            inputs.vendors,
+            knowledge().costs,
+            ROUTES,
+            date(2026, 1, 1),
+        )
+
+    known = date.fromisoformat(KB.knowledge_date)
+    on = plan_from(known.isoformat())
+    after = plan_from((known + timedelta(days=1)).isoformat())
+    assert not any("法规数据截至" in c.zh for c in on.cautions)
+    assert any("法规数据截至" in c.zh for c in after.cautions)
+    assert on.knowledge_date == KB.knowledge_date
+
+
+# ---- the joining plan (an agency that joins its parent's cloud) ----
+
+
+@pytest.fixture(scope="module")
+def county() -> tuple[Any, ...]:
+    inputs = load_inputs(example("county-joins-prefecture"))
+    a = assess(inputs.scenario, inputs.vendors)
+    award = optimize(
+        inputs.scenario,
+        a.deployment,
+        a.weights.weights,
+        inputs.vendors,
+        knowledge().costs,
+        extras=False,
+    )
+    plan = build_plan(
+        inputs.scenario,
+        award,
+        a.deployment,
+        a.weights.weights,
+        inputs.vendors,
+        knowledge().costs,
+        ROUTES,
+        date(2026, 3, 2),
+    )
+    return inputs, award, plan
+
+
+def test_a_county_joining_its_parents_cloud_gets_a_joining_plan(county: tuple[Any, ...]) -> None:
+    """A small county under a unified prefecture cloud joins it (the partnership rule): its
+    plan is a joining plan (what to request, the services and fees, the parent's terms, dated
+    steps); buying alone stays as the compared alternative, the lots."""
+    inputs, award, plan = county
+    s = inputs.scenario
+    j = plan.joining
+    assert plan.kind == "join" and j is not None and plan.lots
+    assert [x.system for x in j.services] == [x.name for x in s.systems]
+    rate = knowledge().cashflow.parameters["parent_fee_rate"].value
+    assert j.total_cny == pytest.approx(rate * award.total_cost_cny, abs=0.01)
+    assert sum(x.fee_cny for x in j.services) == pytest.approx(j.total_cny, abs=0.05)
+    assert j.alone_cny == award.total_cost_cny
+    assert any("等保第3级" in r.text.zh for r in j.requests)  # the highest level it needs
+    cal = WorkCalendar()
+    ends = [date.fromisoformat(x.end) for x in j.steps]
+    assert all(cal.is_workday(d) for d in ends) and ends == sorted(ends)
+    months = knowledge().cashflow.parameters["parent_onboarding_months"].value
+    first = date.fromisoformat(j.first_service)
+    assert first == cal.on_or_after(date(2026, 3, 2) + timedelta(days=round(months * 30.4375)))
+
+
+def test_an_agency_that_does_not_join_gets_a_tender_plan(binzhou: tuple[Any, ...]) -> None:
+    """A prefecture with no cloud above to join: a tender plan, no joining plan."""
+    inputs, a, award = binzhou
+    plan = build_plan(
+        inputs.scenario,
+        award,
+        a.deployment,
+        a.weights.weights,
+        inputs.vendors,
+        knowledge().costs,
+        ROUTES,
+        date(2026, 3, 2),
+    )
+    assert plan.kind == "tender" and plan.joining is None
+
+
+def test_verify_re_renders_the_plans_dates_on_another_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's timeline starts, when the scenario gives no start, on the brief record's
+    date, not on the day it is read: a brief verified a year later re-renders the same dates
+    and passes (exit 0)."""
+    from .conftest import brief_file
+
+    pdf = brief_file("county-west", ".pdf", "--lang", "en")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1764374400 + 365 * 86400))
+    result = run("verify", str(pdf))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_henan_prefecture_plan_states_its_provinces_figure_end_to_end(variant: Any) -> None:
+    """GPL art. 27 through the CLI: a prefecture that names its province (agency.province:
+    henan) gets Henan's 200万元 for cities other than Zhengzhou, said with its document and
+    taken from the knowledge (no finding asks for it); a central unit naming a province still
+    follows 国办发〔2019〕55号."""
+
+    def henan(d: dict[str, Any]) -> None:
+        d["agency"]["province"] = "henan"
+        d["procurement"].pop("open_tender_threshold_cny", None)
+
+    result = run("plan", str(variant(henan)), "--json")
+    assert result.exit_code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["threshold_cny"] == 2_000_000 and plan["threshold_from"] == "source"
+    assert "河南省政府集中采购目录及标准" in plan["threshold_basis"]["zh"]
+    assert not any("未给出公开招标数额标准" in f["zh"] for f in plan["findings"])
+    central = agency_in(example("prefecture-binzhou"), "central", "henan")
+    value, basis, missing = open_threshold(central, KB)
+    assert (value, missing) == (2_000_000, False) and "国办发〔2019〕55号" in basis.zh

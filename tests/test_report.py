@@ -74,6 +74,43 @@ def test_every_example_renders_in_both_languages(path: Path, lang: str) -> None:
     assert "†" in text  # assumptions are marked
     heading = strings()["summary"][lang]
     assert heading in text
+    # the plan chapter, right after the summary, dated from the record when no start is given
+    plan, record = rec.plan, rec.record
+    assert plan is not None and record is not None
+    assert strings()["plan"][lang] in text
+    if rec.scenario["procurement"].get("start") is None:
+        assert plan.start == record.date
+    assert fmt_money(plan.budget_cny, lang) in text
+    for lot in plan.lots:
+        assert lot.method_name(lang) in text
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_summary_route_and_plan_tell_one_conclusion(path: Path) -> None:
+    """The summary's method, candidate supplier count and totals are the plan's; the route
+    chapter's method is the plan's (its largest lot's) and its threshold the plan's; a joining
+    agency's summary leads with the joining plan, buying alone as the alternative."""
+    import json
+
+    rec = Recommendation.model_validate_json(brief(path.stem, ".json"))
+    plan = rec.plan
+    assert plan is not None
+    lines = " ".join(x.zh for x in rec.summary)
+    for lot in plan.lots:
+        assert f"采购包{lot.id.removeprefix('lot-')}{lot.method_name.zh}" in lines
+        assert f"合格候选供应商{lot.eligible}家" in lines
+    if plan.total_ceiling_cny is not None:
+        assert fmt_money(plan.total_ceiling_cny, "zh") in lines
+    largest = max(plan.lots, key=lambda x: x.budget_cny or x.estimated_value_cny)
+    route = rec.assessment.route
+    assert route.method == largest.method and route.threshold_cny == plan.threshold_cny
+    joining = rec.comparison.recommended == "join_parent_cloud"
+    assert (plan.kind == "join") is joining
+    if joining:
+        assert plan.joining is not None
+        assert lines.index("接入") < lines.index("比较方案")
+        assert fmt_money(plan.joining.total_cny, "zh") in lines
+    assert "scenario" in json.loads(brief(path.stem, ".json"))  # the keys stay as they were
 
 
 def test_chinese_brief_embeds_a_cjk_font() -> None:
@@ -254,6 +291,7 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     assert "and 5 more: every system" in text
     assert f"and {len(extra) - LISTED} more (systems.csv)" in text
     assert f"Extra system {LISTED - 1}" in text and f"Extra system {LISTED}" not in text
-    assert "7 bidders: see the scenario file attached" in text and "id: b3" not in text
+    assert "7 candidate suppliers: see the scenario file attached" in text
+    assert "id: b3" not in text
     md = render(longer, "md", "zh").decode("utf-8")
     assert "另有5个" in md and f"另有{len(extra) - LISTED}项" in md

@@ -40,6 +40,8 @@ CONTEXT_FUNCTIONS = {
     "vendor_name",
     "enum",
     "figure",
+    "day",  # an ISO date as the reader writes it (the plan's timeline), 10 characters in
+    "cites",  # an English text's Chinese citations as [n]: shorter than what it is given
 }
 GLOBAL_FUNCTIONS = {"range", "namespace", "dict"}
 METHODS: dict[type, set[str]] = {
@@ -266,6 +268,9 @@ ATTACKS = [
     ("{{ r|tojson(10**9) }}", "indent"),
     ("{{ [[1]] * 99 | sum(start=[]) }}", "numbers only"),
     ("{{ source_text('(' * 5000 + 'a' * 5000) }}", "at most 500"),
+    ("{{ day('9' * 5000) }}", "YYYY-MM-DD"),
+    ("{{ day('2026-13-45') }}", "ValueError"),
+    ("{{ cites('x' * 20001) }}", "at most 20,000"),
     # whatever else a template's code raises is its own error, exit 2
     ("{{ 1 / 0 }}", "ZeroDivisionError"),
     ("{{ 10.0 ** 400 }}", "OverflowError"),

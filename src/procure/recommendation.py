@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,14 @@ from pydantic import BaseModel
 
 from procure.advice.assess import Assessment, assess, spend_basis
 from procure.advice.knowledge import MarketFigure, knowledge
-from procure.advice.route import advise_route
+from procure.advice.route import (
+    RouteAdvice,
+    advise_route,
+    evaluation_scheme,
+    minimum_days,
+    months_to_service,
+)
+from procure.advice.route import timeline as route_timeline
 from procure.analysis.cashflow import LABELS, Comparison, compare_modes
 from procure.analysis.explain import BidderOutcome, explain
 from procure.analysis.sensitivity import Sensitivity, analyse
@@ -19,10 +27,12 @@ from procure.award.optimizer import Award, optimize
 from procure.award.parallel import both
 from procure.errors import InfeasibleError
 from procure.inputs.record import BriefRecord
+from procure.inputs.record import today as record_today
 from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
 from procure.money import fmt_money
-from procure.text import Text
+from procure.plan import Plan, build_plan
+from procure.text import Text, fmt_date, lift_citations
 
 
 class Provenance(BaseModel):
@@ -71,7 +81,8 @@ class Recommendation(BaseModel):
     structures: list[StructureOption] = []  # integrator vs parallel contracts, side by side
     award_note: Text | None = None  # how to read the award (e.g. as the JV company's build)
     record: BriefRecord | None = None  # versions, date and input fingerprints (the CLI sets it)
-    bidders: list[BidderOutcome] = []  # why each bidder won or lost (评审说明)
+    bidders: list[BidderOutcome] = []  # why each candidate is in the estimate or not (内部测算)
+    plan: Plan | None = None  # the procurement plan (采购实施计划), the brief's first chapter
 
 
 AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
@@ -85,11 +96,14 @@ def recommend(
     vendors: list[Vendor] | None = None,
     time_limit: float = TIME_LIMIT,
     time_budget: float | None = TIME_BUDGET,
+    today: date | None = None,
 ) -> Recommendation:
     """Assess, optimise and compare; gather provenance; write the five-line summary.
     `vendors`: the catalog already loaded (`procure.inputs.load`), else read from the scenario.
     `time_limit`: the award's own solve; `time_budget`: seconds that everything around it
-    (extras, robustness, explanations) shares, from now; None for no limit."""
+    (extras, robustness, explanations) shares, from now; None for no limit. `today`: the
+    plan's start when the scenario gives none, the brief record's date (so `procure verify`
+    re-renders the same dates on another day); default: the record's date rule."""
     budget = Budget(time_budget)
     kb = knowledge()
     if vendors is None:
@@ -140,6 +154,7 @@ def recommend(
     (solved, robustness), alternative = both(award_and_robustness, other_structure)
     award = solved if isinstance(solved, Award) else None
     infeasible = solved if isinstance(solved, Text) else None
+    plan = None
     if award is not None:  # the route's value is the award's, once there is one
         route = advise_route(
             scenario,
@@ -149,6 +164,17 @@ def recommend(
             from_award=True,
             vendors=vendors,
         )
+        plan = build_plan(
+            scenario,
+            award,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            kb.routes,
+            today or date.fromisoformat(record_today()),
+        )
+        route = route_from_plan(route, plan, assessment.weights.weights)
         assessment = assessment.model_copy(update={"route": route})
     years = scenario.procurement.contract_years
     spend, one_off, basis = spend_basis(assessment, award, years)
@@ -196,6 +222,7 @@ def recommend(
         else []
     )
     return Recommendation(
+        plan=plan,
         bidders=bidders,
         scenario_name=scenario.name,
         language=scenario.language,
@@ -206,9 +233,9 @@ def recommend(
         comparison=comparison,
         robustness=robustness,
         market=kb.market.figures,
-        summary=summary(assessment, award, infeasible, comparison),
+        summary=summary(assessment, award, infeasible, comparison, plan),
         sources=sources(),
-        assumptions=assumptions(comparison, used),
+        assumptions=assumptions(comparison, used, plan),
         vendors=used,
         deviations=deviations(assessment, award, vendors),
         structures=structures(scenario, award, alternative),
@@ -231,8 +258,123 @@ ROLE_ZH = {
 }
 
 
+def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -> RouteAdvice:
+    """The route chapter tells the plan's conclusion: the method the plan decides on each lot's
+    budget (the largest lot's when the lots differ), the plan's threshold, its reasons and
+    approval, and that method's evaluation scheme and timeline. One conclusion, not two."""
+    kb = knowledge().routes
+    lot = max(plan.lots, key=lambda x: x.budget_cny or x.estimated_value_cny)
+    method = lot.method
+    above = (lot.budget_cny or lot.estimated_value_cny) >= plan.threshold_cny
+    label = Text(en=f"Lot {lot.id.removeprefix('lot-')}", zh=f"采购包{lot.id.removeprefix('lot-')}")
+    reasons = [
+        Text(
+            en=f"The method is decided per lot on the lot's budget in the procurement plan; "
+            f"{label.en}: {lot.method_name.en.lower()}.",
+            zh=f"采购方式按各采购包的预算在采购实施计划中确定；{label.zh}：{lot.method_name.zh}。",
+        ),
+        *lot.method_reasons,
+    ]
+    others = [x for x in plan.lots if x.method != method]
+    if others:
+        reasons.append(
+            Text(
+                en="Other lots: "
+                + "; ".join(
+                    f"lot {x.id.removeprefix('lot-')} {x.method_name.en.lower()}" for x in others
+                )
+                + ".",
+                zh="其他采购包："
+                + "；".join(f"采购包{x.id.removeprefix('lot-')}{x.method_name.zh}" for x in others)
+                + "。",
+            )
+        )
+    # the route's own approval and single-source notice cautions rest on its threshold and
+    # method; the plan's approval (on the lot's budget, with its article) replaces them
+    cautions = [c for c in route.cautions if "公示" not in c.zh and "公开招标数额标准" not in c.zh]
+    if lot.approval is not None and above:
+        cautions.append(lot.approval)
+    lifted = [lift_citations(x) for x in [*reasons, *cautions]]  # citations go to Sources
+    reasons = [x for x, _ in lifted[: len(reasons)]]
+    cautions = [x for x, _ in lifted[len(reasons) :]]
+    cited = [c for _, found in lifted for c in found]
+    # the plan's single source is an add-on to the original supplier (GPL art. 31(3)): the
+    # notice of the only-one-supplier case (art. 31(1)) is not scheduled for it
+    steps = [s for s in route_timeline(method, above, kb) if s.id != "single_source_notice"]
+    evaluation = evaluation_scheme(method, weights, kb)
+    return route.model_copy(
+        update={
+            "method": method,
+            "name": kb.method(method).name,
+            "threshold_cny": plan.threshold_cny,
+            "approval_required": method != "open_tender" and above,
+            "reasons": reasons,
+            "cautions": cautions,
+            "timeline": steps,
+            "minimum_days": minimum_days(steps),
+            "months_to_service": months_to_service(steps, kb),
+            "evaluation": evaluation,
+            "sources": sorted({*route.sources, evaluation.source, *cited}),
+        }
+    )
+
+
+def plan_lines(plan: Plan) -> list[Text]:
+    """The plan's conclusions for the summary: method per lot, candidate suppliers, ceilings
+    and budget (or, for an agency joining the cloud above, the joining plan first)."""
+    lots_en = "; ".join(
+        f"lot {lot.id.removeprefix('lot-')} {lot.method_name.en.lower()} "
+        f"({lot.evaluation.name.en.lower()}, {lot.eligible} eligible candidate suppliers)"
+        for lot in plan.lots
+    )
+    lots_zh = "；".join(
+        f"采购包{lot.id.removeprefix('lot-')}{lot.method_name.zh}"
+        f"（{lot.evaluation.name.zh}，合格候选供应商{lot.eligible}家）"
+        for lot in plan.lots
+    )
+    total = plan.total_ceiling_cny
+    money_en = (
+        f"ceilings in total {fmt_money(total, 'en')} against a budget of "
+        f"{fmt_money(plan.budget_cny, 'en')}"
+        if total is not None
+        else "no ceiling for a lot no candidate can supply whole"
+    )
+    money_zh = (
+        f"最高限价合计{fmt_money(total, 'zh')}，预算{fmt_money(plan.budget_cny, 'zh')}"
+        if total is not None
+        else "有采购包无候选供应商能整体承担，无法设定最高限价"
+    )
+    j = plan.joining
+    if j is not None:
+        return [
+            Text(
+                en=f"Procurement: join the {j.parent.en}, no tender of its own; its fees "
+                f"estimated at {fmt_money(j.total_cny, 'en')} over {j.years} years, first "
+                f"service on {j.first_service} (the joining plan).",
+                zh=f"采购方式：接入{j.parent.zh}，不单独组织招标采购；{j.years}年服务费估算"
+                f"{fmt_money(j.total_cny, 'zh')}，{fmt_date(j.first_service, 'zh')}开始提供服务"
+                "（见接入方案）。",
+            ),
+            Text(
+                en=f"Buying alone, the compared alternative: {lots_en}; {money_en}.",
+                zh=f"比较方案（单独采购）：{lots_zh}；{money_zh}。",
+            ),
+        ]
+    return [
+        Text(
+            en=f"Procurement: {len(plan.lots)} lot{'s' if len(plan.lots) > 1 else ''}: "
+            f"{lots_en}; {money_en} (the procurement plan).",
+            zh=f"采购方式：{len(plan.lots)}个采购包：{lots_zh}；{money_zh}（见采购实施计划）。",
+        )
+    ]
+
+
 def summary(
-    a: Assessment, award: Award | None, infeasible: Text | None, c: Comparison
+    a: Assessment,
+    award: Award | None,
+    infeasible: Text | None,
+    c: Comparison,
+    plan: Plan | None = None,
 ) -> list[Text]:
     """The decisions in five lines (plus top risks). The deployment line counts the award's
     models when there is an award, so the summary and the award tell one story."""
@@ -242,30 +384,23 @@ def summary(
     mix_en = ", ".join(f"{n} {m}" for m, n in mix.items() if n)
     model_zh: dict[str, str] = {p.id: p.name.zh for p in knowledge().deployment.models}
     mix_zh = "，".join(f"{model_zh[m]} {n}个" for m, n in mix.items() if n)
-    basis = ("as awarded", "按授标结果") if award is not None else ("by best fit", "按最佳适配")
+    basis = (
+        ("in the estimate", "按测算方案") if award is not None else ("by best fit", "按最佳适配")
+    )
     lines = [
         Text(
             en=f"Deployment: {mix_en} (systems by model, {basis[0]}).",
             zh=f"部署模式：{mix_zh}（按部署模式统计系统数，{basis[1]}）。",
         )
     ]
-    if award is not None:
-        roles = ", ".join(f"{v.name} ({ROLE_EN[v.role]})" for v in award.vendors)
-        roles_zh = "；".join(f"{v.name_zh or v.name}（{ROLE_ZH[v.role]}）" for v in award.vendors)
-        lines.append(
-            Text(
-                en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
-                f"{len(award.cost_by_year)} years against a budget of "
-                f"{fmt_money(award.budget_cny, 'en')}.",
-                zh=f"供应商组合：{roles_zh}；合同期{len(award.cost_by_year)}年总成本"
-                f"{fmt_money(award.total_cost_cny, 'zh')}，预算{fmt_money(award.budget_cny, 'zh')}。",
-            )
-        )
+    if plan is not None:
+        lines += plan_lines(plan)
     else:
         lines.append(
             Text(
-                en=f"Vendor award: none is feasible. {infeasible.en if infeasible else ''}",
-                zh=f"供应商组合：无可行方案。{infeasible.zh if infeasible else ''}",
+                en=f"Estimate: no mix of candidate suppliers is feasible. "
+                f"{infeasible.en if infeasible else ''}",
+                zh=f"测算：候选供应商无可行组合。{infeasible.zh if infeasible else ''}",
             )
         )
     names = c.qualitative.mode_names
@@ -273,11 +408,6 @@ def summary(
         Text(
             en=f"Partnership: {names[c.recommended].en.lower()}. {c.reasons[0].en}",
             zh=f"合作模式：{names[c.recommended].zh}。{c.reasons[0].zh}",
-        )
-    )
-    lines.append(
-        Text(
-            en=f"Procurement route: {a.route.name.en.lower()}.", zh=f"采购方式：{a.route.name.zh}。"
         )
     )
     r = a.readiness
@@ -298,9 +428,20 @@ def summary(
     if p_other > 0.25:
         risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
         risks_zh.append(f"{p_other:.0%}的抽样中合作模式成本优劣反转")
+    thin = [lot for lot in plan.lots if lot.risks] if plan is not None else []
+    if thin:
+        risks_en.append(
+            "fewer than three eligible candidate suppliers for "
+            + ", ".join(f"lot {x.id.removeprefix('lot-')}" for x in thin)
+            + " (the plan names the cheapest change)"
+        )
+        risks_zh.append(
+            "、".join(f"采购包{x.id.removeprefix('lot-')}" for x in thin)
+            + "的合格候选供应商不足三家（采购实施计划列出最省的调整）"
+        )
     if award is not None and award.binding:
         risks_en.append("binding rules: " + "; ".join(b.en for b in award.binding))
-        risks_zh.append("紧约束：" + "；".join(b.zh for b in award.binding))
+        risks_zh.append("起约束作用的规则：" + "；".join(b.zh for b in award.binding))
     if risks_en:
         lines.append(
             Text(
@@ -338,10 +479,10 @@ def jv_note(c: Comparison) -> Text | None:
         return None
     partner = knowledge().partnership.jv_partner
     return Text(
-        en="A joint venture is recommended: read this award as what the JV company builds and "
+        en="A joint venture is recommended: read this estimate as what the JV company builds and "
         "operates, as the one builder-operator, with the vendors below as its partners and "
         f"suppliers. {partner.assumption.en.capitalize() if partner.assumption else ''}.",
-        zh="建议采用合资公司模式：本授标结果应理解为合资公司作为唯一的建设运营主体，与下列厂商作为"
+        zh="建议采用合资公司模式：本测算结果应理解为合资公司作为唯一的建设运营主体，与下列厂商作为"
         "合作伙伴和供应商共同建设运营的方案。核心企业（战略合作方）应在组建公司前通过竞争性方式"
         "选定，公司组建后负责平台建设和运营。",
     )
@@ -352,17 +493,17 @@ def parent_note(scenario: Scenario) -> tuple[Text, Text]:
     level = {"prefecture": ("prefecture", "地市"), "province": ("provincial", "省级")}
     en, zh = level[scenario.agency.parent_cloud]
     note = Text(
-        en=f"Joining the {en} unified cloud is recommended: the award below prices the same "
+        en=f"Joining the {en} unified cloud is recommended: the estimate below prices the same "
         "resources bought alone, as the comparison the decision rests on.",
-        zh=f"建议接入{zh}统建政务云：下列授标结果为单独采购同等资源的测算，仅作比较依据。",
+        zh=f"建议接入{zh}统建政务云：下列内部测算为单独采购同等资源的金额，仅作比较依据。",
     )
     route = Text(
         en=f"If the agency joins the {en} unified cloud, it buys no platform of its own: units "
         "covered by the unified procurement of the level above sign service agreements with its "
-        "winning providers directly (iResearch 2020, ch.2). The method below applies only if it "
+        "providers that procurement chose directly (iResearch 2020, ch.2). The method below applies only if it "
         "procures alone.",
         zh=f"如接入{zh}统建政务云，本机构无需单独组织平台采购：纳入上级统一采购范围的单位可直接与"
-        "中标厂商签署云服务协议（iResearch 2020，第二章）。以下采购方式仅适用于单独采购的情形。",
+        "上级采购确定的服务商签署云服务协议（iResearch 2020，第二章）。以下采购方式仅适用于单独采购的情形。",
     )
     return note, route
 
@@ -382,22 +523,22 @@ def deviations(a: Assessment, award: Award | None, vendors: list[Vendor]) -> lis
         offered = [v for v in vendors if best in v.models]
         why = (
             (
-                f"no bidder offers {models[best].en.lower()}",
+                f"no candidate supplier offers {models[best].en.lower()}",
                 f"没有供应商提供{models[best].zh}",
             )
             if not offered
             else (
-                "the award as a whole scores higher this way (its cost, the vendors' quality "
-                "and the rules of the award together)",
-                "从整体授标看这样得分更高（综合成本、供应商质量与授标规则）",
+                "the estimate as a whole scores higher this way (its cost, the candidate "
+                "suppliers' quality and the rules of the estimate together)",
+                "从整体测算看这样得分更高（综合成本、候选供应商质量与测算规则）",
             )
         )
         out.append(
             Text(
-                en=f"{placement.name}: awarded {models[s.model].en.lower()} (fit "
+                en=f"{placement.name}: estimated on {models[s.model].en.lower()} (fit "
                 f"{fit[s.model]:.1f}) rather than its best fit, {models[best].en.lower()} "
                 f"(fit {fit[best]:.1f}): {why[0]}.",
-                zh=f"{placement.name}：授标为{models[s.model].zh}（适配度{fit[s.model]:.1f}），"
+                zh=f"{placement.name}：测算为{models[s.model].zh}（适配度{fit[s.model]:.1f}），"
                 f"而非最佳适配的{models[best].zh}（适配度{fit[best]:.1f}）：{why[1]}。",
             )
         )
@@ -446,7 +587,7 @@ COST_RATES = {
 }
 
 
-def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
+def assumptions(c: Comparison, vendors: list[Vendor], plan: Plan | None = None) -> list[Provenance]:
     """Every assumption the run used, with its reason, in both languages."""
     kb = knowledge()
 
@@ -493,15 +634,15 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
             "solver tolerances",
             "求解器容差",
             Text(
-                en=f"awards are optimal to within {GAP:.2%} of the award score (a proven gap), "
-                "which keeps large awards to seconds; budget, share, capacity and integrator "
-                "rules are checked exactly on the award itself (in whole fen, each priced line "
-                "rounded to the fen), and an award the solver's tolerance let slip past a rule "
-                "is excluded and the model solved again, never reported; an award exactly at a "
+                en=f"estimated mixes are optimal to within {GAP:.2%} of the mix's score (a proven "
+                "gap), which keeps large ones to seconds; budget, share, capacity and integrator "
+                "rules are checked exactly on the mix itself (in whole fen, each priced line "
+                "rounded to the fen), and a mix the solver's tolerance let slip past a rule "
+                "is excluded and the model solved again, never reported; a mix exactly at a "
                 "limit (a 50/50 split) is kept. Where many near-ties slip, the rule is tightened "
-                "instead and the award is then reported as not proven optimal, with its gap",
-                zh=f"授标方案与最优解的差距不超过授标得分的{GAP:.2%}（已证明的最优间隙），以使大规模授标"
-                "在数秒内完成；预算、份额、容量和总集成规则在授标方案上逐项精确核验（以分为单位，每个计价项"
+                "instead and the mix is then reported as not proven optimal, with its gap",
+                zh=f"测算方案与最优解的差距不超过方案得分的{GAP:.2%}（已证明的最优间隙），以使大规模测算"
+                "在数秒内完成；预算、份额、容量和总集成规则在测算方案上逐项精确核验（以分为单位，每个计价项"
                 "先四舍五入到分），求解器容差放过的超限方案会被排除后重新求解，绝不作为结果输出；"
                 "恰好达到限额的方案（如五五分成）予以保留；若大量近似并列的方案越限，则改为收紧该规则，"
                 "此时方案标明未证明最优，并给出其间隙",
@@ -525,13 +666,22 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
     for step in kb.routes.steps:
         if step.assumption:
             out.append(a(f"timeline: {step.name.en}", f"时间表：{step.name.zh}", step.assumption))
-    out.append(
-        a(
-            "open-tender threshold",
-            "公开招标数额标准",
-            kb.routes.open_tender_threshold_cny.assumption,
+    if plan is None:
+        out.append(
+            a(
+                "open-tender threshold",
+                "公开招标数额标准",
+                kb.routes.open_tender_threshold_cny.assumption,
+            )
         )
-    )
+    else:  # the figure the plan and the route used, and why
+        out.append(
+            Provenance(
+                item=Text(en="open-tender threshold", zh="公开招标数额标准"),
+                kind=plan.threshold_from,
+                text=plan.threshold_basis,
+            )
+        )
     out.append(a("single-source notice", "单一来源公示", kb.routes.single_source_notice.assumption))
     out.append(
         a("parent cloud: who joins", "接入上级统建云的条件", kb.partnership.parent_cloud.assumption)

@@ -293,7 +293,7 @@ def advise_route(
                 Text(
                     en="The platform is technically complex (PaaS/SaaS layers or a large shared "
                     "platform) and is a purchase of services: a competitive consultation lets the "
-                    "buyer refine the requirements with the bidders and weigh quality against "
+                    "buyer refine the requirements with the suppliers and weigh quality against "
                     "price.",
                     zh="平台技术复杂（含PaaS/SaaS层或大规模共享平台），且属政府购买服务，"
                     "竞争性磋商便于与供应商沟通细化需求、兼顾质量与价格。",
@@ -375,8 +375,8 @@ def advise_route(
 def _add_on_texts(a: AddOnCheck, incumbent: Text) -> list[Text]:
     """Why single source applies, or by how much the add-ons miss the 10% limit."""
     basis = {
-        "award": ("the award's value", "授标金额"),
-        "estimate": ("the estimate before the award", "授标前估算"),
+        "award": ("the estimate's value", "测算金额"),
+        "estimate": ("the estimate from the scenario", "按情景估算"),
         "scenario": ("the value given in the scenario", "情景中给定的金额"),
     }[a.basis]
     prior_en = (

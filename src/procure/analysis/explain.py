@@ -65,7 +65,7 @@ def _eligibility(
     if p.domestic_stack == "required" and not vendor.domestic_stack:
         return [
             Text(
-                en="a domestic (Xinchuang) stack is required and this bidder's is not fully domestic",
+                en="a domestic (Xinchuang) stack is required and this supplier's is not fully domestic",
                 zh="本项目要求信创，该供应商不是全栈国产化",
             )
         ], set()
@@ -91,15 +91,15 @@ def _eligibility(
                 why_zh.append(f"部署规则不允许其采用{_model_zh(m)}")
             elif vendor.mlps_max < s.mlps_level:
                 why_en.append(
-                    f"it needs MLPS {s.mlps_level}, the bidder is certified to {vendor.mlps_max}"
+                    f"it needs MLPS {s.mlps_level}, the supplier is certified to {vendor.mlps_max}"
                 )
                 why_zh.append(f"需等保{s.mlps_level}级，该供应商为{vendor.mlps_max}级")
             elif missing:
-                why_en.append(f"the bidder does not offer {', '.join(missing)}")
+                why_en.append(f"the supplier does not offer {', '.join(missing)}")
                 why_zh.append(f"该供应商不提供{'、'.join(missing)}")
             elif s.vcpu > vendor.capacity_vcpu:
                 why_en.append(
-                    f"it needs {s.vcpu:,.0f} vCPU, the bidder has {vendor.capacity_vcpu:,}"
+                    f"it needs {s.vcpu:,.0f} vCPU, the supplier has {vendor.capacity_vcpu:,}"
                 )
                 why_zh.append(f"需{s.vcpu:,.0f}个vCPU，该供应商容量为{vendor.capacity_vcpu:,}")
             else:
@@ -293,9 +293,9 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | Non
 
     why = ("；" if zh else "; ").join(r(lang) for r in o.ineligible)
     if o.outcome == "ineligible":
-        return f"任何价格下都无法中标：{why}。" if zh else f"Cannot win at any price: {why}."
+        return f"任何价格下都无法入选：{why}。" if zh else f"Not in the mix at any price: {why}."
     if o.outcome == "won":
-        text = f"获得{things(o.won)}。" if zh else f"Awarded {things(o.won)}."
+        text = f"测算中承担{things(o.won)}。" if zh else f"In the estimate for {things(o.won)}."
         if o.unknown:
             return text
         if o.headroom is not None and not o.would_lose:
@@ -314,19 +314,19 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | Non
         return text
     if o.unknown:
         return (
-            "中标所需降价的计算超时，未能得出。"
+            "入选所需降价的计算超时，未能得出。"
             if zh
             else "The price-to-win search ran out of time."
         )
     if o.price_to_win is None:
         return (
-            f"即使降价{fmt_pct(MAX_CUT, 1)}也无法中标（由其评分或规则决定）。"
+            f"即使降价{fmt_pct(MAX_CUT, 1)}也无法入选（由其评分或规则决定）。"
             if zh
             else f"It would not win even {fmt_pct(MAX_CUT, 1)} cheaper (its scores or "
             "the rules decide)."
         )
     text = (
-        f"所有报价统一降低{fmt_pct(o.price_to_win, 2)}即可中标，届时可获{things(o.would_win)}。"
+        f"所有价格统一降低{fmt_pct(o.price_to_win, 2)}即可入选，届时可获{things(o.would_win)}。"
         if zh
         else f"A uniform cut of {fmt_pct(o.price_to_win, 2)} in all its prices would win "
         f"it {things(o.would_win)}."

@@ -272,7 +272,7 @@ def _verdict(
         en = f"{criterion} weight: not tested (the time budget ran out)"
         zh = f"{CRITERION_ZH[criterion]}权重：未检验（时间预算已用完）"
     elif interval is None:
-        en = f"{criterion} weight: no award to test"
+        en = f"{criterion} weight: no estimate to test"
         zh = f"{CRITERION_ZH[criterion]}权重：无可行方案可供检验"
     else:
         lo, hi = interval
@@ -280,7 +280,7 @@ def _verdict(
         word_en, word_zh = (
             ("robust", "稳健") if width >= 0.2 and not near else ("sensitive", "敏感")
         )
-        en = f"{word_en}: the award holds for {criterion} weight {lo:.2f}-{hi:.2f} (now {base:.2f})"
+        en = f"{word_en}: the estimated mix holds for {criterion} weight {lo:.2f}-{hi:.2f} (now {base:.2f})"
         zh = (
             f"{word_zh}：{CRITERION_ZH[criterion]}权重在{lo:.2f}至{hi:.2f}之间"
             f"（当前{base:.2f}）推荐方案不变"
@@ -414,7 +414,7 @@ def analyse(
     has_award = base is not None
     untested = solved_base == UNKNOWN  # the award itself was not re-solved in time
     if untested:
-        budget.cut(Text(en="the award re-solves", zh="授标方案的重新求解"))
+        budget.cut(Text(en="the estimate's re-solves", zh="测算方案的重新求解"))
     memo: dict[tuple[float, ...], Any] = {tuple(weights[c] for c in CRITERIA): mix(base)}
 
     def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
@@ -486,9 +486,9 @@ def analyse(
     if coarse > INTERVAL_TOLERANCE:
         budget.cut(
             Text(
-                en=f"the award intervals' ends are found to within {coarse:.2f}, not "
+                en=f"the estimate intervals' ends are found to within {coarse:.2f}, not "
                 f"{INTERVAL_TOLERANCE:.2f}",
-                zh=f"授标区间的端点精度为{coarse:.2f}，而非{INTERVAL_TOLERANCE:.2f}",
+                zh=f"测算组合区间的端点精度为{coarse:.2f}，而非{INTERVAL_TOLERANCE:.2f}",
             )
         )
     first = first_rank_acceptability(fm, weights, draws, seed, spread)
@@ -506,7 +506,7 @@ def analyse(
             Text(
                 en=f"{award_draws - skipped} of {award_draws} weight-and-price draws were "
                 "re-solved",
-                zh=f"{award_draws}次权重与价格抽样中仅{award_draws - skipped}次重新求解了授标方案",
+                zh=f"{award_draws}次权重与价格抽样中仅{award_draws - skipped}次重新求解了测算方案",
             )
         )
     return Sensitivity(

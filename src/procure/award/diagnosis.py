@@ -78,17 +78,17 @@ def diagnose(
             return _said([_together(inst, candidate)], alone=False)
     if checker.out_of_time:
         return Text(
-            en="no award satisfies the rules, and the search for a change that restores one "
+            en="no mix of candidate suppliers satisfies the rules, and the search for a change that restores one "
             f"ran out of its {seconds:g} s: relax one rule at a time (budget, vendor counts, "
             "share cap, integrator rules) to find the one that binds.",
-            zh=f"没有满足全部规则的授标方案；寻找可恢复可行方案的调整在{seconds:g}秒内未完成："
+            zh=f"没有满足全部规则的测算方案；寻找可恢复可行方案的调整在{seconds:g}秒内未完成："
             "请逐条放宽规则（预算、供应商数量、份额上限、总集成规则）以找出起约束作用的那一条。",
         )
     return Text(
-        en="no award exists, and no change tried restores one (budget, vendor counts, share "
+        en="no mix of candidate suppliers exists, and no change tried restores one (budget, vendor counts, share "
         "cap, capacity, the integrator rules, parallel contracts): check eligibility (MLPS "
         "levels, 信创, layers, exclusions).",
-        zh="不存在可行的授标方案，所尝试的调整（预算、供应商数量、份额上限、容量、总集成规则、"
+        zh="不存在可行的测算方案，所尝试的调整（预算、供应商数量、份额上限、容量、总集成规则、"
         "平行签约）均不能恢复可行方案：请检查资格条件（等保级别、信创、服务层、排除名单）。",
     )
 
@@ -356,7 +356,7 @@ def _integrator_rules(
         together = Change(
             Text(
                 en=f"set {', '.join(settings)} to false together, with the buyer's reason: "
-                "no award satisfies the integrator rules together ("
+                "no mix satisfies the integrator rules together ("
                 + "; ".join(_RULES[name].en for name in active)
                 + f"; {_LAW.en})",
                 zh=f"在说明采购人理由后将 {'、'.join(settings)} 一并设为 false：没有方案能同时"
@@ -400,7 +400,7 @@ def _together(inst: Instance, combined: Instance) -> Change:
         if p is not None
     ]
     if combined.vendors != inst.vendors:
-        parts.append(Text(en="the bidders' capacity raised", zh="提高投标人的容量"))
+        parts.append(Text(en="the candidate suppliers' capacity raised", zh="提高候选供应商的容量"))
     dropped = [
         name
         for name, before, after in (
@@ -449,23 +449,23 @@ def _field_text(name: str, zh: str, now: float, then: float, pct: bool = False) 
 def _said(changes: list[Change], *, alone: bool) -> Text:
     if not alone:
         return Text(
-            en="no award satisfies the rules, and no change alone restores one; these "
+            en="no mix of candidate suppliers satisfies the rules, and no change alone restores one; these "
             "together do (checked by solving again): " + changes[0].text.en + ".",
-            zh="没有满足全部规则的授标方案，单独一项调整均不能恢复；以下调整合在一起可以"
+            zh="没有满足全部规则的测算方案，单独一项调整均不能恢复；以下调整合在一起可以"
             "（已重新求解验证）：" + changes[0].text.zh + "。",
         )
     if len(changes) == 1:
         return Text(
-            en="no award satisfies the rules. This change restores one (checked by solving "
+            en="no mix of candidate suppliers satisfies the rules. This change restores one (checked by solving "
             "again): " + changes[0].text.en + ".",
-            zh="没有满足全部规则的授标方案。以下调整可恢复可行方案（已重新求解验证）："
+            zh="没有满足全部规则的测算方案。以下调整可恢复可行方案（已重新求解验证）："
             + changes[0].text.zh
             + "。",
         )
     return Text(
-        en="no award satisfies the rules. Any one of these changes restores one (each checked "
+        en="no mix of candidate suppliers satisfies the rules. Any one of these changes restores one (each checked "
         "by solving again): " + "; or ".join(c.text.en for c in changes) + ".",
-        zh="没有满足全部规则的授标方案。以下任一项调整均可恢复可行方案（均已重新求解验证）："
+        zh="没有满足全部规则的测算方案。以下任一项调整均可恢复可行方案（均已重新求解验证）："
         + "；或".join(c.text.zh for c in changes)
         + "。",
     )

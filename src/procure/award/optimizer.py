@@ -268,9 +268,9 @@ def optimize(
         raise infeasible()
     if status not in ("Optimal", "Time limit"):
         raise ProcureError(
-            f"the {solver} solver found no award within {seconds:.0f} s (status {status}); "
+            f"the {solver} solver found no mix within {seconds:.0f} s (status {status}); "
             "raise --time-limit, or simplify the scenario",
-            f"求解器 {solver} 在{seconds:.0f}秒内未找到授标方案（状态：{status}）；"
+            f"求解器 {solver} 在{seconds:.0f}秒内未找到测算方案（状态：{status}）；"
             "请提高 --time-limit，或简化情景",
         )
     award = _award(model, scenario, status, solver, seconds)
@@ -281,9 +281,9 @@ def optimize(
         award.cautions.insert(
             0,
             Text(
-                en="Not proven optimal: awards the solver's tolerance let slip past a money "
+                en="Not proven optimal: mixes the solver's tolerance let slip past a money "
                 "rule by a few yuan were excluded by tightening that rule, which may also "
-                f"exclude awards exactly at its limit. This award meets every rule exactly{within}. "
+                f"exclude mixes exactly at its limit. This mix meets every rule exactly{within}. "
                 "Give more time with --time-limit for an exact search.",
                 zh="未证明最优：求解器容差使部分方案以数元之差越过金额规则，为排除这些方案收紧了该规则，"
                 f"这也可能排除恰好达到限额的方案。本方案精确满足全部规则{within_zh}。"
@@ -296,7 +296,7 @@ def optimize(
             0,
             Text(
                 en=f"The solver stopped at its time limit ({time_limit:g} s): this is the best "
-                f"award it found, proven within {gap} of the best possible score, not proven "
+                f"mix it found, proven within {gap} of the best possible score, not proven "
                 "optimal. Give more time with --time-limit to close the gap.",
                 zh=f"求解器达到时间上限（{time_limit:g}秒）后停止：这是已找到的最好方案，"
                 f"已证明与最优得分相差不超过{gap}，但未证明最优。可用 --time-limit 给出更多时间。",
@@ -387,23 +387,23 @@ def _precheck(inst: Instance, scenario: Scenario) -> None:
         and not any(v.integrator for v in inst.vendors.values())
     ):
         en.append(
-            "several vendors must win (min_vendors or max_vendor_share), and with "
+            "several vendors must be in the mix (min_vendors or max_vendor_share), and with "
             "procurement.structure: integrator one of them must lead as general integrator, "
-            "but no eligible bidder may act as one (integrator: true); add one, or use "
+            "but no eligible candidate supplier may act as one (integrator: true); add one, or use "
             "procurement.structure: parallel"
         )
         zh.append(
-            "按 min_vendors 或 max_vendor_share 须由多家供应商中标，而 procurement.structure: "
-            "integrator 要求其中一家担任总集成商，但没有符合条件的投标人可担任（integrator: true）；"
-            "请增加可任总集成商的投标人，或改用 procurement.structure: parallel"
+            "按 min_vendors 或 max_vendor_share 须由多家供应商入选，而 procurement.structure: "
+            "integrator 要求其中一家担任总集成商，但没有符合条件的候选供应商可担任（integrator: true）；"
+            "请增加可任总集成商的候选供应商，或改用 procurement.structure: parallel"
         )
     if en:
         raise InfeasibleError(
-            "no award is possible: "
+            "no mix of candidate suppliers is possible: "
             + "; ".join(en)
             + ". Relax the rule named, add a qualified vendor, or remove "
             "the system from this procurement.",
-            "无法授标：" + "；".join(zh) + "。请放宽所指出的规则、增加合格的供应商，"
+            "无法测算：" + "；".join(zh) + "。请放宽所指出的规则、增加合格的供应商，"
             "或将该系统移出本次采购。",
         )
 
@@ -526,11 +526,14 @@ def _binding(inst: Instance, ev: Any, assignment: dict[str, tuple[str, str]]) ->
     n = len(ev.used)
     if n == inst.max_vendors:
         out.append(
-            Text(en=f"most vendors allowed: {n} vendors win", zh=f"供应商数量上限：{n}家中标")
+            Text(en=f"most vendors allowed: {n} in the mix", zh=f"供应商数量上限：{n}家入选")
         )
     if n == inst.min_vendors and inst.min_vendors > 1:
         out.append(
-            Text(en=f"fewest vendors allowed: exactly {n} win", zh=f"供应商数量下限：恰好{n}家中标")
+            Text(
+                en=f"fewest vendors allowed: exactly {n} in the mix",
+                zh=f"供应商数量下限：恰好{n}家入选",
+            )
         )
     base = sum(ev.vendor_value.values())
     for vid, amount in ev.vendor_value.items():
@@ -700,7 +703,7 @@ def alternatives(
         if seconds is None:
             (budget or Budget()).cut(
                 Text(
-                    en=f"the next-best awards ({len(out)} of {count} found)",
+                    en=f"the next-best mixes ({len(out)} of {count} found)",
                     zh=f"次优方案（仅找到{count}个中的{len(out)}个）",
                 )
             )

@@ -200,7 +200,7 @@ TimeLimitOpt = Annotated[
         metavar="SECONDS",
         min=1,
         max=86_400,
-        help="Seconds for the award's MILP solve. When it runs out, the best award found is "
+        help="Seconds for the estimate's MILP solve. When it runs out, the best mix found is "
         "given with its proven gap and a caution (exit 0); with none found, exit 1.",
     ),
 ]
@@ -213,8 +213,8 @@ TimeBudgetOpt = Annotated[
         metavar="SECONDS",
         min=1,
         max=86_400,
-        help="Seconds shared by everything around the award (rule costs, alternatives, the "
-        "frontier, robustness re-solves, bidder explanations). When they run out, the "
+        help="Seconds shared by everything around the estimate (rule costs, alternatives, the "
+        "frontier, robustness re-solves, candidate supplier explanations). When they run out, the "
         "analysis stops where it is and the output says what it left out and the precision "
         "it reached.",
     ),

@@ -77,7 +77,7 @@ def optimize(
         typer.Option(
             "--write-lp",
             metavar="FILE",
-            help="Write the model in LP format for review (only when an award is found).",
+            help="Write the model in LP format for review (only when a mix is found).",
         ),
     ] = None,
     lang: LangOpt = None,
@@ -89,7 +89,7 @@ def optimize(
         bool,
         typer.Option(
             "--no-extras",
-            help="The award only: skip what each rule costs, the alternatives and the "
+            help="The estimated mix only: skip what each rule costs, the alternatives and the "
             "cost-value frontier (the re-solves that take most of the time on large tenders).",
         ),
     ] = False,
@@ -99,7 +99,7 @@ def optimize(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the award to a file: award.xlsx (by system, vendor, year and rule, "
+            help="Write the estimate to a file: award.xlsx (by system, vendor, year and rule, "
             "as numbers) or award.json.",
         ),
     ] = None,
@@ -145,7 +145,7 @@ def optimize(
                         str(output),
                         "name the award file .xlsx or .json",
                         field="--output",
-                        zh="授标结果文件名应以 .xlsx 或 .json 结尾",
+                        zh="测算结果文件名应以 .xlsx 或 .json 结尾",
                     )
                 ]
             )
@@ -216,6 +216,7 @@ def plan(
     from datetime import date
 
     from procure.advice.knowledge import knowledge
+    from procure.inputs.record import today
     from procure.plan import build_plan
 
     inputs, assessment = _assess(file, data_dir, lang)
@@ -230,7 +231,7 @@ def plan(
             inputs.vendors,
             kb.costs,
             kb.routes,
-            date.today(),
+            date.fromisoformat(today()),  # as a brief's record dates it (SOURCE_DATE_EPOCH)
         )
     except ProcureError as exc:
         _fail(exc)
@@ -361,7 +362,10 @@ def sensitivity(
         ),
     ] = 10_000,
     award_draws: Annotated[
-        int, typer.Option("--award-draws", min=0, max=1000, help="Draws re-solving the award MILP.")
+        int,
+        typer.Option(
+            "--award-draws", min=0, max=1000, help="Draws re-solving the estimate's MILP."
+        ),
     ] = 50,
     spread: Annotated[
         float | None,
@@ -431,7 +435,7 @@ def explain(
     file: ScenarioArg,
     vendor: Annotated[
         str | None,
-        typer.Option("--vendor", metavar="ID", help="Explain this bidder only."),
+        typer.Option("--vendor", metavar="ID", help="Explain this candidate supplier only."),
     ] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = None,
@@ -439,9 +443,10 @@ def explain(
     data_dir: DataDirOpt = None,
     time_limit: TimeLimitOpt = 120.0,
 ) -> None:
-    """Why each bidder won or lost: the rule that makes it ineligible, its price to win (the
-    smallest uniform cut in its prices at which it wins anything, and what), or for a winner
-    how far its prices could rise before it loses a system."""
+    """Why each candidate supplier is in the estimated mix or not (internal estimate, not for
+    publication): the rule that makes it ineligible, the cut to enter the mix (the smallest
+    uniform cut in its prices at which it gets anything, and what), or for one in the mix how
+    far its prices could rise before it leaves a system."""
     from procure.advice.knowledge import knowledge
     from procure.analysis.explain import explain as run_explain
     from procure.award.parallel import set_jobs
@@ -456,8 +461,8 @@ def explain(
                 [
                     Problem(
                         "--vendor",
-                        f"no bidder has the id '{vendor}'; the bidders are: {', '.join(known)}",
-                        zh=f"没有编号为“{vendor}”的投标人；现有编号：{'、'.join(known)}",
+                        f"no candidate supplier has the id '{vendor}'; they are: {', '.join(known)}",
+                        zh=f"没有编号为“{vendor}”的候选供应商；现有编号：{'、'.join(known)}",
                     )
                 ]
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -112,6 +113,7 @@ def brief(
             raise InputError([Problem(str(templates), "--templates must be a directory")])
         check_output(output, inputs.files, fmt.value)  # before minutes of work, not after
         preload(fmt.value)
+        record = record_for(inputs.files, inputs.contents, inputs.scenario.vendors)
         rec = recommend(
             inputs.scenario,
             inputs.base_dir,
@@ -119,15 +121,14 @@ def brief(
             vendors=inputs.vendors,
             time_limit=time_limit,
             time_budget=time_budget,
+            today=date.fromisoformat(record.date),  # the plan's dates: verify re-renders them
         )
-        rec = rec.model_copy(
-            update={"record": record_for(inputs.files, inputs.contents, inputs.scenario.vendors)}
-        )
+        rec = rec.model_copy(update={"record": record})
         if rec.award is None:  # exit 3 with the diagnosis; nothing is written
             why = rec.infeasible
             raise InfeasibleError(
-                why.en if why else "no award satisfies the rules",
-                why.zh if why else "没有满足全部规则的授标方案",
+                why.en if why else "no mix of candidate suppliers satisfies the rules",
+                why.zh if why else "没有满足全部规则的测算方案",
             )
         attach = [
             (name, raw)

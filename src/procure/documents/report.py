@@ -38,6 +38,7 @@ from procure.inputs.record import BRIEF_JSON
 from procure.inputs.yamlio import dump_yaml
 from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommendation import Recommendation
+from procure.text import CITATION, fmt_date
 
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file (the bundled ones: under 8 KB each)
 
@@ -245,7 +246,31 @@ def context(
         "vendor_name": lambda vid: vendors.get(vid, vid),
         "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
         "figure": lambda m: figure(m, lang),
+        "day": lambda iso: fmt_date(_iso(iso), lang),
+        "cites": (lambda text: cites(text, cite)) if lang == "en" else (lambda text: _text(text)),
     }
+
+
+MAX_TEXT = 20_000  # a text handed to `cites` (the plan's longest reason is about 1,000)
+
+
+def _text(value: str) -> str:
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise TemplateLimit(f"cites: a text is a string of at most {MAX_TEXT:,} characters")
+    return value
+
+
+def cites(text: str, cite: Callable[[str], str]) -> str:
+    """An English text with each Chinese citation (《title》 and its article) replaced by its
+    [n]: the citation itself is listed under Sources, as the brief's other citations are."""
+    return CITATION.sub(lambda m: cite(m.group(0)), _text(text))
+
+
+def _iso(value: str) -> str:
+    """An ISO date handed to `day` by a template: 10 characters, or refused."""
+    if not isinstance(value, str) or len(value) != 10:
+        raise TemplateLimit("day: a date is a string YYYY-MM-DD")
+    return value
 
 
 def figure(m: dict[str, Any], lang: str) -> str:

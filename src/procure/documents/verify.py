@@ -17,6 +17,7 @@ import json
 import tempfile
 import zlib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -613,6 +614,7 @@ def _compare(
         vendors=inputs.vendors,
         time_limit=limit or TIME_LIMIT,
         time_budget=time_budget,
+        today=date.fromisoformat(record.date),  # the plan's dates as the brief was made
     )
     fresh_record = record_for(inputs.files, inputs.contents, inputs.scenario.vendors)
     now = rec.model_copy(update={"record": fresh_record.model_copy(update={"date": record.date})})

@@ -49,7 +49,12 @@ COLUMNS: tuple[Column, ...] = (
         help_zh="简短编号：小写字母、数字、- 和 _",
     ),
     Column(
-        "name", "供应商名称", ("name",), "text", help_en="the bidder's name", help_zh="投标人名称"
+        "name",
+        "供应商名称",
+        ("name",),
+        "text",
+        help_en="the bidder's name",
+        help_zh="候选供应商名称",
     ),
     Column(
         "name_zh",
@@ -168,7 +173,7 @@ COLUMNS: tuple[Column, ...] = (
         ("setup_cny",),
         "number",
         help_en="one-off CNY if awarded anything",
-        help_zh="中标即发生的一次性费用（元）",
+        help_zh="入选即发生的一次性费用（元）",
     ),
     Column(
         "score_security",

@@ -124,10 +124,10 @@ def _too_large(size: Size, scenario: Scenario, vendors: list[Vendor], located: L
         field="systems",
         line=line,
         column=col,
-        zh=f"授标模型过大，无法在内存限度内求解：约 {size.options:,} 个可选方案（系统×投标人×部署模式）、"
-        f"{size.rows:,} 行约束、{size.nonzeros:,} 个非零系数（{systems:,} 个系统、{bidders:,} 家投标人）；"
+        zh=f"测算模型过大，无法在内存限度内求解：约 {size.options:,} 个可选方案（系统×候选供应商×部署模式）、"
+        f"{size.rows:,} 行约束、{size.nonzeros:,} 个非零系数（{systems:,} 个系统、{bidders:,} 家候选供应商）；"
         f"上限为 {MAX_OPTIONS:,} 个可选方案。请把系统分成每包约 {fit_systems:,} 个以内的采购包，"
-        f"或把投标人减至约 {fit_bidders:,} 家以内（剔除不合格投标，或列入 procurement.exclude_vendors）",
+        f"或把候选供应商减至约 {fit_bidders:,} 家以内（剔除不合格报价，或列入 procurement.exclude_vendors）",
     )
 
 
@@ -166,8 +166,8 @@ def _references(scenario: Scenario, vendors: list[Vendor], located: Located) -> 
                 f"award each cover only {p.max_vendors * p.max_vendor_share:.4g} of it; the rules "
                 f"contradict each other. Raise max_vendors or set max_vendor_share to at least "
                 f"{1 / p.max_vendors:.4g}",
-                f"最多 {p.max_vendors} 家供应商、每家至多占授标金额的 {p.max_vendor_share:.4g}，"
-                f"合计只能覆盖授标的 {p.max_vendors * p.max_vendor_share:.4g}，两条规则互相矛盾。"
+                f"最多 {p.max_vendors} 家供应商、每家至多占测算金额的 {p.max_vendor_share:.4g}，"
+                f"合计只能覆盖测算的 {p.max_vendors * p.max_vendor_share:.4g}，两条规则互相矛盾。"
                 f"请提高 max_vendors，或把 max_vendor_share 设为不低于 {1 / p.max_vendors:.4g}",
             )
         )

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from procure import __version__
 from procure.inputs.yamlio import STDIN
@@ -35,6 +35,15 @@ class BriefRecord(BaseModel):
     knowledge_version: str  # a fingerprint of the bundled knowledge files
     date: str  # ISO date the brief was made (SOURCE_DATE_EPOCH if set, for reproducible builds)
     inputs: list[InputFile]
+
+    @field_validator("date")
+    @classmethod
+    def _iso_date(cls, v: str) -> str:
+        """A date the plan's timeline starts from (a hostile record's is refused)."""
+        if len(v) != 10:
+            raise ValueError("the record's date must be YYYY-MM-DD")
+        date.fromisoformat(v)
+        return v
 
 
 @cache

@@ -45,6 +45,14 @@ class Agency(Strict):
     )
     sector: Sector | None = Field(None, description="industry clouds only")
     region: Literal["east", "central", "west", "northeast"]
+    province: str | None = Field(
+        None,
+        max_length=40,
+        pattern=r"^[a-z]+(-[a-z]+)*$",
+        description="the province whose published open-tender threshold applies to a local "
+        "unit, as the knowledge names it (e.g. henan; henan-zhengzhou for Zhengzhou's "
+        "city-level units); unknown: give procurement.open_tender_threshold_cny",
+    )
     cloud_trust: LowMedHigh = Field(description="technology factor: trust in cloud")
     leadership: Literal["top", "senior", "department", "none"] = Field(
         description="top = 一把手工程, the top leader drives it"

@@ -7,8 +7,8 @@ Owns: the plan's model (`Plan`), its legal figures (`knowledge/plan.yaml`), its 
 calendar and its terminal view.
 
 May import: the root helpers, `procure.inputs`, `procure.advice`, `procure.award` and
-`procure.analysis`. Only the CLI imports it now; the pipeline (`procure.recommendation`) will,
-when the brief shows the plan.
+`procure.analysis`. The pipeline (`procure.recommendation`) builds it for the brief's plan
+chapter, and an agency that joins the cloud above gets its joining plan (`plan.joining`).
 """
 
 from procure.plan.build import Plan, build_plan

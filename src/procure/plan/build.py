@@ -19,6 +19,7 @@ from procure.inputs.scenario import Scenario
 from procure.inputs.vendors import Vendor
 from procure.money import fmt_money, fmt_pct
 from procure.plan.contract import ContractPlan, contract_plan
+from procure.plan.joining import JoiningPlan, joining_plan, joins
 from procure.plan.lots import (
     Change,
     Scope,
@@ -122,11 +123,15 @@ class InternalLot(BaseModel):
 
 class Plan(BaseModel):
     scenario: str
+    kind: Literal["tender", "join"] = "tender"  # join: the lots are the compared alternative
+    joining: JoiningPlan | None = None  # what an agency joining the cloud above does instead
     knowledge_date: str
     start: str
     start_basis: Text
     threshold_cny: float
     threshold_basis: Text
+    threshold_from: Literal["source", "scenario", "assumption"] = "source"  # knowledge, the
+    # scenario's own figure, or the central one assumed for a province not sourced
     lots: list[Lot]
     total_ceiling_cny: float | None
     budget_cny: float
@@ -149,13 +154,21 @@ def open_threshold(scenario: Scenario, kb: PlanKnowledge) -> tuple[float, Text, 
     """The open-tender threshold used, why, and whether the scenario must still give it: the
     figure for the agency's level when the knowledge has one (central: 国办发〔2019〕55号), else
     the scenario's local figure, else the lowest known figure, said as a finding."""
-    own: Threshold | None = kb.threshold_for(scenario.agency.level)
+    own = threshold_law(scenario, kb)
     given = scenario.procurement.open_tender_threshold_cny
     if own is not None:
+        where = (
+            Text(en="central units'", zh="中央预算单位")
+            if own.region is None
+            else Text(
+                en=f"{kb.regions[own.region].en} {own.level}-level units'",
+                zh=f"{kb.regions[own.region].zh}{LEVEL_ZH[own.level]}单位",
+            )
+        )
         basis = Text(
-            en=f"{fmt_money(own.value, 'en')} for services, the {own.level} units' figure "
+            en=f"{fmt_money(own.value, 'en')} for services, the {where.en} figure "
             f"({cite(own)}, in force since {own.effective})",
-            zh=f"服务类{fmt_money(own.value, 'zh')}，中央预算单位标准（{cite(own)}，"
+            zh=f"服务类{fmt_money(own.value, 'zh')}，{where.zh}标准（{cite(own)}，"
             f"自{fmt_date(own.effective_date(), 'zh')}起执行）",
         )
         if given is not None and given != own.value:
@@ -176,7 +189,24 @@ def open_threshold(scenario: Scenario, kb: PlanKnowledge) -> tuple[float, Text, 
         )
     fallback = kb.threshold_for(kb.fallback_threshold.level)
     assert fallback is not None  # the knowledge's own consistency, checked by a test
-    return fallback.value, kb.fallback_threshold.reason, True
+    reason = kb.fallback_threshold.reason
+    regions = sorted({t.region for t in kb.thresholds if t.region})
+    return (
+        fallback.value,
+        Text(
+            en=reason.en.format(regions=", ".join(f"{r} ({kb.regions[r].en})" for r in regions)),
+            zh=reason.zh.format(regions="、".join(f"{kb.regions[r].zh}（{r}）" for r in regions)),
+        ),
+        True,
+    )
+
+
+LEVEL_ZH = {"central": "中央", "province": "省级", "prefecture": "市级", "county": "县级"}
+
+
+def threshold_law(scenario: Scenario, kb: PlanKnowledge) -> Threshold | None:
+    """The sourced figure for the agency's level and province (agency.province), if any."""
+    return kb.threshold_for(scenario.agency.level, scenario.agency.province)
 
 
 def consultation_cases(scenario: Scenario, scope: Scope, kb: PlanKnowledge) -> list[Text]:
@@ -541,7 +571,7 @@ def relaxations(
             (
                 ("preferred", None),
                 Text(
-                    en="make the domestic (信创) stack preferred instead of required",
+                    en="make the domestic (Xinchuang) stack preferred instead of required",
                     zh="将信创要求由“必须”改为“优先”",
                 ),
             )
@@ -729,7 +759,7 @@ STEP_NAMES = {
     ),
     "negotiation": Text(en="Agree the price with the original supplier", zh="与原供应商商定价格"),
     "evaluation": Text(en="Evaluation and the result notice", zh="评审及结果公告"),
-    "challenge": Text(en="Challenge period (质疑)", zh="质疑期"),
+    "challenge": Text(en="Challenge period", zh="质疑期"),
     "contract": Text(en="Sign the contract", zh="签订政府采购合同"),
     "delivery": Text(en="Delivery and migration", zh="交付与迁移"),
     "acceptance": Text(en="Acceptance", zh="履约验收"),
@@ -737,7 +767,12 @@ STEP_NAMES = {
 
 
 def schedule(
-    method: Method, approval: bool, start: date, cal: WorkCalendar, kb: PlanKnowledge
+    method: Method,
+    approval: bool,
+    start: date,
+    cal: WorkCalendar,
+    kb: PlanKnowledge,
+    intent: bool = True,
 ) -> list[Step]:
     """The dated steps: each ends on a working day (a period whose last day is a holiday ends
     on the next working day); the documents are issued no earlier than 30 days after the intent
@@ -761,11 +796,13 @@ def schedule(
         return end
 
     publish = cal.on_or_after(start)
-    intent_end = cal.on_or_after(publish + timedelta(days=t.intent_notice.days or 0))
-    add("intent_notice", publish, intent_end, t.intent_notice.cite())
     ready = cal.on_or_after(publish + timedelta(days=t.documents.days or 0))
+    issue = ready
+    if intent:  # 财库〔2020〕10号, for the agency's level from its date
+        intent_end = cal.on_or_after(publish + timedelta(days=t.intent_notice.days or 0))
+        add("intent_notice", publish, intent_end, t.intent_notice.cite())
+        issue = max(intent_end, ready)
     add("documents", publish, ready, None, t.documents.assumption)
-    issue = max(intent_end, ready)
     if approval:
         approved = cal.on_or_after(publish + timedelta(days=t.approval.days or 0))
         add("approval", publish, approved, kb.methods[method].approval(), t.approval.assumption)
@@ -859,8 +896,8 @@ def build_plan(
         Text(en="procurement.start in the scenario", zh="情景中的 procurement.start")
         if p.start
         else Text(
-            en="today (the scenario gives no procurement.start)",
-            zh="今天（情景未给出 procurement.start）",
+            en="the day the plan is made (the scenario gives no procurement.start)",
+            zh="编制之日（情景未给出 procurement.start）",
         )
     )
     cal = WorkCalendar()
@@ -868,10 +905,25 @@ def build_plan(
     for lot in lots:
         needs = lot.approval is not None and lot.method != "open_tender" and _above(lot, threshold)
         groups.setdefault((lot.method, needs), []).append(lot.id)
+    intent = intent_required(scenario.agency.level, start, kb)
+    if not intent:
+        cautions.append(
+            Text(
+                en=f"No procurement intent is published: {kb.timeline.intent_notice.cite()} "
+                f"applies to {scenario.agency.level}-level units from "
+                f"{kb.timeline.intent_notice.required_from[scenario.agency.level]}, after the "
+                "plan starts.",
+                zh=f"不安排采购意向公开：{kb.timeline.intent_notice.cite()}对"
+                f"{LEVEL_ZH[scenario.agency.level]}单位自"
+                f"{fmt_date(_required_from(scenario.agency.level, kb), 'zh')}起适用，"
+                "晚于计划开始日期。",
+            )
+        )
     schedules = [
-        Schedule(method=m, lots=ids, steps=schedule(m, needs, start, cal, kb))
+        Schedule(method=m, lots=ids, steps=schedule(m, needs, start, cal, kb, intent=intent))
         for (m, needs), ids in groups.items()
     ]
+    joining = joining_plan(scenario, award, start, cal, kb) if joins(scenario) else None
     if cal.guessed:
         first, last = known_years()
         years = "、".join(str(y) for y in sorted(cal.guessed))
@@ -884,21 +936,29 @@ def build_plan(
                 "请按当年国务院办公厅节假日安排核对。",
             )
         )
-    for law in _laws(kb):
-        if law.effective_date() > start:
-            cautions.append(
-                Text(
-                    en=f"{cite(law)} takes effect on {law.effective}, after the plan starts.",
-                    zh=f"{cite(law)}自{fmt_date(law.effective_date(), 'zh')}起执行，晚于计划开始日期。",
-                )
+    cautions += in_force_cautions(_laws(kb, threshold_law(scenario, kb)), start)
+    known = date.fromisoformat(kb.knowledge_date)
+    if start > known:
+        cautions.append(
+            Text(
+                en=f"The legal figures were checked as of {kb.knowledge_date} and the plan "
+                f"starts on {start.isoformat()}: check that none has changed since.",
+                zh=f"法规数据截至{fmt_date(known, 'zh')}，计划开始于{fmt_date(start, 'zh')}："
+                "请核对其后有无变化。",
             )
+        )
     return Plan(
         scenario=scenario.name,
+        kind="join" if joining is not None else "tender",
+        joining=joining,
         knowledge_date=kb.knowledge_date,
         start=start.isoformat(),
         start_basis=start_basis,
         threshold_cny=threshold,
         threshold_basis=basis,
+        threshold_from="assumption"
+        if missing
+        else ("source" if threshold_law(scenario, kb) is not None else "scenario"),
         lots=lots,
         total_ceiling_cny=total,
         budget_cny=p.budget_cny,
@@ -913,9 +973,44 @@ def _above(lot: Lot, threshold: float) -> bool:
     return lot.budget_cny is not None and lot.budget_cny >= threshold
 
 
-def _laws(kb: PlanKnowledge) -> list[Law]:
+def in_force_cautions(laws: list[Law], start: date) -> list[Text]:
+    """A caution for each figure not in force on the day the plan starts: not yet in effect
+    (its effective date is after `start`), or no longer (its `until` is before it)."""
+    out = []
+    for law in laws:
+        if law.effective_date() > start:
+            out.append(
+                Text(
+                    en=f"{cite(law)} takes effect on {law.effective}, after the plan starts.",
+                    zh=f"{cite(law)}自{fmt_date(law.effective_date(), 'zh')}起执行，晚于计划开始日期。",
+                )
+            )
+        elif not law.in_force(start):
+            until = date.fromisoformat(law.until or law.effective)
+            out.append(
+                Text(
+                    en=f"{cite(law)} applied until {law.until}, before the plan starts: use "
+                    "the figure that replaced it.",
+                    zh=f"{cite(law)}适用至{fmt_date(until, 'zh')}，早于计划开始日期："
+                    "请改用替代它的规定。",
+                )
+            )
+    return out
+
+
+def _required_from(level: str, kb: PlanKnowledge) -> date:
+    return date.fromisoformat(kb.timeline.intent_notice.required_from.get(level, "2000-01-01"))
+
+
+def intent_required(level: str, start: date, kb: PlanKnowledge) -> bool:
+    """财库〔2020〕10号: intents are published for procurements from the date set for the
+    agency's level (central units from 1 July 2020, ... units below the province from 2022)."""
+    return start >= _required_from(level, kb)
+
+
+def _laws(kb: PlanKnowledge, threshold: Threshold | None) -> list[Law]:
     return [
-        *kb.thresholds,
+        *([threshold] if threshold is not None else kb.thresholds[:1]),
         kb.add_on,
         kb.consultation_cases,
         kb.evaluation.lowest_price,

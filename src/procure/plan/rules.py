@@ -27,11 +27,13 @@ class Law(Cited):
     document: str
     article: str
     effective: str
+    until: str | None = None  # the last day it applied, once repealed or replaced
 
-    @field_validator("effective")
+    @field_validator("effective", "until")
     @classmethod
-    def _is_date(cls, v: str) -> str:
-        date.fromisoformat(v)
+    def _is_date(cls, v: str | None) -> str | None:
+        if v is not None:
+            date.fromisoformat(v)
         return v
 
     def cite(self) -> str:
@@ -40,9 +42,16 @@ class Law(Cited):
     def effective_date(self) -> date:
         return date.fromisoformat(self.effective)
 
+    def in_force(self, day: date) -> bool:
+        """In force on `day`: on or after its effective date, and not past `until`."""
+        return self.effective_date() <= day and (
+            self.until is None or day <= date.fromisoformat(self.until)
+        )
+
 
 class Threshold(Law):
     level: Literal["central", "province", "prefecture", "county"]
+    region: str | None = None  # the province's key (agency.province); None: central
     value: float = Field(gt=0)
 
 
@@ -130,6 +139,7 @@ class Period(Cited):
     document: str | None = None
     article: str | None = None
     effective: str | None = None
+    required_from: dict[str, str] = Field(default_factory=dict)  # by level: from when it applies
 
     def cite(self) -> str | None:
         return cite_parts(self.document, self.article or "") if self.document else None
@@ -186,9 +196,24 @@ class AcceptanceLaw(Data):
     items: list[AcceptanceItem]
 
 
+class JoinStep(Cited):
+    id: str
+    name: Text
+    days: float = Field(ge=0)
+
+
+class JoiningLaw(Data):
+    """What an agency that joins the unified cloud above asks for, pays and agrees to."""
+
+    requests: list[Clause]
+    terms: list[Clause]
+    steps: list[JoinStep]
+
+
 class PlanKnowledge(Data):
     knowledge_date: str
     thresholds: list[Threshold]
+    regions: dict[str, Text]
     fallback_threshold: Fallback
     methods: dict[str, MethodLaw]
     add_on: AddOn
@@ -203,8 +228,13 @@ class PlanKnowledge(Data):
     contract: ContractLaw
     acceptance: AcceptanceLaw
 
-    def threshold_for(self, level: str) -> Threshold | None:
-        return next((t for t in self.thresholds if t.level == level), None)
+    joining: JoiningLaw
+
+    def threshold_for(self, level: str, region: str | None = None) -> Threshold | None:
+        """The figure for `level` (and, for a local unit, its province `region`), if sourced."""
+        if level == "central":
+            region = None
+        return next((t for t in self.thresholds if t.level == level and t.region == region), None)
 
 
 @cache

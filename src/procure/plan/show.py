@@ -11,6 +11,7 @@ from rich.table import Table
 from procure.money import fmt_money, fmt_pct
 from procure.plan.build import LAYER_NAMES, Plan
 from procure.plan.contract import ContractPlan
+from procure.plan.joining import JoiningPlan
 from procure.text import Text, fmt_date
 
 WORDS = {
@@ -57,6 +58,18 @@ WORDS = {
     "total_ceiling": Text(en="Ceilings in total", zh="最高限价合计"),
     "scenario_budget": Text(en="Scenario budget", zh="情景预算"),
     "range": Text(en="legal range for services", zh="服务类法定区间"),
+    "join": Text(en="Joining plan", zh="接入方案"),
+    "join_intro": Text(
+        en="The agency joins the {parent}: no tender of its own. Buying alone, the compared "
+        "alternative, follows as lots.",
+        zh="本机构接入{parent}，不单独组织招标采购；单独采购作为比较方案，其采购包列于其后。",
+    ),
+    "requests": Text(en="What to request", zh="向上级申请的内容"),
+    "fee": Text(en="Estimated fee over the term", zh="合同期服务费估算"),
+    "mlps": Text(en="MLPS level", zh="等保级别"),
+    "terms": Text(en="The level above's terms", zh="上级统建云的条件"),
+    "alone": Text(en="The same bought alone", zh="单独采购的测算金额"),
+    "first_service": Text(en="First service", zh="开始提供服务"),
 }
 
 
@@ -80,6 +93,8 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
     console.print(f"{w('threshold')}{colon}{plan.threshold_basis(lang)}", soft_wrap=True)
     kdate = fmt_date(date.fromisoformat(plan.knowledge_date), lang)
     console.print(f"{w('knowledge')} {kdate}" if lang == "en" else f"{w('knowledge')}{kdate}")
+    if plan.joining is not None:
+        _print_joining(plan.joining, console, lang)
     for lot in plan.lots:
         table = Table(title=f"{lot_label(lot.id, lang)}{colon}{lot.name(lang)}", show_header=False)
         table.add_column(w("scope"), overflow="fold")
@@ -193,3 +208,34 @@ def _print_contract(c: ContractPlan, lot_id: str, console: Console, lang: str) -
             table.add_row(t.text(lang), t.basis(lang))
     table.add_row("", c.acceptance_basis(lang))
     console.print(table)
+
+
+def _print_joining(j: JoiningPlan, console: Console, lang: str) -> None:
+    def w(key: str) -> str:
+        return WORDS[key](lang)
+
+    colon = "：" if lang == "zh" else ": "
+    console.rule(f"[bold]{w('join')}[/bold]")
+    console.print(w("join_intro").format(parent=j.parent(lang)), soft_wrap=True)
+    console.print(f"[bold]{w('requests')}[/bold]")
+    for item in j.requests + j.terms:
+        if item is j.terms[0]:
+            console.print(f"[bold]{w('terms')}[/bold]")
+        basis = f"（{item.basis}）" if item.basis and lang == "zh" else ""
+        basis = basis or (f" ({item.basis})" if item.basis else "")
+        console.print(f"  - {item.text(lang)}{'†' if item.assumed else ''}{basis}", soft_wrap=True)
+    table = Table(title=w("join"))
+    for key in ("systems", "capacity", "mlps", "fee"):
+        table.add_column(w(key), overflow="fold")
+    for sv in j.services:
+        table.add_row(sv.system, sv.capacity(lang), str(sv.mlps_level), fmt_money(sv.fee_cny, lang))
+    console.print(table)
+    console.print(f"{w('fee')}{colon}{j.fee_basis(lang)}", soft_wrap=True)
+    console.print(f"{w('alone')}{colon}{fmt_money(j.alone_cny, lang)}")
+    steps = Table(title=w("timeline"))
+    for key in ("step", "from", "to"):
+        steps.add_column(w(key), overflow="fold")
+    for st in j.steps:
+        steps.add_row(st.name(lang) + "†", fmt_date(st.start, lang), fmt_date(st.end, lang))
+    console.print(steps)
+    console.print(f"{w('first_service')}{colon}{fmt_date(j.first_service, lang)}")
