@@ -496,15 +496,16 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
                 en=f"awards are optimal to within {GAP:.2%} of the award score (a proven gap), "
                 "which keeps large awards to seconds; budget, share, capacity and integrator "
                 "rules are checked exactly on the award itself (in whole fen, each priced line "
-                "rounded to the fen), and an award the solver's tolerance let slip past a rule "
-                "is excluded and the model solved again, never reported; an award exactly at a "
-                "limit (a 50/50 split) is kept. Where many near-ties slip, the rule is tightened "
-                "instead and the award is then reported as not proven optimal, with its gap",
+                "rounded to the fen); an award the solver's tolerance let slip past a rule is "
+                "never reported: its work is re-split exactly to the fen, or it is excluded and "
+                "the model solved again (last with a tolerance below a fen). No rule's limit is "
+                "moved, so an award exactly at a limit (a 50/50 split) is kept; an award not "
+                "proven optimal says so, with its gap",
                 zh=f"授标方案与最优解的差距不超过授标得分的{GAP:.2%}（已证明的最优间隙），以使大规模授标"
                 "在数秒内完成；预算、份额、容量和总集成规则在授标方案上逐项精确核验（以分为单位，每个计价项"
-                "先四舍五入到分），求解器容差放过的超限方案会被排除后重新求解，绝不作为结果输出；"
-                "恰好达到限额的方案（如五五分成）予以保留；若大量近似并列的方案越限，则改为收紧该规则，"
-                "此时方案标明未证明最优，并给出其间隙",
+                "先四舍五入到分）；求解器容差放过的超限方案绝不作为结果输出：或按分精确地重新划分其工作，"
+                "或将其排除后重新求解（最后以低于一分的容差求解）。任何规则的限额都不被移动，因此恰好达到"
+                "限额的方案（如五五分成）予以保留；未证明最优的方案会注明，并给出其间隙",
             ),
         )
     )

@@ -33,7 +33,8 @@ Constraints (named as in `--write-lp`):
   fee r is then the buyer's own cost of integrating the parallel contracts.)
   capacity_v:    sum_{s,m} vcpu_s x_svm <= cap_v
   contract_value_def: T = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v
-  share_v:       value_v <= share * T (T: the contract value without fee and coordination)
+  share_v:       q value_v <= p T   (T: the contract value without fee and coordination;
+                 the cap p / q as written, 0.35 = 7 / 20: `share_ratio`, integral form)
   budget:        C <= B
   twin_a_b:      y_a >= y_b   for consecutive bidders a, b of a class of interchangeable ones
 
@@ -51,9 +52,10 @@ satisfies and has the same cost, value and score. Take the p that sends the clas
 in A, in order, onto the class's first members: p(A) satisfies the twin rows. Every award, the
 optimal ones included, thus has an image of the same score that the twin rows keep. The proof
 needs the rows to be the same for every member of a class: a repair therefore excludes an
-award together with its images (`twin_images`); the last-resort repair that tightens one
-bidder's row voids the proof, and its award is reported as not proven
-(`optimizer.solve_exact`). tests/test_hard_cases.py checks it against brute force.
+award together with its images (`twin_images`), and no repair moves a row's limit
+(`optimizer.solve_exact`). The exact re-split of a slipped award (`award.rebalance`) keeps the
+winners, so an award the twin rows keep stays kept. tests/test_hard_cases.py checks it against
+brute force.
 
 Two builds of the same model: `Model` (PuLP), the model of record for `--write-lp`, `--solver
 cbc` and the elastic diagnosis, and `ArrayModel`, built straight from the `Instance` as arrays
@@ -75,7 +77,7 @@ import numpy as np
 import pulp
 
 from procure.award import mip
-from procure.award.instance import CROSS_LAYERS, Instance, fen, score
+from procure.award.instance import CROSS_LAYERS, Instance, as_written, fen, score
 from procure.errors import ProcureError
 
 _WARNINGS = threading.Lock()
@@ -123,10 +125,12 @@ class MoneyRows:
     Counting them in fen instead, so that a tolerance of a millionth of a row unit could not
     pass a broken cap, asks the simplex for 1e-15 of a row's activity, below double precision:
     HiGHS then took over 100 s on the 40x8 identical-bidder case it solves in 7 s in money
-    units. Exactness comes from the check and the repairs instead (`optimizer.solve_exact`),
-    the last of which solves the same rows counted in thousands of yuan (`PRECISE_PER_CNY`:
-    the tolerance is then a tenth of a fen; slower, 120 s to a 0.16% gap on that case, but it
-    passes no broken rule)."""
+    units (there the exact problem is a partition to the fen, which the tolerance makes easy).
+    Exactness comes from the check and the repairs instead (`optimizer.solve_exact`): an exact
+    re-split of the slipped award (`award.rebalance`), exclusion cuts, and last the same rows
+    counted in thousands of yuan (`PRECISE_PER_CNY`: the tolerance is then a tenth of a fen,
+    below the whole fen by which the integral rows' sides differ; slower, but it passes no
+    broken rule and refuses no award exactly at a limit)."""
 
     per_cny: float
     cost: dict[tuple[str, str, str], float]
@@ -200,6 +204,21 @@ def twin_images(inst: Instance, choice: Choice, most: int = 24) -> list[Choice]:
         if len(out) >= most:
             break
     return out
+
+
+SHARE_DENOMINATOR = 10_000  # a cap with a longer decimal is stated as written, not scaled
+
+
+def share_ratio(inst: Instance) -> tuple[float, float]:
+    """The share cap as written, p / q (0.35 is 7 / 20), for the share rows in integral form
+    q value_v <= p T: every amount is a whole number of fen, so at an award the row's two
+    sides differ by a whole fen or more, and the precise build's tolerance (a tenth of a fen)
+    cannot pass a broken cap nor refuse one met exactly. A cap whose written form needs a
+    denominator above SHARE_DENOMINATOR is used as it is (q = 1); the exact check still holds."""
+    cap = as_written(inst.max_share)
+    if cap.denominator > SHARE_DENOMINATOR:
+        return inst.max_share, 1.0
+    return float(cap.numerator), float(cap.denominator)
 
 
 def several_win(inst: Instance) -> bool:
@@ -322,8 +341,8 @@ class Model:
         )
         self.slack: dict[str, Any] = {}
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
-        self.tightened: list[tuple[str, float]] = []  # (row, CNY): never in the LP file
-        self.unproven = False  # set by `optimizer.solve_exact` after a tightening
+        self.unproven = False  # set by `optimizer.solve_exact`: the award is not the solver's
+        self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.key = set(inst.integrator_systems) if inst.structure == "integrator" else set()
         self.score = score(self.value, self.cost, inst.budget / self.unit, inst.cost_weight)
@@ -370,9 +389,10 @@ class Model:
                 p += aff(load) - cap_slack <= inst.vendors[v].capacity_vcpu, f"capacity_{v}"
             if inst.max_share < 1:  # the slack (elastic model) in money units
                 share_slack = self._slack(f"share_{v}", 1.0)
+                num, den = share_ratio(inst)  # integral form: q value_v <= p T
                 p += (
-                    vendor_value[v] - money.per_cny * self.unit * share_slack
-                    <= inst.max_share * self.t,
+                    den * vendor_value[v] - den * money.per_cny * self.unit * share_slack
+                    <= num * self.t,
                     f"share_{v}",
                 )
         for twins in interchangeable(inst):  # identical bidders: use the first ones first
@@ -440,23 +460,10 @@ class Model:
         """Only the array model has a precise build (`ArrayModel.make_precise`)."""
         return False
 
-    def tighten(self, row: str, cny: float) -> None:
-        """Lower the limit of a `<=` row by `cny` (the last repair, `optimizer.solve_exact`;
-        never written to the LP file, see `record`)."""
-        name = row.translate(pulp.LpElement.trans)  # as PuLP names it ('-' becomes '_')
-        constraint = self.problem.get_constraint_by_name(name)
-        constraint.constant += cny / self.unit  # PuLP keeps `expr <= rhs` as expr - rhs <= 0
-        self.tightened.append((row, cny))
-
     def record(self) -> Any:
         """The model of record for the LP file: the rules as stated and the repair cuts (each
-        excludes only an award that breaks them), without any tightened limit."""
-        if not self.tightened:
-            return self.problem
-        twin = Model(self.inst, time_limit=self.time_limit)
-        for choice, name, integrator in self.repairs:
-            twin.exclude(choice, name, integrator)
-        return twin.problem
+        excludes only an award that breaks them). No row's limit is ever moved."""
+        return self.problem
 
     def exclude(self, choice: Choice, name: str, integrator: bool) -> None:
         """A repair cut named `name`: the next solution must differ from the award `choice` in
@@ -487,6 +494,7 @@ class Model:
         model's) bounds the solve: "Time limit" then means an award without proof of
         optimality, "Not solved" none found. `gap`: the relative optimality gap to prove."""
         time_limit = self.time_limit if time_limit is None else time_limit
+        self.chosen = None
         if solver == "highs":
             if branching is None:
                 branching = len(self.x) >= BRANCH_MIN_TRIPLES and not self.elastic
@@ -520,6 +528,8 @@ class Model:
         return hint_values(self.inst, choice, self.x, self.z, self.y, self.g) or []
 
     def choice(self) -> Choice:
+        if self.chosen is not None:
+            return self.chosen
         assignment = {t[0]: (t[1], t[2]) for t, var in self.x.items() if (var.value() or 0) > 0.5}
         layers = {k[0]: k[1] for k, var in self.z.items() if (var.value() or 0) > 0.5}
         integrator = next((v for v, var in self.g.items() if (var.value() or 0) > 0.5), None)
@@ -766,7 +776,9 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
         if load:
             rows.add(f"capacity_{v}", load, -INF, inst.vendors[v].capacity_vcpu)
         if inst.max_share < 1:
-            rows.add(f"share_{v}", vendor_value[v] + [(t_col, -inst.max_share)], -INF, 0.0)
+            num, den = share_ratio(inst)  # integral form: q value_v <= p T
+            terms = [(c, den * a) for c, a in vendor_value[v]] + [(t_col, -num)]
+            rows.add(f"share_{v}", terms, -INF, 0.0)
     for twins in interchangeable(inst):
         for first, second in itertools.pairwise(twins):
             rows.add(f"twin_{first}_{second}", [(y[first], 1.0), (y[second], -1.0)], 0.0, INF)
@@ -822,7 +834,7 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
 
 class ArrayModel:
     """The award MILP as arrays (`build`), solved by HiGHS through `procure.award.mip`, with the
-    handles `Model` offers: solve, tighten a row, forbid an award, read the award back."""
+    handles `Model` offers: solve, exclude or forbid an award, read the award back."""
 
     elastic = False
 
@@ -833,8 +845,8 @@ class ArrayModel:
         self.unit = self.layout.unit
         self.result: mip.Result | None = None
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
-        self.tightened: list[tuple[str, float]] = []  # (row, CNY): never in the LP file
-        self.unproven = False  # set by `optimizer.solve_exact` after a tightening
+        self.unproven = False  # set by `optimizer.solve_exact`: the award is not the solver's
+        self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.cuts: list[tuple[list[Triple], int]] = []
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
@@ -853,13 +865,12 @@ class ArrayModel:
         cost, offset = objective(self.layout, cost_weight)
         other.a = replace(self.a, cost=cost, offset=offset)
         other.result = None
+        other.chosen = None
         return other
 
     def make_precise(self) -> bool:
-        """Count the money rows in thousands of yuan (`MoneyRows`), keeping every cut but
-        no tightened limit."""
+        """Count the money rows in thousands of yuan (`MoneyRows`), keeping every cut."""
         self.a, self.layout = build(self.inst, PRECISE_PER_CNY)
-        self.tightened = []
         self.per_cny = PRECISE_PER_CNY
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
         repairs, cuts = self.repairs, self.cuts
@@ -872,21 +883,15 @@ class ArrayModel:
 
     def snapshot(self) -> tuple[Any, ...]:
         """The model and its last answer, to `restore` after a trial (`make_precise`)."""
-        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "tightened", "result")
+        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "result", "chosen")
         return tuple((name, getattr(self, name)) for name in keep)
 
     def restore(self, saved: tuple[Any, ...]) -> None:
         for name, value in saved:
             setattr(self, name, value)
 
-    def tighten(self, row: str, cny: float) -> None:
-        """As `Model.tighten`."""
-        self.a.row_upper = self.a.row_upper.copy()  # a reweighted copy may share it
-        self.a.row_upper[self._row[pulp_name(row)]] -= cny * self.per_cny
-        self.tightened = [*self.tightened, (row, cny)]
-
     def record(self) -> Any:
-        """As `Model.record`: the PuLP twin (`problem`) has no tightened limit."""
+        """As `Model.record`: the PuLP twin (`problem`), in money units, with the repair cuts."""
         return self.problem
 
     def exclude(self, choice: Choice, name: str, integrator: bool) -> None:
@@ -927,6 +932,7 @@ class ArrayModel:
         if solver != "highs":  # pragma: no cover - `model_for` gives PuLP the other solvers
             raise ProcureError(f"the array model is solved by HiGHS, not {solver!r}")
         time_limit = self.time_limit if time_limit is None else time_limit
+        self.chosen = None
         if branching is None:
             branching = len(self.layout.x) >= BRANCH_MIN_TRIPLES
         priority = np.array([*self.layout.y.values(), *self.layout.g.values()], dtype=np.int64)
@@ -955,6 +961,8 @@ class ArrayModel:
         )
 
     def choice(self) -> Choice:
+        if self.chosen is not None:
+            return self.chosen
         values = self.result.values if self.result is not None else None
         if values is None:
             return {}, {}, None
@@ -966,8 +974,7 @@ class ArrayModel:
 
     @property
     def problem(self) -> Any:
-        """The same model in PuLP, with this one's repair and no-good cuts but no tightened
-        limit (the LP file)."""
+        """The same model in PuLP, with this one's repair and no-good cuts (the LP file)."""
         twin = Model(self.inst, time_limit=self.time_limit)
         for choice, name, integrator in self.repairs:
             twin.exclude(choice, name, integrator)

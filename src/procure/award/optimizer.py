@@ -4,6 +4,7 @@ and the extras: what each business rule costs, the next best awards, the cost/va
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from procure.award.formulation import (
 )
 from procure.award.instance import Instance, build_instance, evaluate, score
 from procure.award.parallel import pmap, run_all
+from procure.award.rebalance import rebalance
 from procure.catalog import strings
 from procure.errors import InfeasibleError, ProcureError
 from procure.inputs.scenario import Scenario
@@ -104,9 +106,10 @@ def choice_of(award: Award) -> Choice:
     return {a.system: (a.vendor, a.model) for a in award.systems}, layers, award.integrator
 
 
-REPAIRS = 8  # re-solves allowed to exclude awards the solver's tolerance let break a rule
+REPAIRS = 4  # tolerant re-solves allowed to exclude awards that broke a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
-EXCLUSIONS = 2  # repairs by exclusion before a row is tightened
+EXCLUSIONS = 2  # of which by exclusion cuts, before the precise build
+REBALANCE = 10.0  # seconds at most for one exact re-split (`award.rebalance`)
 
 
 def solve_exact(
@@ -119,90 +122,127 @@ def solve_exact(
     branching: bool | None = None,
 ) -> tuple[str, float]:
     """Solve, then check the award exactly (`award.evaluate`, in whole fen), and mend what the
-    solver's tolerance (a millionth of the award's size on the money rows) let slip.
+    solver's tolerance (a millionth of the award's size on the money rows) let slip, without
+    ever moving a row's limit: no repair removes an award that meets the rules exactly.
 
-    1. A repair cut excludes the award that breaks a rule and its images among
-       interchangeable bidders (`twin_images`), and the model is solved again. It never moves
-       a row's limit: it removes only awards that break the rules, so an award exactly at a
-       cap (a 50/50 split) stays in, and the re-solve's optimum and bound hold for the rules
-       as stated (the model with its tolerance contains every award that meets them).
-    2. Where near-ties let many awards slip past a cap by a few yuan (identical bidders, a
-       50% cap with the lead rule: an exact partition), that does not settle it. The broken
-       row's limit is then lowered past the tolerance (quick, and it always ends with an
-       award that meets the rules), but that can exclude awards exactly at the limit: the
-       award is proven only against the bound of the solves before (`model.unproven`).
-    3. With the time left, the array model counts its money rows in thousands of yuan
-       (`ArrayModel.make_precise`: the tolerance is a tenth of a fen, no limit moved) and is
-       solved again from that award; its answer is kept if it meets the rules and is no worse,
-       with its own proven gap.
+    1. A slipped award is re-split exactly (`award.rebalance`): the work of two winners
+       redistributed, in fen, so that every rule holds. Between identical bidders this keeps
+       the award's score, and the solver's bound and status stand for it.
+    2. Otherwise a repair cut excludes the award and its images among interchangeable bidders
+       (`twin_images`), and the model is solved again (at most EXCLUSIONS times). A cut
+       removes only awards that break the rules, so the re-solve's bound still holds.
+    3. Then, in the time left, the array model counts its money rows in thousands of yuan, the
+       share rows in integral form (`ArrayModel.make_precise`: the tolerance is a tenth of a
+       fen, below the fen the rows' two sides differ by), and is solved from the best exact
+       award found so far; its bound holds too.
 
-    A status of "Optimal" is a proof for the rules as stated; otherwise "Time limit" with the
-    gap against a valid bound. All re-solves share the solve's time limit. Returns (status,
-    seconds); an award that breaks a rule is never returned as solved."""
+    The best exact award found is the answer. Its gap is measured against the tightest bound
+    of these solves, each valid for the rules as stated (the tolerance only admits more
+    awards): "Optimal" only when that gap is within the one asked for, else "Time limit"
+    (`model.unproven` set when the award is not the solver's own). All re-solves share the
+    time limit. Returns (status, seconds); an award that breaks a rule is never returned."""
     limit = model.time_limit if time_limit is None else time_limit
     options: dict[str, Any] = {"branching": branching}
     if gap is not None:
         options["gap"] = gap
     wanted = GAP if gap is None else gap
-    status, seconds = model.solve(solver, start=start, time_limit=limit, **options)
-    bound = _bound(model, None)  # valid for the rules as stated, until a row is tightened
+    began = time.perf_counter()
+    status, _ = model.solve(solver, start=start, time_limit=limit, **options)
+    bound = _bound(model, None)
+    best: tuple[float, Choice] | None = None  # the best exact award so far, with its score
+    own = False  # whether `best` is the solver's own answer (its status and gap stand)
     for attempt in range(1, REPAIRS + 1):
         if status not in ("Optimal", "Time limit"):
-            return status, seconds
+            break
         choice = model.choice()
         ev = evaluate(model.inst, *choice)
         if not ev.violations:
-            if not model.tightened:
-                return status, seconds
-            status = _unproven(model, ev.objective, bound, wanted)
-            if status == "Optimal":
-                return status, seconds
-            return _precise(model, solver, choice, ev.objective, limit, seconds, options)
+            best, own = _better(best, (ev.objective, choice)), True
+            break
         if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
             raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
-        if attempt <= EXCLUSIONS:
-            # the share and budget rules hold or break whoever leads; the lead rule does not
-            lead_only = all(row.startswith("lead_") for row in ev.overshoot)
-            for image in twin_images(model.inst, choice):
-                model.exclude(image, f"repair_{len(model.repairs) + 1}", integrator=lead_only)
-        else:
-            for row, over in ev.overshoot.items():
-                model.tighten(row, over + 2e-6 * model.unit)  # past the solver's tolerance
-        left = limit - seconds  # the repairs share the solve's time
+        left = limit - (time.perf_counter() - began)
+        mended = rebalance(model.inst, choice, max(0.0, min(REBALANCE, left)))
+        if mended is not None:
+            best = _better(best, (evaluate(model.inst, *mended).objective, mended))
+            if _gap_of(best, bound) <= wanted:  # proven against the solver's own bound
+                break
+        if attempt > EXCLUSIONS:
+            break
+        # the share and budget rules hold or break whoever leads; the lead rule does not
+        lead_only = all(row.startswith("lead_") for row in ev.overshoot)
+        for image in twin_images(model.inst, choice):
+            model.exclude(image, f"repair_{len(model.repairs) + 1}", integrator=lead_only)
+        left = limit - (time.perf_counter() - began)
         if left < MIN_REPAIR:
-            return "Not solved", seconds
-        status, more = model.solve(solver, time_limit=left, **options)
-        seconds += more
-        if not model.tightened:
-            bound = _bound(model, bound)
-    return "Not solved", seconds
+            break
+        status, _ = model.solve(solver, time_limit=left, **options)
+        bound = _bound(model, bound)
+    if status == "Infeasible" and best is None:
+        return status, time.perf_counter() - began
+    if not own and _gap_of(best, bound) > wanted:
+        found = _precise(model, solver, best, limit - (time.perf_counter() - began), options)
+        if found is not None:
+            best, bound = _better(best, found[0]), _tighter(bound, found[1])
+            if found[2] and best is None:
+                return "Infeasible", time.perf_counter() - began
+    seconds = time.perf_counter() - began
+    if best is None:
+        return "Not solved", seconds
+    model.chosen = best[1]
+    if own and status in ("Optimal", "Time limit"):
+        model.unproven = False
+        return status, seconds
+    status = _proven(model, best[0], bound, wanted)
+    model.unproven = status != "Optimal"
+    return status, seconds
+
+
+def _gap_of(best: tuple[float, Choice] | None, bound: float | None) -> float:
+    """The relative gap of the award `best` against `bound` (infinite when either is None)."""
+    if best is None or bound is None:
+        return float("inf")
+    return max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9)
+
+
+def _better(
+    best: tuple[float, Choice] | None, other: tuple[float, Choice] | None
+) -> tuple[float, Choice] | None:
+    if other is None:
+        return best
+    return other if best is None or other[0] > best[0] else best
+
+
+def _tighter(bound: float | None, other: float | None) -> float | None:
+    if other is None:
+        return bound
+    return other if bound is None else min(bound, other)
 
 
 def _precise(
     model: AnyModel,
     solver: str,
-    found: Choice,
-    objective: float,
-    limit: float,
-    seconds: float,
+    best: tuple[float, Choice] | None,
+    left: float,
     options: dict[str, Any],
-) -> tuple[str, float]:
-    """Step 3 of `solve_exact`: the precise build from the award `found` (which a tightened
-    row gave, scoring `objective`), in the time left; the better exact answer is kept."""
-    left = limit - seconds
+) -> tuple[tuple[float, Choice] | None, float | None, bool] | None:
+    """Step 3 of `solve_exact`: the precise build, from the best exact award, in the time
+    left. Returns (an exact award it found and its score, its bound, whether it proved that
+    no award exists), or None if it could not run. The model is left as it was."""
     if left < MIN_REPAIR or not isinstance(model, ArrayModel):
-        return "Time limit", seconds
+        return None
     saved = model.snapshot()
     model.make_precise()
-    status, more = model.solve(solver, start=found, time_limit=left, **options)
-    seconds += more
-    if status in ("Optimal", "Time limit") and model.result is not None:
-        ev = evaluate(model.inst, *model.choice())
-        if not ev.violations and ev.objective >= objective - 1e-12:
-            model.unproven = False
-            return status, seconds
+    status, _ = model.solve(solver, start=best[1] if best else None, time_limit=left, **options)
+    found = None
+    if status in ("Optimal", "Time limit"):
+        choice = model.choice()
+        ev = evaluate(model.inst, *choice)
+        if not ev.violations:
+            found = (ev.objective, choice)
+    bound = _bound(model, None)
     model.restore(saved)
-    return "Time limit", seconds
+    return found, bound, status == "Infeasible"
 
 
 def _bound(model: AnyModel, before: float | None) -> float | None:
@@ -213,14 +253,14 @@ def _bound(model: AnyModel, before: float | None) -> float | None:
     return result.bound if before is None else min(before, result.bound)
 
 
-def _unproven(model: AnyModel, objective: float, bound: float | None, gap: float) -> str:
-    """Mark an award found with a tightened row: its gap against a bound that holds for the
-    rules as stated, and "Time limit" unless that gap is within `gap`."""
-    model.unproven = True
-    proven = None if bound is None else max(0.0, bound - objective) / max(abs(objective), 1e-9)
+def _proven(model: AnyModel, objective: float, bound: float | None, gap: float) -> str:
+    """The status of an exact award that is not the solver's own: its gap against a bound
+    that holds for the rules as stated, "Optimal" only if that gap is within `gap`."""
+    proven = None if bound is None else _gap_of((objective, ({}, {}, None)), bound)
     if model.result is not None:
         model.result.gap = proven
         model.result.bound = bound
+        model.result.objective = objective
     return "Optimal" if proven is not None and proven <= gap else "Time limit"
 
 
@@ -281,13 +321,14 @@ def optimize(
         award.cautions.insert(
             0,
             Text(
-                en="Not proven optimal: awards the solver's tolerance let slip past a money "
-                "rule by a few yuan were excluded by tightening that rule, which may also "
-                f"exclude awards exactly at its limit. This award meets every rule exactly{within}. "
-                "Give more time with --time-limit for an exact search.",
-                zh="未证明最优：求解器容差使部分方案以数元之差越过金额规则，为排除这些方案收紧了该规则，"
-                f"这也可能排除恰好达到限额的方案。本方案精确满足全部规则{within_zh}。"
-                "可用 --time-limit 给出更多时间以进行精确搜索。",
+                en="Not proven optimal: the solver's best awards passed a money rule (a share "
+                "cap or the integrator's lead) by a few yuan within its tolerance. This award, "
+                "found by an exact search (work re-split to the fen, or the model solved again "
+                f"with the tolerance below a fen), meets every rule exactly{within}. "
+                "Give more time with --time-limit to close the gap.",
+                zh="未证明最优：求解器在其容差范围内给出的最优方案以数元之差越过了金额规则（份额上限或"
+                "总集成商份额）。本方案经精确搜索得到（按分重新划分工作，或以低于一分的容差重新求解），"
+                f"精确满足全部规则{within_zh}。可用 --time-limit 给出更多时间以缩小差距。",
             ),
         )
     elif status == "Time limit":
