@@ -309,11 +309,14 @@ def test_the_written_lp_solved_independently_is_the_reported_optimum(tmp_path: P
 @pytest.mark.slow  # the real CLI to a 20 s time limit, then HiGHS on the written LP
 def test_identical_bidders_reproducer_reports_the_exact_split(tmp_path: Path) -> None:
     """/work/shared/repro/optimality: 8 identical bidders, a 50% cap and the lead rule force
-    an exact 50/50 split. An award that meets every rule scores 0.415536 (better_award.json);
-    the old repair tightened the share and lead rows and reported 0.410165 ("Optimal, gap 0",
-    later "not proven, gap 1.34%"). The slipped award is now re-split exactly to the fen: the
-    CLI reports at least 0.415536, every rule holds in fen, and plain HiGHS on the written LP
-    (the model of record, no row moved) reaches no more than the reported bound."""
+    an exact 50/50 split. An award that meets every rule scores 0.703881 (better_award.json;
+    0.415536 when cost was scored as the share of the budget left, before issue #25: value
+    57.877, cost 73,582,052.95 against the cost floor 73,275,089.08, cost weight 0.3); the old
+    repair tightened the share and lead rows and reported 0.410165 by the old score ("Optimal,
+    gap 0", later "not proven, gap 1.34%"). The slipped award is now re-split exactly to the
+    fen: the CLI reports at least that award's score, every rule holds in fen, and plain HiGHS
+    on the written LP (the model of record, no row moved) reaches no more than the reported
+    bound."""
     import json
 
     import highspy
@@ -334,7 +337,7 @@ def test_identical_bidders_reproducer_reports_the_exact_split(tmp_path: Path) ->
         known["integrator"],
     )
     assert not ev.violations  # exact in fen: both at 34,722,985.28 CNY
-    assert ev.objective == pytest.approx(0.415536, abs=1e-6)
+    assert ev.objective == pytest.approx(0.703881, abs=1e-6)
     lp = tmp_path / "model.lp"
     result = run(
         "optimize",
@@ -348,7 +351,7 @@ def test_identical_bidders_reproducer_reports_the_exact_split(tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.stderr
     award = json.loads(result.stdout)
-    assert award["objective"] >= 0.415536 - 1e-6
+    assert award["objective"] >= ev.objective - 1e-6
     got = evaluate(
         inst,
         {x["system"]: (x["vendor"], x["model"]) for x in award["systems"]},

@@ -11,9 +11,39 @@ Variables: x_svm in {0,1} for (s,v,m) in E; z_lv in {0,1}; y_v in {0,1} (v wins 
 g_v in {0,1} (v is general integrator); u in {0,1} (more than one vendor wins); f >= 0 (fee).
 
 Cost C = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v + f + e (sum_v y_v - 1),
-value Q = sum_E a_s q_svm x_svm (0..100), objective: max (1 - w_cost) Q / 100 + w_cost (1 - C / B),
-a weighted score in [0, 1] for any award within budget: value on its 0-100 scale and cost as
-the share of the budget left unspent. The solver's relative gap is measured on this score.
+value Q = sum_E a_s q_svm x_svm (0..100), objective:
+
+    max (1 - w) Q / 100 + w (2 - C / R)
+
+with w the cost weight and R the cost reference (`award.cost_reference`): the cost floor
+(`award.cost_floor`), the cheaper of the cheapest award by one vendor and a bound on any award
+by several (each system's cheapest option, each layer's cheapest provider, the two smallest
+setup fees, one coordination cost, the fee), a figure the bids fix and no award undercuts. The solver's relative gap is measured
+on this score; it is at most 1 (C >= R) and negative only for awards dearer than 2 R.
+
+Why this cost term. The buyer's cost weight is the evaluation scheme's price weight, and the
+law scores price against the other prices, not against the budget: price score = lowest
+valid price / this price x weight (财政部令第87号 art. 55); the budget is only a ceiling (a
+bid above it is invalid: 87号令 art. 63, an assumption, that article's text was not read here). The former term w (1 - C / B) scored cost as the share of
+the budget left unspent: with a budget 50 times the award, cost moved the score by at most
+w / 50 and price stopped mattering (a loser 99.9% cheaper still lost). Here:
+  - w R / C is the law's score with R in the place of the lowest price. It is not linear in
+    C, so the model takes its tangent at C = R: w (2 - C / R). The two agree at C = R (full
+    price points for the cheapest) and in slope there; since R / C is convex the tangent lies
+    below it elsewhere, and the gap grows as (C - R)^2 / (C R): an award 10% over R scores
+    0.9 w here against 0.909 w by the law; at 2 R, 0 against 0.5 w. So the model weighs price
+    more than the law for awards well above R (it never prefers a dearer award of equal
+    value, and the ranking of two awards of equal value is the law's).
+  - R is the floor, not the cheapest award that keeps every rule (the law's "lowest valid
+    price"): that would take a MILP solve of its own and could not be checked independently
+    (`award.evaluate` computes the floor in one pass). The floor is at most that award's
+    cost, so the slope w / R is a little steeper than the law's at its lowest price. On the
+    bundled examples the awards cost 1.00 to 1.10 R (measured), where the tangent is within
+    0.01 w of the law's score.
+  - Neither R nor the score depends on the budget B: multiplying B leaves every coefficient
+    but the budget row's right-hand side unchanged, and a cheaper award of equal value scores
+    w (C' - C) / R higher. When a bidder cuts its prices R follows them, as the law's lowest
+    price does.
 
 Constraints (named as in `--write-lp`):
   assign_s:      sum_{v,m} x_svm = 1
@@ -77,7 +107,14 @@ import numpy as np
 import pulp
 
 from procure.award import mip
-from procure.award.instance import CROSS_LAYERS, Instance, as_written, fen, score
+from procure.award.instance import (
+    CROSS_LAYERS,
+    Instance,
+    as_written,
+    cost_reference,
+    fen,
+    score,
+)
 from procure.errors import ProcureError
 
 _WARNINGS = threading.Lock()
@@ -105,14 +142,10 @@ def per_system(inst: Instance, amounts: dict[Triple, float], pick: Any) -> dict[
 
 
 def money_unit(inst: Instance) -> float:
-    """The money unit of the model: a floor on the award's cost (each system's cheapest option,
-    each layer's cheapest provider), capped by the budget; the budget if there is no floor."""
-    cheapest = per_system(inst, inst.cost, min)
-    floor = sum(cheapest[s] for s in inst.systems) + sum(
-        min((inst.layer_cost[(layer, v)] for v in vids), default=0.0)
-        for layer, vids in inst.layer_options.items()
-    )
-    return min(inst.budget, floor) if floor > 0 else inst.budget
+    """The money unit of the model: the cost reference R of the score (`cost_reference`, a
+    floor on the award's cost that the budget does not move), so the objective's cost is C / R
+    and an award's cost is a few units whatever the budget."""
+    return cost_reference(inst)
 
 
 @dataclass
@@ -278,8 +311,8 @@ class Model:
         }
         self.u = p.add_variable("multi", cat="Binary")
         self.f = p.add_variable("fee", lowBound=0)  # in fen, like every money row below
-        # Two money scales. The objective counts money in units of the award's own size (at
-        # most the budget), so the score stays in [0, 1]. The money rows (contract value, fee,
+        # Two money scales. The objective counts money in units of the cost reference R (the
+        # award's own size, whatever the budget), so the cost term is w (2 - C). The money rows (contract value, fee,
         # share, lead, budget) count it in whole fen, the unit `award.evaluate` checks them in:
         # each line's coefficient is its amount rounded to the fen, so an award's activity is
         # a sum of whole fen and the solver's tolerance (a millionth of a row's unit) cannot
@@ -345,7 +378,9 @@ class Model:
         self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.key = set(inst.integrator_systems) if inst.structure == "integrator" else set()
-        self.score = score(self.value, self.cost, inst.budget / self.unit, inst.cost_weight)
+        self.score = score(
+            self.value, self.cost, cost_reference(inst) / self.unit, inst.cost_weight
+        )
         # system sizes, smallest first: the branching solver's rounding frees small systems
         self.groups = [
             by_s.get(s, []) for s in sorted(inst.systems, key=lambda s: (inst.vcpu[s], s))
@@ -630,17 +665,18 @@ class Layout:
     cost: np.ndarray  # its cost (money units) per column, as the objective reads it
     cost_constant: float  # and the cost's constant term
     unit: float  # CNY per money unit
-    budget: float  # the budget in money units
+    reference: float  # the score's cost reference (`cost_reference`) in money units
     groups: list[np.ndarray]  # each system's placements, smallest system first
     inside: np.ndarray  # placements the node relaxations always hold (MLPS-4 systems)
 
 
 def objective(layout: Layout, cost_weight: float) -> tuple[np.ndarray, float]:
-    """The award score's coefficients and constant: value on its 0-100 scale, cost as the share
-    of the budget left unspent (`award.score`), computed as PuLP's expressions compute it."""
-    w, b = cost_weight, layout.budget
-    coef = ((1 - w) * layout.value) / 100 + (-(layout.cost / b)) * w
-    constant = w * (-(layout.cost_constant / b) + 1)
+    """The award score's coefficients and constant: value on its 0-100 scale, cost scored as
+    w (2 - C / R) against the cost reference R (`award.score`), computed as PuLP's expressions
+    compute it."""
+    w, r = cost_weight, layout.reference
+    coef = ((1 - w) * layout.value) / 100 + (-(layout.cost / r)) * w
+    constant = w * (-(layout.cost_constant / r) + 2)
     return coef, constant
 
 
@@ -782,7 +818,6 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
     for twins in interchangeable(inst):
         for first, second in itertools.pairwise(twins):
             rows.add(f"twin_{first}_{second}", [(y[first], 1.0), (y[second], -1.0)], 0.0, INF)
-    budget = inst.budget / unit
     evc_fen = money.extra
     rows.add(
         "budget",
@@ -806,7 +841,7 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
         cost=cost_vec,
         cost_constant=-evc,
         unit=unit,
-        budget=budget,
+        reference=cost_reference(inst) / unit,
         groups=[
             np.array(by_s.get(s, []), dtype=np.int64)
             for s in sorted(inst.systems, key=lambda s: (inst.vcpu[s], s))

@@ -27,7 +27,14 @@ from procure.award.formulation import (
     model_for,
     twin_images,
 )
-from procure.award.instance import Instance, build_instance, evaluate, score
+from procure.award.instance import (
+    Instance,
+    build_instance,
+    cost_floor,
+    cost_reference,
+    evaluate,
+    score,
+)
 from procure.award.parallel import pmap, run_all
 from procure.award.rebalance import rebalance
 from procure.catalog import strings
@@ -300,7 +307,7 @@ def optimize(
         why = diagnose(inst, solver, parallel)
         return InfeasibleError(why.en, why.zh)
 
-    if diagnosis.cost_floor(inst) > inst.budget * (1 + 1e-9):  # no award can fit: said so
+    if cost_floor(inst) > inst.budget * (1 + 1e-9):  # no award can fit: said so
         raise infeasible()  # before a model scaled to a budget of, say, 1e-9 CNY is solved
     model = model_for(inst, solver, time_limit=time_limit)
     status, seconds = solve_exact(model, solver, start=choice_of(start) if start else None)
@@ -772,12 +779,13 @@ class _Point:
     cost: float  # exact, CNY
     value: float  # exact, 0-100
 
-    def score(self, w: float, budget: float) -> float:
-        return score(self.value, self.cost, budget, w)
+    def score(self, w: float, reference: float) -> float:
+        return score(self.value, self.cost, reference, w)
 
-    def same(self, other: _Point, budget: float) -> bool:
+    def same(self, other: _Point, reference: float) -> bool:
         return (
-            abs(self.cost - other.cost) <= 1e-9 * budget and abs(self.value - other.value) <= 1e-9
+            abs(self.cost - other.cost) <= 1e-9 * reference
+            and abs(self.value - other.value) <= 1e-9
         )
 
 
@@ -805,7 +813,8 @@ def frontier(
     )
     if cheap is None or rich is None:
         return []
-    found = [cheap] if rich.same(cheap, inst.budget) else [cheap, rich]
+    ref = cost_reference(inst)  # what the score counts cost against
+    found = [cheap] if rich.same(cheap, ref) else [cheap, rich]
     segments = [(cheap, rich)] if len(found) == 2 else []
     while segments and len(found) < points:
         if budget.limit(EXTRA_LIMIT) is None:
@@ -816,7 +825,7 @@ def frontier(
                 )
             )
             break
-        weights = [_tie(a, b, inst.budget) for a, b in segments]
+        weights = [_tie(a, b, ref) for a, b in segments]
         solved = pmap(
             lambda job: _best_at(base, solver, job[0], job[1].choice, budget),
             [(w, a) for w, (a, _) in zip(weights, segments, strict=True)],
@@ -825,9 +834,9 @@ def frontier(
         for w, (a, b), point in zip(weights, segments, solved, strict=True):
             if point is None or len(found) >= points:
                 continue
-            tolerance = 2 * GAP * max(abs(a.score(w, inst.budget)), 1.0)
-            beats = point.score(w, inst.budget) > a.score(w, inst.budget) + tolerance
-            if beats and not any(point.same(q, inst.budget) for q in found):
+            tolerance = 2 * GAP * max(abs(a.score(w, ref)), 1.0)
+            beats = point.score(w, ref) > a.score(w, ref) + tolerance
+            if beats and not any(point.same(q, ref) for q in found):
                 found.append(point)
                 split += [(a, point), (point, b)]
         segments = split
@@ -837,9 +846,9 @@ def frontier(
     return out
 
 
-def _tie(a: _Point, b: _Point, budget: float) -> float:
+def _tie(a: _Point, b: _Point, reference: float) -> float:
     """The cost weight at which a (cheaper, less value) and b score the same."""
-    dv, dc = (b.value - a.value) / 100, (b.cost - a.cost) / budget
+    dv, dc = (b.value - a.value) / 100, (b.cost - a.cost) / reference
     return dv / (dv + dc) if dv + dc > 0 else 0.5
 
 
