@@ -117,6 +117,7 @@ REPAIRS = 4  # tolerant re-solves allowed to exclude awards that broke a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
 EXCLUSIONS = 2  # of which by exclusion cuts, before the precise build
 REBALANCE = 10.0  # seconds at most for one exact re-split (`award.rebalance`)
+FIRST = 0.7  # of the time limit, for the first solve: the rest is kept for the exact repairs
 
 
 def solve_exact(
@@ -132,13 +133,16 @@ def solve_exact(
     solver's tolerance (a millionth of the award's size on the money rows) let slip, without
     ever moving a row's limit: no repair removes an award that meets the rules exactly.
 
+    The first solve gets FIRST of the time limit; the rest is kept for what follows.
+
     1. A slipped award is re-split exactly (`award.rebalance`): the work of two winners
        redistributed, in fen, so that every rule holds. Between identical bidders this keeps
        the award's score, and the solver's bound and status stand for it.
     2. Otherwise a repair cut excludes the award and its images among interchangeable bidders
        (`twin_images`), and the model is solved again (at most EXCLUSIONS times). A cut
        removes only awards that break the rules, so the re-solve's bound still holds.
-    3. Then, in the time left, the array model counts its money rows in thousands of yuan, the
+    3. Then, in the time left (also when the first solve's own answer was exact but not
+       proven in its time), the array model counts its money rows in thousands of yuan, the
        share rows in integral form (`ArrayModel.make_precise`: the tolerance is a tenth of a
        fen, below the fen the rows' two sides differ by), and is solved from the best exact
        award found so far; its bound holds too.
@@ -154,7 +158,7 @@ def solve_exact(
         options["gap"] = gap
     wanted = GAP if gap is None else gap
     began = time.perf_counter()
-    status, _ = model.solve(solver, start=start, time_limit=limit, **options)
+    status, _ = model.solve(solver, start=start, time_limit=FIRST * limit, **options)
     bound = _bound(model, None)
     best: tuple[float, Choice] | None = None  # the best exact award so far, with its score
     own = False  # whether `best` is the solver's own answer (its status and gap stand)
@@ -174,8 +178,8 @@ def solve_exact(
             best = _better(best, (evaluate(model.inst, *mended).objective, mended))
             if _gap_of(best, bound) <= wanted:  # proven against the solver's own bound
                 break
-        if attempt > EXCLUSIONS:
-            break
+        if attempt > EXCLUSIONS or status != "Optimal":
+            break  # a re-solve that ran out of time once would again: the precise build next
         # the share and budget rules hold or break whoever leads; the lead rule does not
         lead_only = all(row.startswith("lead_") for row in ev.overshoot)
         for image in twin_images(model.inst, choice):
@@ -185,9 +189,12 @@ def solve_exact(
             break
         status, _ = model.solve(solver, time_limit=left, **options)
         bound = _bound(model, bound)
+    if own and status == "Optimal":  # the solver's own answer, exact and proven
+        model.unproven = False
+        return status, time.perf_counter() - began
     if status == "Infeasible" and best is None:
         return status, time.perf_counter() - began
-    if not own and _gap_of(best, bound) > wanted:
+    if _gap_of(best, bound) > wanted:  # the time kept back: the precise build, from `best`
         found = _precise(model, solver, best, limit - (time.perf_counter() - began), options)
         if found is not None:
             best, bound = _better(best, found[0]), _tighter(bound, found[1])
@@ -197,11 +204,8 @@ def solve_exact(
     if best is None:
         return "Not solved", seconds
     model.chosen = best[1]
-    if own and status in ("Optimal", "Time limit"):
-        model.unproven = False
-        return status, seconds
     status = _proven(model, best[0], bound, wanted)
-    model.unproven = status != "Optimal"
+    model.unproven = not own and status != "Optimal"  # said: a slip, not only the clock
     return status, seconds
 
 
@@ -328,12 +332,13 @@ def optimize(
         award.cautions.insert(
             0,
             Text(
-                en="Not proven optimal: the solver's best awards passed a money rule (a share "
-                "cap or the integrator's lead) by a few yuan within its tolerance. This award, "
+                en="Not proven optimal within the time limit: the solver's best awards passed a "
+                "money rule (a share cap or the integrator's lead) by a few yuan within its "
+                "tolerance. This award, "
                 "found by an exact search (work re-split to the fen, or the model solved again "
                 f"with the tolerance below a fen), meets every rule exactly{within}. "
                 "Give more time with --time-limit to close the gap.",
-                zh="未证明最优：求解器在其容差范围内给出的最优方案以数元之差越过了金额规则（份额上限或"
+                zh="在时间上限内未证明最优：求解器在其容差范围内给出的最优方案以数元之差越过了金额规则（份额上限或"
                 "总集成商份额）。本方案经精确搜索得到（按分重新划分工作，或以低于一分的容差重新求解），"
                 f"精确满足全部规则{within_zh}。可用 --time-limit 给出更多时间以缩小差距。",
             ),

@@ -188,8 +188,12 @@ def _split(
     for line, price_a, price_b in free:
         if owner(line) == a:
             base -= price_a + price_b
+    weights = [pa + pb for _, pa, pb in free]
+    step = math.gcd(*weights)  # every subset sum is a multiple of it
+    if step and (hi - base) // step < -((base - lo) // step):
+        return []  # no multiple of the step in the window: no split of these lines
     out = []
-    for mask in _subsets([pa + pb for _, pa, pb in free], lo - base, hi - base):
+    for mask in _subsets(weights, lo - base, hi - base):
         to_a = {line for (line, _, _), bit in zip(free, mask, strict=True) if bit}
         to_a |= {line for line, _, _ in kept if owner(line) == a}
         moved = _apply(choice, [line for line, _, _ in lines], to_a, a, b)
