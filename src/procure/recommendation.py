@@ -17,7 +17,7 @@ from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
 from procure.award.optimizer import Award, optimize
 from procure.award.parallel import both
-from procure.errors import InfeasibleError
+from procure.errors import InfeasibleError, ProcureError
 from procure.inputs.record import BriefRecord
 from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
@@ -130,10 +130,29 @@ def recommend(
         )
 
     def other_structure() -> Award | None:
+        """The award under the other contract structure, for comparison: part of the analysis
+        around the award, so it gets what is left of the time budget (at most --time-limit);
+        none when too little is left or it finds none in that time (the table then shows no
+        figures for it)."""
         other = "parallel" if scenario.procurement.structure == "integrator" else "integrator"
+        seconds = budget.limit(time_limit)
+        if seconds is None:
+            return None
         try:
-            return award_for(extras=False, structure=other)
+            return optimize(
+                scenario,
+                assessment.deployment,
+                assessment.weights.weights,
+                vendors,
+                kb.costs,
+                solver=solver,
+                time_limit=max(1.0, seconds),
+                extras=False,
+                structure=other,
+            )
         except InfeasibleError:
+            return None
+        except ProcureError:  # no award within the time it had
             return None
 
     # the other contract structure is independent: solved beside the award and its analysis
