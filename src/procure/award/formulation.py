@@ -891,6 +891,23 @@ class ArrayModel:
         """(variables, constraints)"""
         return len(self.a.names), len(self.a.row_names)
 
+    def scout(self, over: dict[str, float]) -> ArrayModel:
+        """A copy whose rows named in `over` (row -> CNY) have their limits lowered by that
+        much, for `optimizer.solve_exact` to look for a first award that meets the rules where
+        the solver's tolerance keeps slipping past them. The copy is a search heuristic only:
+        its awards are checked exactly, its bound is never used, and this model (the one whose
+        bound and LP file count) keeps every limit as stated."""
+        other = ArrayModel.__new__(ArrayModel)
+        other.__dict__.update(self.__dict__)
+        other.a = replace(self.a, row_upper=self.a.row_upper.copy())
+        _, den = share_ratio(self.inst)
+        for row, cny in over.items():
+            scale = den if row.startswith("share_") else 1.0  # share rows: q value <= p T
+            other.a.row_upper[self._row[pulp_name(row)]] -= scale * cny * self.per_cny
+        other.result = None
+        other.chosen = None
+        return other
+
     def reweighted(self, cost_weight: float) -> ArrayModel:
         """The same model with another weight on cost: only the objective changes, so the
         rows are shared, not rebuilt (the frontier re-solves one instance at several weights)."""

@@ -138,14 +138,18 @@ def solve_exact(
     1. A slipped award is re-split exactly (`award.rebalance`): the work of two winners
        redistributed, in fen, so that every rule holds. Between identical bidders this keeps
        the award's score, and the solver's bound and status stand for it.
-    2. Otherwise a repair cut excludes the award and its images among interchangeable bidders
-       (`twin_images`), and the model is solved again (at most EXCLUSIONS times). A cut
-       removes only awards that break the rules, so the re-solve's bound still holds.
-    3. Then, in the time left (also when the first solve's own answer was exact but not
-       proven in its time), the array model counts its money rows in thousands of yuan, the
-       share rows in integral form (`ArrayModel.make_precise`: the tolerance is a tenth of a
-       fen, below the fen the rows' two sides differ by), and is solved from the best exact
-       award found so far; its bound holds too.
+    2. The array model (HiGHS): if no exact award is in hand yet, a scout (`_scout`, half the
+       time left) solves a copy with the broken rows' limits lowered past the tolerance, for a
+       first exact award; that copy is only a search heuristic (it may miss awards exactly at
+       a limit), its bound is never used and the model's own rows are never moved. Then, in
+       the time left (also when the first solve's own answer was exact but not proven in its
+       time), the precise build (`ArrayModel.make_precise`: money rows in thousands of yuan,
+       share rows in integral form; the tolerance is a tenth of a fen, below the whole fen by
+       which the rows' two sides differ) is solved from the best exact award; it searches
+       every award that meets the rules, and its bound holds.
+       The PuLP model (CBC) has neither: a repair cut excludes the slipped award and its
+       images among interchangeable bidders (`twin_images`) and it is solved again (at most
+       EXCLUSIONS times); a cut removes only awards that break the rules.
 
     The best exact award found is the answer. Its gap is measured against the tightest bound
     of these solves, each valid for the rules as stated (the tolerance only admits more
@@ -162,6 +166,7 @@ def solve_exact(
     bound = _bound(model, None)
     best: tuple[float, Choice] | None = None  # the best exact award so far, with its score
     own = False  # whether `best` is the solver's own answer (its status and gap stand)
+    slip: dict[str, float] | None = None  # the rows the last slipped award broke, CNY over
     for attempt in range(1, REPAIRS + 1):
         if status not in ("Optimal", "Time limit"):
             break
@@ -172,14 +177,15 @@ def solve_exact(
             break
         if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
             raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
+        slip = ev.overshoot
         left = limit - (time.perf_counter() - began)
         mended = rebalance(model.inst, choice, max(0.0, min(REBALANCE, left)))
         if mended is not None:
             best = _better(best, (evaluate(model.inst, *mended).objective, mended))
             if _gap_of(best, bound) <= wanted:  # proven against the solver's own bound
                 break
-        if attempt > EXCLUSIONS or status != "Optimal":
-            break  # a re-solve that ran out of time once would again: the precise build next
+        if isinstance(model, ArrayModel) or attempt > EXCLUSIONS or status != "Optimal":
+            break  # the array model has the scout and the precise build for the time left
         # the share and budget rules hold or break whoever leads; the lead rule does not
         lead_only = all(row.startswith("lead_") for row in ev.overshoot)
         for image in twin_images(model.inst, choice):
@@ -187,13 +193,15 @@ def solve_exact(
         left = limit - (time.perf_counter() - began)
         if left < MIN_REPAIR:
             break
-        status, _ = model.solve(solver, time_limit=left, **options)
+        status, _ = model.solve(solver, time_limit=left / 2, **options)
         bound = _bound(model, bound)
     if own and status == "Optimal":  # the solver's own answer, exact and proven
         model.unproven = False
         return status, time.perf_counter() - began
     if status == "Infeasible" and best is None:
         return status, time.perf_counter() - began
+    if best is None and slip is not None:  # nothing exact yet: a scout for a first award
+        best = _scout(model, solver, slip, limit - (time.perf_counter() - began), options)
     if _gap_of(best, bound) > wanted:  # the time kept back: the precise build, from `best`
         found = _precise(model, solver, best, limit - (time.perf_counter() - began), options)
         if found is not None:
@@ -214,6 +222,42 @@ def _gap_of(best: tuple[float, Choice] | None, bound: float | None) -> float:
     if best is None or bound is None:
         return float("inf")
     return max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9)
+
+
+SCOUTS = 3  # scout solves at most, each lowering the limits the last one's award passed
+
+
+def _scout(
+    model: AnyModel, solver: str, slip: dict[str, float], left: float, options: dict[str, Any]
+) -> tuple[float, Choice] | None:
+    """A first award that meets every rule exactly where the solver keeps slipping past a
+    cap between near-ties (distinct bidders: `rebalance` keeps the winners and may find
+    none): a copy of the model with the broken rows' limits lowered past the tolerance
+    (`ArrayModel.scout`), given at most half the time left. Only a search heuristic: it can
+    miss awards exactly at a limit, so its award only starts the precise build, which searches
+    them all, and its bound is never used."""
+    if not isinstance(model, ArrayModel):
+        return None
+    deadline = time.perf_counter() + left / 2
+    over: dict[str, float] = {}
+    for _ in range(SCOUTS):
+        seconds = deadline - time.perf_counter()
+        if seconds < MIN_REPAIR:
+            return None
+        for row, cny in slip.items():  # past the solver's tolerance (a millionth of the unit)
+            over[row] = over.get(row, 0.0) + cny + 2e-6 * model.unit
+        scout = model.scout(over)
+        status, _ = scout.solve(solver, time_limit=seconds, **options)
+        if status not in ("Optimal", "Time limit"):
+            return None
+        choice = scout.choice()
+        ev = evaluate(model.inst, *choice)
+        if not ev.violations:
+            return ev.objective, choice
+        if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
+            return None
+        slip = ev.overshoot
+    return None
 
 
 def _better(
