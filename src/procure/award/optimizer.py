@@ -138,7 +138,11 @@ def solve_exact(
     1. A slipped award is re-split exactly (`award.rebalance`): the work of two winners
        redistributed, in fen, so that every rule holds. Between identical bidders this keeps
        the award's score, and the solver's bound and status stand for it.
-    2. The array model (HiGHS): if no exact award is in hand yet, a scout (`_scout`, half the
+    2. A repair cut excludes the slipped award and its images among interchangeable bidders
+       (`twin_images`) and the model is solved again with half the time left (at most
+       EXCLUSIONS times, and only while the solves finish): a cut removes only awards that
+       break the rules, so the re-solve's bound still holds.
+    3. The array model (HiGHS): if no exact award is in hand yet, a scout (`_scout`, half the
        time left) solves a copy with the broken rows' limits lowered past the tolerance, for a
        first exact award; that copy is only a search heuristic (it may miss awards exactly at
        a limit), its bound is never used and the model's own rows are never moved. Then, in
@@ -146,10 +150,8 @@ def solve_exact(
        time), the precise build (`ArrayModel.make_precise`: money rows in thousands of yuan,
        share rows in integral form; the tolerance is a tenth of a fen, below the whole fen by
        which the rows' two sides differ) is solved from the best exact award; it searches
-       every award that meets the rules, and its bound holds.
-       The PuLP model (CBC) has neither: a repair cut excludes the slipped award and its
-       images among interchangeable bidders (`twin_images`) and it is solved again (at most
-       EXCLUSIONS times); a cut removes only awards that break the rules.
+       every award that meets the rules, and its bound holds. (The PuLP model, for CBC, has
+       neither: its repairs end with step 2.)
 
     The best exact award found is the answer. Its gap is measured against the tightest bound
     of these solves, each valid for the rules as stated (the tolerance only admits more
@@ -184,8 +186,8 @@ def solve_exact(
             best = _better(best, (evaluate(model.inst, *mended).objective, mended))
             if _gap_of(best, bound) <= wanted:  # proven against the solver's own bound
                 break
-        if isinstance(model, ArrayModel) or attempt > EXCLUSIONS or status != "Optimal":
-            break  # the array model has the scout and the precise build for the time left
+        if attempt > EXCLUSIONS or status != "Optimal":
+            break  # a re-solve that ran out of time once would again
         # the share and budget rules hold or break whoever leads; the lead rule does not
         lead_only = all(row.startswith("lead_") for row in ev.overshoot)
         for image in twin_images(model.inst, choice):
