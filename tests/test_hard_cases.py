@@ -306,7 +306,7 @@ def test_the_written_lp_solved_independently_is_the_reported_optimum(tmp_path: P
     assert h.getInfo().objective_function_value + constant == pytest.approx(ev.objective, abs=2e-4)
 
 
-@pytest.mark.slow  # the real CLI to a 20 s time limit, then HiGHS on the written LP
+@pytest.mark.slow  # the real CLI to its default 120 s time limit, then HiGHS on the LP
 def test_identical_bidders_reproducer_reports_the_exact_split(tmp_path: Path) -> None:
     """/work/shared/repro/optimality: 8 identical bidders, a 50% cap and the lead rule force
     an exact 50/50 split. An award that meets every rule scores 0.703881 (better_award.json;
@@ -345,7 +345,7 @@ def test_identical_bidders_reproducer_reports_the_exact_split(tmp_path: Path) ->
         "--json",
         "--no-extras",
         "--time-limit",
-        "20",
+        "120",
         "--write-lp",
         str(lp),
     )
