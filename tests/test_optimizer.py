@@ -564,6 +564,8 @@ def _stopped_at_limit(monkeypatch: pytest.MonkeyPatch, status: str, gap: float |
                 return found, seconds  # only the award's own solve (given 7 s below) is cut
             assert self.result is not None
             self.result.status, self.result.gap = status, gap
+            if gap is not None and self.result.objective is not None:  # a bound to match
+                self.result.bound = self.result.objective + gap * abs(self.result.objective)
             return status, seconds
 
         monkeypatch.setattr(cls, "solve", solve)
@@ -577,7 +579,7 @@ def test_an_award_cut_by_the_time_limit_is_given_with_its_gap_in_every_output(
     result = run("optimize", str(path), "--time-limit", "7", "--json")
     assert result.exit_code == 0, result.stderr
     award = Award.model_validate_json(result.stdout)
-    assert award.status == "Time limit" and award.gap == 0.0123
+    assert award.status == "Time limit" and award.gap == pytest.approx(0.0123, rel=1e-9)
     assert "1.23%" in award.cautions[0].en and "7 s" in award.cautions[0].en
     assert "1.23%" in award.cautions[0].zh and "时间上限" in award.cautions[0].zh
     terminal = run("optimize", str(path), "--time-limit", "7")

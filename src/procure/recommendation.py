@@ -25,7 +25,7 @@ from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
 from procure.award.optimizer import Award, optimize
 from procure.award.parallel import both
-from procure.errors import InfeasibleError
+from procure.errors import InfeasibleError, ProcureError
 from procure.inputs.record import BriefRecord
 from procure.inputs.record import today as record_today
 from procure.inputs.scenario import Scenario, scenario_to_data
@@ -144,10 +144,29 @@ def recommend(
         )
 
     def other_structure() -> Award | None:
+        """The award under the other contract structure, for comparison: part of the analysis
+        around the award, so it gets what is left of the time budget (at most --time-limit);
+        none when too little is left or it finds none in that time (the table then shows no
+        figures for it)."""
         other = "parallel" if scenario.procurement.structure == "integrator" else "integrator"
+        seconds = budget.limit(time_limit)
+        if seconds is None:
+            return None
         try:
-            return award_for(extras=False, structure=other)
+            return optimize(
+                scenario,
+                assessment.deployment,
+                assessment.weights.weights,
+                vendors,
+                kb.costs,
+                solver=solver,
+                time_limit=max(1.0, seconds),
+                extras=False,
+                structure=other,
+            )
         except InfeasibleError:
+            return None
+        except ProcureError:  # no award within the time it had
             return None
 
     # the other contract structure is independent: solved beside the award and its analysis
@@ -634,18 +653,19 @@ def assumptions(c: Comparison, vendors: list[Vendor], plan: Plan | None = None) 
             "solver tolerances",
             "求解器容差",
             Text(
-                en=f"estimated mixes are optimal to within {GAP:.2%} of the mix's score (a proven "
-                "gap), which keeps large ones to seconds; budget, share, capacity and integrator "
+                en=f"estimated mixes are optimal to within {GAP:.2%} of the mix's score (a proven gap), "
+                "which keeps large ones to seconds; budget, share, capacity and integrator "
                 "rules are checked exactly on the mix itself (in whole fen, each priced line "
-                "rounded to the fen), and a mix the solver's tolerance let slip past a rule "
-                "is excluded and the model solved again, never reported; a mix exactly at a "
-                "limit (a 50/50 split) is kept. Where many near-ties slip, the rule is tightened "
-                "instead and the mix is then reported as not proven optimal, with its gap",
+                "rounded to the fen); a mix the solver's tolerance let slip past a rule is "
+                "never reported: its work is re-split exactly to the fen, or it is excluded and "
+                "the model solved again (last with a tolerance below a fen). No rule's limit is "
+                "moved, so a mix exactly at a limit (a 50/50 split) is kept; a mix not "
+                "proven optimal says so, with its gap",
                 zh=f"测算方案与最优解的差距不超过方案得分的{GAP:.2%}（已证明的最优间隙），以使大规模测算"
                 "在数秒内完成；预算、份额、容量和总集成规则在测算方案上逐项精确核验（以分为单位，每个计价项"
-                "先四舍五入到分），求解器容差放过的超限方案会被排除后重新求解，绝不作为结果输出；"
-                "恰好达到限额的方案（如五五分成）予以保留；若大量近似并列的方案越限，则改为收紧该规则，"
-                "此时方案标明未证明最优，并给出其间隙",
+                "先四舍五入到分）；求解器容差放过的超限方案绝不作为结果输出：或按分精确地重新划分其工作，"
+                "或将其排除后重新求解（最后以低于一分的容差求解）。任何规则的限额都不被移动，因此恰好达到"
+                "限额的方案（如五五分成）予以保留；未证明最优的方案会注明，并给出其间隙",
             ),
         )
     )

@@ -3,12 +3,14 @@
 For a bidder that no rule lets win anything: the rules, by system. For an eligible bidder
 that did not win: its price to win, the smallest uniform cut in all its prices (unit prices,
 layer prices, setup fee) at which the award gives it anything, found by bisection on re-solves
-of the award's own model, and what it would then win. For a winner: how far its prices could
+of the award's own model, and what it would then win; if none up to 99.9% off, the rules that
+stop it (each dropped alone lets it win), never the budget. For a winner: how far its prices could
 rise before it loses a system.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -40,6 +42,8 @@ class BidderOutcome(BaseModel):
     won: list[str] = []  # systems (ids) and layers it is awarded
     ineligible: list[Text] = []  # the rules that keep it from systems or from everything
     price_to_win: float | None = None  # a loser's smallest winning cut, as a fraction
+    blocked_by: list[Text] = []  # a loser that no cut makes win: the rules that stop it
+    blocked_together: bool = False  # those rules stop it only together
     would_win: list[str] = []  # what it wins at that cut
     headroom: float | None = None  # a winner's largest rise that keeps all its systems
     would_lose: list[str] = []  # what it loses just above that rise
@@ -183,6 +187,67 @@ def _bisect(
     return lo, hi, won_hi
 
 
+# What may keep a bidder from winning at any price, each with the instance that drops it: the
+# budget is never among them (a cut only lowers the cost), and the score counts cost against
+# the bids, not the budget (`award.score`), so a near-free bid wins unless one of these stops it.
+RULES: list[tuple[Text, Callable[[Instance], Instance]]] = [
+    (
+        Text(
+            en="the fewest and most suppliers in the mix",
+            zh="方案中供应商数量的上下限",
+        ),
+        lambda i: replace(i, min_vendors=1, max_vendors=max(i.max_vendors, len(i.vendors))),
+    ),
+    (
+        Text(
+            en="the integrator keeps the main and key work (政府采购法 art. 48; "
+            "财政部令第87号 art. 35)",
+            zh="主体、关键性工作由总集成商承担（《政府采购法》第四十八条；财政部令第87号第三十五条）",
+        ),
+        lambda i: replace(i, lead_share=False, integrator_systems=[], integrator_layers=[]),
+    ),
+    (
+        Text(
+            en="the cap on one supplier's share",
+            zh="单一供应商份额上限",
+        ),
+        lambda i: replace(i, max_share=1.0),
+    ),
+    (
+        Text(
+            en="the cost of one more vendor, which its cut cannot offset (coordination and "
+            "integration fee at the knowledge base's rates)",
+            zh="增加一家供应商的协调费和集成费（按知识库费率）超过其降价所省",
+        ),
+        lambda i: replace(i, extra_vendor_cost=0.0, integrator_rate=0.0),
+    ),
+]
+
+
+def _blocked_by(
+    inst: Instance, vid: str, solver: str, deadline: float | None
+) -> tuple[list[Text], bool] | None:
+    """The rules that stop `vid` at MAX_CUT off: those each of which, dropped alone, lets it
+    win; else the smallest group that does together (all listed, and True); None if a
+    re-solve did not finish; empty when none does (its scores decide)."""
+    for size in range(1, len(RULES) + 1):
+        out: list[Text] = []
+        for group in itertools.combinations(RULES, size):
+            dropped = inst
+            for _, drop in group:
+                dropped = drop(dropped)
+            now = _won(dropped, vid, 1 - MAX_CUT, solver, None, deadline)
+            if now is None:
+                return None
+            if now[0]:
+                out += [rule for rule, _ in group]
+                if size > 1:
+                    return out, True
+        if out:
+            return out, False
+    return [], False
+
+
 def _price_to_win(
     inst: Instance, vid: str, solver: str, base: Choice, deadline: float | None = None
 ) -> BidderOutcome:
@@ -190,8 +255,14 @@ def _price_to_win(
     if found is None:
         return BidderOutcome(vendor=vid, outcome="lost", unknown=True)
     _, hi, won = found
-    if not won:  # not even at MAX_CUT
-        return BidderOutcome(vendor=vid, outcome="lost")
+    if not won:  # not even at MAX_CUT: say which rule stops it
+        blocked = _blocked_by(inst, vid, solver, deadline)
+        if blocked is None:
+            return BidderOutcome(vendor=vid, outcome="lost", unknown=True)
+        rules, together = blocked
+        return BidderOutcome(
+            vendor=vid, outcome="lost", blocked_by=rules, blocked_together=together
+        )
     return BidderOutcome(vendor=vid, outcome="lost", price_to_win=hi, would_win=sorted(won))
 
 
@@ -318,12 +389,20 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | Non
             if zh
             else "The price-to-win search ran out of time."
         )
+    if o.price_to_win is None and o.blocked_by:
+        together = o.blocked_together
+        if zh:
+            rules = ("；" if together else "；或").join(r(lang) for r in o.blocked_by)
+            how = "以下规则共同限制" if together else "受以下规则限制"
+            return f"即使降价{fmt_pct(MAX_CUT, 1)}也无法入选，{how}：{rules}。"
+        rules = ("; and " if together else "; or ").join(r(lang) for r in o.blocked_by)
+        how = "What stops it, together" if together else "What stops it"
+        return f"It would not win even {fmt_pct(MAX_CUT, 1)} cheaper. {how}: {rules}."
     if o.price_to_win is None:
         return (
-            f"即使降价{fmt_pct(MAX_CUT, 1)}也无法入选（由其评分或规则决定）。"
+            f"即使降价{fmt_pct(MAX_CUT, 1)}也无法入选（由其评分决定）。"
             if zh
-            else f"It would not win even {fmt_pct(MAX_CUT, 1)} cheaper (its scores or "
-            "the rules decide)."
+            else f"It would not win even {fmt_pct(MAX_CUT, 1)} cheaper (its scores decide)."
         )
     text = (
         f"所有价格统一降低{fmt_pct(o.price_to_win, 2)}即可入选，届时可获{things(o.would_win)}。"

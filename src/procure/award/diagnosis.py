@@ -469,17 +469,3 @@ def _said(changes: list[Change], *, alone: bool) -> Text:
         + "；或".join(c.text.zh for c in changes)
         + "。",
     )
-
-
-def cost_floor(inst: Instance) -> float:
-    """No award costs less: each system's cheapest option, each layer's cheapest provider and
-    the smallest setup fee (some bidder wins)."""
-    cheapest = per_system(inst, inst.cost, min)
-    return (
-        sum(cheapest.values())
-        + sum(
-            min((inst.layer_cost[(layer, v)] for v in vids), default=0.0)
-            for layer, vids in inst.layer_options.items()
-        )
-        + min(inst.setup.values(), default=0.0)
-    )

@@ -11,9 +11,39 @@ Variables: x_svm in {0,1} for (s,v,m) in E; z_lv in {0,1}; y_v in {0,1} (v wins 
 g_v in {0,1} (v is general integrator); u in {0,1} (more than one vendor wins); f >= 0 (fee).
 
 Cost C = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v + f + e (sum_v y_v - 1),
-value Q = sum_E a_s q_svm x_svm (0..100), objective: max (1 - w_cost) Q / 100 + w_cost (1 - C / B),
-a weighted score in [0, 1] for any award within budget: value on its 0-100 scale and cost as
-the share of the budget left unspent. The solver's relative gap is measured on this score.
+value Q = sum_E a_s q_svm x_svm (0..100), objective:
+
+    max (1 - w) Q / 100 + w (2 - C / R)
+
+with w the cost weight and R the cost reference (`award.cost_reference`): the cost floor
+(`award.cost_floor`), the cheaper of the cheapest award by one vendor and a bound on any award
+by several (each system's cheapest option, each layer's cheapest provider, the two smallest
+setup fees, one coordination cost, the fee), a figure the bids fix and no award undercuts. The solver's relative gap is measured
+on this score; it is at most 1 (C >= R) and negative only for awards dearer than 2 R.
+
+Why this cost term. The buyer's cost weight is the evaluation scheme's price weight, and the
+law scores price against the other prices, not against the budget: price score = lowest
+valid price / this price x weight (财政部令第87号 art. 55); the budget is only a ceiling (a
+bid above it is invalid: 87号令 art. 63, an assumption, that article's text was not read here). The former term w (1 - C / B) scored cost as the share of
+the budget left unspent: with a budget 50 times the award, cost moved the score by at most
+w / 50 and price stopped mattering (a loser 99.9% cheaper still lost). Here:
+  - w R / C is the law's score with R in the place of the lowest price. It is not linear in
+    C, so the model takes its tangent at C = R: w (2 - C / R). The two agree at C = R (full
+    price points for the cheapest) and in slope there; since R / C is convex the tangent lies
+    below it elsewhere, and the gap grows as (C - R)^2 / (C R): an award 10% over R scores
+    0.9 w here against 0.909 w by the law; at 2 R, 0 against 0.5 w. So the model weighs price
+    more than the law for awards well above R (it never prefers a dearer award of equal
+    value, and the ranking of two awards of equal value is the law's).
+  - R is the floor, not the cheapest award that keeps every rule (the law's "lowest valid
+    price"): that would take a MILP solve of its own and could not be checked independently
+    (`award.evaluate` computes the floor in one pass). The floor is at most that award's
+    cost, so the slope w / R is a little steeper than the law's at its lowest price. On the
+    bundled examples the awards cost 1.00 to 1.10 R (measured), where the tangent is within
+    0.01 w of the law's score.
+  - Neither R nor the score depends on the budget B: multiplying B leaves every coefficient
+    but the budget row's right-hand side unchanged, and a cheaper award of equal value scores
+    w (C' - C) / R higher. When a bidder cuts its prices R follows them, as the law's lowest
+    price does.
 
 Constraints (named as in `--write-lp`):
   assign_s:      sum_{v,m} x_svm = 1
@@ -33,7 +63,8 @@ Constraints (named as in `--write-lp`):
   fee r is then the buyer's own cost of integrating the parallel contracts.)
   capacity_v:    sum_{s,m} vcpu_s x_svm <= cap_v
   contract_value_def: T = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v
-  share_v:       value_v <= share * T (T: the contract value without fee and coordination)
+  share_v:       q value_v <= p T   (T: the contract value without fee and coordination;
+                 the cap p / q as written, 0.35 = 7 / 20: `share_ratio`, integral form)
   budget:        C <= B
   twin_a_b:      y_a >= y_b   for consecutive bidders a, b of a class of interchangeable ones
 
@@ -51,9 +82,10 @@ satisfies and has the same cost, value and score. Take the p that sends the clas
 in A, in order, onto the class's first members: p(A) satisfies the twin rows. Every award, the
 optimal ones included, thus has an image of the same score that the twin rows keep. The proof
 needs the rows to be the same for every member of a class: a repair therefore excludes an
-award together with its images (`twin_images`); the last-resort repair that tightens one
-bidder's row voids the proof, and its award is reported as not proven
-(`optimizer.solve_exact`). tests/test_hard_cases.py checks it against brute force.
+award together with its images (`twin_images`), and no repair moves a row's limit
+(`optimizer.solve_exact`). The exact re-split of a slipped award (`award.rebalance`) keeps the
+winners, so an award the twin rows keep stays kept. tests/test_hard_cases.py checks it against
+brute force.
 
 Two builds of the same model: `Model` (PuLP), the model of record for `--write-lp`, `--solver
 cbc` and the elastic diagnosis, and `ArrayModel`, built straight from the `Instance` as arrays
@@ -75,7 +107,14 @@ import numpy as np
 import pulp
 
 from procure.award import mip
-from procure.award.instance import CROSS_LAYERS, Instance, fen, score
+from procure.award.instance import (
+    CROSS_LAYERS,
+    Instance,
+    as_written,
+    cost_reference,
+    fen,
+    score,
+)
 from procure.errors import ProcureError
 
 _WARNINGS = threading.Lock()
@@ -103,14 +142,10 @@ def per_system(inst: Instance, amounts: dict[Triple, float], pick: Any) -> dict[
 
 
 def money_unit(inst: Instance) -> float:
-    """The money unit of the model: a floor on the award's cost (each system's cheapest option,
-    each layer's cheapest provider), capped by the budget; the budget if there is no floor."""
-    cheapest = per_system(inst, inst.cost, min)
-    floor = sum(cheapest[s] for s in inst.systems) + sum(
-        min((inst.layer_cost[(layer, v)] for v in vids), default=0.0)
-        for layer, vids in inst.layer_options.items()
-    )
-    return min(inst.budget, floor) if floor > 0 else inst.budget
+    """The money unit of the model: the cost reference R of the score (`cost_reference`, a
+    floor on the award's cost that the budget does not move), so the objective's cost is C / R
+    and an award's cost is a few units whatever the budget."""
+    return cost_reference(inst)
 
 
 @dataclass
@@ -123,10 +158,12 @@ class MoneyRows:
     Counting them in fen instead, so that a tolerance of a millionth of a row unit could not
     pass a broken cap, asks the simplex for 1e-15 of a row's activity, below double precision:
     HiGHS then took over 100 s on the 40x8 identical-bidder case it solves in 7 s in money
-    units. Exactness comes from the check and the repairs instead (`optimizer.solve_exact`),
-    the last of which solves the same rows counted in thousands of yuan (`PRECISE_PER_CNY`:
-    the tolerance is then a tenth of a fen; slower, 120 s to a 0.16% gap on that case, but it
-    passes no broken rule)."""
+    units (there the exact problem is a partition to the fen, which the tolerance makes easy).
+    Exactness comes from the check and the repairs instead (`optimizer.solve_exact`): an exact
+    re-split of the slipped award (`award.rebalance`), exclusion cuts, and last the same rows
+    counted in thousands of yuan (`PRECISE_PER_CNY`: the tolerance is then a tenth of a fen,
+    below the whole fen by which the integral rows' sides differ; slower, but it passes no
+    broken rule and refuses no award exactly at a limit)."""
 
     per_cny: float
     cost: dict[tuple[str, str, str], float]
@@ -202,6 +239,21 @@ def twin_images(inst: Instance, choice: Choice, most: int = 24) -> list[Choice]:
     return out
 
 
+SHARE_DENOMINATOR = 10_000  # a cap with a longer decimal is stated as written, not scaled
+
+
+def share_ratio(inst: Instance) -> tuple[float, float]:
+    """The share cap as written, p / q (0.35 is 7 / 20), for the share rows in integral form
+    q value_v <= p T: every amount is a whole number of fen, so at an award the row's two
+    sides differ by a whole fen or more, and the precise build's tolerance (a tenth of a fen)
+    cannot pass a broken cap nor refuse one met exactly. A cap whose written form needs a
+    denominator above SHARE_DENOMINATOR is used as it is (q = 1); the exact check still holds."""
+    cap = as_written(inst.max_share)
+    if cap.denominator > SHARE_DENOMINATOR:
+        return inst.max_share, 1.0
+    return float(cap.numerator), float(cap.denominator)
+
+
 def several_win(inst: Instance) -> bool:
     """Whether the rules make several vendors win (a vendor count or a share cap)."""
     return inst.min_vendors >= 2 or inst.max_share < 1
@@ -259,8 +311,8 @@ class Model:
         }
         self.u = p.add_variable("multi", cat="Binary")
         self.f = p.add_variable("fee", lowBound=0)  # in fen, like every money row below
-        # Two money scales. The objective counts money in units of the award's own size (at
-        # most the budget), so the score stays in [0, 1]. The money rows (contract value, fee,
+        # Two money scales. The objective counts money in units of the cost reference R (the
+        # award's own size, whatever the budget), so the cost term is w (2 - C). The money rows (contract value, fee,
         # share, lead, budget) count it in whole fen, the unit `award.evaluate` checks them in:
         # each line's coefficient is its amount rounded to the fen, so an award's activity is
         # a sum of whole fen and the solver's tolerance (a millionth of a row's unit) cannot
@@ -322,11 +374,13 @@ class Model:
         )
         self.slack: dict[str, Any] = {}
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
-        self.tightened: list[tuple[str, float]] = []  # (row, CNY): never in the LP file
-        self.unproven = False  # set by `optimizer.solve_exact` after a tightening
+        self.unproven = False  # set by `optimizer.solve_exact`: the award is not the solver's
+        self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.key = set(inst.integrator_systems) if inst.structure == "integrator" else set()
-        self.score = score(self.value, self.cost, inst.budget / self.unit, inst.cost_weight)
+        self.score = score(
+            self.value, self.cost, cost_reference(inst) / self.unit, inst.cost_weight
+        )
         # system sizes, smallest first: the branching solver's rounding frees small systems
         self.groups = [
             by_s.get(s, []) for s in sorted(inst.systems, key=lambda s: (inst.vcpu[s], s))
@@ -370,9 +424,10 @@ class Model:
                 p += aff(load) - cap_slack <= inst.vendors[v].capacity_vcpu, f"capacity_{v}"
             if inst.max_share < 1:  # the slack (elastic model) in money units
                 share_slack = self._slack(f"share_{v}", 1.0)
+                num, den = share_ratio(inst)  # integral form: q value_v <= p T
                 p += (
-                    vendor_value[v] - money.per_cny * self.unit * share_slack
-                    <= inst.max_share * self.t,
+                    den * vendor_value[v] - den * money.per_cny * self.unit * share_slack
+                    <= num * self.t,
                     f"share_{v}",
                 )
         for twins in interchangeable(inst):  # identical bidders: use the first ones first
@@ -440,23 +495,10 @@ class Model:
         """Only the array model has a precise build (`ArrayModel.make_precise`)."""
         return False
 
-    def tighten(self, row: str, cny: float) -> None:
-        """Lower the limit of a `<=` row by `cny` (the last repair, `optimizer.solve_exact`;
-        never written to the LP file, see `record`)."""
-        name = row.translate(pulp.LpElement.trans)  # as PuLP names it ('-' becomes '_')
-        constraint = self.problem.get_constraint_by_name(name)
-        constraint.constant += cny / self.unit  # PuLP keeps `expr <= rhs` as expr - rhs <= 0
-        self.tightened.append((row, cny))
-
     def record(self) -> Any:
         """The model of record for the LP file: the rules as stated and the repair cuts (each
-        excludes only an award that breaks them), without any tightened limit."""
-        if not self.tightened:
-            return self.problem
-        twin = Model(self.inst, time_limit=self.time_limit)
-        for choice, name, integrator in self.repairs:
-            twin.exclude(choice, name, integrator)
-        return twin.problem
+        excludes only an award that breaks them). No row's limit is ever moved."""
+        return self.problem
 
     def exclude(self, choice: Choice, name: str, integrator: bool) -> None:
         """A repair cut named `name`: the next solution must differ from the award `choice` in
@@ -487,6 +529,7 @@ class Model:
         model's) bounds the solve: "Time limit" then means an award without proof of
         optimality, "Not solved" none found. `gap`: the relative optimality gap to prove."""
         time_limit = self.time_limit if time_limit is None else time_limit
+        self.chosen = None
         if solver == "highs":
             if branching is None:
                 branching = len(self.x) >= BRANCH_MIN_TRIPLES and not self.elastic
@@ -520,6 +563,8 @@ class Model:
         return hint_values(self.inst, choice, self.x, self.z, self.y, self.g) or []
 
     def choice(self) -> Choice:
+        if self.chosen is not None:
+            return self.chosen
         assignment = {t[0]: (t[1], t[2]) for t, var in self.x.items() if (var.value() or 0) > 0.5}
         layers = {k[0]: k[1] for k, var in self.z.items() if (var.value() or 0) > 0.5}
         integrator = next((v for v, var in self.g.items() if (var.value() or 0) > 0.5), None)
@@ -620,17 +665,18 @@ class Layout:
     cost: np.ndarray  # its cost (money units) per column, as the objective reads it
     cost_constant: float  # and the cost's constant term
     unit: float  # CNY per money unit
-    budget: float  # the budget in money units
+    reference: float  # the score's cost reference (`cost_reference`) in money units
     groups: list[np.ndarray]  # each system's placements, smallest system first
     inside: np.ndarray  # placements the node relaxations always hold (MLPS-4 systems)
 
 
 def objective(layout: Layout, cost_weight: float) -> tuple[np.ndarray, float]:
-    """The award score's coefficients and constant: value on its 0-100 scale, cost as the share
-    of the budget left unspent (`award.score`), computed as PuLP's expressions compute it."""
-    w, b = cost_weight, layout.budget
-    coef = ((1 - w) * layout.value) / 100 + (-(layout.cost / b)) * w
-    constant = w * (-(layout.cost_constant / b) + 1)
+    """The award score's coefficients and constant: value on its 0-100 scale, cost scored as
+    w (2 - C / R) against the cost reference R (`award.score`), computed as PuLP's expressions
+    compute it."""
+    w, r = cost_weight, layout.reference
+    coef = ((1 - w) * layout.value) / 100 + (-(layout.cost / r)) * w
+    constant = w * (-(layout.cost_constant / r) + 2)
     return coef, constant
 
 
@@ -766,11 +812,12 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
         if load:
             rows.add(f"capacity_{v}", load, -INF, inst.vendors[v].capacity_vcpu)
         if inst.max_share < 1:
-            rows.add(f"share_{v}", vendor_value[v] + [(t_col, -inst.max_share)], -INF, 0.0)
+            num, den = share_ratio(inst)  # integral form: q value_v <= p T
+            terms = [(c, den * a) for c, a in vendor_value[v]] + [(t_col, -num)]
+            rows.add(f"share_{v}", terms, -INF, 0.0)
     for twins in interchangeable(inst):
         for first, second in itertools.pairwise(twins):
             rows.add(f"twin_{first}_{second}", [(y[first], 1.0), (y[second], -1.0)], 0.0, INF)
-    budget = inst.budget / unit
     evc_fen = money.extra
     rows.add(
         "budget",
@@ -794,7 +841,7 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
         cost=cost_vec,
         cost_constant=-evc,
         unit=unit,
-        budget=budget,
+        reference=cost_reference(inst) / unit,
         groups=[
             np.array(by_s.get(s, []), dtype=np.int64)
             for s in sorted(inst.systems, key=lambda s: (inst.vcpu[s], s))
@@ -822,7 +869,7 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
 
 class ArrayModel:
     """The award MILP as arrays (`build`), solved by HiGHS through `procure.award.mip`, with the
-    handles `Model` offers: solve, tighten a row, forbid an award, read the award back."""
+    handles `Model` offers: solve, exclude or forbid an award, read the award back."""
 
     elastic = False
 
@@ -833,8 +880,8 @@ class ArrayModel:
         self.unit = self.layout.unit
         self.result: mip.Result | None = None
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
-        self.tightened: list[tuple[str, float]] = []  # (row, CNY): never in the LP file
-        self.unproven = False  # set by `optimizer.solve_exact` after a tightening
+        self.unproven = False  # set by `optimizer.solve_exact`: the award is not the solver's
+        self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.cuts: list[tuple[list[Triple], int]] = []
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
@@ -843,6 +890,23 @@ class ArrayModel:
     def size(self) -> tuple[int, int]:
         """(variables, constraints)"""
         return len(self.a.names), len(self.a.row_names)
+
+    def scout(self, over: dict[str, float]) -> ArrayModel:
+        """A copy whose rows named in `over` (row -> CNY) have their limits lowered by that
+        much, for `optimizer.solve_exact` to look for a first award that meets the rules where
+        the solver's tolerance keeps slipping past them. The copy is a search heuristic only:
+        its awards are checked exactly, its bound is never used, and this model (the one whose
+        bound and LP file count) keeps every limit as stated."""
+        other = ArrayModel.__new__(ArrayModel)
+        other.__dict__.update(self.__dict__)
+        other.a = replace(self.a, row_upper=self.a.row_upper.copy())
+        _, den = share_ratio(self.inst)
+        for row, cny in over.items():
+            scale = den if row.startswith("share_") else 1.0  # share rows: q value <= p T
+            other.a.row_upper[self._row[pulp_name(row)]] -= scale * cny * self.per_cny
+        other.result = None
+        other.chosen = None
+        return other
 
     def reweighted(self, cost_weight: float) -> ArrayModel:
         """The same model with another weight on cost: only the objective changes, so the
@@ -853,13 +917,12 @@ class ArrayModel:
         cost, offset = objective(self.layout, cost_weight)
         other.a = replace(self.a, cost=cost, offset=offset)
         other.result = None
+        other.chosen = None
         return other
 
     def make_precise(self) -> bool:
-        """Count the money rows in thousands of yuan (`MoneyRows`), keeping every cut but
-        no tightened limit."""
+        """Count the money rows in thousands of yuan (`MoneyRows`), keeping every cut."""
         self.a, self.layout = build(self.inst, PRECISE_PER_CNY)
-        self.tightened = []
         self.per_cny = PRECISE_PER_CNY
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
         repairs, cuts = self.repairs, self.cuts
@@ -872,21 +935,15 @@ class ArrayModel:
 
     def snapshot(self) -> tuple[Any, ...]:
         """The model and its last answer, to `restore` after a trial (`make_precise`)."""
-        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "tightened", "result")
+        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "result", "chosen")
         return tuple((name, getattr(self, name)) for name in keep)
 
     def restore(self, saved: tuple[Any, ...]) -> None:
         for name, value in saved:
             setattr(self, name, value)
 
-    def tighten(self, row: str, cny: float) -> None:
-        """As `Model.tighten`."""
-        self.a.row_upper = self.a.row_upper.copy()  # a reweighted copy may share it
-        self.a.row_upper[self._row[pulp_name(row)]] -= cny * self.per_cny
-        self.tightened = [*self.tightened, (row, cny)]
-
     def record(self) -> Any:
-        """As `Model.record`: the PuLP twin (`problem`) has no tightened limit."""
+        """As `Model.record`: the PuLP twin (`problem`), in money units, with the repair cuts."""
         return self.problem
 
     def exclude(self, choice: Choice, name: str, integrator: bool) -> None:
@@ -927,6 +984,7 @@ class ArrayModel:
         if solver != "highs":  # pragma: no cover - `model_for` gives PuLP the other solvers
             raise ProcureError(f"the array model is solved by HiGHS, not {solver!r}")
         time_limit = self.time_limit if time_limit is None else time_limit
+        self.chosen = None
         if branching is None:
             branching = len(self.layout.x) >= BRANCH_MIN_TRIPLES
         priority = np.array([*self.layout.y.values(), *self.layout.g.values()], dtype=np.int64)
@@ -955,6 +1013,8 @@ class ArrayModel:
         )
 
     def choice(self) -> Choice:
+        if self.chosen is not None:
+            return self.chosen
         values = self.result.values if self.result is not None else None
         if values is None:
             return {}, {}, None
@@ -966,8 +1026,7 @@ class ArrayModel:
 
     @property
     def problem(self) -> Any:
-        """The same model in PuLP, with this one's repair and no-good cuts but no tightened
-        limit (the LP file)."""
+        """The same model in PuLP, with this one's repair and no-good cuts (the LP file)."""
         twin = Model(self.inst, time_limit=self.time_limit)
         for choice, name, integrator in self.repairs:
             twin.exclude(choice, name, integrator)

@@ -86,10 +86,68 @@ def _zh_model(model: str) -> str:
     return strings()[f"model_{model}"]["zh"]
 
 
-def score(value: float, cost: float, budget: float, cost_weight: float) -> float:
-    """The award score in [0, 1] for an award within budget: value on its 0-100 scale, cost as
-    the share of the budget left unspent. The MILP's objective is this, spelled out."""
-    return (1 - cost_weight) * value / 100 + cost_weight * (1 - cost / budget)
+def score(value: float, cost: float, reference: float, cost_weight: float) -> float:
+    """The award score: value on its 0-100 scale, and cost scored against the instance's
+    cost reference R (`cost_reference`, never the budget) as w (2 - C / R), the tangent at
+    C = R of the legal price score w R / C (财政部令第87号 art. 55). At most 1 (no award costs
+    less than R); below 0 only for an award dearer than twice R. The MILP's objective is this,
+    spelled out; `procure.award.formulation` says why this form."""
+    return (1 - cost_weight) * value / 100 + cost_weight * (2 - cost / reference)
+
+
+def cost_floor(inst: Instance) -> float:
+    """No award costs less: the cheaper of the two kinds of award, each bounded in one pass.
+    One vendor winning everything: its cheapest option for each system, its layers and its
+    setup fee (a bidder that can take every system and layer within its capacity). Several
+    vendors: each system's cheapest option and each layer's cheapest provider, the two
+    smallest setup fees, one coordination cost and the fee on each system's cheapest hosting.
+    Without the split, setup fees and coordination made the floor half the cheapest award of
+    the county examples."""
+    cheapest: dict[str, float] = {}
+    hosting: dict[str, float] = {}
+    own: dict[str, dict[str, float]] = {}  # vendor -> system -> its cheapest option
+    for t in inst.triples:
+        s, v = t[0], t[1]
+        cheapest[s] = min(cheapest.get(s, inst.cost[t]), inst.cost[t])
+        hosting[s] = min(hosting.get(s, inst.hosting[t]), inst.hosting[t])
+        mine = own.setdefault(v, {})
+        mine[s] = min(mine.get(s, inst.cost[t]), inst.cost[t])
+    layers = sum(
+        min((inst.layer_cost[(layer, v)] for v in vids), default=0.0)
+        for layer, vids in inst.layer_options.items()
+    )
+    setups = sorted(inst.setup.values())
+    bounds = []
+    if inst.max_vendors >= 2 and len(setups) >= 2:
+        bounds.append(
+            sum(cheapest.values())
+            + layers
+            + setups[0]
+            + setups[1]
+            + inst.extra_vendor_cost
+            + inst.integrator_rate * sum(hosting.values())
+        )
+    if inst.min_vendors <= 1 and inst.max_share >= 1:
+        total_vcpu = sum(inst.vcpu[s] for s in inst.systems)
+        for v, mine in own.items():
+            takes_all = len(mine) == len(inst.systems) and all(
+                v in vids for vids in inst.layer_options.values()
+            )
+            if takes_all and total_vcpu <= inst.vendors[v].capacity_vcpu:
+                bounds.append(
+                    sum(mine.values())
+                    + sum(inst.layer_cost[(layer, v)] for layer in inst.layer_options)
+                    + inst.setup[v]
+                )
+    return min(bounds, default=sum(cheapest.values()) + layers + (setups[0] if setups else 0.0))
+
+
+def cost_reference(inst: Instance) -> float:
+    """The cost R the award's cost is scored against (`score`): the cost floor, a price the
+    bids themselves fix and the budget does not move. Only where every option is free (a
+    floor of 0, where the legal score lowest / this is undefined) is it the budget."""
+    floor = cost_floor(inst)
+    return floor if floor > 0 else inst.budget
 
 
 def vendor_quality(vendor: Vendor, weights: dict[str, float], service_weight: float) -> float:
@@ -384,7 +442,7 @@ def evaluate(
     if total_fen > as_written(inst.budget) * 100:
         violations.append(f"cost {total:,.2f} over budget {inst.budget:,.2f}")
         overshoot["budget"] = float(total_fen / 100 - as_written(inst.budget))
-    objective = score(value, total, inst.budget, inst.cost_weight)
+    objective = score(value, total, cost_reference(inst), inst.cost_weight)
     return Evaluation(
         total_cost=total,
         value=value,

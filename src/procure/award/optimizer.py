@@ -4,6 +4,7 @@ and the extras: what each business rule costs, the next best awards, the cost/va
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,8 +27,16 @@ from procure.award.formulation import (
     model_for,
     twin_images,
 )
-from procure.award.instance import Instance, build_instance, evaluate, score
+from procure.award.instance import (
+    Instance,
+    build_instance,
+    cost_floor,
+    cost_reference,
+    evaluate,
+    score,
+)
 from procure.award.parallel import pmap, run_all
+from procure.award.rebalance import rebalance
 from procure.catalog import strings
 from procure.errors import InfeasibleError, ProcureError
 from procure.inputs.scenario import Scenario
@@ -104,9 +113,11 @@ def choice_of(award: Award) -> Choice:
     return {a.system: (a.vendor, a.model) for a in award.systems}, layers, award.integrator
 
 
-REPAIRS = 8  # re-solves allowed to exclude awards the solver's tolerance let break a rule
+REPAIRS = 4  # tolerant re-solves allowed to exclude awards that broke a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
-EXCLUSIONS = 2  # repairs by exclusion before a row is tightened
+EXCLUSIONS = 2  # of which by exclusion cuts, before the precise build
+REBALANCE = 10.0  # seconds at most for one exact re-split (`award.rebalance`)
+FIRST = 0.7  # of the time limit, for the first solve: the rest is kept for the exact repairs
 
 
 def solve_exact(
@@ -119,90 +130,176 @@ def solve_exact(
     branching: bool | None = None,
 ) -> tuple[str, float]:
     """Solve, then check the award exactly (`award.evaluate`, in whole fen), and mend what the
-    solver's tolerance (a millionth of the award's size on the money rows) let slip.
+    solver's tolerance (a millionth of the award's size on the money rows) let slip, without
+    ever moving a row's limit: no repair removes an award that meets the rules exactly.
 
-    1. A repair cut excludes the award that breaks a rule and its images among
-       interchangeable bidders (`twin_images`), and the model is solved again. It never moves
-       a row's limit: it removes only awards that break the rules, so an award exactly at a
-       cap (a 50/50 split) stays in, and the re-solve's optimum and bound hold for the rules
-       as stated (the model with its tolerance contains every award that meets them).
-    2. Where near-ties let many awards slip past a cap by a few yuan (identical bidders, a
-       50% cap with the lead rule: an exact partition), that does not settle it. The broken
-       row's limit is then lowered past the tolerance (quick, and it always ends with an
-       award that meets the rules), but that can exclude awards exactly at the limit: the
-       award is proven only against the bound of the solves before (`model.unproven`).
-    3. With the time left, the array model counts its money rows in thousands of yuan
-       (`ArrayModel.make_precise`: the tolerance is a tenth of a fen, no limit moved) and is
-       solved again from that award; its answer is kept if it meets the rules and is no worse,
-       with its own proven gap.
+    The first solve gets FIRST of the time limit; the rest is kept for what follows.
 
-    A status of "Optimal" is a proof for the rules as stated; otherwise "Time limit" with the
-    gap against a valid bound. All re-solves share the solve's time limit. Returns (status,
-    seconds); an award that breaks a rule is never returned as solved."""
+    1. A slipped award is re-split exactly (`award.rebalance`): the work of two winners
+       redistributed, in fen, so that every rule holds. Between identical bidders this keeps
+       the award's score, and the solver's bound and status stand for it.
+    2. A repair cut excludes the slipped award and its images among interchangeable bidders
+       (`twin_images`) and the model is solved again with half the time left (at most
+       EXCLUSIONS times, and only while the solves finish): a cut removes only awards that
+       break the rules, so the re-solve's bound still holds.
+    3. The array model (HiGHS): if no exact award is in hand yet, a scout (`_scout`, half the
+       time left) solves a copy with the broken rows' limits lowered past the tolerance, for a
+       first exact award; that copy is only a search heuristic (it may miss awards exactly at
+       a limit), its bound is never used and the model's own rows are never moved. Then, in
+       the time left (also when the first solve's own answer was exact but not proven in its
+       time), the precise build (`ArrayModel.make_precise`: money rows in thousands of yuan,
+       share rows in integral form; the tolerance is a tenth of a fen, below the whole fen by
+       which the rows' two sides differ) is solved from the best exact award; it searches
+       every award that meets the rules, and its bound holds. (The PuLP model, for CBC, has
+       neither: its repairs end with step 2.)
+
+    The best exact award found is the answer. Its gap is measured against the tightest bound
+    of these solves, each valid for the rules as stated (the tolerance only admits more
+    awards): "Optimal" only when that gap is within the one asked for, else "Time limit"
+    (`model.unproven` set when the award is not the solver's own). All re-solves share the
+    time limit. Returns (status, seconds); an award that breaks a rule is never returned."""
     limit = model.time_limit if time_limit is None else time_limit
     options: dict[str, Any] = {"branching": branching}
     if gap is not None:
         options["gap"] = gap
     wanted = GAP if gap is None else gap
-    status, seconds = model.solve(solver, start=start, time_limit=limit, **options)
-    bound = _bound(model, None)  # valid for the rules as stated, until a row is tightened
+    began = time.perf_counter()
+    status, _ = model.solve(solver, start=start, time_limit=FIRST * limit, **options)
+    bound = _bound(model, None)
+    best: tuple[float, Choice] | None = None  # the best exact award so far, with its score
+    own = False  # whether `best` is the solver's own answer (its status and gap stand)
+    slip: dict[str, float] | None = None  # the rows the last slipped award broke, CNY over
     for attempt in range(1, REPAIRS + 1):
         if status not in ("Optimal", "Time limit"):
-            return status, seconds
+            break
         choice = model.choice()
         ev = evaluate(model.inst, *choice)
         if not ev.violations:
-            if not model.tightened:
-                return status, seconds
-            status = _unproven(model, ev.objective, bound, wanted)
-            if status == "Optimal":
-                return status, seconds
-            return _precise(model, solver, choice, ev.objective, limit, seconds, options)
+            best, own = _better(best, (ev.objective, choice)), True
+            break
         if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
             raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
-        if attempt <= EXCLUSIONS:
-            # the share and budget rules hold or break whoever leads; the lead rule does not
-            lead_only = all(row.startswith("lead_") for row in ev.overshoot)
-            for image in twin_images(model.inst, choice):
-                model.exclude(image, f"repair_{len(model.repairs) + 1}", integrator=lead_only)
-        else:
-            for row, over in ev.overshoot.items():
-                model.tighten(row, over + 2e-6 * model.unit)  # past the solver's tolerance
-        left = limit - seconds  # the repairs share the solve's time
+        slip = ev.overshoot
+        left = limit - (time.perf_counter() - began)
+        mended = rebalance(model.inst, choice, max(0.0, min(REBALANCE, left)))
+        if mended is not None:
+            best = _better(best, (evaluate(model.inst, *mended).objective, mended))
+            if _gap_of(best, bound) <= wanted:  # proven against the solver's own bound
+                break
+        if attempt > EXCLUSIONS or status != "Optimal":
+            break  # a re-solve that ran out of time once would again
+        # the share and budget rules hold or break whoever leads; the lead rule does not
+        lead_only = all(row.startswith("lead_") for row in ev.overshoot)
+        for image in twin_images(model.inst, choice):
+            model.exclude(image, f"repair_{len(model.repairs) + 1}", integrator=lead_only)
+        left = limit - (time.perf_counter() - began)
         if left < MIN_REPAIR:
-            return "Not solved", seconds
-        status, more = model.solve(solver, time_limit=left, **options)
-        seconds += more
-        if not model.tightened:
-            bound = _bound(model, bound)
-    return "Not solved", seconds
+            break
+        status, _ = model.solve(solver, time_limit=left / 2, **options)
+        bound = _bound(model, bound)
+    if own and status == "Optimal":  # the solver's own answer, exact and proven
+        model.unproven = False
+        return status, time.perf_counter() - began
+    if status == "Infeasible" and best is None:
+        return status, time.perf_counter() - began
+    if best is None and slip is not None:  # nothing exact yet: a scout for a first award
+        best = _scout(model, solver, slip, limit - (time.perf_counter() - began), options)
+    if _gap_of(best, bound) > wanted:  # the time kept back: the precise build, from `best`
+        found = _precise(model, solver, best, limit - (time.perf_counter() - began), options)
+        if found is not None:
+            best, bound = _better(best, found[0]), _tighter(bound, found[1])
+            if found[2] and best is None:
+                return "Infeasible", time.perf_counter() - began
+    seconds = time.perf_counter() - began
+    if best is None:
+        return "Not solved", seconds
+    model.chosen = best[1]
+    status = _proven(model, best[0], bound, wanted)
+    model.unproven = not own and status != "Optimal"  # said: a slip, not only the clock
+    return status, seconds
+
+
+def _gap_of(best: tuple[float, Choice] | None, bound: float | None) -> float:
+    """The relative gap of the award `best` against `bound` (infinite when either is None)."""
+    if best is None or bound is None:
+        return float("inf")
+    return max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9)
+
+
+SCOUTS = 3  # scout solves at most, each lowering the limits the last one's award passed
+
+
+def _scout(
+    model: AnyModel, solver: str, slip: dict[str, float], left: float, options: dict[str, Any]
+) -> tuple[float, Choice] | None:
+    """A first award that meets every rule exactly where the solver keeps slipping past a
+    cap between near-ties (distinct bidders: `rebalance` keeps the winners and may find
+    none): a copy of the model with the broken rows' limits lowered past the tolerance
+    (`ArrayModel.scout`), given at most half the time left. Only a search heuristic: it can
+    miss awards exactly at a limit, so its award only starts the precise build, which searches
+    them all, and its bound is never used."""
+    if not isinstance(model, ArrayModel):
+        return None
+    deadline = time.perf_counter() + left / 2
+    over: dict[str, float] = {}
+    for _ in range(SCOUTS):
+        seconds = deadline - time.perf_counter()
+        if seconds < MIN_REPAIR:
+            return None
+        for row, cny in slip.items():  # past the solver's tolerance (a millionth of the unit)
+            over[row] = over.get(row, 0.0) + cny + 2e-6 * model.unit
+        scout = model.scout(over)
+        status, _ = scout.solve(solver, time_limit=seconds, **options)
+        if status not in ("Optimal", "Time limit"):
+            return None
+        choice = scout.choice()
+        ev = evaluate(model.inst, *choice)
+        if not ev.violations:
+            return ev.objective, choice
+        if not ev.overshoot:  # pragma: no cover - a rule the model does not encode: a bug
+            return None
+        slip = ev.overshoot
+    return None
+
+
+def _better(
+    best: tuple[float, Choice] | None, other: tuple[float, Choice] | None
+) -> tuple[float, Choice] | None:
+    if other is None:
+        return best
+    return other if best is None or other[0] > best[0] else best
+
+
+def _tighter(bound: float | None, other: float | None) -> float | None:
+    if other is None:
+        return bound
+    return other if bound is None else min(bound, other)
 
 
 def _precise(
     model: AnyModel,
     solver: str,
-    found: Choice,
-    objective: float,
-    limit: float,
-    seconds: float,
+    best: tuple[float, Choice] | None,
+    left: float,
     options: dict[str, Any],
-) -> tuple[str, float]:
-    """Step 3 of `solve_exact`: the precise build from the award `found` (which a tightened
-    row gave, scoring `objective`), in the time left; the better exact answer is kept."""
-    left = limit - seconds
+) -> tuple[tuple[float, Choice] | None, float | None, bool] | None:
+    """Step 3 of `solve_exact`: the precise build, from the best exact award, in the time
+    left. Returns (an exact award it found and its score, its bound, whether it proved that
+    no award exists), or None if it could not run. The model is left as it was."""
     if left < MIN_REPAIR or not isinstance(model, ArrayModel):
-        return "Time limit", seconds
+        return None
     saved = model.snapshot()
     model.make_precise()
-    status, more = model.solve(solver, start=found, time_limit=left, **options)
-    seconds += more
-    if status in ("Optimal", "Time limit") and model.result is not None:
-        ev = evaluate(model.inst, *model.choice())
-        if not ev.violations and ev.objective >= objective - 1e-12:
-            model.unproven = False
-            return status, seconds
+    status, _ = model.solve(solver, start=best[1] if best else None, time_limit=left, **options)
+    found = None
+    if status in ("Optimal", "Time limit"):
+        choice = model.choice()
+        ev = evaluate(model.inst, *choice)
+        if not ev.violations:
+            found = (ev.objective, choice)
+    bound = _bound(model, None)
     model.restore(saved)
-    return "Time limit", seconds
+    return found, bound, status == "Infeasible"
 
 
 def _bound(model: AnyModel, before: float | None) -> float | None:
@@ -213,14 +310,14 @@ def _bound(model: AnyModel, before: float | None) -> float | None:
     return result.bound if before is None else min(before, result.bound)
 
 
-def _unproven(model: AnyModel, objective: float, bound: float | None, gap: float) -> str:
-    """Mark an award found with a tightened row: its gap against a bound that holds for the
-    rules as stated, and "Time limit" unless that gap is within `gap`."""
-    model.unproven = True
-    proven = None if bound is None else max(0.0, bound - objective) / max(abs(objective), 1e-9)
+def _proven(model: AnyModel, objective: float, bound: float | None, gap: float) -> str:
+    """The status of an exact award that is not the solver's own: its gap against a bound
+    that holds for the rules as stated, "Optimal" only if that gap is within `gap`."""
+    proven = None if bound is None else _gap_of((objective, ({}, {}, None)), bound)
     if model.result is not None:
         model.result.gap = proven
         model.result.bound = bound
+        model.result.objective = objective
     return "Optimal" if proven is not None and proven <= gap else "Time limit"
 
 
@@ -260,7 +357,7 @@ def optimize(
         why = diagnose(inst, solver, parallel)
         return InfeasibleError(why.en, why.zh)
 
-    if diagnosis.cost_floor(inst) > inst.budget * (1 + 1e-9):  # no award can fit: said so
+    if cost_floor(inst) > inst.budget * (1 + 1e-9):  # no award can fit: said so
         raise infeasible()  # before a model scaled to a budget of, say, 1e-9 CNY is solved
     model = model_for(inst, solver, time_limit=time_limit)
     status, seconds = solve_exact(model, solver, start=choice_of(start) if start else None)
@@ -281,13 +378,15 @@ def optimize(
         award.cautions.insert(
             0,
             Text(
-                en="Not proven optimal: mixes the solver's tolerance let slip past a money "
-                "rule by a few yuan were excluded by tightening that rule, which may also "
-                f"exclude mixes exactly at its limit. This mix meets every rule exactly{within}. "
-                "Give more time with --time-limit for an exact search.",
-                zh="未证明最优：求解器容差使部分方案以数元之差越过金额规则，为排除这些方案收紧了该规则，"
-                f"这也可能排除恰好达到限额的方案。本方案精确满足全部规则{within_zh}。"
-                "可用 --time-limit 给出更多时间以进行精确搜索。",
+                en="Not proven optimal within the time limit: the solver's best mixes passed a "
+                "money rule (a share cap or the integrator's lead) by a few yuan within its "
+                "tolerance. This mix, "
+                "found by an exact search (work re-split to the fen, or the model solved again "
+                f"with the tolerance below a fen), meets every rule exactly{within}. "
+                "Give more time with --time-limit to close the gap.",
+                zh="在时间上限内未证明最优：求解器在其容差范围内给出的最优方案以数元之差越过了金额规则（份额上限或"
+                "总集成商份额）。本方案经精确搜索得到（按分重新划分工作，或以低于一分的容差重新求解），"
+                f"精确满足全部规则{within_zh}。可用 --time-limit 给出更多时间以缩小差距。",
             ),
         )
     elif status == "Time limit":
@@ -734,12 +833,13 @@ class _Point:
     cost: float  # exact, CNY
     value: float  # exact, 0-100
 
-    def score(self, w: float, budget: float) -> float:
-        return score(self.value, self.cost, budget, w)
+    def score(self, w: float, reference: float) -> float:
+        return score(self.value, self.cost, reference, w)
 
-    def same(self, other: _Point, budget: float) -> bool:
+    def same(self, other: _Point, reference: float) -> bool:
         return (
-            abs(self.cost - other.cost) <= 1e-9 * budget and abs(self.value - other.value) <= 1e-9
+            abs(self.cost - other.cost) <= 1e-9 * reference
+            and abs(self.value - other.value) <= 1e-9
         )
 
 
@@ -767,7 +867,8 @@ def frontier(
     )
     if cheap is None or rich is None:
         return []
-    found = [cheap] if rich.same(cheap, inst.budget) else [cheap, rich]
+    ref = cost_reference(inst)  # what the score counts cost against
+    found = [cheap] if rich.same(cheap, ref) else [cheap, rich]
     segments = [(cheap, rich)] if len(found) == 2 else []
     while segments and len(found) < points:
         if budget.limit(EXTRA_LIMIT) is None:
@@ -778,7 +879,7 @@ def frontier(
                 )
             )
             break
-        weights = [_tie(a, b, inst.budget) for a, b in segments]
+        weights = [_tie(a, b, ref) for a, b in segments]
         solved = pmap(
             lambda job: _best_at(base, solver, job[0], job[1].choice, budget),
             [(w, a) for w, (a, _) in zip(weights, segments, strict=True)],
@@ -787,9 +888,9 @@ def frontier(
         for w, (a, b), point in zip(weights, segments, solved, strict=True):
             if point is None or len(found) >= points:
                 continue
-            tolerance = 2 * GAP * max(abs(a.score(w, inst.budget)), 1.0)
-            beats = point.score(w, inst.budget) > a.score(w, inst.budget) + tolerance
-            if beats and not any(point.same(q, inst.budget) for q in found):
+            tolerance = 2 * GAP * max(abs(a.score(w, ref)), 1.0)
+            beats = point.score(w, ref) > a.score(w, ref) + tolerance
+            if beats and not any(point.same(q, ref) for q in found):
                 found.append(point)
                 split += [(a, point), (point, b)]
         segments = split
@@ -799,9 +900,9 @@ def frontier(
     return out
 
 
-def _tie(a: _Point, b: _Point, budget: float) -> float:
+def _tie(a: _Point, b: _Point, reference: float) -> float:
     """The cost weight at which a (cheaper, less value) and b score the same."""
-    dv, dc = (b.value - a.value) / 100, (b.cost - a.cost) / budget
+    dv, dc = (b.value - a.value) / 100, (b.cost - a.cost) / reference
     return dv / (dv + dc) if dv + dc > 0 else 0.5
 
 

@@ -214,8 +214,10 @@ TimeBudgetOpt = Annotated[
         min=1,
         max=86_400,
         help="Seconds shared by everything around the estimate (rule costs, alternatives, the "
-        "frontier, robustness re-solves, candidate supplier explanations). When they run out, the "
-        "analysis stops where it is and the output says what it left out and the precision "
-        "it reached.",
+        "frontier, robustness re-solves, bidder explanations, the other contract structure's "
+        "award), counted from the start of the analysis. When they run out, the analysis "
+        "stops where it is and the output says what it left out and the precision it "
+        "reached. Not covered: the estimate's own solve (--time-limit), building models and "
+        "the exact check after each solve, and laying out the brief.",
     ),
 ]
