@@ -40,6 +40,7 @@ CONTEXT_FUNCTIONS = {
     "vendor_name",
     "enum",
     "figure",
+    "alt_changes",  # an alternative's systems placed otherwise: a list of (id, "vendor/model")
 }
 GLOBAL_FUNCTIONS = {"range", "namespace", "dict"}
 METHODS: dict[type, set[str]] = {
