@@ -452,8 +452,9 @@ def _award_line(systems: int, bidders: int, seed: int, target: float, ratio: flo
     print(
         f"  award {systems}x{bidders} seed {seed}: median {float(mid['total_s']):.1f} s wall, "  # type: ignore[arg-type]
         f"{float(mid['cpu_s']):.1f} s CPU, {mid['status']} gap {gap}, "  # type: ignore[arg-type]
-        f"peak {float(mid['peak_mb']):.0f} MB; HiGHS alone {float(plain['total_s']):.1f} s "  # type: ignore[arg-type]
-        f"({plain['status']}), ratio {_ratio(mid, plain)} ({want})",
+        f"peak {float(mid['peak_mb']):.0f} MB; HiGHS alone {float(plain['total_s']):.1f} s wall, "  # type: ignore[arg-type]
+        f"{float(plain['cpu_s']):.1f} s CPU ({plain['status']}); ratio {_ratio(mid, plain)} "  # type: ignore[arg-type]
+        f"wall, {float(plain['cpu_s']) / float(mid['cpu_s']):.1f}x CPU ({want})",  # type: ignore[arg-type]
         flush=True,
     )
 
