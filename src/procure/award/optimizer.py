@@ -445,6 +445,14 @@ def lp_text(problem: Any, repairs: list[str] | None = None) -> str:
         f"\\ procure: the objective below omits its constant term {constant!r}; the award "
         "score (the JSON's objective) is the optimal value plus this constant.\n"
     )
+    for name in (row.name for row in problem.constraints()):
+        if name.startswith("congruence_"):
+            head += (
+                f"\\ procure: row {name} is not a rule: the two bidders' amounts differ modulo "
+                "the fen prices they can win, so they can never split the award exactly as the "
+                "share cap demands of two winners; it excludes no award that meets the rules "
+                "(procure.award.congruence).\n"
+            )
     for name in repairs or []:
         head += (
             f"\\ procure: row {name} is not a rule: it excludes one award that the solver's "
