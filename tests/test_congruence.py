@@ -9,6 +9,7 @@ import itertools
 import random
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,3 +164,84 @@ def test_the_hard_100x10_is_exact_and_proven_through_the_cli(tmp_path: Path) -> 
     text = lp.read_text(encoding="utf-8")
     assert "row congruence_b003_b005 is not a rule" in text
     assert "congruence_b003_b005:" in text
+
+
+def four_way_instance() -> Instance:
+    """A 25% cap: four winners must take exactly a quarter each. Every bidder prices a system at
+    120 CNY (a multiple of 0.12); v1's setup fee of 0.04 CNY leaves it 4 fen off the others
+    modulo 12, so no four winners with v1 can split exactly; v0, v2, v3, v4 can."""
+    systems = [f"s{i}" for i in range(4)]
+    vendors = {f"v{j}": _vendor(j, False, 100, 0.04 if j == 1 else 0.0) for j in range(5)}
+    triples = [(s, v, "private") for s in systems for v in vendors]
+    cost = {t: 120.0 for t in triples}
+    value = {t: float(40 + 10 * int(t[1][1]) + int(t[0][1])) for t in triples}
+    vcpu = {s: 2.0 for s in systems}
+    return Instance(
+        structure="parallel",
+        lead_share=False,
+        integrator_systems=[],
+        integrator_layers=[],
+        systems=systems,
+        vcpu=vcpu,
+        size={s: 0.25 for s in systems},
+        vendors=vendors,
+        triples=triples,
+        cost=cost,
+        hosting=dict(cost),
+        value=value,
+        layer_options={layer: ["v2"] for layer in CROSS_LAYERS},
+        layer_cost={(layer, "v2"): 0.0 for layer in CROSS_LAYERS},
+        years=3,
+        budget=1e6,
+        min_vendors=1,
+        max_vendors=5,
+        max_share=0.25,
+        cost_weight=0.3,
+        integrator_rate=0.06,
+        extra_vendor_cost=0.0,
+    )
+
+
+@pytest.mark.parametrize("kind", [Model, ArrayModel])
+def test_a_slipped_award_whose_winners_cannot_split_exactly_rules_them_out(
+    kind: type[Model] | type[ArrayModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four winners under a 25% cap (no pair rows: those are for a 50% cap): when the solver's
+    answer has winners whose amounts cannot be equal to the fen, the exact check adds the row
+    that rules that set out (not a re-split, which keeps the winners) and re-solves; the
+    answer is brute force's, and no row of the model is moved."""
+    inst = four_way_instance()
+    assert obstructed(inst, ["v0", "v1", "v2", "v3"]) and not obstructed(
+        inst, ["v0", "v2", "v3", "v4"]
+    )
+    assert obstructed_pairs(inst) == []
+    best = brute_force(inst)
+    assert best is not None
+    broken = (
+        {f"s{i}": (f"v{i}", "private") for i in range(4)},
+        {"security": "v2", "ops": "v2"},
+        None,
+    )
+    assert evaluate(inst, *broken).overshoot  # v1 over its quarter by 3 fen
+    model = kind(inst)
+    real = kind.solve
+    calls: list[int] = []
+
+    def first_broken(self: Any, *args: Any, **kw: Any) -> tuple[str, float]:
+        calls.append(1)
+        status, seconds = real(self, *args, **kw)
+        if len(calls) == 1:
+            monkeypatch.setattr(self, "choice", lambda: broken)
+        else:
+            monkeypatch.undo()
+        return status, seconds
+
+    monkeypatch.setattr(kind, "solve", first_broken)
+    status, _ = solve_exact(model)
+    assert status == "Optimal"
+    assert model.alone == [["v0", "v1", "v2", "v3"]]
+    ev = evaluate(inst, *model.choice())
+    assert not ev.violations
+    assert ev.objective == pytest.approx(best, abs=1e-6)
+    rows = [r.name for r in model.record().constraints()]
+    assert "congruence_v0_v1_v2_v3" in rows

@@ -136,6 +136,11 @@ TIME_LIMIT = 120.0
 EXTRA_LIMIT = 10.0
 
 
+def alone_name(winners: list[str]) -> str:
+    """The row saying that `winners` never win alone: congruence_a_b(_c ...)."""
+    return pulp_name("congruence_" + "_".join(sorted(winners)))
+
+
 def branch_first(triples: int, congruent: bool) -> bool:
     """Whether to branch on the vendors first (`mip`): on large models, and on any model with
     congruence rows (`award.congruence`), where which bidders win decides whether the share
@@ -386,6 +391,7 @@ class Model:
         )
         self.slack: dict[str, Any] = {}
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
+        self.alone: list[list[str]] = []  # winner sets `exclude_winners` ruled out
         self.unproven = False  # set by `optimizer.solve_exact`: the award is not the solver's
         self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
@@ -524,6 +530,18 @@ class Model:
         terms = award_columns(choice, self.x, self.z, self.g if integrator else {})
         self.problem += pulp.lpSum(terms) <= len(terms) - 1, name
         self.repairs.append((choice, name, integrator))
+
+    def exclude_winners(self, winners: list[str]) -> bool:
+        """A congruence row (`award.congruence`): these bidders never win alone, for no award
+        with exactly them as winners meets the share cap exactly. False if the row is there."""
+        name = alone_name(winners)
+        if name in {row.name for row in self.problem.constraints()}:
+            return False
+        inside = pulp.lpSum(self.y[v] for v in winners)
+        others = pulp.lpSum(y for v, y in self.y.items() if v not in winners)
+        self.problem += inside - others <= len(winners) - 1, name
+        self.alone.append(sorted(winners))
+        return True
 
     def forbid(self, chosen: list[tuple[str, str, str]], index: int) -> None:
         """A no-good cut: the next solution must differ in at least one placement."""
@@ -900,6 +918,7 @@ class ArrayModel:
         self.unit = self.layout.unit
         self.result: mip.Result | None = None
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
+        self.alone: list[list[str]] = []  # winner sets `exclude_winners` ruled out
         self.unproven = False  # set by `optimizer.solve_exact`: the award is not the solver's
         self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
@@ -946,17 +965,19 @@ class ArrayModel:
         self.a, self.layout = build(self.inst, PRECISE_PER_CNY)
         self.per_cny = PRECISE_PER_CNY
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
-        repairs, cuts = self.repairs, self.cuts
-        self.repairs, self.cuts = [], []
+        repairs, cuts, alone = self.repairs, self.cuts, self.alone
+        self.repairs, self.cuts, self.alone = [], [], []
         for choice, name, integrator in repairs:
             self.exclude(choice, name, integrator)
+        for winners in alone:
+            self.exclude_winners(winners)
         for chosen, index in cuts:
             self.forbid(chosen, index)
         return True
 
     def snapshot(self) -> tuple[Any, ...]:
         """The model and its last answer, to `restore` after a trial (`make_precise`)."""
-        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "result", "chosen")
+        keep = ("a", "layout", "per_cny", "_row", "repairs", "cuts", "alone", "result", "chosen")
         return tuple((name, getattr(self, name)) for name in keep)
 
     def restore(self, saved: tuple[Any, ...]) -> None:
@@ -974,6 +995,17 @@ class ArrayModel:
         self._add_row(name, cols)
         self.repairs = [*self.repairs, (choice, name, integrator)]
 
+    def exclude_winners(self, winners: list[str]) -> bool:
+        """As `Model.exclude_winners`."""
+        name = alone_name(winners)
+        if name in self._row:
+            return False
+        y = self.layout.y
+        cols = list(y.values())
+        self._append(name, cols, [1.0 if v in winners else -1.0 for v in y], len(winners) - 1.0)
+        self.alone = [*self.alone, sorted(winners)]
+        return True
+
     def forbid(self, chosen: list[Triple], index: int) -> None:
         """A no-good cut: the next solution must differ in at least one placement."""
         self._add_row(f"nogood_{index}", [self.layout.x[t] for t in chosen])
@@ -981,14 +1013,18 @@ class ArrayModel:
 
     def _add_row(self, name: str, columns: list[int]) -> None:
         """sum(columns) <= len(columns) - 1"""
+        self._append(name, columns, [1.0] * len(columns), len(columns) - 1.0)
+
+    def _append(self, name: str, columns: list[int], values: list[float], upper: float) -> None:
+        """The row sum(values . columns) <= upper."""
         a = self.a
         r = len(a.row_names)
         cols = np.array(columns, dtype=np.int64)
         a.rows = np.concatenate([a.rows, np.full(len(cols), r, dtype=np.int64)])
         a.cols = np.concatenate([a.cols, cols])
-        a.vals = np.concatenate([a.vals, np.ones(len(cols))])
+        a.vals = np.concatenate([a.vals, np.asarray(values, dtype=float)])
         a.row_lower = np.append(a.row_lower, -INF)
-        a.row_upper = np.append(a.row_upper, len(cols) - 1.0)
+        a.row_upper = np.append(a.row_upper, upper)
         # new lists, not appends: a reweighted copy may share the old ones
         a.row_names = [*a.row_names, name]
         self._row = {**self._row, name: r}
@@ -1051,6 +1087,8 @@ class ArrayModel:
         twin = Model(self.inst, time_limit=self.time_limit)
         for choice, name, integrator in self.repairs:
             twin.exclude(choice, name, integrator)
+        for winners in self.alone:
+            twin.exclude_winners(winners)
         for chosen, index in self.cuts:
             twin.forbid(chosen, index)
         return twin.problem

@@ -16,6 +16,7 @@ from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates
 from procure.award import diagnosis
 from procure.award.budget import Budget
+from procure.award.congruence import obstructed
 from procure.award.formulation import (
     EXTRA_LIMIT,
     GAP,
@@ -135,6 +136,9 @@ def solve_exact(
 
     The first solve gets FIRST of the time limit; the rest is kept for what follows.
 
+    0. If no award with the slipped award's winners can meet the cap exactly (a cap of exactly
+       1 / k between k winners whose amounts differ modulo their prices: `award.congruence`),
+       a congruence row rules that set of winners out and the model is solved again.
     1. A slipped award is re-split exactly (`award.rebalance`): the work of two winners
        redistributed, in fen, so that every rule holds. Between identical bidders this keeps
        the award's score, and the solver's bound and status stand for it.
@@ -181,6 +185,14 @@ def solve_exact(
             raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
         slip = ev.overshoot
         left = limit - (time.perf_counter() - began)
+        if obstructed(model.inst, ev.used) and model.exclude_winners(ev.used):
+            # no exact award has these winners (`award.congruence`): nothing to re-split; the
+            # row removes only awards that break the cap, so the re-solve's bound holds
+            if left < MIN_REPAIR:
+                break
+            status, _ = model.solve(solver, time_limit=left * FIRST, **options)
+            bound = _bound(model, bound)
+            continue
         mended = rebalance(model.inst, choice, max(0.0, min(REBALANCE, left)))
         if mended is not None:
             best = _better(best, (evaluate(model.inst, *mended).objective, mended))
@@ -448,10 +460,10 @@ def lp_text(problem: Any, repairs: list[str] | None = None) -> str:
     for name in (row.name for row in problem.constraints()):
         if name.startswith("congruence_"):
             head += (
-                f"\\ procure: row {name} is not a rule: the two bidders' amounts differ modulo "
-                "the fen prices they can win, so they can never split the award exactly as the "
-                "share cap demands of two winners; it excludes no award that meets the rules "
-                "(procure.award.congruence).\n"
+                f"\\ procure: row {name} is not a rule: these bidders' amounts differ modulo "
+                "the fen prices they can win, so they can never split the award into the equal "
+                "parts the share cap demands when they win alone; it excludes no award that "
+                "meets the rules (procure.award.congruence).\n"
             )
     for name in repairs or []:
         head += (
