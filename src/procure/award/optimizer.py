@@ -117,7 +117,6 @@ def choice_of(award: Award) -> Choice:
 REPAIRS = 4  # tolerant re-solves allowed to exclude awards that broke a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
 EXCLUSIONS = 2  # of which by exclusion cuts, before the precise build
-REBALANCE = 10.0  # seconds at most for one exact re-split (`award.rebalance`)
 FIRST = 0.7  # of the time limit, for the first solve: the rest is kept for the exact repairs
 
 
@@ -193,7 +192,7 @@ def solve_exact(
             status, _ = model.solve(solver, time_limit=left * FIRST, **options)
             bound = _bound(model, bound)
             continue
-        mended = rebalance(model.inst, choice, max(0.0, min(REBALANCE, left)))
+        mended = rebalance(model.inst, choice)  # bounded in work, not in seconds
         if mended is not None:
             best = _better(best, (evaluate(model.inst, *mended).objective, mended))
             if _gap_of(best, bound) <= wanted:  # proven against the solver's own bound
@@ -830,6 +829,13 @@ def alternatives(
         model.forbid(chosen, rank)
         status, _ = solve_exact(model, solver, time_limit=seconds)
         if status != "Optimal":
+            if status != "Infeasible":  # the solve's limit, not the rules, ended the list
+                (budget or Budget()).stop(
+                    Text(
+                        en=f"the next-best mixes ({len(out)} of {count} found)",
+                        zh=f"次优方案（仅找到{count}个中的{len(out)}个）",
+                    )
+                )
             break
         assignment, layers, integrator = model.choice()
         ev = evaluate(model.inst, assignment, layers, integrator)
@@ -941,6 +947,8 @@ def _best_at(
     )
     status, _ = solve_exact(model, solver, start=start, time_limit=seconds)
     if status != "Optimal":
+        if status != "Infeasible":  # the solve's limit, not the rules, left the point out
+            budget.stop(Text(en="the cost/value frontier", zh="成本—价值前沿"))
         return None
     choice = model.choice()
     assignment, layers, integrator = choice
