@@ -675,6 +675,10 @@ def test_the_branching_solver_asks_presolve_before_a_relaxation_that_cannot_be_i
     monkeypatch.setattr(mip, "_branch", counting)
     priority = np.array([0, 1])
     assert mip.solve_arrays(a, gap=1e-4, priority=priority).status == "Infeasible"
+    assert branched == [1]  # a small model branches: presolve first only on large ones
+    branched.clear()
+    monkeypatch.setattr(mip, "PRESOLVE_NONZEROS", 2)
+    assert mip.solve_arrays(a, gap=1e-4, priority=priority).status == "Infeasible"
     assert branched == []
     hint = (np.array([0]), np.array([1.0]))
     assert mip.solve_arrays(a, gap=1e-4, priority=priority, hint=hint).status == "Infeasible"
