@@ -1,7 +1,9 @@
 """Where the province's award spends its time (#25): one generated province (3,000 systems x
 40 bidders, `generate.province`), built and solved in this process with the branching
-solver's pieces timed: the build, each node LP (`mip._Relaxation.solve`), each HiGHS MIP
-(`mip._mip`: the hint's completion, RENS roundings, leaf MIPs) and when a first award appears.
+solver's pieces timed: the build, the heuristic's first award (`award.heuristic`), each node
+LP (`mip._Relaxation.solve`), each HiGHS MIP (`mip._mip`: the hint's completion and
+improvement, RENS roundings, leaf MIPs), the whole LP relaxation (`mip._lp_bound`), and when a
+first award appears.
 
     .venv/bin/python benchmarks/province.py [SEED] [TIME_LIMIT] [--heuristic | --no-heuristic]
 
@@ -65,6 +67,7 @@ def main(argv: list[str]) -> None:
     mip._Relaxation.solve = timed(mip._Relaxation.solve, "node_lp")  # type: ignore[method-assign]
     mip._mip = timed(mip._mip, "highs_mip")  # type: ignore[assignment]
     mip._presolve_infeasible = timed(mip._presolve_infeasible, "presolve")  # type: ignore[assignment]
+    mip._lp_bound = timed(mip._lp_bound, "lp_bound")  # type: ignore[assignment]
 
     s, catalog = province(3000, 40, seed)
     a = assess(s, catalog)
