@@ -36,7 +36,9 @@ MOVES = 50  # repair rounds at most (each moves as much work as one winner's exc
 
 
 def first_award(inst: Instance) -> Choice | None:
-    """An award meeting every rule exactly (`award.evaluate`), or None; see the module."""
+    """An award meeting every rule exactly (`award.evaluate`), or None; see the module. Only
+    where the rules make several vendors win (the province's case): one vendor's award is
+    not sought."""
     if not inst.triples or not several_win(inst):
         return None
     best: tuple[float, Choice] | None = None
@@ -94,7 +96,8 @@ class _Table:
         self.fixed = np.array(
             [priced * (inst.setup.get(v, 0.0) + inst.extra_vendor_cost) for v in self.vendors]
         )
-        self.key = np.array([s in set(inst.integrator_systems) for s in self.systems])
+        key = set(inst.integrator_systems)
+        self.key = np.array([s in key for s in self.systems], dtype=bool)
         self.col = col
 
 
@@ -128,7 +131,7 @@ def _award_with(
     inst: Instance, table: _Table, lead: str | None, winners: list[int]
 ) -> Choice | None:
     assign = _assign(table, winners, lead)
-    layers = _layers(inst, winners, lead)
+    layers = _layers(inst, table, winners, lead)
     if assign is None or layers is None:
         return None
     extra = np.zeros(len(table.vendors))  # the layers' and setup fees, per winner
@@ -224,11 +227,12 @@ def _assign(table: _Table, winners: list[int], lead: str | None) -> np.ndarray |
     return None if np.any(where < 0) else where
 
 
-def _layers(inst: Instance, winners: list[int], lead: str | None) -> dict[str, str] | None:
+def _layers(
+    inst: Instance, table: _Table, winners: list[int], lead: str | None
+) -> dict[str, str] | None:
     """Each cross-cutting layer to the lead if the rules say so, else to its cheapest
     provider among the winners."""
-    table_vendors = sorted({t[1] for t in inst.triples} | set(inst.vendors))
-    won = {table_vendors[j] for j in winners}
+    won = {table.vendors[j] for j in winners}
     out: dict[str, str] = {}
     for layer in CROSS_LAYERS:
         options = [v for v in inst.layer_options.get(layer, []) if v in won]
