@@ -118,6 +118,7 @@ from procure.award.instance import (
     cost_reference,
     fen,
     score,
+    score_ceiling,
 )
 from procure.errors import ProcureError
 
@@ -1055,7 +1056,15 @@ class ArrayModel:
             hint=self.hint(start) if start is not None else None,
             inside=self.layout.inside,
         )
-        return self.result.status, self.result.seconds
+        result = self.result
+        if result.values is not None and result.objective is not None and result.bound is None:
+            # an award but no bound in time (the province's root LP): the bound that needs
+            # no solve, so the gap is still stated (and "Optimal" only if it is within `gap`)
+            result.bound = max(score_ceiling(self.inst), result.objective)
+            result.gap = mip._rel_gap(result.objective, result.bound)
+            if result.gap <= gap:
+                result.status = "Optimal"
+        return result.status, result.seconds
 
     def hint(self, choice: Choice) -> tuple[np.ndarray, np.ndarray] | None:
         """Column values of an award given as `choice()` gives it; None if this model cannot

@@ -142,6 +142,34 @@ def cost_floor(inst: Instance) -> float:
     return min(bounds, default=sum(cheapest.values()) + layers + (setups[0] if setups else 0.0))
 
 
+def score_ceiling(inst: Instance) -> float:
+    """No award scores more (`score`): a bound that needs no solve, for when the solver's
+    own (its LP relaxation) is not in time, as on a province of 3,000 systems x 40 bidders,
+    whose relaxation takes minutes (#25). Each system at its best option by score alone, each
+    layer at its cheapest provider, the smallest setup fees the vendor count forces and its
+    coordination cost, and the integrator's fee on each option's hosting where the rules make
+    several vendors win; every rule that couples systems (capacity, share cap, lead, count
+    above its minimum) dropped. Dropping rules only raises the maximum, so it holds for every
+    award. Loose where those rules bind (a gap of a few percent on the province)."""
+    w, ref = inst.cost_weight, cost_reference(inst)
+    several = inst.min_vendors >= 2 or inst.max_share < 1
+    rate = inst.integrator_rate if several else 0.0
+    best: dict[str, float] = {}
+    for t in inst.triples:
+        gain = (1 - w) * inst.size[t[0]] * inst.value[t] / 100 - w * (
+            inst.cost[t] + rate * inst.hosting[t]
+        ) / ref
+        best[t[0]] = max(best.get(t[0], gain), gain)
+    layers = sum(
+        min((inst.layer_cost[(layer, v)] for v in vids), default=0.0)
+        for layer, vids in inst.layer_options.items()
+    )
+    count = max(1, inst.min_vendors)
+    setups = sum(sorted(inst.setup.values())[:count])
+    fixed = layers + setups + inst.extra_vendor_cost * (count - 1)
+    return sum(best.values()) - w * fixed / ref + 2 * w
+
+
 def cost_reference(inst: Instance) -> float:
     """The cost R the award's cost is scored against (`score`): the cost floor, a price the
     bids themselves fix and the budget does not move. Only where every option is free (a

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates
-from procure.award import diagnosis
+from procure.award import diagnosis, mip
 from procure.award.budget import Budget
 from procure.award.congruence import obstructed
 from procure.award.formulation import (
@@ -28,6 +28,7 @@ from procure.award.formulation import (
     model_for,
     twin_images,
 )
+from procure.award.heuristic import first_award
 from procure.award.instance import (
     Instance,
     build_instance,
@@ -114,6 +115,9 @@ def choice_of(award: Award) -> Choice:
     return {a.system: (a.vendor, a.model) for a in award.systems}, layers, award.integrator
 
 
+# From this many nonzeros (the generated province: 1.0 M) a cold award starts from
+# `award.heuristic`'s: with no incumbent its branching found nothing in 900 s
+HEURISTIC_NONZEROS = mip.IMPROVE_NONZEROS
 REPAIRS = 4  # tolerant re-solves allowed to exclude awards that broke a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
 EXCLUSIONS = 2  # of which by exclusion cuts, before the precise build
@@ -371,7 +375,10 @@ def optimize(
     if cost_floor(inst) > inst.budget * (1 + 1e-9):  # no award can fit: said so
         raise infeasible()  # before a model scaled to a budget of, say, 1e-9 CNY is solved
     model = model_for(inst, solver, time_limit=time_limit)
-    status, seconds = solve_exact(model, solver, start=choice_of(start) if start else None)
+    first = choice_of(start) if start else None
+    if first is None and isinstance(model, ArrayModel) and len(model.a.vals) >= HEURISTIC_NONZEROS:
+        first = first_award(inst)  # a province: the branching starts from an award (#25)
+    status, seconds = solve_exact(model, solver, start=first)
     if status == "Infeasible":
         raise infeasible()
     if status not in ("Optimal", "Time limit"):

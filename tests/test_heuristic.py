@@ -1,0 +1,187 @@
+"""The first award by a heuristic (#25): it meets every rule exactly or is not offered, it is
+never better than the optimum, the bound that needs no solve is never below it, and a solve
+started from it ends at the optimum found without it. A branching solve whose root LP is not
+solved in time never calls its award optimal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.award import mip, optimizer
+from procure.award.formulation import GAP, ArrayModel, Choice
+from procure.award.heuristic import first_award
+from procure.award.instance import Instance, build_instance, evaluate, score_ceiling
+from procure.award.optimizer import optimize
+
+from .test_optimizer import brute_force, instances
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from generate import province
+
+SEEDS = (11, 12)  # generated 150 x 12 provinces where the heuristic finds an award
+
+
+# about one drawn instance in four has an award, and the heuristic finds one in 60% of those
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_first_award_is_exact_and_never_beats_brute_force(inst: Instance) -> None:
+    best = brute_force(inst)
+    if best is not None:  # the bound that needs no solve is never below the optimum
+        assert score_ceiling(inst) >= best - 1e-9
+    choice = first_award(inst)
+    if choice is None:
+        return
+    ev = evaluate(inst, *choice)
+    assert not ev.violations
+    assert best is not None and ev.objective <= best + 1e-9
+    # the model takes it as it is (its winners in the twin rows' order): with every integer
+    # fixed to the award, HiGHS completes it to the same score
+    model = ArrayModel(inst)
+    hint = model.hint(choice)
+    assert hint is not None
+    lo, up = model.a.col_lower.copy(), model.a.col_upper.copy()
+    lo[hint[0]] = up[hint[0]] = hint[1]
+    completed = mip._mip(model.a, GAP, 30.0, lo, up, None)
+    assert completed.status == "Optimal" and completed.objective is not None
+    assert completed.objective == pytest.approx(ev.objective, abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def provinces() -> dict[int, tuple[Any, ...]]:
+    out = {}
+    for seed in SEEDS:
+        s, catalog = province(150, 12, seed)
+        a = assess(s, catalog)
+        inst = build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+        out[seed] = (s, a, catalog, inst)
+    return out
+
+
+def _first(inst: Instance) -> Choice:
+    choice = first_award(inst)
+    assert choice is not None, "the heuristic found no award on a feasible province"
+    ev = evaluate(inst, *choice)
+    assert not ev.violations, ev.violations
+    return choice
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_started_from_the_heuristic_the_branching_ends_at_the_same_optimum(
+    provinces: dict[int, tuple[Any, ...]], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inst = provinces[seed][3]
+    choice = _first(inst)
+    plain = ArrayModel(inst)
+    assert plain.solve(branching=True)[0] == "Optimal"
+    monkeypatch.setattr(mip, "IMPROVE_NONZEROS", 0)  # the province's path: improved first
+    started = ArrayModel(inst)
+    assert started.solve(branching=True, start=choice)[0] == "Optimal"
+    assert started.result is not None and plain.result is not None
+    assert started.result.objective == pytest.approx(plain.result.objective, rel=2 * GAP)
+    ev = evaluate(inst, *started.choice())
+    assert ev.objective >= evaluate(inst, *choice).objective - 1e-9
+    assert ev.objective == pytest.approx(plain.result.objective, rel=2 * GAP)
+
+
+def test_no_root_bound_is_never_called_optimal(
+    provinces: dict[int, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The root LP out of time (as on the 3,000 x 40 province): the hint's award comes back
+    with no bound from the branching, and the model states the bound that needs no solve."""
+    inst = provinces[SEEDS[0]][3]
+    choice = _first(inst)
+
+    def out_of_time(*_: Any, **__: Any) -> None:
+        raise mip._Trouble("time limit")
+
+    monkeypatch.setattr(mip._Relaxation, "solve", out_of_time)
+    model = ArrayModel(inst)
+    hint = model.hint(choice)
+    assert hint is not None
+    raw = mip.solve_arrays(
+        model.a,
+        gap=GAP,
+        priority=_priority(model),
+        neighbourhood=model.layout.groups,
+        lazy=("link_",),
+        hint=hint,
+        inside=model.layout.inside,
+    )
+    assert raw.status == "Time limit" and raw.bound is None and raw.values is not None
+    status, _ = model.solve(branching=True, start=choice)
+    result = model.result
+    assert result is not None and result.bound is not None and result.objective is not None
+    ceiling = score_ceiling(inst)
+    assert result.bound == pytest.approx(max(ceiling, result.objective))
+    assert result.gap == pytest.approx((result.bound - result.objective) / result.objective)
+    assert status == ("Optimal" if result.gap <= GAP else "Time limit")
+    assert status == "Time limit"  # the ceiling is loose here: nothing proven
+
+
+def test_the_lp_bound_stands_in_for_the_root(
+    provinces: dict[int, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a large model the hint is improved and the whole LP relaxation bounds it: with the
+    branching's own root out of time, that bound is the one stated, never below the optimum."""
+    inst = provinces[SEEDS[0]][3]
+    choice = _first(inst)
+    plain = ArrayModel(inst)
+    assert plain.solve(branching=True)[0] == "Optimal"
+    assert plain.result is not None and plain.result.objective is not None
+    optimum = plain.result.objective
+
+    def out_of_time(*_: Any, **__: Any) -> None:
+        raise mip._Trouble("time limit")
+
+    monkeypatch.setattr(mip, "IMPROVE_NONZEROS", 0)
+    monkeypatch.setattr(mip._Relaxation, "solve", out_of_time)
+    model = ArrayModel(inst)
+    status, _ = model.solve(branching=True, start=choice)
+    result = model.result
+    assert result is not None and result.bound is not None and result.objective is not None
+    lp = mip._lp_bound(model.a, 60.0)
+    assert lp is not None and lp >= optimum - 1e-9
+    assert result.bound == pytest.approx(max(lp, result.objective))
+    assert result.objective <= optimum + 1e-9
+    assert status == ("Optimal" if result.gap is not None and result.gap <= GAP else "Time limit")
+    assert not evaluate(inst, *model.choice()).violations
+
+
+def _priority(model: ArrayModel) -> Any:
+    import numpy as np
+
+    return np.array([*model.layout.y.values(), *model.layout.g.values()], dtype=np.int64)
+
+
+def test_optimize_starts_a_large_award_from_the_heuristic(
+    provinces: dict[int, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`optimize` on a model past HEURISTIC_NONZEROS starts from the heuristic's award and
+    ends where it ends without it."""
+    s, a, catalog, _ = provinces[SEEDS[1]]
+
+    def award() -> Any:
+        return optimize(
+            s, a.deployment, a.weights.weights, catalog, knowledge().costs, extras=False
+        )
+
+    plain = award()
+    calls: list[Choice | None] = []
+
+    def counted(inst: Instance) -> Choice | None:
+        calls.append(first_award(inst))
+        return calls[-1]
+
+    monkeypatch.setattr(optimizer, "HEURISTIC_NONZEROS", 0)
+    monkeypatch.setattr(optimizer, "first_award", counted)
+    started = award()
+    assert len(calls) == 1 and calls[0] is not None
+    assert plain.status == started.status == "Optimal"
+    assert started.objective == pytest.approx(plain.objective, rel=2 * GAP)
