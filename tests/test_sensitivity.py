@@ -52,6 +52,22 @@ def test_vectorised_fits_agree_with_the_assessment(path: object) -> None:
     assert [DEPLOYMENT_MODELS[i] for i in best] == [p.recommended for p in a.deployment.placements]
 
 
+def test_fits_in_chunks_of_draws_equal_the_fits_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`FitModel.best` bounds its memory by chunks of draws (a province's draws took 2 GB at
+    once); every chunking gives the same answer as one pass."""
+    from procure.analysis import sensitivity
+
+    s = load("municipality-multivendor")
+    a = assess(s, CATALOG)
+    fm = FitModel(s, a.deployment, knowledge().deployment)
+    w = np.random.default_rng(7).dirichlet(np.ones(len(CRITERIA)), size=257)
+    whole = fm.best(w)
+    for cells in (1, len(s.systems) * 5 * 3, 10**9):
+        monkeypatch.setattr(sensitivity, "CHUNK_CELLS", cells)
+        assert np.array_equal(fm.best(w), whole)
+    assert whole.shape == (257, len(s.systems))
+
+
 @pytest.mark.parametrize("name", ["prefecture-binzhou", "municipality-multivendor"])
 def test_flip_points_verified_just_below_and_above(name: str) -> None:
     s = load(name)

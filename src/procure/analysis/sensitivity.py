@@ -33,6 +33,7 @@ from procure.inputs.vendors import DEPLOYMENT_MODELS, Vendor
 from procure.text import Text
 
 GRID = 1001
+CHUNK_CELLS = 4_000_000  # floats per intermediate array of `FitModel.best` (32 MB)
 
 
 class Flip(BaseModel):
@@ -112,7 +113,19 @@ class FitModel:
         self.allowed = np.array(allowed)
 
     def best(self, weights: np.ndarray) -> np.ndarray:
-        """Index of the recommended model: weights (draws x criteria) -> (draws x systems)."""
+        """Index of the recommended model: weights (draws x criteria) -> (draws x systems).
+        In chunks of draws, so the intermediate draws x systems x models arrays stay near
+        `CHUNK_CELLS` floats (a 3,000-system province's draws took 2 GB at once); each row is
+        computed as alone, so the answer does not depend on the chunking."""
+        per_draw = max(1, self.mod.shape[0] * max(self.profile.shape[0], self.mod.shape[1]))
+        step = max(1, CHUNK_CELLS // per_draw)
+        if len(weights) <= step:
+            return self._best(weights)
+        return np.concatenate(
+            [self._best(weights[i : i + step]) for i in range(0, len(weights), step)], axis=0
+        )
+
+    def _best(self, weights: np.ndarray) -> np.ndarray:
         ws = weights[:, None, :] * self.mod[None, :, :]
         ws = ws / ws.sum(axis=2, keepdims=True)
         fits = np.einsum("dsc,mc->dsm", ws, self.profile) + self.adjust[None, :, :]
