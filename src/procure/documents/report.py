@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from procure.analysis.explain import LISTED, BidderOutcome, describe
 from procure.catalog import catalog, templates_dir
+from procure.documents.inputs import input_tables, settings
 from procure.documents.sandbox import SealedEnvironment, TemplateLimit, plain
 from procure.errors import InputError, Problem, ProcureError, excerpt
 from procure.inputs.bids import csv_text
@@ -38,6 +39,7 @@ from procure.inputs.record import BRIEF_JSON
 from procure.inputs.yamlio import dump_yaml
 from procure.money import fmt_money, fmt_pct, fmt_signed
 from procure.recommendation import Recommendation
+from procure.text import fmt_date
 
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file (the bundled ones: under 8 KB each)
 
@@ -105,7 +107,21 @@ def _env(
     env.add_filter("money", fmt_money)
     env.add_filter("signed", fmt_signed)
     env.add_filter("pct", fmt_pct)
+    env.add_filter("date", brief_date)
     return env
+
+
+def brief_date(day: str, lang: str) -> str:
+    """A date as the brief prints it: 2026年12月4日 in Chinese, 4 December 2026 in English; a
+    value that is not an ISO date prints as it is."""
+    try:
+        text = fmt_date(day, lang)
+    except (TypeError, ValueError):
+        return str(day)
+    if lang == "zh":
+        return text
+    d = datetime.fromisoformat(text)
+    return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
 def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
@@ -231,6 +247,9 @@ def context(
         "lang": lang,
         "charts": dict(charts),
         "scenario_yaml": dump_yaml(_appendix(rec, t)),
+        "input_tables": input_tables(plain(rec.scenario), lang),
+        "settings": settings(lang),
+        "indicator_value": lambda c: indicator_value(c, lang),
         "big": len(systems) > SUMMARY_SYSTEMS,
         "keep": lambda sid: sid in shown,
         "shown_note": t["summary_note"].format(shown=len(shown), total=len(systems))
@@ -246,6 +265,23 @@ def context(
         "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
         "figure": lambda m: figure(m, lang),
     }
+
+
+def indicator_value(c: dict[str, Any], lang: str) -> str:
+    """A readiness indicator's value (its plain data) in the brief's words: the budget in
+    万元, staff as a count, levels as words."""
+    from procure.documents.inputs import value_text
+
+    key = {"budget": "agency.annual_it_budget_cny", "tech_staff": "agency.tech_staff"}.get(
+        str(c.get("indicator")), ""
+    )
+    value = c.get("value")
+    if key and isinstance(value, str):
+        try:
+            return value_text(key, float(value.replace(",", "")), lang)
+        except ValueError:
+            return value
+    return value_text("", value, lang) if isinstance(value, str) else str(value)
 
 
 def figure(m: dict[str, Any], lang: str) -> str:
