@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from procure.advice.assess import Assessment, assess, spend_basis
 from procure.advice.knowledge import MarketFigure, knowledge
 from procure.advice.route import advise_route
+from procure.analysis import AWARD_DRAWS
 from procure.analysis.cashflow import LABELS, Comparison, compare_modes
 from procure.analysis.explain import BidderOutcome, explain
 from procure.analysis.sensitivity import Sensitivity, analyse
@@ -17,11 +18,12 @@ from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
 from procure.award.optimizer import Award, optimize
 from procure.award.parallel import both
+from procure.catalog import catalog
 from procure.errors import InfeasibleError
 from procure.inputs.record import BriefRecord
 from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
-from procure.money import fmt_money
+from procure.money import fmt_money, fmt_pct
 from procure.text import Text
 
 
@@ -74,7 +76,6 @@ class Recommendation(BaseModel):
     bidders: list[BidderOutcome] = []  # why each bidder won or lost (评审说明)
 
 
-AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
 EXPLAIN_SECONDS = 30.0  # the bidder explanations' share of a brief's time (large tenders)
 
 
@@ -249,15 +250,21 @@ def summary(
             zh=f"部署模式：{mix_zh}（按部署模式统计系统数，{basis[1]}）。",
         )
     ]
+    joining = c.recommended == "join_parent_cloud"
     if award is not None:
         roles = ", ".join(f"{v.name} ({ROLE_EN[v.role]})" for v in award.vendors)
         roles_zh = "；".join(f"{v.name_zh or v.name}（{ROLE_ZH[v.role]}）" for v in award.vendors)
+        alone = (  # joining the cloud above, the award prices the alternative it is compared to
+            (" (buying alone, the compared alternative)", "（单独采购的比较测算，仅作比较依据）")
+            if joining
+            else ("", "")
+        )
         lines.append(
             Text(
-                en=f"Vendor award: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
+                en=f"Vendor award{alone[0]}: {roles}; total {fmt_money(award.total_cost_cny, 'en')} over "
                 f"{len(award.cost_by_year)} years against a budget of "
                 f"{fmt_money(award.budget_cny, 'en')}.",
-                zh=f"供应商组合：{roles_zh}；合同期{len(award.cost_by_year)}年总成本"
+                zh=f"供应商组合{alone[1]}：{roles_zh}；合同期{len(award.cost_by_year)}年总成本"
                 f"{fmt_money(award.total_cost_cny, 'zh')}，预算{fmt_money(award.budget_cny, 'zh')}。",
             )
         )
@@ -275,11 +282,22 @@ def summary(
             zh=f"合作模式：{names[c.recommended].zh}。{c.reasons[0].zh}",
         )
     )
-    lines.append(
-        Text(
-            en=f"Procurement route: {a.route.name.en.lower()}.", zh=f"采购方式：{a.route.name.zh}。"
+    if joining:  # one conclusion: the agency joins; the method is that of buying alone
+        own = {lang: catalog(lang)["no_own_procurement"] for lang in ("en", "zh")}
+        lines.append(
+            Text(
+                en=f"Procurement route: joining the unified cloud of the level above, the agency "
+                f"{own['en']}; if it bought alone: {a.route.name.en.lower()}.",
+                zh=f"采购方式：接入上级统建政务云，{own['zh']}；如单独采购，采用{a.route.name.zh}。",
+            )
         )
-    )
+    else:
+        lines.append(
+            Text(
+                en=f"Procurement route: {a.route.name.en.lower()}.",
+                zh=f"采购方式：{a.route.name.zh}。",
+            )
+        )
     r = a.readiness
     lines.append(
         Text(
@@ -290,8 +308,8 @@ def summary(
         )
     )
     risks_en, risks_zh = [], []
-    close = [p.system for p in a.deployment.placements if p.margin is not None and p.margin < 3]
-    if close:
+    close = [p.name for p in a.deployment.placements if p.margin is not None and p.margin < 3]
+    if close:  # by the names the user gave, never the ids
         risks_en.append(f"close deployment calls for {', '.join(close)}")
         risks_zh.append(f"{'、'.join(close)}的部署模式差距较小")
     p_other = c.risk.probability_cheaper["jv" if c.cheaper == "direct_purchase" else "direct"]
@@ -299,8 +317,10 @@ def summary(
         risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
         risks_zh.append(f"{p_other:.0%}的抽样中合作模式成本优劣反转")
     if award is not None and award.binding:
-        risks_en.append("binding rules: " + "; ".join(b.en for b in award.binding))
-        risks_zh.append("紧约束：" + "；".join(b.zh for b in award.binding))
+        risks_en.append(
+            "rules the award presses against: " + "; ".join(b.en for b in award.binding)
+        )
+        risks_zh.append("起约束作用的规则：" + "；".join(b.zh for b in award.binding))
     if risks_en:
         lines.append(
             Text(
@@ -356,13 +376,15 @@ def parent_note(scenario: Scenario) -> tuple[Text, Text]:
         "resources bought alone, as the comparison the decision rests on.",
         zh=f"建议接入{zh}统建政务云：下列授标结果为单独采购同等资源的测算，仅作比较依据。",
     )
+    own = {lang: catalog(lang)["no_own_procurement"] for lang in ("en", "zh")}
     route = Text(
-        en=f"If the agency joins the {en} unified cloud, it buys no platform of its own: units "
+        en=f"If the agency joins the {en} unified cloud, it {own['en']}: units "
         "covered by the unified procurement of the level above sign service agreements with its "
         "winning providers directly (iResearch 2020, ch.2). The method below applies only if it "
         "procures alone.",
-        zh=f"如接入{zh}统建政务云，本机构无需单独组织平台采购：纳入上级统一采购范围的单位可直接与"
-        "中标厂商签署云服务协议（iResearch 2020，第二章）。以下采购方式仅适用于单独采购的情形。",
+        zh=f"如接入{zh}统建政务云，本机构{own['zh']}：纳入上级统一采购范围的单位可直接与"
+        "上级选定的云服务商签署云服务协议（艾瑞咨询《中国政务云行业研究报告》（2020）第2章）。"
+        "以下采购方式仅适用于单独采购的情形。",
     )
     return note, route
 
@@ -446,6 +468,21 @@ COST_RATES = {
 }
 
 
+def parameter_text(name: str, value: float, lang: str) -> str:
+    """A cash-flow parameter as the reader reads it: money in 万元, months and years counted,
+    a multiple as such, a rate as a percentage (never 5e+06 or 0.51)."""
+    zh = lang == "zh"
+    if name.endswith("_cny"):
+        return fmt_money(value, lang)
+    if name.endswith("_months"):
+        return f"{value:g}个月" if zh else f"{value:g} months"
+    if name.endswith("_years"):
+        return f"{value:g}年" if zh else f"{value:g} years"
+    if name.endswith("_multiple"):
+        return f"{value:g}倍" if zh else f"{value:g} times"
+    return fmt_pct(value, 0 if round(value * 100, 6).is_integer() else 1)
+
+
 def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
     """Every assumption the run used, with its reason, in both languages."""
     kb = knowledge()
@@ -478,11 +515,11 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
         )
     for p in c.inputs.parameters.values():
         label = LABELS[p.name]
-        shown = f"{p.value:g}"
         out.append(
             Provenance(
                 item=Text(
-                    en=f"cash flow: {label.en} = {shown}", zh=f"现金流参数：{label.zh} = {shown}"
+                    en=f"cash flow: {label.en}: {parameter_text(p.name, p.value, 'en')}",
+                    zh=f"现金流参数：{label.zh}为{parameter_text(p.name, p.value, 'zh')}",
                 ),
                 kind="scenario" if p.provenance == "scenario" else "assumption",
                 text=p.reason or Text(en="given in the scenario", zh="情景中给定"),

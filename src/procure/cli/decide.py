@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from procure.analysis import AWARD_DRAWS
 from procure.cli.common import (
     DataDirOpt,
     JobsOpt,
@@ -361,8 +362,14 @@ def sensitivity(
         ),
     ] = 10_000,
     award_draws: Annotated[
-        int, typer.Option("--award-draws", min=0, max=1000, help="Draws re-solving the award MILP.")
-    ] = 50,
+        int,
+        typer.Option(
+            "--award-draws",
+            min=0,
+            max=1000,
+            help="Draws re-solving the award MILP (the brief uses the same number).",
+        ),
+    ] = AWARD_DRAWS,
     spread: Annotated[
         float | None,
         typer.Option(

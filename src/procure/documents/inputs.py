@@ -40,7 +40,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "procurement.expansion_value_cny": ("本次追加金额", "Value of this add-on"),
     "procurement.original_contract_cny": ("原合同金额", "Original contract"),
     "procurement.prior_add_ons_cny": ("此前追加金额", "Earlier add-ons"),
-    "procurement.open_tender_threshold_cny": ("当地公开招标数额标准", "Local open-tender threshold"),
+    "procurement.open_tender_threshold_cny": (
+        "当地公开招标数额标准",
+        "Local open-tender threshold",
+    ),
     "procurement.exclude_vendors": ("排除的供应商", "Suppliers excluded"),
     "procurement.structure": ("合同结构", "Contract structure"),
     "procurement.integrator_rules.lead_share": (
@@ -61,7 +64,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "partnership.discount_rate": ("折现率", "Discount rate"),
     "partnership.annual_spend_cny": ("年度支出", "Annual spend"),
     "partnership.jv_equity_share": ("政府在合资公司中的持股比例", "Government's JV equity share"),
-    "partnership.jv_capex_multiple": ("合资公司建设投入（折合年支出倍数）", "JV build cost (years of spend)"),
+    "partnership.jv_capex_multiple": (
+        "合资公司建设投入（折合年支出倍数）",
+        "JV build cost (years of spend)",
+    ),
     "partnership.jv_prep_months": ("合资公司筹备期", "JV preparation"),
     "partnership.direct_prep_months": ("直接购买服务准备期", "Direct purchase preparation"),
     "partnership.jv_overhead_rate": ("合资公司变动管理费率", "JV variable overhead"),
@@ -71,8 +77,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "partnership.jv_margin": ("合资公司利润率", "JV margin"),
     "partnership.parent_fee_rate": ("上级统建云收费（占单独采购费用的比例）", "Parent cloud's fee"),
     "partnership.parent_onboarding_months": ("接入上级统建云所需时间", "Joining the parent cloud"),
-    "partnership.jv_residual_share": ("测算期末政府股权的剩余价值比例", "JV equity left at the end"),
-    "partnership.switching_cost_rate": ("重新招标时更换供应商的成本率", "Cost of switching supplier"),
+    "partnership.jv_residual_share": (
+        "测算期末政府股权的剩余价值比例",
+        "JV equity left at the end",
+    ),
+    "partnership.switching_cost_rate": (
+        "重新招标时更换供应商的成本率",
+        "Cost of switching supplier",
+    ),
     "partnership.switch_probability": ("重新招标更换供应商的概率", "Chance of switching supplier"),
     "partnership.turnover_years": ("政府换届周期", "Government term"),
     "partnership.turnover_disruption_rate": ("换届对服务的扰动成本率", "Disruption at a new term"),
@@ -110,9 +122,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "health": ("卫生健康", "health"),
     "transport": ("交通运输", "transport"),
     "other": ("其他", "other"),
-    "iaas": ("基础设施（IaaS）", "infrastructure (IaaS)"),
-    "paas": ("平台（PaaS）", "platform (PaaS)"),
-    "saas": ("应用（SaaS）", "application (SaaS)"),
+    "iaas": ("基础设施", "IaaS"),
+    "paas": ("平台", "PaaS"),
+    "saas": ("应用", "SaaS"),
 }
 # a value that depends on the setting it belongs to
 FIELD_VALUES: dict[str, dict[str, tuple[str, str]]] = {
@@ -243,9 +255,17 @@ def _bidders(vendors: Any, lang: str) -> str:
     """Where the bids come from, in words."""
     zh = lang == "zh"
     if vendors == "default" or vendors is None:
-        return "内置的示意性供应商名录（非投标数据）" if zh else "the built-in illustrative catalog (not bids)"
+        return (
+            "内置的示意性供应商名录（非投标数据）"
+            if zh
+            else "the built-in illustrative catalog (not bids)"
+        )
     if isinstance(vendors, list):
-        return f"情景文件中列出的{len(vendors)}家投标人" if zh else f"{len(vendors)} bidders listed in the scenario"
+        return (
+            f"情景文件中列出的{len(vendors)}家投标人"
+            if zh
+            else f"{len(vendors)} bidders listed in the scenario"
+        )
     return f"投标文件 {vendors}" if zh else f"the bid file {vendors}"
 
 

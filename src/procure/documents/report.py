@@ -484,6 +484,23 @@ def pdf_from_html(
     """Lay out HTML as PDF, fetching only bundled or template files (never the network), with
     `attach` (name, bytes) embedded, dated `stamp` (else now); also the evaluation report's
     renderer."""
+    from weasyprint import Attachment
+
+    document = layout(html, template_dir)
+    files = [
+        Attachment(file_obj=io.BytesIO(raw), name=name, created=stamp, modified=stamp)
+        for name, raw in attach
+    ]
+    return bytes(
+        document.write_pdf(
+            pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
+        )
+    )
+
+
+def layout(html: str, template_dir: Path | None = None) -> Any:
+    """The laid-out pages (a WeasyPrint Document) of the HTML, fetching only bundled or template
+    files (never the network); what the PDF draws, and what the layout tests measure."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -509,18 +526,7 @@ def pdf_from_html(
         string=html,
         base_url=str(allowed[-1]) + "/",
         url_fetcher=LocalOnly(allowed_protocols=["file"]),
-    )
-    from weasyprint import Attachment
-
-    files = [
-        Attachment(file_obj=io.BytesIO(raw), name=name, created=stamp, modified=stamp)
-        for name, raw in attach
-    ]
-    payload = bytes(
-        document.write_pdf(
-            pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
-        )
-    )
+    ).render()
     if refused:  # a template asked for something outside its directory: bad input, not a PDF
         raise InputError(
             [
@@ -533,7 +539,7 @@ def pdf_from_html(
                 )
             ]
         )
-    return payload
+    return document
 
 
 def stamp_of(date: str | None) -> datetime | None:
