@@ -130,7 +130,7 @@ def laid_out(path: Path, lang: str) -> Laid:
         marking = " ".join(" ".join(_lines(m)) for m in margins)
         laid.pages.append(
             Page(
-                text="\n".join(lines),
+                text=re.sub(r"(?<=[A-Za-z])-\n(?=[a-z])", "-", "\n".join(lines)),  # Grid-|based
                 fill=(bottom - top) / height if height else 1.0,
                 headings=headings,
                 internal=catalog(lang)["internal_marking"] in marking,

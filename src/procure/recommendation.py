@@ -237,13 +237,11 @@ def summary(
 ) -> list[Text]:
     """The decisions in five lines (plus top risks). The deployment line counts the award's
     models when there is an award, so the summary and the award tell one story."""
-    mix = dict(a.deployment.mix)
-    if award is not None:
-        mix = {m: sum(1 for s in award.systems if s.model == m) for m in mix}
+    mix, basis_key = model_mix(a, award)
     mix_en = ", ".join(f"{n} {m}" for m, n in mix.items() if n)
     model_zh: dict[str, str] = {p.id: p.name.zh for p in knowledge().deployment.models}
     mix_zh = "，".join(f"{model_zh[m]} {n}个" for m, n in mix.items() if n)
-    basis = ("as awarded", "按授标结果") if award is not None else ("by best fit", "按最佳适配")
+    basis = (catalog("en")[basis_key], catalog("zh")[basis_key])
     lines = [
         Text(
             en=f"Deployment: {mix_en} (systems by model, {basis[0]}).",
@@ -329,6 +327,16 @@ def summary(
             )
         )
     return lines
+
+
+def model_mix(a: Assessment, award: Award | None) -> tuple[dict[str, int], str]:
+    """Systems by deployment model, and the catalog key of its basis: as in the recommended
+    award when there is one, else by best fit. The one count the summary, the award and the
+    terminal's `compare` all print."""
+    mix = dict(a.deployment.mix)
+    if award is None:
+        return mix, "mix_basis_best_fit"
+    return {m: sum(1 for s in award.systems if s.model == m) for m in mix}, "mix_basis_award"
 
 
 def structures(
@@ -514,12 +522,16 @@ def assumptions(c: Comparison, vendors: list[Vendor]) -> list[Provenance]:
             Provenance(item=label, kind="assumption", text=getattr(kb.costs, f"{name}_assumption"))
         )
     for p in c.inputs.parameters.values():
-        label = LABELS[p.name]
+        label = LABELS[
+            p.name
+        ]  # its unit goes with the value: "筹备期为18个月", not "（月）为18个月"
+        en = label.en.removesuffix(", months").removesuffix(", years")
+        zh = label.zh.removesuffix("（月）").removesuffix("（年）")
         out.append(
             Provenance(
                 item=Text(
-                    en=f"cash flow: {label.en}: {parameter_text(p.name, p.value, 'en')}",
-                    zh=f"现金流参数：{label.zh}为{parameter_text(p.name, p.value, 'zh')}",
+                    en=f"cash flow: {en}: {parameter_text(p.name, p.value, 'en')}",
+                    zh=f"现金流参数：{zh}为{parameter_text(p.name, p.value, 'zh')}",
                 ),
                 kind="scenario" if p.provenance == "scenario" else "assumption",
                 text=p.reason or Text(en="given in the scenario", zh="情景中给定"),

@@ -168,15 +168,21 @@ GROUPS = ("agency", "procurement", "partnership")
 HIDDEN = {"format", "name", "language", "systems", "criteria", "vendors"}  # shown elsewhere
 
 
-def value_text(key: str, value: Any, lang: str) -> str:
+VENDOR_KEYS = {"procurement.incumbent", "procurement.exclude_vendors"}  # bidders' ids
+
+
+def value_text(key: str, value: Any, lang: str, names: dict[str, str] | None = None) -> str:
     """One setting's value in the brief's words: money in 万元, fractions as percentages,
-    yes/no, the words for an enum value, a count with its unit."""
+    yes/no, the words for an enum value, a count with its unit, a bidder by its name
+    (`names`: id -> name), never its id."""
     zh = lang == "zh"
+    if key in VENDOR_KEYS and isinstance(value, str):
+        return (names or {}).get(value, value)
     if isinstance(value, bool):
         return ("是" if value else "否") if zh else ("yes" if value else "no")
     if isinstance(value, list):
         sep = "、" if zh else ", "
-        return sep.join(value_text(key, v, lang) for v in value) or ("无" if zh else "none")
+        return sep.join(value_text(key, v, lang, names) for v in value) or ("无" if zh else "none")
     if isinstance(value, int | float):
         if key.endswith("_cny"):
             return fmt_money(float(value), lang)
@@ -202,10 +208,12 @@ def flatten(prefix: str, node: Any) -> list[tuple[str, Any]]:
     return [(prefix, node)]
 
 
-def input_tables(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
+def input_tables(
+    scenario: dict[str, Any], lang: str, names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The scenario as the brief's tables (plain data): for each group its rows (label,
     value), the systems' rows, the criteria and the bidders' source; and the settings this
-    list has no label for (shown by key in the technical annex)."""
+    list has no label for (shown by key in the technical annex). `names`: bidders' names by id."""
     i = 0 if lang == "zh" else 1
     groups: list[dict[str, Any]] = []
     unlabelled: list[list[str]] = []
@@ -215,7 +223,7 @@ def input_tables(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
             if value is None:
                 continue
             if key in LABELS:
-                rows.append([LABELS[key][i], value_text(key, value, lang)])
+                rows.append([LABELS[key][i], value_text(key, value, lang, names)])
             else:
                 unlabelled.append([key, str(value)])
         groups.append({"group": group, "rows": rows})

@@ -247,7 +247,7 @@ def context(
         "lang": lang,
         "charts": dict(charts),
         "scenario_yaml": dump_yaml(_appendix(rec, t)),
-        "input_tables": input_tables(plain(rec.scenario), lang),
+        "input_tables": input_tables(plain(rec.scenario), lang, vendors),
         "settings": settings(lang),
         "indicator_value": lambda c: indicator_value(c, lang),
         "big": len(systems) > SUMMARY_SYSTEMS,
