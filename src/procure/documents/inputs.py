@@ -238,9 +238,7 @@ def input_tables(
                 value_text("", bool(s.get("public_facing", False)), lang),
                 value_text("", s.get("sensitivity", ""), lang),
                 str(s.get("mlps_level", "")),
-                f"{s.get('vcpu', 0):,.10g}",
-                f"{s.get('memory_gb', 0):,.10g}",
-                f"{s.get('storage_tb', 0):,.10g}",
+                resources(s, lang),
                 value_text("", s.get("elasticity", ""), lang),
                 value_text("", bool(s.get("legacy", False)), lang),
                 value_text("", list(s.get("layers") or []), lang),
@@ -257,6 +255,14 @@ def input_tables(
         "vendors": _bidders(scenario.get("vendors"), lang),
         "unlabelled": unlabelled,
     }
+
+
+def resources(system: dict[str, Any], lang: str) -> str:
+    """A system's size in one cell: 640核／2,560 GB／60 TB (vCPU, memory, storage)."""
+    cores = f"{system.get('vcpu', 0):,.10g}{'核' if lang == 'zh' else ' vCPU'}"
+    memory = f"{system.get('memory_gb', 0):,.10g} GB"
+    storage = f"{system.get('storage_tb', 0):,.10g} TB"
+    return ("／" if lang == "zh" else " / ").join((cores, memory, storage))
 
 
 def _bidders(vendors: Any, lang: str) -> str:
