@@ -305,3 +305,69 @@ def test_the_held_out_scenarios_cover_joining_and_parallel_contracts() -> None:
         and len(r.award.vendors) > 1
         for r in recs
     )
+
+
+def test_a_verdict_states_the_distance_to_the_nearest_change() -> None:
+    """The issue's case: 成本权重在0.00至0.51之间（当前0.50） was printed as 稳健; one point from
+    the change, it is 敏感, and the verdict says how far and under which margin."""
+    from procure.analysis.sensitivity import ROBUST_MARGIN, Flip, _verdict
+
+    near = _verdict("cost", 0.50, (0.0, 0.51), [])
+    assert near.zh.startswith("敏感") and near.en.startswith("sensitive")
+    assert "1个百分点" in near.zh and f"{ROBUST_MARGIN * 100:.0f}个百分点" in near.zh
+    assert "0%至51%" in near.zh and "当前50%" in near.zh  # weights as percentages
+    whole = _verdict("cost", 0.30, (0.0, 1.0), [])
+    assert whole.zh.startswith("稳健") and "整个取值范围" in whole.zh
+    inside = _verdict("cost", 0.30, (0.05, 0.45), [])
+    assert inside.zh.startswith("稳健") and "15个百分点" in inside.zh
+    flip = Flip(system="s", at=0.37, before="private", after="public")
+    placed = _verdict("cost", 0.30, (0.05, 0.45), [flip], {"s": "县门户"})
+    assert placed.zh.startswith("敏感") and "7个百分点" in placed.zh
+
+
+def test_amounts_compared_in_one_sentence_share_a_unit() -> None:
+    """'低3,675.15万元（1.09亿元对1.45亿元）' mixed two units in one comparison."""
+    from procure.money import fmt_amounts
+
+    assert fmt_amounts([36_751_500, 109_000_000, 145_751_500], "zh") == [
+        "0.37亿元",
+        "1.09亿元",
+        "1.46亿元",
+    ]
+    assert fmt_amounts([1_802_600, 2_319_000, 4_121_500], "zh") == [
+        "180.26万元",
+        "231.90万元",
+        "412.15万元",
+    ]
+    assert fmt_amounts([900_000, 1_200_000_000], "en") == ["0.00 bn CNY", "1.20 bn CNY"]
+
+
+def test_every_setting_of_the_scenario_has_a_label_in_the_inputs_annex() -> None:
+    """The inputs annex shows each setting by its label, never its key: a setting added to
+    the format without a label would show its key (in the technical annex) instead."""
+    from procure.documents.inputs import LABELS, input_tables
+
+    schema = Scenario.model_json_schema()
+    defs = schema.get("$defs", {})
+
+    def leaves(prefix: str, ref: dict[str, Any]) -> list[str]:
+        node = defs[ref["$ref"].split("/")[-1]] if "$ref" in ref else ref
+        out: list[str] = []
+        for key, sub in (node.get("properties") or {}).items():
+            target = sub.get("$ref") and defs[sub["$ref"].split("/")[-1]]
+            if target and "properties" in target:
+                out += leaves(f"{prefix}.{key}", sub)
+            else:
+                out.append(f"{prefix}.{key}")
+        return out
+
+    keys = [
+        k
+        for group in ("agency", "procurement", "partnership")
+        for k in leaves(group, schema["properties"][group])
+    ]
+    assert [k for k in keys if k not in LABELS] == []
+    tables = input_tables(recommendation(HELD_OUT[0]).scenario, "zh")
+    assert tables["unlabelled"] == []
+    values = " ".join(v for g in tables["groups"] for _, v in g["rows"])
+    assert "省级统建政务云" in values and "260.00万元" in values and "80%" in values

@@ -40,6 +40,7 @@ CONTEXT_FUNCTIONS = {
     "vendor_name",
     "enum",
     "figure",
+    "indicator_value",
 }
 GLOBAL_FUNCTIONS = {"range", "namespace", "dict"}
 METHODS: dict[type, set[str]] = {

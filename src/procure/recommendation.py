@@ -298,11 +298,12 @@ def summary(
         )
     chosen = {"direct_purchase": c.direct, "joint_venture": c.jv, "join_parent_cloud": c.parent}
     mode = chosen.get(c.recommended) or c.direct
+    months = f"{round(mode.months_to_service, 1):g}"  # as the route section gives it: 5.7, 3
     lines.append(  # by when: the recommended path's own lead time, as the comparison gives it
         Text(
-            en=f"Timing: first service about {mode.months_to_service:.0f} months after the "
+            en=f"Timing: first service about {months} months after the "
             f"project is approved ({names[c.recommended].en.lower()}).",
-            zh=f"时间：{names[c.recommended].zh}，自立项起约{mode.months_to_service:.0f}个月"
+            zh=f"时间：{names[c.recommended].zh}，自立项起约{months}个月"
             "可提供服务。",
         )
     )
