@@ -29,11 +29,12 @@ from procure.inputs.vendors import Vendor
 from procure.money import fmt_money
 from procure.recommendation import Recommendation
 
-from .conftest import EXAMPLES, ROOT, brief_file, run
+from .conftest import EXAMPLES, ROOT, brief_file, cli_json, example, run
 from .test_language import ENGLISH_RUN, joined, user_words, without
 
 HELD_OUT = sorted((ROOT / "tests" / "data" / "briefs").glob("*.yaml"))
 SCENARIOS = EXAMPLES + HELD_OUT
+MODELS = ("private", "dedicated", "public", "hybrid")
 FILL = 0.30  # a page is at least this full, unless it is the last of its chapter
 
 
@@ -288,9 +289,28 @@ def test_the_summary_agrees_with_the_sections(path: Path, lang: str) -> None:
             if (v.name_zh if lang == "zh" and v.name_zh else v.name) in summary
         }
         assert named == {v.vendor for v in rec.award.vendors}
+    mix = (
+        {m: sum(1 for s in rec.award.systems if s.model == m) for m in MODELS} if rec.award else {}
+    )
+    for model, n in mix.items():  # the summary counts the systems as the award section shows them
+        word = t[f"model_{model}"]
+        shown = f"{word} {n}个" if lang == "zh" else f"{n} {word.lower()}"
+        assert (shown in summary) is (n > 0), (shown, summary[:200])
     if rec.comparison.recommended == "join_parent_cloud":
         own = t["no_own_procurement"]
         assert own in summary and own in text
+
+
+def test_the_brief_and_sensitivity_give_the_same_probabilities() -> None:
+    """One draw count, one seed: `procure sensitivity` and the brief's robustness section
+    print the same probabilities (they gave 64%/36% and 60%/40%)."""
+    path = example("county-joins-prefecture")
+    cli = cli_json("sensitivity", "--json", str(path))["acceptability"]
+    brief = recommendation(path).robustness
+    assert brief is not None
+    assert cli["award_draws"] == brief.acceptability.award_draws > 0
+    assert cli["vendor_in_mix"] == brief.acceptability.vendor_in_mix
+    assert cli["first_rank"] == brief.acceptability.first_rank
 
 
 def test_the_held_out_scenarios_cover_joining_and_parallel_contracts() -> None:
