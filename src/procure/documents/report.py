@@ -29,9 +29,10 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from procure.advice.knowledge import knowledge
 from procure.analysis.explain import LISTED, BidderOutcome, describe
 from procure.catalog import catalog, templates_dir
-from procure.documents.inputs import input_tables, settings
+from procure.documents.inputs import input_tables, settings, value_text
 from procure.documents.sandbox import SealedEnvironment, TemplateLimit, plain
 from procure.errors import InputError, Problem, ProcureError, excerpt
 from procure.inputs.bids import csv_text
@@ -232,6 +233,7 @@ def context(
     shown = deciding or set(systems)
     vendors = {vid: name(lang) for vid, name in rec.vendor_names.items()}
     names = dict(systems)  # describe() reads these; the template never sees the dict itself
+    agency = dict(plain(rec.scenario).get("agency") or {})
 
     def bidder_text(o: dict[str, Any]) -> str:
         return describe(
@@ -249,7 +251,7 @@ def context(
         "scenario_yaml": dump_yaml(_appendix(rec, t)),
         "input_tables": input_tables(plain(rec.scenario), lang, vendors),
         "settings": settings(lang),
-        "indicator_value": lambda c: indicator_value(c, lang),
+        "indicator_value": lambda c: indicator_value(c, agency, lang),
         "big": len(systems) > SUMMARY_SYSTEMS,
         "keep": lambda sid: sid in shown,
         "shown_note": t["summary_note"].format(shown=len(shown), total=len(systems))
@@ -267,21 +269,15 @@ def context(
     }
 
 
-def indicator_value(c: dict[str, Any], lang: str) -> str:
-    """A readiness indicator's value (its plain data) in the brief's words: the budget in
-    万元, staff as a count, levels as words."""
-    from procure.documents.inputs import value_text
-
-    key = {"budget": "agency.annual_it_budget_cny", "tech_staff": "agency.tech_staff"}.get(
-        str(c.get("indicator")), ""
-    )
-    value = c.get("value")
-    if key and isinstance(value, str):
-        try:
-            return value_text(key, float(value.replace(",", "")), lang)
-        except ValueError:
-            return value
-    return value_text("", value, lang) if isinstance(value, str) else str(value)
+def indicator_value(c: dict[str, Any], agency: dict[str, Any], lang: str) -> str:
+    """A readiness indicator's value (its plain data) in the brief's words, from the agency's
+    own setting as the inputs annex shows it: the budget in 万元, staff counted, a share as a
+    percentage, levels as words."""
+    fields = {i.id: i.field for f in knowledge().readiness.factors for i in f.indicators}
+    field = fields.get(str(c.get("indicator")))
+    if field is None or field not in agency:
+        return str(c.get("value"))
+    return value_text(f"agency.{field}", agency[field], lang)
 
 
 def figure(m: dict[str, Any], lang: str) -> str:
