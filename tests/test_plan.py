@@ -662,8 +662,8 @@ def test_an_unsourced_province_asks_for_it_and_uses_the_central_figure() -> None
     s = agency_in(example("prefecture-binzhou"), "prefecture", "shandong")
     value, basis, missing = open_threshold(s, KB)
     assert missing and value == 2_000_000
-    assert "agency.province" in basis.en and "henan" in basis.en
-    assert "河南省（henan）" in basis.zh
+    assert "province" in basis.en and "Henan" in basis.en  # the setting's key: technical annex
+    assert "河南省" in basis.zh and "henan" not in basis.zh
     given = agency_in(
         example("prefecture-binzhou"), "prefecture", "shandong", open_tender_threshold_cny=3e6
     )

@@ -38,6 +38,11 @@ def _svg(fig) -> str:  # type: ignore[no-untyped-def]
     return text[text.index("<svg") :]
 
 
+def _with_unit(label: str, unit: str) -> str:
+    """An axis label and its unit: 总成本（万元）, Total cost (M CNY)."""
+    return f"{label}（{unit}）" if unit == "万元" else f"{label} ({unit})"
+
+
 def warm_up() -> None:
     """Pay matplotlib's first-figure costs (font lookup, the SVG backend): about 0.25 s."""
     fig = _figure(1, 1)
@@ -98,15 +103,15 @@ def cashflow_chart(rec: Recommendation, t: dict[str, str]) -> str:
             label=c.parent.name(lang),
         )
     ax.set_xlabel(t["year"])
-    ax.set_ylabel(f"{t['cumulative_cost']} ({unit})")
+    ax.set_ylabel(_with_unit(t["cumulative_cost"], unit))
     ax.legend(frameon=False)
     return _svg(fig)
 
 
 def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
     award = rec.award
-    if award is None or not award.frontier:
-        return ""
+    if award is None or len({round(a.total_cost_cny) for a in award.frontier}) < 2:
+        return ""  # a single point is no trade-off: nothing to show
     scale, unit = (1e4, "万元") if rec.language == "zh" else (1e6, "M CNY")
     pts = sorted(award.frontier, key=lambda a: a.total_cost_cny)
     fig = _figure(5.5, 2.4)
@@ -128,7 +133,7 @@ def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
         linestyle="none",
         label=t["recommended_award"],
     )
-    ax.set_xlabel(f"{t['total_cost']} ({unit})")
+    ax.set_xlabel(_with_unit(t["total_cost"], unit))
     ax.set_ylabel(t["value_points"])
     ax.legend(frameon=False)
     return _svg(fig)
@@ -136,8 +141,8 @@ def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
 
 def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
     award = rec.award
-    if award is None:
-        return ""
+    if award is None or len(award.vendors) < 2:
+        return ""  # one bar compares nothing: the table says it
     scale, unit = (1e4, "万元") if rec.language == "zh" else (1e6, "M CNY")
     fig = _figure(5.5, 0.5 + 0.35 * len(award.vendors))
     ax = fig.add_subplot()
@@ -149,7 +154,7 @@ def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
             hatch=HATCHES[i % 4],
             edgecolor=GREYS[0],
         )
-    ax.set_xlabel(f"{t['cost_over_term']} ({unit})")
+    ax.set_xlabel(_with_unit(t["cost_over_term"], unit))
     ax.invert_yaxis()
     return _svg(fig)
 
@@ -159,8 +164,8 @@ def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | N
     `shown`: the systems to draw (a large brief's deciding ones; all by default: 1,000 rows
     made a 640-inch chart that took 20 s to draw and lay out)."""
     result = rec.robustness
-    if result is None:
-        return ""
+    if result is None or not any(c.flips for c in result.criteria):
+        return ""  # no system changes its model anywhere: every bar one shade, nothing to show
     models = ("private", "dedicated", "public", "hybrid")
     systems = [
         p for p in rec.assessment.deployment.placements if shown is None or p.system in shown
@@ -204,7 +209,7 @@ def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | N
         ax.set_yticks(range(len(systems)))
         ax.set_yticklabels([p.name for p in systems] if k % 2 == 0 else [])
         ax.invert_yaxis()
-        ax.set_title(t[c.criterion], fontsize=9)
+        ax.set_title(t[c.criterion], fontsize=9, pad=8)
     from matplotlib.patches import Patch
 
     handles = [
@@ -212,7 +217,7 @@ def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | N
         for i, m in enumerate(models)
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
-    fig.subplots_adjust(bottom=0.18, hspace=0.5)
+    fig.subplots_adjust(bottom=0.18, hspace=0.8)
     return _svg(fig)
 
 
@@ -265,6 +270,6 @@ def timeline_chart(rec: Recommendation, t: dict[str, str]) -> str:
         bbox_to_anchor=(0.5, -0.5 / (0.6 + 0.28 * len(steps))),
         ncol=len(handles),
         frameon=False,
-        fontsize=7,
+        fontsize=9,
     )
     return _svg(fig)

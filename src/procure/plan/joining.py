@@ -163,11 +163,11 @@ def joining_plan(
         fee_rate=rate,
         fee_basis=Text(
             en=f"{fmt_pct(rate, 0)} of the same resources and services bought alone "
-            f"({fmt_money(award.total_cost_cny, 'en')}; the comparison's parent_fee_rate, an "
-            f"assumption †), over the {years}-year term: {fmt_money(fees, 'en')}, shared among "
+            f"({fmt_money(award.total_cost_cny, 'en')}; the partnership "
+            f"comparison's fee rate, an assumption †), over the {years}-year term: {fmt_money(fees, 'en')}, shared among "
             "the systems by their estimated cost",
             zh=f"按单独采购同等资源和服务测算值（{fmt_money(award.total_cost_cny, 'zh')}）的"
-            f"{fmt_pct(rate, 0)}计（比较测算的 parent_fee_rate，为假设†），{years}年合同期合计"
+            f"{fmt_pct(rate, 0)}计（合作模式比较测算所设费率，为假设†），{years}年合同期合计"
             f"{fmt_money(fees, 'zh')}，按各系统测算成本分摊",
         ),
         total_cny=fees,
