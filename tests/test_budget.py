@@ -51,7 +51,7 @@ def test_extras_past_the_budget_are_said_not_guessed() -> None:
     assert cut.rule_costs == [] and cut.frontier == [] and cut.alternatives == []
     said = " ".join(c.en for c in cut.cautions)
     assert "Left out for lack of time" in said and "vendor count" in said
-    assert "time budget" in said and "frontier" in said and "next-best awards (0 of 3" in said
+    assert "--time-budget" in said and "frontier" in said and "next-best mixes (0 of 3" in said
     assert "时间预算" in " ".join(c.zh for c in cut.cautions)
 
 

@@ -202,8 +202,8 @@ RULES: list[tuple[Text, Callable[[Instance], Instance]]] = [
     ),
     (
         Text(
-            en="the integrator keeps the main and key work (政府采购法 art. 48; "
-            "财政部令第87号 art. 35)",
+            en="the integrator keeps the main and key work (Government Procurement Law "
+            "art. 48; Ministry of Finance Order No. 87 art. 35)",
             zh="主体、关键性工作由总集成商承担（《政府采购法》第四十八条；财政部令第87号第三十五条）",
         ),
         lambda i: replace(i, lead_share=False, integrator_systems=[], integrator_layers=[]),
