@@ -9,6 +9,7 @@ table fragment and every table cell's lines."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import tempfile
@@ -28,6 +29,7 @@ from procure.inputs.scenario import Scenario
 from procure.inputs.vendors import Vendor
 from procure.money import fmt_money
 from procure.recommendation import Recommendation
+from procure.text import fmt_date
 
 from .conftest import EXAMPLES, ROOT, brief_file, cli_json, example, run
 from .test_language import ENGLISH_RUN, joined, user_words, without
@@ -263,32 +265,70 @@ def test_pages_are_full_and_tables_whole(path: Path, lang: str) -> None:
                     assert page.internal, (number, name)
 
 
+def section_text(laid: Laid, section: str) -> str:
+    """The text of the brief's section `section` (its id), as one folded line."""
+    found = re.search(rf'<section class="[^"]*" id="{section}">(.*?)</section>', laid.html, re.S)
+    assert found, section
+    return joined(html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))))
+
+
+MONEY = re.compile(r"\d[\d,]*(?:\.\d+)?(?:万元|亿元| M CNY| bn CNY| CNY)")
+
+
 @pytest.mark.parametrize(("path", "lang"), CASES, ids=IDS)
 def test_the_summary_agrees_with_the_sections(path: Path, lang: str) -> None:
-    """The summary names the method, the partnership mode, the suppliers and the total the
-    sections give; joining the parent's cloud, it says that no procurement of the agency's own
-    is needed, as the route section does."""
+    """One conclusion: the summary's method, eligible candidate suppliers and evaluation per
+    lot are the plan chapter's, its ceilings and budget the plan's (the ceilings adding up),
+    its partnership mode the partnership chapter's, its system counts the estimated mix's,
+    its dates the plan's timeline and every amount it states a section's; the route chapter
+    tells the method of the plan's largest lot. Joining the parent's cloud, it says that no
+    procurement of the agency's own is needed, with the joining plan's fees and first day."""
     laid = laid_out(path, lang)
     rec = laid.rec
+    plan = rec.plan
+    assert plan is not None
     t = catalog(lang)
     summary = joined(" ".join(x(lang) for x in rec.summary))
     text = joined(body_text(laid))
+    chapter = section_text(laid, "plan")
+    largest = max(plan.lots, key=lambda x: x.budget_cny or x.estimated_value_cny)
     method = rec.assessment.route.name(lang)
-    mode = rec.comparison.qualitative.mode_names[rec.comparison.recommended](lang)
+    assert method == largest.method_name(lang)
     assert (
         method.lower() in summary.lower() and joined(f"{t['method']}{t['colon']}{method}") in text
     )
+    mode = rec.comparison.qualitative.mode_names[rec.comparison.recommended](lang)
     assert mode.lower() in summary.lower()
     assert joined(f"{t['recommended']}{t['colon']}{mode}") in text
-    if rec.award is not None:
-        total = fmt_money(rec.award.total_cost_cny, lang)
-        assert total in summary and total in text
-        named = {
-            v.id
-            for v in rec.vendors
-            if (v.name_zh if lang == "zh" and v.name_zh else v.name) in summary
-        }
-        assert named == {v.vendor for v in rec.award.vendors}
+    labels = [t["plan_lot"].format(n=lot.id.removeprefix("lot-")) for lot in plan.lots]
+    for i, lot in enumerate(plan.lots):  # the lot's clause in the summary, its part of the plan
+        said = summary.lower().split(labels[i].lower(), 1)[1]
+        said = said.split(labels[i + 1].lower(), 1)[0] if i + 1 < len(labels) else said
+        shown = chapter.split(joined(f"{labels[i]}{t['colon']}"), 1)[1]
+        if i + 1 < len(labels):
+            shown = shown.split(joined(f"{labels[i + 1]}{t['colon']}"), 1)[0]
+        for word in (lot.method_name(lang), lot.evaluation.name(lang)):
+            assert word.lower() in said[: len(word) + 60].lower(), (lot.id, word, said[:120])
+            assert word in shown, (lot.id, word)
+        assert re.search(rf"(?<!\d){lot.eligible}(?!\d)", said[:120]), (lot.id, said[:120])
+        assert joined(f"{t['plan_depth']} {lot.eligible}") in shown, lot.id
+    ceilings = [lot.ceiling_cny for lot in plan.lots]
+    if all(c is not None for c in ceilings):
+        assert plan.total_ceiling_cny == pytest.approx(sum(c for c in ceilings if c))
+    assert plan.budget_cny == scenario_of(path)[0].procurement.budget_cny
+    if plan.total_ceiling_cny is not None:
+        total, budget = (fmt_money(x, lang) for x in (plan.total_ceiling_cny, plan.budget_cny))
+        assert total in summary and budget in summary
+        assert (
+            joined(
+                f"{t['plan_total_ceiling']}{t['colon']}{total}{t['semicolon']}"
+                f"{t['budget']}{t['colon']}{budget}"
+            )
+            in chapter
+        )
+    after = joined("\n".join(p.text for p in laid.pages[1:]).split(joined(t["contents"]), 1)[-1])
+    for amount in MONEY.findall(summary):  # every amount the summary states, a section shows
+        assert amount in after, amount
     mix = (
         {m: sum(1 for s in rec.award.systems if s.model == m) for m in MODELS} if rec.award else {}
     )
@@ -296,9 +336,23 @@ def test_the_summary_agrees_with_the_sections(path: Path, lang: str) -> None:
         word = t[f"model_{model}"]
         shown = f"{word} {n}个" if lang == "zh" else f"{n} {word.lower()}"
         assert (shown in summary) is (n > 0), (shown, summary[:200])
+    j = plan.joining
     if rec.comparison.recommended == "join_parent_cloud":
         own = t["no_own_procurement"]
         assert own in summary and own in text
+        assert j is not None
+        assert j.total_cny == pytest.approx(sum(s.fee_cny for s in j.services), abs=0.01)
+        fees, first = fmt_money(j.total_cny, lang), fmt_date(j.first_service, lang)
+        assert fees in summary and fees in chapter
+        assert first in summary
+        assert joined(f"{t['plan_first_service']}{t['colon']}{first}") in chapter
+    else:  # by when: every lot's contract, delivery and acceptance, as the timeline dates them
+        assert j is None
+        for step in ("contract", "delivery", "acceptance"):
+            ends = [s.end for sc in plan.schedules for s in sc.steps if s.id == step]
+            assert ends, step
+            day = fmt_date(max(ends), lang)
+            assert day in summary and day in chapter, (step, day)
 
 
 def test_the_brief_and_sensitivity_give_the_same_probabilities() -> None:

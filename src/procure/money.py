@@ -43,3 +43,18 @@ def fmt_amounts(amounts: list[float], lang: str) -> list[str]:
         return [f"{_unsigned_zero(a / scale):,.2f}{unit}" for a in amounts]
     scale, unit = (1e9, " bn CNY") if largest >= 1e9 else (1e6, " M CNY")
     return [f"{_unsigned_zero(a / scale):,.2f}{unit}" for a in amounts]
+
+
+def split_fen(total: float, weights: list[float]) -> list[float]:
+    """`total` shared in proportion to `weights`, each share to the fen, the shares adding up
+    to the total to the fen (largest remainder: rounding each share alone can miss by a fen)."""
+    fen = round(total * 100)
+    whole = sum(weights)
+    if not weights or whole <= 0:
+        return [0.0] * len(weights)
+    exact = [fen * w / whole for w in weights]
+    shares = [int(x) for x in exact]  # weights are costs, never negative
+    order = sorted(range(len(exact)), key=lambda i: (shares[i] - exact[i], i))
+    for i in order[: fen - sum(shares)]:
+        shares[i] += 1
+    return [s / 100 for s in shares]

@@ -365,13 +365,14 @@ def plan_lines(plan: Plan) -> list[Text]:
         else "有采购包无候选供应商能整体承担，无法设定最高限价"
     )
     j = plan.joining
-    if j is not None:
+    if j is not None:  # in the route chapter's words: no procurement of its own
+        own = {lang: catalog(lang)["no_own_procurement"] for lang in ("en", "zh")}
         return [
             Text(
-                en=f"Procurement: join the {j.parent.en}, no tender of its own; its fees "
+                en=f"Procurement: join the {j.parent.en}; the agency {own['en']}; its fees "
                 f"estimated at {fmt_money(j.total_cny, 'en')} over {j.years} years, first "
                 f"service on {fmt_date(j.first_service, 'en')} (the joining plan).",
-                zh=f"采购方式：接入{j.parent.zh}，不单独组织招标采购；{j.years}年服务费估算"
+                zh=f"采购方式：接入{j.parent.zh}，本机构{own['zh']}；{j.years}年服务费估算"
                 f"{fmt_money(j.total_cny, 'zh')}，{fmt_date(j.first_service, 'zh')}开始提供服务"
                 "（见接入方案）。",
             ),
@@ -483,7 +484,9 @@ def timing(plan: Plan | None, months: float, path: Text) -> Text:
             en=f"Timing: first service on {fmt_date(day, 'en')} (the joining plan's timeline).",
             zh=f"时间：{fmt_date(day, 'zh')}开始提供服务（见接入方案时间表）。",
         )
-    ends = {s.id: s.end for sc in (plan.schedules if plan else []) for s in sc.steps}
+    ends: dict[str, date] = {}  # by when every lot is through each step: its latest end
+    for step in (s for sc in (plan.schedules if plan else []) for s in sc.steps):
+        ends[step.id] = max(ends.get(step.id, step.end), step.end)
     if all(k in ends for k in ("contract", "delivery", "acceptance")):
         c, d, a = (fmt_date(ends[k], "en") for k in ("contract", "delivery", "acceptance"))
         cz, dz, az = (fmt_date(ends[k], "zh") for k in ("contract", "delivery", "acceptance"))
