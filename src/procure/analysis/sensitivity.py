@@ -300,7 +300,7 @@ def _verdict(
             zh += "；在整个取值范围内均不改变"
         else:
             en += (
-                f"; the nearest change (of the award or a system's model) is {nearest:.0%} of "
+                f"; the nearest change (of the estimated mix or a system's model) is {nearest:.0%} of "
                 "weight away "
                 f"({'at least' if robust else 'under'} the {margin_en} margin)"
             )
