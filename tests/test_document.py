@@ -346,13 +346,16 @@ def test_the_summary_agrees_with_the_sections(path: Path, lang: str) -> None:
         assert fees in summary and fees in chapter
         assert first in summary
         assert joined(f"{t['plan_first_service']}{t['colon']}{first}") in chapter
-    else:  # by when: every lot's contract, delivery and acceptance, as the timeline dates them
+    else:
         assert j is None
-        for step in ("contract", "delivery", "acceptance"):
-            ends = [s.end for sc in plan.schedules for s in sc.steps if s.id == step]
-            assert ends, step
-            day = fmt_date(max(ends), lang)
-            assert day in summary and day in chapter, (step, day)
+    route = section_text(laid, "route")
+    for step in ("contract", "delivery", "acceptance"):  # by when: every lot through the step
+        ends = [s.end for sc in plan.schedules for s in sc.steps if s.id == step]
+        assert ends, step
+        day = fmt_date(max(ends), lang)
+        assert day in chapter and day in route, (step, day)  # the route tells the plan's dates
+        assert (day in summary) is (j is None), (step, day)
+    assert t["start_day"] not in route  # and no undated timeline of its own
 
 
 def test_the_brief_and_sensitivity_give_the_same_probabilities() -> None:
@@ -445,3 +448,25 @@ def test_every_setting_of_the_scenario_has_a_label_in_the_inputs_annex() -> None
     assert tables["unlabelled"] == []
     values = " ".join(v for g in tables["groups"] for _, v in g["rows"])
     assert "省级统建政务云" in values and "260.00万元" in values and "80%" in values
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_writes_its_text_across(lang: str) -> None:
+    """A y-axis label set along the axis turns 90° and, in Chinese, stacks its characters one
+    above another (#26): every chart's text, axis titles included, runs across the page."""
+    from procure.documents import charts
+
+    rec = recommendation(example("prefecture-binzhou")).model_copy(update={"language": lang})
+    t = catalog(lang)
+    drawn = {
+        name: getattr(charts, name)(rec, t)
+        for name in dir(charts)
+        if name.endswith("_chart") and callable(getattr(charts, name))
+    }
+    assert sum(1 for svg in drawn.values() if svg) >= 4, sorted(drawn)
+    titles = [t["cumulative_cost"], t["value_points"]]
+    for name, svg in drawn.items():
+        angles = re.findall(r"<text[^>]*rotate\((-?[\d.]+)", svg)
+        assert all(float(a) == 0 for a in angles), (name, angles)
+        titles = [x for x in titles if x not in svg]
+    assert titles == [], titles  # both axis titles drawn, as text

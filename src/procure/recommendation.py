@@ -484,23 +484,32 @@ def timing(plan: Plan | None, months: float, path: Text) -> Text:
             en=f"Timing: first service on {fmt_date(day, 'en')} (the joining plan's timeline).",
             zh=f"时间：{fmt_date(day, 'zh')}开始提供服务（见接入方案时间表）。",
         )
-    ends: dict[str, date] = {}  # by when every lot is through each step: its latest end
-    for step in (s for sc in (plan.schedules if plan else []) for s in sc.steps):
-        ends[step.id] = max(ends.get(step.id, step.end), step.end)
-    if all(k in ends for k in ("contract", "delivery", "acceptance")):
-        c, d, a = (fmt_date(ends[k], "en") for k in ("contract", "delivery", "acceptance"))
-        cz, dz, az = (fmt_date(ends[k], "zh") for k in ("contract", "delivery", "acceptance"))
-        return Text(
-            en=f"Timing: contract by {c}, delivery by {d}, acceptance by {a} (the plan's "
-            "timeline, in working days).",
-            zh=f"时间：{cz}前签订合同，{dz}前完成交付，{az}前完成验收（见采购实施计划时间表，"
-            "按工作日计算）。",
-        )
+    dated = plan_dates(plan)
+    if dated is not None:
+        return dated
     m = f"{round(months, 1):g}"  # as the route section gives it: 5.7, 3
     return Text(
         en=f"Timing: first service about {m} months after the project is approved "
         f"({path.en.lower()}).",
         zh=f"时间：{path.zh}，自立项起约{m}个月可提供服务。",
+    )
+
+
+def plan_dates(plan: Plan | None) -> Text | None:
+    """By when every lot is contracted, delivered and accepted: the latest end of each step
+    over the plan's dated timelines (the summary's and the route chapter's one timing)."""
+    ends: dict[str, str] = {}  # ISO dates: their order is the calendar's
+    for step in (s for sc in (plan.schedules if plan else []) for s in sc.steps):
+        ends[step.id] = max(ends.get(step.id, step.end), step.end)
+    if not all(k in ends for k in ("contract", "delivery", "acceptance")):
+        return None
+    c, d, a = (fmt_date(ends[k], "en") for k in ("contract", "delivery", "acceptance"))
+    cz, dz, az = (fmt_date(ends[k], "zh") for k in ("contract", "delivery", "acceptance"))
+    return Text(
+        en=f"Timing: contract by {c}, delivery by {d}, acceptance by {a} (the plan's "
+        "timeline, in working days).",
+        zh=f"时间：{cz}前签订合同，{dz}前完成交付，{az}前完成验收（见采购实施计划时间表，"
+        "按工作日计算）。",
     )
 
 

@@ -43,6 +43,12 @@ def _with_unit(label: str, unit: str) -> str:
     return f"{label}（{unit}）" if unit == "万元" else f"{label} ({unit})"
 
 
+def _y_title(ax: Any, label: str) -> None:
+    """The y axis's label, written across above the axis: set along a rotated axis, a Chinese
+    label stacks its characters one above another."""
+    ax.set_title(label, loc="left", fontsize=9, pad=6)
+
+
 def warm_up() -> None:
     """Pay matplotlib's first-figure costs (font lookup, the SVG backend): about 0.25 s."""
     fig = _figure(1, 1)
@@ -103,7 +109,7 @@ def cashflow_chart(rec: Recommendation, t: dict[str, str]) -> str:
             label=c.parent.name(lang),
         )
     ax.set_xlabel(t["year"])
-    ax.set_ylabel(_with_unit(t["cumulative_cost"], unit))
+    _y_title(ax, _with_unit(t["cumulative_cost"], unit))
     ax.legend(frameon=False)
     return _svg(fig)
 
@@ -134,7 +140,7 @@ def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
         label=t["recommended_award"],
     )
     ax.set_xlabel(_with_unit(t["total_cost"], unit))
-    ax.set_ylabel(t["value_points"])
+    _y_title(ax, t["value_points"])
     ax.legend(frameon=False)
     return _svg(fig)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from procure.money import fmt_money, fmt_pct
+from procure.plan.rules import plan_knowledge
 from procure.text import Text
 
 # (zh, en) for each setting, by its place in the scenario
@@ -29,6 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "agency.legacy_share": ("尚未上云的存量系统占比", "Share of systems not yet on cloud"),
     "agency.strategic_partner": ("已有战略合作企业", "Has a strategic partner"),
     "agency.parent_cloud": ("可接入的上级统建政务云", "Unified cloud of the level above"),
+    "agency.province": ("公开招标数额标准适用地区", "Province whose open-tender threshold applies"),
     "procurement.contract_years": ("合同期", "Contract term"),
     "procurement.budget_cny": ("合同期预算", "Budget over the term"),
     "procurement.min_vendors": ("供应商数量下限", "Fewest suppliers"),
@@ -191,6 +193,9 @@ def value_text(key: str, value: Any, lang: str, names: dict[str, str] | None = N
         unit = UNITS.get(key, ("", ""))
         return f"{value:,.10g}{unit[0] if zh else unit[1]}"
     if isinstance(value, str):
+        if key == "agency.province":  # by the knowledge's name for it, else as the user wrote it
+            region = plan_knowledge().regions.get(value)
+            return region(lang) if region else value
         words = FIELD_VALUES.get(key, {}).get(value) or VALUES.get(value)
         if words:
             return words[0] if zh else words[1]

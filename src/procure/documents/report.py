@@ -39,7 +39,7 @@ from procure.inputs.bids import csv_text
 from procure.inputs.record import BRIEF_JSON
 from procure.inputs.yamlio import dump_yaml
 from procure.money import fmt_money, fmt_pct, fmt_signed
-from procure.recommendation import Recommendation
+from procure.recommendation import Recommendation, plan_dates
 from procure.text import CITATION, fmt_date
 
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file (the bundled ones: under 8 KB each)
@@ -205,6 +205,7 @@ def context(
     t = catalog(lang)
     rec = rec.model_copy(update={"language": lang})
     deciding = _shown(rec)  # a large brief's deciding systems, once for tables and chart
+    dated = plan_dates(rec.plan)  # the plan's dates: the route chapter refers to them
     charts = {}
     if with_charts:
         if _preloading is not None:  # matplotlib is not thread-safe: let the warm-up finish
@@ -217,7 +218,8 @@ def context(
             "frontier": ch.frontier_chart(rec, t),
             "vendor_cost": ch.vendor_cost_chart(rec, t),
             "robustness": ch.robustness_chart(rec, t, deciding),
-            "timeline": ch.timeline_chart(rec, t),
+            # days from the start, undated: only where the plan gives no dates
+            "timeline": ch.timeline_chart(rec, t) if dated is None else "",
         }
         if as_images:
             charts = {name: _as_image(svg) for name, svg in charts.items()}
@@ -249,6 +251,7 @@ def context(
         "lang": lang,
         "charts": dict(charts),
         "scenario_yaml": dump_yaml(_appendix(rec, t)),
+        "plan_dates": dated(lang) if dated is not None else "",
         "input_tables": input_tables(plain(rec.scenario), lang, vendors),
         "settings": settings(lang),
         "indicator_value": lambda c: indicator_value(c, agency, lang),
