@@ -79,7 +79,7 @@ def cashflow_chart(rec: Recommendation, t: dict[str, str]) -> str:
     lang = rec.language
     scale, unit = (1e4, "万元") if lang == "zh" else (1e6, "M CNY")
     years = list(range(1, len(c.direct.cumulative) + 1))
-    fig = _figure(5.5, 2.4)
+    fig = _figure(5.5, 2.1)
     ax = fig.add_subplot()
     ax.plot(
         years,
@@ -120,7 +120,7 @@ def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
         return ""  # a single point is no trade-off: nothing to show
     scale, unit = (1e4, "万元") if rec.language == "zh" else (1e6, "M CNY")
     pts = sorted(award.frontier, key=lambda a: a.total_cost_cny)
-    fig = _figure(5.5, 2.4)
+    fig = _figure(5.5, 2.1)
     ax = fig.add_subplot()
     ax.plot(
         [p.total_cost_cny / scale for p in pts],
@@ -178,7 +178,7 @@ def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | N
     ]
     from matplotlib.collections import PolyCollection
 
-    fig = _figure(6.2, 1.0 + 0.32 * len(systems) * 2)
+    fig = _figure(6.2, 1.0 + 0.26 * len(systems) * 2)
     for k, c in enumerate(result.criteria):
         ax = fig.add_subplot(2, 2, k + 1)
         boxes: dict[str, list[list[tuple[float, float]]]] = {m: [] for m in models}
