@@ -292,6 +292,6 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     assert "and 5 more: every system" in text
     assert f"and {len(extra) - LISTED} more (systems.csv)" in text
     assert f"Extra system {LISTED - 1}" in text and f"Extra system {LISTED}" not in text
-    assert "7 bidders listed in the scenario" in text and "id: b3" not in text
+    assert "7 candidate suppliers listed in the scenario" in text and "id: b3" not in text
     md = render(longer, "md", "zh").decode("utf-8")
     assert "另有5个" in md and f"另有{len(extra) - LISTED}项" in md
