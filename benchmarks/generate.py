@@ -11,12 +11,14 @@ from procure.inputs.vendors import DEPLOYMENT_MODELS, Vendor
 ARCHETYPES = ("infrastructure", "public_cloud", "telecom", "integrator", "specialist")
 
 
-def vendors(count: int, seed: int) -> list[Vendor]:
+def vendors(count: int, seed: int, max_models: int = 4) -> list[Vendor]:
+    """`count` bidders; each bids 1 to `max_models` deployment models (a province's bidders
+    bid one or two: `max_models=2` keeps a 3,000-system tender within the model-size bound)."""
     rng = random.Random(seed)
     out = []
     for i in range(count):
         models = sorted(
-            rng.sample(DEPLOYMENT_MODELS, rng.randint(1, 4)), key=DEPLOYMENT_MODELS.index
+            rng.sample(DEPLOYMENT_MODELS, rng.randint(1, max_models)), key=DEPLOYMENT_MODELS.index
         )
         layers = ["iaas"] + [x for x in ("paas", "saas", "security", "ops") if rng.random() < 0.6]
         factor = rng.uniform(0.9, 1.1)
@@ -108,6 +110,26 @@ def scenario(systems: int, vendor_list: list[Vendor], seed: int) -> Scenario:
 
 
 ALL_LAYERS = ["iaas", "paas", "saas", "security", "ops"]
+
+
+def province(systems: int, bidders: int, seed: int) -> tuple[Scenario, list[Vendor]]:
+    """A province's tender (the scale the tool promises: 3,000 systems x 40 bidders): bidders
+    bid one or two deployment models, and three of them are full-service integrators (MLPS 4,
+    every layer), as the large provincial integrators are. Without them most generated
+    tenders of this size have no award under the integrator rules."""
+    catalog = vendors(bidders, seed, max_models=2)
+    catalog[:3] = [
+        v.model_copy(
+            update={
+                "integrator": True,
+                "mlps_max": 4,
+                "layers": ALL_LAYERS,
+                "layer_prices": {"security": 100.0, "ops": 120.0},
+            }
+        )
+        for v in catalog[:3]
+    ]
+    return scenario(systems, catalog, seed + 1), catalog
 
 
 def capable(v: Vendor, **update: Any) -> Vendor:

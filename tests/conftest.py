@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import procure.recommendation
 from procure.cli import app
 from procure.inputs.load import load_scenario
 from procure.inputs.scenario import Scenario
@@ -46,13 +48,46 @@ def run(*args: str) -> Any:
 _BRIEFS = Path(tempfile.mkdtemp(prefix="procure-test-briefs-"))
 
 
+_ANALYSES: dict[str, Any] = {}
+_RECOMMEND = procure.recommendation.recommend
+
+
+def _shared_recommend(scenario: Scenario, base_dir: Path, **options: Any) -> Any:
+    """`recommend`, computed once per scenario, vendors and options in a session. The
+    analysis does not depend on the output language or format, so the English and Chinese
+    PDF and the JSON brief of one example need it once (it is most of a brief's time)."""
+    key = json.dumps(
+        [scenario.model_dump(mode="json"), str(base_dir), repr(sorted(options.items()))],
+        sort_keys=True,
+    )
+    if key not in _ANALYSES:
+        _ANALYSES[key] = _RECOMMEND(scenario, base_dir, **options)
+    return _ANALYSES[key]
+
+
+@contextmanager
+def shared_analysis() -> Iterator[None]:
+    """Within it, the CLI's analysis of inputs it has analysed before is reused (the same
+    Recommendation: it is computed the same way each time, which
+    test_json_is_the_recommendation_and_deterministic and test_verify_passes_on_a_fresh_brief
+    check without sharing);
+    layout, rendering and writing still run each time."""
+    procure.recommendation.recommend = _shared_recommend  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        procure.recommendation.recommend = _RECOMMEND
+
+
 @cache
 def brief_file(name: str, suffix: str, *options: str) -> Path:
     """The bundled example `name`'s brief as `procure brief EXAMPLE -o FILE<suffix> OPTIONS`
     writes it (suffix ".pdf", ".json", ".md", ".html"); made on first use, then shared.
+    The briefs of one example share its analysis (`shared_analysis`).
     Read-only: a test that edits a brief works on a copy."""
     out = _BRIEFS / f"{name}{''.join(options)}{suffix}"
-    result = run("brief", str(example(name)), "-o", str(out), *options)
+    with shared_analysis():
+        result = run("brief", str(example(name)), "-o", str(out), *options)
     assert result.exit_code == 0, result.stderr
     out.chmod(0o444)
     return out

@@ -248,6 +248,10 @@ def test_charts_are_vector_with_their_labels_as_text(lang: str) -> None:
     assert html.count("<svg") == 5 and "data:image" not in html
 
 
+def small_names(rec: Recommendation) -> list[str]:
+    return [str(s["name"]) for s in rec.scenario["systems"]]
+
+
 def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> None:
     """Past 40 systems the tables show those that decide the outcome (deviations, flips, the
     costliest; at most 30) with a note, and the appendix leaves the systems to the attached
@@ -280,11 +284,19 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
 
     many = [Text(en=f"deviation {i}", zh=f"偏离 {i}") for i in range(LISTED + 5)]
     winner = BidderOutcome(vendor="v", outcome="won", won=[e["id"] for e in extra])
+    # an alternative lists the systems it places otherwise than the award (every system of
+    # every alternative took 10 pages each at 1,000 systems); here the extra ones
+    assert rec.award is not None
+    first = rec.award.alternatives[0]
+    moved = {e["id"]: next(iter(first.assignment.values())) for e in extra}
+    same = {s.system: f"{s.vendor}/{s.model}" for s in rec.award.systems}
+    alternative = first.model_copy(update={"assignment": {**same, **moved}})
     longer = big.model_copy(
         update={
             "deviations": many,
             "bidders": [winner],
             "scenario": {**big.scenario, "vendors": [{"id": f"b{i}"} for i in range(7)]},
+            "award": rec.award.model_copy(update={"alternatives": [alternative]}),
         }
     )
     text = pdf_text(render(longer, "pdf", "en"))
@@ -292,6 +304,12 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     assert "and 5 more: every system" in text
     assert f"and {len(extra) - LISTED} more (systems.csv)" in text
     assert f"Extra system {LISTED - 1}" in text and f"Extra system {LISTED}" not in text
+    # the inputs annex (in place of the YAML appendix) counts them; the YAML stays attached
     assert "7 candidate suppliers listed in the scenario" in text and "id: b3" not in text
+    assert f"differs from the estimated mix in {len(extra)} systems" in text
+    assert f"and {len(extra) - LISTED} more (every system of each alternative" in text
+    alt_cell = text.split(f"differs from the estimated mix in {len(extra)} systems")[1][:2000]
+    assert f"Extra system {LISTED - 1}: " in alt_cell and f"Extra system {LISTED}: " not in alt_cell
+    assert not any(f"{system_name}: " in alt_cell for system_name in small_names(rec))
     md = render(longer, "md", "zh").decode("utf-8")
     assert "另有5个" in md and f"另有{len(extra) - LISTED}项" in md

@@ -322,3 +322,35 @@ def test_inconsistent_ahp_is_located(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{path}:{line_of(text, 'ahp:')}:" in result.stderr
     assert "criteria.ahp" in result.stderr and "inconsistent" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: " + "[" * 100 + "]" * 100, (1, 67)),  # flow: the 65th level
+        ("a:\n" + "".join("  " * i + "-\n" for i in range(100)), (65, 127)),  # block lists
+        ("a:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(100)) + "x", (65, 129)),
+    ],
+)
+def test_nesting_past_the_bound_is_refused_in_the_one_parse(
+    text: str, where: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Depth is checked as the parser hands events to the composer (the same places as the
+    separate first pass named before): the text is read once
+    (a separate first pass for depth doubled the time of a 3,000-system scenario)."""
+    from ruamel.yaml import YAML
+
+    def second_pass(*_: object, **__: object) -> None:
+        raise AssertionError("the text was parsed twice")
+
+    monkeypatch.setattr(YAML, "parse", second_pass)
+    with pytest.raises(InputError) as caught:
+        parse_yaml(text, "deep.yaml")
+    problem = caught.value.problems[0]
+    assert "nesting is deeper than 64 levels" in problem.message
+    assert (problem.line, problem.column) == where
+    # and 64 levels are fine (the map and 63 lists): the composer's recursion stays shallow
+    deepest: list[object] = []
+    for _ in range(62):
+        deepest = [deepest]
+    assert parse_yaml("a: " + "[" * 63 + "]" * 63, "ok.yaml").data == {"a": deepest}

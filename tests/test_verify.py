@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,20 @@ from procure.errors import InputError
 from procure.inputs.bids import COLUMNS
 from procure.inputs.record import knowledge_version
 
-from .conftest import ROOT, example, run
+from .conftest import ROOT, example, run, shared_analysis
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+
+@pytest.fixture(autouse=True)
+def _one_analysis_per_input() -> Iterator[None]:
+    """`procure verify` computes the brief again from the inputs it carries. Most tests here
+    verify a tampered PDF whose inputs are the untouched ones: they share that computation
+    (`shared_analysis`: same inputs and options, same result); each still lays the brief out
+    and compares every page and attachment. The first verify of an input computes it afresh
+    and is compared with what `procure brief` computed (a different time budget: not shared)."""
+    with shared_analysis():
+        yield
 
 
 @pytest.fixture(scope="module")

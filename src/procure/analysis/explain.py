@@ -2,9 +2,10 @@
 
 For a bidder that no rule lets win anything: the rules, by system. For an eligible bidder
 that did not win: its price to win, the smallest uniform cut in all its prices (unit prices,
-layer prices, setup fee) at which the award gives it anything, found by bisection on re-solves
-of the award's own model, and what it would then win; if none up to 99.9% off, the rules that
-stop it (each dropped alone lets it win), never the budget. For a winner: how far its prices could
+layer prices, setup fee) at which the award gives it anything, found by re-solves of the
+award's own model that bracket it (placed where the bracketing awards' scores meet), and what
+it would then win; if none up to 99.9% off, the rules that stop it (each dropped alone lets it
+win), never the budget. For a winner: how far its prices could
 rise before it loses a system.
 """
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates
 from procure.award.formulation import EXTRA_LIMIT, Choice, model_for
-from procure.award.instance import Instance, build_instance
+from procure.award.instance import Instance, build_instance, evaluate
 from procure.award.optimizer import Award, choice_of, solve_exact
 from procure.award.parallel import pmap
 from procure.catalog import strings
@@ -160,6 +161,26 @@ def _won(
     return out, choice
 
 
+def _score(inst: Instance, vid: str, factor: float, choice: Choice) -> float:
+    """The award score of `choice` with `vid`'s prices times `factor`."""
+    return evaluate(_scaled(inst, vid, factor), *choice).objective
+
+
+def _crossing(
+    inst: Instance, vid: str, sign: int, low: Choice, high: Choice, lo: float, hi: float
+) -> float | None:
+    """Where the scores of the awards `low` (chosen at t = lo) and `high` (at t = hi) meet,
+    each taken as linear in t between lo and hi (a price change moves only the cost); None
+    when they do not meet there."""
+    at_lo, at_hi = 1 + sign * lo, 1 + sign * hi
+    a0, a1 = _score(inst, vid, at_lo, low), _score(inst, vid, at_hi, low)
+    b0, b1 = _score(inst, vid, at_lo, high), _score(inst, vid, at_hi, high)
+    gap0, gap1 = a0 - b0, a1 - b1
+    if gap0 == gap1 or gap0 < 0 or gap1 > 0:
+        return None
+    return lo + (hi - lo) * gap0 / (gap0 - gap1)
+
+
 def _bisect(
     inst: Instance,
     vid: str,
@@ -172,20 +193,35 @@ def _bisect(
 ) -> tuple[float, float, set[str]] | None:
     """The change of `vid`'s prices (factor 1 + sign * t, t in [0, top]) at which `wins`
     turns true, to TOLERANCE: (t below, t above, what it wins above); None if it does not
-    at `top`, or a solve ran out of time (then the caller says unknown)."""
+    at `top`, or a solve ran out of time (then the caller says unknown).
+
+    A bracket [lo, hi] is kept with `wins` false at lo (first the award `start`, at t = 0)
+    and true at hi, as in bisection, so the answer is as exact; but each re-solve is placed
+    where the scores of the two bracketing awards meet (each is linear in the prices), just
+    inside the bracket, where the change between them lies: a change between two awards is
+    then found in one or two re-solves, not the 11-15 halvings of [0, top] to TOLERANCE. A
+    probe that does not halve the bracket is followed by a plain halving, so it never takes
+    more than twice the halvings."""
     at_top = _won(inst, vid, 1 + sign * top, solver, start, deadline)
     if at_top is None or not wins(at_top[0]):
         return None if at_top is None else (top, top, set())
-    lo, hi, won_hi, near = 0.0, top, at_top[0], at_top[1]
+    lo, hi, won_hi, near, below = 0.0, top, at_top[0], at_top[1], start
+    halve = False
     while hi - lo > TOLERANCE:
-        mid = (lo + hi) / 2
-        now = _won(inst, vid, 1 + sign * mid, solver, near, deadline)
+        crossing = None if halve else _crossing(inst, vid, sign, below, near, lo, hi)
+        if crossing is None:
+            probe = (lo + hi) / 2
+        else:  # just inside the bracket: at the change itself, the two awards tie
+            probe = min(max(crossing, lo + TOLERANCE / 2), hi - TOLERANCE / 2)
+        width = hi - lo
+        now = _won(inst, vid, 1 + sign * probe, solver, near, deadline)
         if now is None:
             return None
         if wins(now[0]):
-            hi, won_hi, near = mid, now[0], now[1]
+            hi, won_hi, near = probe, now[0], now[1]
         else:
-            lo = mid
+            lo, below = probe, now[1]
+        halve = crossing is not None and hi - lo > width / 2
     return lo, hi, won_hi
 
 

@@ -237,6 +237,13 @@ def context(
     names = dict(systems)  # describe() reads these; the template never sees the dict itself
     agency = dict(plain(rec.scenario).get("agency") or {})
 
+    awarded = {a.system: f"{a.vendor}/{a.model}" for a in rec.award.systems} if rec.award else {}
+
+    def alt_changes(alt: dict[str, Any]) -> list[tuple[str, str]]:
+        """An alternative's systems placed otherwise than in the award ("vendor/model"): what
+        a large brief lists of it (its every system would take pages per alternative)."""
+        return [(k, v) for k, v in alt["assignment"].items() if awarded.get(k) != v]
+
     def bidder_text(o: dict[str, Any]) -> str:
         return describe(
             BidderOutcome.model_validate(o),
@@ -266,6 +273,7 @@ def context(
         "system_name": lambda sid: systems.get(sid, sid),
         "bidder_text": bidder_text,
         "listed": LISTED,
+        "alt_changes": alt_changes,
         "vendor_name": lambda vid: vendors.get(vid, vid),
         "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
         "figure": lambda m: figure(m, lang),

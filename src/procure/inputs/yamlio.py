@@ -28,6 +28,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.parser import Parser
 
 from procure.errors import InputError, Problem, excerpt, os_reason_zh
 
@@ -215,28 +216,39 @@ def _syntax_hint(text: str, line: int | None) -> tuple[str, str]:
     )
 
 
-def _check_depth(text: str, file: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH, using the parser's (iterative) event stream."""
-    depth = 0
-    for event in YAML(typ="rt").parse(io.StringIO(text)):
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+class _DepthParser(Parser):
+    """The parser, refusing nesting deeper than MAX_DEPTH as it hands each event over. The
+    parser is iterative and the composer pulls one event before each level it recurses into,
+    so a deep document is refused before the composer's recursion gets deep (one pass over the
+    text: checking depth in a first, separate parse doubled the time of a large scenario)."""
+
+    def __init__(self, loader: Any) -> None:
+        super().__init__(loader)
+        self.depth = 0
+
+    def get_event(self) -> Any:
+        event = super().get_event()
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise InputError(
-                    [
-                        Problem(
-                            file,
-                            f"nesting is deeper than {MAX_DEPTH} levels; a scenario or vendor "
-                            "file needs about 6",
-                            zh=f"嵌套超过 {MAX_DEPTH} 层；情景文件或供应商文件只需约 6 层",
-                            line=mark.line + 1,
-                            column=mark.column + 1,
-                        )
-                    ]
-                )
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-            depth -= 1
+            self.depth -= 1
+        return event
+
+
+def _compose(text: str) -> Node | None:
+    """The node tree of `text`: ruamel's pure-Python safe scanner (YAML 1.2, the round-trip
+    loader's resolver; comments are skipped, not kept: nothing reads them) and the depth
+    check above."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Parser = _DepthParser
+    return yaml.compose(io.StringIO(text))  # type: ignore[no-any-return]
 
 
 def parse_yaml(text: str, file: str = "<string>") -> Located:
@@ -257,8 +269,20 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         en, zh = bad_char_message("U+0085 (NEXT LINE)")
         raise InputError([Problem(file, en, line=text.count("\n", 0, nel) + 1, zh=zh)])
     try:
-        _check_depth(text, file)
-        node = YAML(typ="rt").compose(io.StringIO(text))
+        node = _compose(text)
+    except _TooDeep as exc:
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    f"nesting is deeper than {MAX_DEPTH} levels; a scenario or vendor "
+                    "file needs about 6",
+                    zh=f"嵌套超过 {MAX_DEPTH} 层；情景文件或供应商文件只需约 6 层",
+                    line=exc.mark.line + 1,
+                    column=exc.mark.column + 1,
+                )
+            ]
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
