@@ -73,3 +73,36 @@ def test_a_brief_past_its_budget_states_what_it_left_out() -> None:
 def test_time_budget_is_an_option_with_limits(command: str) -> None:
     result = run(command, str(example("county-west")), "--time-budget", "0")
     assert result.exit_code == 2 and "--time-budget" in result.stderr
+
+
+def test_an_extra_cut_short_by_its_solve_limit_is_said_not_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The next-best mixes and the frontier stop at a re-solve that runs out of its own time
+    limit: that stop depends on the machine's speed, so the award says it (and `procure verify`
+    reads it as a brief cut short) instead of listing fewer mixes as if the rules ended it."""
+    import procure.award.optimizer as optimizer
+    from procure.documents.verify import OUT_OF_TIME
+
+    inputs = load_inputs(example("prefecture-binzhou"))
+    a = assess(inputs.scenario, inputs.vendors)
+    args = (inputs.scenario, a.deployment, a.weights.weights, inputs.vendors, knowledge().costs)
+    award = optimize(*args, extras=False)
+    real = optimizer.solve_exact
+    calls = {"n": 0}
+
+    def slow(model: object, *rest: object, **kw: object) -> tuple[str, float]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return real(model, *rest, **kw)  # type: ignore[arg-type]
+        return "Time limit", 10.0
+
+    monkeypatch.setattr(optimizer, "solve_exact", slow)
+    budget = Budget(ENOUGH)
+    model = optimizer.model_for(optimizer.build_instance(*args), "highs")
+    alternatives = optimizer.alternatives(model, award, "highs", budget=budget)
+    assert len(alternatives) == 1  # the first, then a solve that ran out of time
+    said = budget.said()
+    assert said is not None and "次优方案" in said.zh
+    assert any(mark in said.en for mark in OUT_OF_TIME)
+    assert "(1 of 3 found)" in said.en

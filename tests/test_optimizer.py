@@ -634,3 +634,52 @@ def test_several_winners_without_an_eligible_integrator_is_diagnosed_with_the_fi
     assert result.exit_code == 3
     assert "no eligible candidate supplier may act as one" in result.stderr
     assert "procurement.structure: parallel" in result.stderr
+
+
+def test_the_branching_solver_asks_presolve_before_a_relaxation_that_cannot_be_integral(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A model whose relaxation is feasible but no integral point is (2x + 2y = 3, both binary:
+    the left side is even). The branching solver's node LPs cannot see that; HiGHS's presolve
+    can (a generated province kept the branching at its first node for 900 s, refuted by
+    presolve in 3 s): a cold solve says "Infeasible" without branching; a warm one branches."""
+    import numpy as np
+
+    from procure.award import mip
+
+    a = mip.Arrays(
+        names=["x", "y"],
+        cost=np.array([1.0, 1.0]),
+        offset=0.0,
+        maximize=True,
+        col_lower=np.zeros(2),
+        col_upper=np.ones(2),
+        integer=np.ones(2, dtype=bool),
+        row_lower=np.array([3.0]),
+        row_upper=np.array([3.0]),
+        row_names=["odd"],
+        rows=np.array([0, 0]),
+        cols=np.array([0, 1]),
+        vals=np.array([2.0, 2.0]),
+    )
+    relaxed = mip._model(a, integer=False)
+    relaxed.run()
+    assert mip._status(relaxed) == "Optimal"  # the relaxation is feasible
+    branched: list[int] = []
+    real = mip._branch
+
+    def counting(*args: Any, **kw: Any) -> mip.Result:
+        branched.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(mip, "_branch", counting)
+    priority = np.array([0, 1])
+    assert mip.solve_arrays(a, gap=1e-4, priority=priority).status == "Infeasible"
+    assert branched == [1]  # a small model branches: presolve first only on large ones
+    branched.clear()
+    monkeypatch.setattr(mip, "PRESOLVE_NONZEROS", 2)
+    assert mip.solve_arrays(a, gap=1e-4, priority=priority).status == "Infeasible"
+    assert branched == []
+    hint = (np.array([0]), np.array([1.0]))
+    assert mip.solve_arrays(a, gap=1e-4, priority=priority, hint=hint).status == "Infeasible"
+    assert branched == [1]

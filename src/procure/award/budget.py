@@ -23,6 +23,7 @@ class Budget:
         self.deadline = math.inf if seconds is None else time.monotonic() + seconds
         self._lock = threading.Lock()
         self.cuts: list[Text] = []  # what the budget left out, in the order it happened
+        self.stopped: list[Text] = []  # what a solve's own time limit cut short
 
     def child(self) -> Budget:
         """The same deadline, with its own record of what was left out (one per stage)."""
@@ -45,8 +46,32 @@ class Budget:
             if what not in self.cuts:
                 self.cuts.append(what)
 
+    def stop(self, what: Text) -> None:
+        """Record something a solve's own time limit cut short (once): the clock, not the
+        inputs, decided it, so the brief says so (and `procure verify` knows it)."""
+        with self._lock:
+            if what not in self.stopped:
+                self.stopped.append(what)
+
     def said(self) -> Text | None:
-        """What the budget left out, as one sentence for the brief; None if nothing."""
+        """What the budget left out, and what a solve's time limit cut short, for the brief;
+        None if nothing."""
+        cut = self._said_cuts()
+        if not self.stopped:
+            return cut
+        stopped = Text(
+            en="Cut short for lack of time (a re-solve reached its time limit): "
+            + "; ".join(c.en for c in self.stopped)
+            + ".",
+            zh="因时间所限未能完成（重新求解达到时间上限）："
+            + "；".join(c.zh for c in self.stopped)
+            + "。",
+        )
+        if cut is None:
+            return stopped
+        return Text(en=f"{cut.en} {stopped.en}", zh=f"{cut.zh}{stopped.zh}")
+
+    def _said_cuts(self) -> Text | None:
         if not self.cuts:
             return None
         seconds = f"{self.seconds:g}" if self.seconds is not None else "-"  # never cut: no limit

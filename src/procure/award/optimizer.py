@@ -16,6 +16,7 @@ from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates
 from procure.award import diagnosis
 from procure.award.budget import Budget
+from procure.award.congruence import obstructed
 from procure.award.formulation import (
     EXTRA_LIMIT,
     GAP,
@@ -116,7 +117,6 @@ def choice_of(award: Award) -> Choice:
 REPAIRS = 4  # tolerant re-solves allowed to exclude awards that broke a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
 EXCLUSIONS = 2  # of which by exclusion cuts, before the precise build
-REBALANCE = 10.0  # seconds at most for one exact re-split (`award.rebalance`)
 FIRST = 0.7  # of the time limit, for the first solve: the rest is kept for the exact repairs
 
 
@@ -135,6 +135,9 @@ def solve_exact(
 
     The first solve gets FIRST of the time limit; the rest is kept for what follows.
 
+    0. If no award with the slipped award's winners can meet the cap exactly (a cap of exactly
+       1 / k between k winners whose amounts differ modulo their prices: `award.congruence`),
+       a congruence row rules that set of winners out and the model is solved again.
     1. A slipped award is re-split exactly (`award.rebalance`): the work of two winners
        redistributed, in fen, so that every rule holds. Between identical bidders this keeps
        the award's score, and the solver's bound and status stand for it.
@@ -181,7 +184,15 @@ def solve_exact(
             raise ProcureError(f"the solver's award breaks the rules: {ev.violations}")
         slip = ev.overshoot
         left = limit - (time.perf_counter() - began)
-        mended = rebalance(model.inst, choice, max(0.0, min(REBALANCE, left)))
+        if obstructed(model.inst, ev.used) and model.exclude_winners(ev.used):
+            # no exact award has these winners (`award.congruence`): nothing to re-split; the
+            # row removes only awards that break the cap, so the re-solve's bound holds
+            if left < MIN_REPAIR:
+                break
+            status, _ = model.solve(solver, time_limit=left * FIRST, **options)
+            bound = _bound(model, bound)
+            continue
+        mended = rebalance(model.inst, choice)  # bounded in work, not in seconds
         if mended is not None:
             best = _better(best, (evaluate(model.inst, *mended).objective, mended))
             if _gap_of(best, bound) <= wanted:  # proven against the solver's own bound
@@ -445,6 +456,14 @@ def lp_text(problem: Any, repairs: list[str] | None = None) -> str:
         f"\\ procure: the objective below omits its constant term {constant!r}; the award "
         "score (the JSON's objective) is the optimal value plus this constant.\n"
     )
+    for name in (row.name for row in problem.constraints()):
+        if name.startswith("congruence_"):
+            head += (
+                f"\\ procure: row {name} is not a rule: these bidders' amounts differ modulo "
+                "the fen prices they can win, so they can never split the award into the equal "
+                "parts the share cap demands when they win alone; it excludes no award that "
+                "meets the rules (procure.award.congruence).\n"
+            )
     for name in repairs or []:
         head += (
             f"\\ procure: row {name} is not a rule: it excludes one award that the solver's "
@@ -810,6 +829,13 @@ def alternatives(
         model.forbid(chosen, rank)
         status, _ = solve_exact(model, solver, time_limit=seconds)
         if status != "Optimal":
+            if status != "Infeasible":  # the solve's limit, not the rules, ended the list
+                (budget or Budget()).stop(
+                    Text(
+                        en=f"the next-best mixes ({len(out)} of {count} found)",
+                        zh=f"次优方案（仅找到{count}个中的{len(out)}个）",
+                    )
+                )
             break
         assignment, layers, integrator = model.choice()
         ev = evaluate(model.inst, assignment, layers, integrator)
@@ -921,6 +947,8 @@ def _best_at(
     )
     status, _ = solve_exact(model, solver, start=start, time_limit=seconds)
     if status != "Optimal":
+        if status != "Infeasible":  # the solve's limit, not the rules, left the point out
+            budget.stop(Text(en="the cost/value frontier", zh="成本—价值前沿"))
         return None
     choice = model.choice()
     assignment, layers, integrator = choice
