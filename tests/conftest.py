@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import procure.documents.report
 import procure.recommendation
 from procure.cli import app
 from procure.inputs.load import load_scenario
@@ -31,6 +33,20 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "1764374400")  # briefs dated 2025-11
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))
 PREFECTURE = ROOT / "scenarios" / "prefecture-binzhou.yaml"
+
+
+# The examples whose per-example checks of the solver's searches (prices to win, headroom)
+# `make test` runs; the others' run with the tests marked slow (`pytest -m slow`, CI): the two
+# municipality examples alone took 5-10 times the rest.
+QUICK = ("prefecture-binzhou", "county-west", "province-jv-operator")
+
+
+def quick_examples(quick: tuple[str, ...] = QUICK) -> list[Any]:
+    """EXAMPLES as parameters, those not in `quick` marked slow (ids: the examples' names)."""
+    return [
+        pytest.param(p, id=p.stem, marks=() if p.stem in quick else pytest.mark.slow)
+        for p in EXAMPLES
+    ]
 
 
 def example(name: str) -> Path:
@@ -96,6 +112,66 @@ def brief_file(name: str, suffix: str, *options: str) -> Path:
 def brief(name: str, suffix: str, *options: str) -> bytes:
     """The bytes of `brief_file(name, suffix, *options)`."""
     return brief_file(name, suffix, *options).read_bytes()
+
+
+@cache
+def recommendation(name: str) -> Any:
+    """The bundled example `name`'s Recommendation as its JSON brief carries it (`brief_file`:
+    the analysis the example's PDF briefs share), for tests that read or render it; computing
+    it again outside the CLI took 2-12 s an example. Read-only: copy before editing."""
+    from procure.recommendation import Recommendation
+
+    return Recommendation.model_validate_json(brief(name, ".json"))
+
+
+@cache
+def brief_text(name: str, *options: str) -> str:
+    """The text of the bundled example's PDF brief (`brief_file(name, ".pdf", *options)`) as
+    pypdf extracts it, whitespace folded: extracted once a session (0.5-2 s a brief)."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(brief(name, ".pdf", *options)))
+    return re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in reader.pages))
+
+
+_LAYOUTS: dict[str, bytes] = {}
+_RENDER = procure.documents.report.render
+
+
+def _shared_render(
+    rec: Any,
+    fmt: str,
+    lang: str,
+    template_dir: Path | None = None,
+    attach: Sequence[tuple[str, bytes]] = (),
+) -> Any:
+    """`render` with the bundled templates, computed once per recommendation, format,
+    language and attachments in a session (a PDF takes 2-3 s)."""
+    if template_dir is not None:  # own templates can change between calls: never shared
+        return _RENDER(rec, fmt, lang, template_dir, attach)
+    files = [[name, hashlib.sha256(data).hexdigest()] for name, data in attach]
+    key = json.dumps([rec.model_dump_json(), fmt, lang, files])
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = _RENDER(rec, fmt, lang, None, attach)
+    return _LAYOUTS[key]
+
+
+@contextmanager
+def shared_layout() -> Iterator[None]:
+    """Within it, laying out a recommendation already laid out (same recommendation, format,
+    language, attachments; the bundled templates) returns the same bytes without WeasyPrint:
+    for tests that check what is done with a layout (`procure verify` comparing a tampered
+    PDF with the one it lays out again), not the layout itself. The first layout of each is
+    real; that layouts are deterministic is checked without it (test_report's
+    test_same_input_same_pdf_text, test_verify's test_verify_passes_on_a_fresh_brief)."""
+    procure.documents.report.render = _shared_render  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        procure.documents.report.render = _RENDER
 
 
 @cache

@@ -17,17 +17,19 @@ from procure.documents import report
 from procure.documents.report import render
 from procure.errors import InputError
 from procure.money import fmt_money
-from procure.recommendation import Recommendation, recommend
+from procure.recommendation import Recommendation
 
-from .conftest import EXAMPLES, ROOT, brief, brief_file, example, load, run
+from .conftest import EXAMPLES, ROOT, brief, brief_file, example, recommendation, run
+
+
+def rec_for(name: str) -> Recommendation:
+    """The example's recommendation, shared with its CLI briefs (`recommendation`)."""
+    return recommendation(name)  # type: ignore[no-any-return]
 
 
 @cache
-def rec_for(name: str) -> Recommendation:
-    return recommend(load(name), ROOT / "scenarios")
-
-
 def pdf_text(payload: bytes) -> str:
+    """The PDF's text as pypdf reads it, whitespace folded; extracted once per PDF."""
     reader = PdfReader(io.BytesIO(payload))
     return re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in reader.pages))
 
@@ -217,11 +219,12 @@ def test_failure_leaves_existing_file_untouched(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".brief")] == []
 
 
-def test_brief_cli_writes_pdf(tmp_path: Path) -> None:
-    out = tmp_path / "brief.pdf"
-    result = run("brief", str(example("prefecture-binzhou")), "-o", str(out))
-    assert result.exit_code == 0, result.stderr
-    assert "Executive summary" in pdf_text(out.read_bytes())
+def test_brief_cli_writes_pdf() -> None:
+    """`procure brief EXAMPLE -o FILE.pdf` with no options: a PDF in the scenario's language
+    (English here), the same text as with --lang en."""
+    text = pdf_text(brief_file("prefecture-binzhou", ".pdf").read_bytes())
+    assert "Executive summary" in text
+    assert text == pdf_text(brief("prefecture-binzhou", ".pdf", "--lang", "en"))
 
 
 def test_dynamic_catalog_keys_exist() -> None:

@@ -187,7 +187,7 @@ def test_what_validate_accepts_assess_and_optimize_never_refuse(
 
 
 @settings(
-    max_examples=60,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=True,
@@ -196,6 +196,20 @@ def test_what_validate_accepts_assess_and_optimize_never_refuse(
 def test_what_validate_accepts_the_json_brief_never_refuses(
     data: dict[str, Any], tmp_path: Path
 ) -> None:
+    """15 generated scenarios to a JSON brief (about 1 s each); the 60 of
+    test_what_validate_accepts_many_json_briefs run with the slow tests."""
+    _run_all(data, tmp_path, brief=True)
+
+
+@pytest.mark.slow  # 60 generated scenarios, each to a full brief's analysis
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    derandomize=True,
+)
+@given(data=scenarios())
+def test_what_validate_accepts_many_json_briefs(data: dict[str, Any], tmp_path: Path) -> None:
     _run_all(data, tmp_path, brief=True)
 
 

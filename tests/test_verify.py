@@ -43,7 +43,7 @@ from procure.errors import InputError
 from procure.inputs.bids import COLUMNS
 from procure.inputs.record import knowledge_version
 
-from .conftest import ROOT, example, run, shared_analysis
+from .conftest import ROOT, example, run, shared_analysis, shared_layout
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -54,8 +54,11 @@ def _one_analysis_per_input() -> Iterator[None]:
     verify a tampered PDF whose inputs are the untouched ones: they share that computation
     (`shared_analysis`: same inputs and options, same result); each still lays the brief out
     and compares every page and attachment. The first verify of an input computes it afresh
-    and is compared with what `procure brief` computed (a different time budget: not shared)."""
-    with shared_analysis():
+    and is compared with what `procure brief` computed (a different time budget: not shared).
+    Likewise the layout verify makes again of those inputs (`shared_layout`): the first is
+    real and compared with the PDF `procure brief` laid out; each test still compares its
+    PDF's every page and attachment with it."""
+    with shared_analysis(), shared_layout():
         yield
 
 

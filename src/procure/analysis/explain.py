@@ -34,6 +34,7 @@ from procure.text import Text
 TOLERANCE = 0.0005  # the bisection stops when the cut is known to within 0.05 points
 MAX_CUT = 0.999  # a bidder that does not win at 99.9% off cannot win on price
 MAX_RISE = 10.0  # a winner that keeps its systems at +1000% is not contested on price
+MISSES = 4  # predicted changes a search may miss before it only halves
 EXACT = 1e-9  # re-solves near a threshold must be optimal, not within the award's 0.01% gap
 
 
@@ -169,16 +170,35 @@ def _score(inst: Instance, vid: str, factor: float, choice: Choice) -> float:
 def _crossing(
     inst: Instance, vid: str, sign: int, low: Choice, high: Choice, lo: float, hi: float
 ) -> float | None:
-    """Where the scores of the awards `low` (chosen at t = lo) and `high` (at t = hi) meet,
-    each taken as linear in t between lo and hi (a price change moves only the cost); None
-    when they do not meet there."""
-    at_lo, at_hi = 1 + sign * lo, 1 + sign * hi
-    a0, a1 = _score(inst, vid, at_lo, low), _score(inst, vid, at_hi, low)
-    b0, b1 = _score(inst, vid, at_lo, high), _score(inst, vid, at_hi, high)
-    gap0, gap1 = a0 - b0, a1 - b1
-    if gap0 == gap1 or gap0 < 0 or gap1 > 0:
+    """Where the scores of the awards `low` (chosen at t = lo) and `high` (at t = hi) meet
+    between lo and hi, on their exact scores (no solve: `evaluate`); None when they do not
+    meet there. Found by regula falsi (Illinois variant) to a hundredth of TOLERANCE: the
+    scores are not linear in t (the cost reference moves with the bidder's prices), and a
+    straight line through the ends placed the change up to 0.1 short of it."""
+
+    def gap(t: float) -> float:
+        return _score(inst, vid, 1 + sign * t, low) - _score(inst, vid, 1 + sign * t, high)
+
+    a, b, fa, fb = lo, hi, gap(lo), gap(hi)
+    if fa == fb or fa < 0 or fb > 0:
         return None
-    return lo + (hi - lo) * gap0 / (gap0 - gap1)
+    kept = 0  # which end the last step kept: its value is halved if it is kept again
+    for _ in range(60):
+        if b - a <= TOLERANCE / 100 or fa == fb:
+            break
+        c = (a * fb - b * fa) / (fb - fa)
+        fc = gap(c)
+        if fc == 0:
+            return c
+        if fc > 0:
+            a, fa = c, fc
+            fb = fb / 2 if kept == 1 else fb
+            kept = 1
+        else:
+            b, fb = c, fc
+            fa = fa / 2 if kept == -1 else fa
+            kept = -1
+    return (a + b) / 2
 
 
 def _bisect(
@@ -196,24 +216,26 @@ def _bisect(
     at `top`, or a solve ran out of time (then the caller says unknown).
 
     A bracket [lo, hi] is kept with `wins` false at lo (first the award `start`, at t = 0)
-    and true at hi, as in bisection, so the answer is as exact; but each re-solve is placed
-    where the scores of the two bracketing awards meet (each is linear in the prices), just
-    inside the bracket, where the change between them lies: a change between two awards is
-    then found in one or two re-solves, not the 11-15 halvings of [0, top] to TOLERANCE. A
-    probe that does not halve the bracket is followed by a plain halving, so it never takes
-    more than twice the halvings."""
+    and true at hi, as in bisection, so the answer is as exact; but the re-solves are placed
+    where the scores of the two bracketing awards meet (`_crossing`, on their exact scores):
+    half a TOLERANCE past that point, then half a TOLERANCE before it, so a change between
+    two awards is found in two re-solves, not the 11-15 halvings of [0, top] to TOLERANCE.
+    A probe on the unexpected side has met a third award, which the next crossing uses; past
+    MISSES of them the bracket is only halved, so a search never runs away."""
     at_top = _won(inst, vid, 1 + sign * top, solver, start, deadline)
     if at_top is None or not wins(at_top[0]):
         return None if at_top is None else (top, top, set())
     lo, hi, won_hi, near, below = 0.0, top, at_top[0], at_top[1], start
-    halve = False
+    misses = 0  # probes on the other side of a predicted change than predicted
     while hi - lo > TOLERANCE:
-        crossing = None if halve else _crossing(inst, vid, sign, below, near, lo, hi)
-        if crossing is None:
+        crossing = None if misses > MISSES else _crossing(inst, vid, sign, below, near, lo, hi)
+        expect = None  # whether the crossing predicts `wins` at the probe
+        if crossing is not None and hi - crossing > TOLERANCE:
+            probe, expect = crossing + TOLERANCE / 2, True  # just past the change
+        elif crossing is not None and crossing - lo > TOLERANCE:
+            probe, expect = crossing - TOLERANCE / 2, False  # just before it
+        else:
             probe = (lo + hi) / 2
-        else:  # just inside the bracket: at the change itself, the two awards tie
-            probe = min(max(crossing, lo + TOLERANCE / 2), hi - TOLERANCE / 2)
-        width = hi - lo
         now = _won(inst, vid, 1 + sign * probe, solver, near, deadline)
         if now is None:
             return None
@@ -221,7 +243,7 @@ def _bisect(
             hi, won_hi, near = probe, now[0], now[1]
         else:
             lo, below = probe, now[1]
-        halve = crossing is not None and hi - lo > width / 2
+        misses += expect is not None and expect != wins(now[0])
     return lo, hi, won_hi
 
 

@@ -15,6 +15,7 @@ prices and scores drawn from their stated uncertainty when a vendor file gives i
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -200,20 +201,31 @@ INTERVAL_TOLERANCE = 0.01  # the brief shows weights to two decimals
 UNKNOWN = "unknown"  # an award key: no solve within the time budget, or none proven optimal
 
 
+Predict = Callable[[float, float], float | None]
+
+
 def award_interval(
     award_at: AwardKey,
     weights: dict[str, float],
     criterion: str,
     steps: int = 5,
     tolerance: float = INTERVAL_TOLERANCE,
+    predict: Predict | None = None,
 ) -> tuple[float, float, float]:
     """The interval of t around the base weight where `award_at` gives the same award, and
     the precision reached: (low, high, precision).
 
-    Each end is found to within `tolerance` (the brief shows weights to two decimals); every
-    halving costs one MILP solve. When `award_at` answers UNKNOWN (the time budget is spent),
-    the search stops there and the precision says how far the end may lie beyond the one
-    reported; an end that reaches the scale's end is exact."""
+    Each end is found to within `tolerance` (the brief shows weights to two decimals). Without
+    `predict`, by a coarse grid of `steps` towards the scale's end, then halvings: every
+    probe costs one MILP solve. With it, parametrically: `predict(a, b)` says the first t
+    past a, up to b, at which an award already known (of another mix) is expected to overtake
+    the base's (the score of a fixed award is a function of the weights alone, no solve
+    needed), and two solves, just before and just after that t, verify the end; a probe that
+    meets an award not yet known teaches it to `predict` (through `award_at`), and where no
+    known award explains a change the bracket is halved, as before. When `award_at` answers
+    UNKNOWN (the time budget is spent), the search stops there and the precision says how
+    far the end may lie beyond the one reported; an end that reaches the scale's end is
+    exact."""
     base_t = weights[criterion]
     base = award_at(weights)
 
@@ -221,31 +233,121 @@ def award_interval(
         key = award_at(shifted(weights, criterion, t))
         return None if key == UNKNOWN else bool(key == base)
 
-    def end(points: list[float], limit: float) -> tuple[float, float]:
+    def halve(inner: float, outer: float) -> tuple[float, float]:
+        while abs(outer - inner) > tolerance:
+            mid = (inner + outer) / 2
+            holds = same(mid)
+            if holds is None:
+                break
+            if holds:
+                inner = mid
+            else:
+                outer = mid
+        return inner, abs(outer - inner)
+
+    def end(points: list[float], limit: float, inner: float = base_t) -> tuple[float, float]:
         """(the furthest t known to give the same award, how far past it the change may be)"""
-        inner = base_t
         for t in points:
             holds = same(t)
             if holds is None:
                 return inner, abs(limit - inner)
             if not holds:
-                outer = t
-                while abs(outer - inner) > tolerance:
-                    mid = (inner + outer) / 2
-                    holds = same(mid)
-                    if holds is None:
-                        break
-                    if holds:
-                        inner = mid
-                    else:
-                        outer = mid
-                return inner, abs(outer - inner)
+                return halve(inner, t)
             inner = t
         return inner, 0.0
 
-    low, low_open = end([base_t - (base_t - 0.0) * k / steps for k in range(1, steps + 1)], 0.0)
-    high, high_open = end([base_t + (1.0 - base_t) * k / steps for k in range(1, steps + 1)], 1.0)
+    def predicted_end(limit: float) -> tuple[float, float]:
+        assert predict is not None
+        eps = tolerance / 4  # the verifying probes' distance from a predicted change
+        inner, outer = base_t, None
+        for _ in range(PROBES):
+            far = limit if outer is None else outer
+            if outer is not None and abs(outer - inner) <= tolerance:
+                return inner, abs(outer - inner)
+            if inner == limit:
+                return inner, 0.0
+            toward = 1.0 if far > inner else -1.0
+            change = predict(inner, far)
+            if change is None:  # nothing known explains a change: the far end, or halve
+                probe = limit if outer is None else (inner + outer) / 2
+            elif abs(change - inner) <= 2 * eps:  # just before it is known: just after
+                probe = change + toward * eps
+                probe = min(probe, far) if toward > 0 else max(probe, far)
+            else:
+                probe = change - toward * eps
+            holds = same(probe)
+            if holds is None:
+                return inner, abs(far - inner)
+            if holds:
+                inner = probe
+            else:
+                outer = probe
+        if outer is None:  # a change kept eluding the predictions: the grid from here
+            rest = abs(limit - inner)
+            if rest == 0:
+                return inner, 0.0
+            points = [inner + (limit - inner) * k / steps for k in range(1, steps + 1)]
+            return end(points, limit, inner)
+        return halve(inner, outer)
+
+    if predict is None:
+        low, low_open = end([base_t - base_t * k / steps for k in range(1, steps + 1)], 0.0)
+        high, high_open = end(
+            [base_t + (1.0 - base_t) * k / steps for k in range(1, steps + 1)], 1.0
+        )
+    else:
+        low, low_open = predicted_end(0.0)
+        high, high_open = predicted_end(1.0)
     return (round(low, 4), round(high, 4), round(max(low_open, high_open), 4))
+
+
+PROBES = 12  # solves per end of a predicted search before it falls back to the grid
+SCAN = 0.05  # the step at which a prediction scans the known awards' scores
+RELATIVE_GAP = 1e-4  # the award's gap: an award ahead by less is not predicted to win
+
+
+def _gap(score: float) -> float:
+    return RELATIVE_GAP * max(1.0, abs(score))
+
+
+def first_overtaking(
+    score: Callable[[float], tuple[float | None, list[float | None]]], a: float, b: float
+) -> float | None:
+    """The first t past a, up to b, at which one of the known awards of another mix scores
+    above the best known award of the base mix (by more than the award's gap); None if none
+    does there. `score(t)`: (the best score of the base mix at t, None if none of its known
+    awards is feasible there; the score of each other known award, None where infeasible).
+    Scanned in steps of at most SCAN, the crossing placed by the secant between the last two
+    scans (each award's score is nearly linear in one weight); awards already ahead at a are
+    left out (they are within the gap there, or the solver has ruled them out)."""
+    base_a, others_a = score(a)
+    if base_a is None:
+        return None
+    ahead = [o is not None and o > base_a + _gap(base_a) for o in others_a]
+
+    def lead(best: float, others: list[float | None]) -> float:
+        """How far the best known award of another mix (not ahead at a) leads the base's."""
+        rivals = [o for o, skip in zip(others, ahead, strict=True) if o is not None and not skip]
+        return max(rivals, default=-math.inf) - best
+
+    # a fixed grid (multiples of SCAN) between a and b, then b: scores met in one scan are
+    # met again in the next, from a nearer a, and `score` may keep them
+    lo, hi = sorted((a, b))
+    grid = [k * SCAN for k in range(int(lo / SCAN) + 1, int(np.ceil(hi / SCAN)))]
+    grid = [t for t in grid if lo + 1e-9 < t < hi - 1e-9]
+    prev_t, prev_lead = a, lead(base_a, others_a)
+    t: float
+    for t in [*(grid if b > a else reversed(grid)), b]:
+        best, others = score(t)
+        if best is None:  # no known award of the base mix is feasible here
+            return t
+        now, gap = lead(best, others), 0.0
+        if now > gap:
+            if math.isfinite(prev_lead) and prev_lead <= gap:  # the secant's crossing
+                return prev_t + (t - prev_t) * (gap - prev_lead) / (now - prev_lead)
+            return t
+        prev_t, prev_lead = t, now
+    return None
 
 
 CRITERION_ZH = {
@@ -381,15 +483,19 @@ def analyse(
     progress: Callable[[int, int], None] | None = None,
     base_award: Any = None,
     budget: Budget | None = None,
+    predicted: bool = True,
 ) -> Sensitivity:
     """Weight sensitivity per criterion and rank acceptability for one scenario.
     `base_award`: the award at the given weights when the caller has solved it already.
     `budget`: the time the re-solves share; past it, interval searches stop where they are
-    (their precision says so) and draws are not re-solved (counted as left out)."""
+    (their precision says so) and draws are not re-solved (counted as left out).
+    `predicted`: the intervals' ends predicted from the awards met and verified by solves
+    (`award_interval`); False: found by the grid and halvings alone."""
     from procure.advice.deployment import assess_deployment
     from procure.advice.knowledge import knowledge
-    from procure.award.formulation import TIME_LIMIT
-    from procure.award.optimizer import Award, optimize
+    from procure.award.formulation import TIME_LIMIT, Choice
+    from procure.award.instance import Instance, build_instance, evaluate
+    from procure.award.optimizer import Award, choice_of, optimize
     from procure.errors import InfeasibleError, ProcureError
 
     kb = knowledge()
@@ -438,14 +544,20 @@ def analyse(
     untested = solved_base == UNKNOWN  # the award itself was not re-solved in time
     if untested:
         budget.cut(Text(en="the estimate's re-solves", zh="测算方案的重新求解"))
-    memo: dict[tuple[float, ...], Any] = {tuple(weights[c] for c in CRITERIA): mix(base)}
+    # every award met, with its mix: solved at the scenario's vendors (memo) and the choice
+    # it made, so the interval searches can score it at other weights without a solve
+    Known = tuple[Any, Choice]  # (mix, choice)
+    memo: dict[tuple[float, ...], Any] = {
+        tuple(weights[c] for c in CRITERIA): (mix(base), choice_of(base) if base else None)
+    }
 
-    def award_at(w: dict[str, float], pool: list[Vendor] = vendors) -> Any:
+    def solved_at(w: dict[str, float], pool: list[Vendor]) -> tuple[Any, Choice | None]:
         key = tuple(w[c] for c in CRITERIA)
         if pool is vendors and key in memo:
-            return memo[key]
-        found = mix(solve_at(w, pool, base))
-        if pool is vendors and found != UNKNOWN:
+            return memo[key]  # type: ignore[no-any-return]
+        award = solve_at(w, pool, base)
+        found = (mix(award), choice_of(award) if isinstance(award, Award) else None)
+        if pool is vendors and found[0] != UNKNOWN:
             memo[key] = found
         return found
 
@@ -464,23 +576,63 @@ def analyse(
     done = 0
     lock = threading.Lock()
 
-    def draw(k: int) -> Any:
+    def draw(k: int) -> tuple[Any, Choice | None]:
         nonlocal done
-        key = award_at(*draws_at[k])
+        found = solved_at(*draws_at[k])
         with lock:
             done += 1
             if progress is not None:
                 progress(done, award_draws)
-        return key
+        return found
+
+    # the draws first: the awards they meet seed the interval searches' predictions (each
+    # search then learns only from its own solves, so nothing depends on scheduling)
+    drawn = run_all([partial(draw, k) for k in range(award_draws)])
+    keys = [key for key, _ in drawn]
+    seeds: list[Known] = []
+    for key, choice in [memo[tuple(weights[c] for c in CRITERIA)], *drawn]:
+        if choice is not None and (key, choice) not in seeds:
+            seeds.append((key, choice))
 
     def interval(c: str) -> tuple[float, float, float] | None:
-        return award_interval(award_at, weights, c) if has_award and award_intervals else None
+        if base is None or not award_intervals:
+            return None
+        known = list(seeds)
+        instances: dict[float, Instance] = {}
+        scores: dict[tuple[float, int], float | None] = {}  # (t, known award) -> its score
 
-    # the four interval searches and the draws are independent solves: run them side by side
-    jobs: list[Callable[[], Any]] = [partial(interval, c) for c in CRITERIA]
-    jobs += [partial(draw, k) for k in range(award_draws)]
-    results = run_all(jobs)
-    intervals, keys = results[: len(CRITERIA)], results[len(CRITERIA) :]
+        def award_at(w: dict[str, float]) -> Any:
+            key, choice = solved_at(w, vendors)
+            if choice is not None and (key, choice) not in known:
+                known.append((key, choice))
+            return key
+
+        def score(t: float) -> tuple[float | None, list[float | None]]:
+            if t not in instances:
+                w = shifted(weights, c, t)
+                placed = assess_deployment(scenario, w, kb.deployment, kb.rules)
+                instances[t] = build_instance(scenario, placed, w, vendors, kb.costs)
+            best: float | None = None
+            others: list[float | None] = []
+            for k, (key, choice) in enumerate(known):
+                if (t, k) not in scores:
+                    ev = evaluate(instances[t], *choice)
+                    scores[(t, k)] = None if ev.violations else ev.objective
+                value = scores[(t, k)]
+                if key != mix(base):
+                    others.append(value)
+                elif value is not None:
+                    best = value if best is None else max(best, value)
+            return best, others
+
+        if not predicted:  # the grid and halvings alone (kept to check the predictions)
+            return award_interval(award_at, weights, c)
+        return award_interval(
+            award_at, weights, c, predict=lambda a, b: first_overtaking(score, a, b)
+        )
+
+    # the four interval searches are independent solves: run them side by side
+    intervals = run_all([partial(interval, c) for c in CRITERIA])
     criteria = []
     for c, found in zip(CRITERIA, intervals, strict=True):
         segments, flips = placement_trace(fm, weights, c)
