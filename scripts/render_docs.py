@@ -52,8 +52,8 @@ def cli_reference() -> str:
 def main() -> None:
     (ROOT / "docs" / "cli.md").write_text(cli_reference(), encoding="utf-8")
     examples = (
-        ("prefecture-binzhou", "brief-pages.png", (0, 2, 3, 4, 5, 6)),
-        ("county-joins-prefecture", "brief-pages-zh.png", (2, 5, 7, 9, 10, 12)),  # in Chinese
+        ("prefecture-binzhou", "brief-pages.png", (0, 1, 2, 4, 8, 9)),
+        ("county-joins-prefecture", "brief-pages-zh.png", (1, 2, 4, 7, 8, 9)),  # in Chinese
     )
     for example, image, picks in examples:
         with tempfile.TemporaryDirectory() as tmp:

@@ -111,7 +111,8 @@ def test_outcomes_cover_every_bidder_and_read_in_both_languages() -> None:
     assert spec.outcome == "ineligible"
     names = {str(s.id): s.name for s in inputs.scenario.systems}
     assert "Not in the mix at any price" in describe(spec, names, "en")
-    assert "does not offer iaas" in describe(spec, names, "en")
+    assert "does not offer IaaS" in describe(spec, names, "en")  # the word, not the enum value
+    assert "不提供基础设施服务" in describe(spec, names, "zh")
     assert "任何价格下都无法入选" in describe(spec, names, "zh")
 
 

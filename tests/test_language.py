@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from procure.catalog import strings
 from procure.inputs.load import load_inputs
 from procure.inputs.vendors import builtin_catalog
 
@@ -52,8 +53,8 @@ def squash(text: str) -> str:
 
 
 def before_appendix(text: str, heading: str) -> str:
-    """The text before the appendix (the heading's last occurrence: the first is in the
-    contents), with line breaks folded so that a wrapped name reads whole."""
+    """The text before the technical annex, the analyst's (the heading's last occurrence: the
+    first is in the contents), with line breaks folded so that a wrapped name reads whole."""
     return " ".join(text[: text.rfind(heading)].split())
 
 
@@ -73,7 +74,7 @@ def without(text: str, words: list[str]) -> str:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_a_chinese_brief_is_chinese_and_names_everything(path: Path) -> None:
     text = pdf_text(path, "zh")
-    body = without(before_appendix(text, "附录：输入情景"), user_words(path))
+    body = without(before_appendix(text, strings()["technical"]["zh"]), user_words(path))
     runs = ENGLISH_RUN.findall(body)
     assert not runs, runs[:10]
     assert not re.search(r"system-\d", text)
@@ -90,7 +91,7 @@ def test_a_chinese_brief_is_chinese_and_names_everything(path: Path) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_an_english_brief_has_no_chinese_but_names_and_cited_titles(path: Path) -> None:
     text = pdf_text(path, "en")
-    body = before_appendix(text, "Appendix: input scenario")
+    body = before_appendix(text, strings()["technical"]["en"])
     body = body[: body.rfind("Sources")] if "Sources" in body else body  # cited titles
     body = without(body, user_words(path))
     body = re.sub(r"“[^”]*”|\"[^\"]*\"|《[^》]*》", " ", body)  # quoted titles of cited works

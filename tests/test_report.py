@@ -247,7 +247,8 @@ def test_charts_are_vector_with_their_labels_as_text(lang: str) -> None:
     for key in ("score_0_100", "cumulative_cost"):
         assert t[key] in text, key
     html = render(rec, "html", lang).decode("utf-8")
-    assert html.count("<svg") == 6 and "data:image" not in html
+    # six charts less the route's undated timeline (the plan's dated one stands for it)
+    assert html.count("<svg") == 5 and "data:image" not in html
 
 
 def small_names(rec: Recommendation) -> list[str]:
@@ -270,15 +271,15 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     assert rec.award is not None and set(shown) == {s.system for s in rec.award.systems}
     text = pdf_text(render(big, "pdf", "en"))
     assert f"Showing {len(shown)} of {total} systems" in text
-    assert f"{total} systems: see the scenario file attached" in text
-    assert "Extra system 3" not in text
+    assert "Extra system 3" not in text  # in neither the tables nor the inputs annex
     md = render(big, "md", "zh").decode("utf-8")
     assert f"共{total}个系统，此处列出{len(shown)}个" in md
     rows = systems_csv(rec, "en").decode("utf-8-sig").splitlines()
     assert len(rows) == 1 + len(rec.assessment.deployment.placements)
     small = pdf_text(brief("prefecture-binzhou", ".pdf", "--lang", "en"))
     assert "Showing" not in small  # a small brief shows every system
-    assert "id: data-platform" in small  # and its appendix lists them
+    inputs = small[small.rfind("Annex 3: Inputs") :]  # and its inputs annex lists them
+    assert all(p.name in inputs for p in rec.assessment.deployment.placements)
     # long lists are cut too: deviations, a winner's systems, inline bidders in the appendix
     # (a generated 1,000x40 brief ran to 59 pages on them)
     from procure.analysis.explain import LISTED, BidderOutcome
@@ -306,7 +307,8 @@ def test_a_large_brief_shows_the_deciding_systems_and_attaches_the_rest() -> Non
     assert "and 5 more: every system" in text
     assert f"and {len(extra) - LISTED} more (systems.csv)" in text
     assert f"Extra system {LISTED - 1}" in text and f"Extra system {LISTED}" not in text
-    assert "7 candidate suppliers: see the scenario file attached" in text and "id: b3" not in text
+    # the inputs annex (in place of the YAML appendix) counts them; the YAML stays attached
+    assert "7 candidate suppliers listed in the scenario" in text and "id: b3" not in text
     assert f"differs from the estimated mix in {len(extra)} systems" in text
     assert f"and {len(extra) - LISTED} more (every system of each alternative" in text
     alt_cell = text.split(f"differs from the estimated mix in {len(extra)} systems")[1][:2000]

@@ -42,6 +42,7 @@ CONTEXT_FUNCTIONS = {
     "figure",
     "day",  # an ISO date as the reader writes it (the plan's timeline), 10 characters in
     "cites",  # an English text's Chinese citations as [n]: shorter than what it is given
+    "indicator_value",
     "alt_changes",  # an alternative's systems placed otherwise: a list of (id, "vendor/model")
 }
 GLOBAL_FUNCTIONS = {"range", "namespace", "dict"}

@@ -29,6 +29,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from procure.documents import report
 from procure.documents.verify import (
     PDF_LIMITS,
     Mismatch,
@@ -98,7 +99,8 @@ def test_the_pdf_attaches_its_inputs_byte_for_byte_and_records_their_hashes(made
     }
     cover = " ".join(reader.pages[0].extract_text().split())
     assert hashlib.sha256(files["s.yaml"]).hexdigest()[:40] in cover.replace(" ", "")
-    assert record["date"] in cover and knowledge_version() in cover
+    dated = report.brief_date(record["date"], "en")  # as a reader writes it: 29 November 2025
+    assert dated in cover and knowledge_version() in cover
 
 
 def test_the_json_brief_carries_the_record_too(made: Path) -> None:

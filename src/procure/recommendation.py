@@ -18,6 +18,7 @@ from procure.advice.route import (
     months_to_service,
 )
 from procure.advice.route import timeline as route_timeline
+from procure.analysis import AWARD_DRAWS
 from procure.analysis.cashflow import LABELS, Comparison, compare_modes
 from procure.analysis.explain import BidderOutcome, explain
 from procure.analysis.sensitivity import Sensitivity, analyse
@@ -25,12 +26,13 @@ from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
 from procure.award.optimizer import Award, optimize
 from procure.award.parallel import both
+from procure.catalog import catalog
 from procure.errors import InfeasibleError, ProcureError
 from procure.inputs.record import BriefRecord
 from procure.inputs.record import today as record_today
 from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
-from procure.money import fmt_money
+from procure.money import fmt_money, fmt_pct
 from procure.plan import Plan, build_plan
 from procure.text import Text, fmt_date, lift_citations
 
@@ -85,7 +87,6 @@ class Recommendation(BaseModel):
     plan: Plan | None = None  # the procurement plan (采购实施计划), the brief's first chapter
 
 
-AWARD_DRAWS = 10  # award re-solves in the brief's robustness section (bounded for speed)
 EXPLAIN_SECONDS = 30.0  # the bidder explanations' share of a brief's time (large tenders)
 
 
@@ -364,13 +365,14 @@ def plan_lines(plan: Plan) -> list[Text]:
         else "有采购包无候选供应商能整体承担，无法设定最高限价"
     )
     j = plan.joining
-    if j is not None:
+    if j is not None:  # in the route chapter's words: no procurement of its own
+        own = {lang: catalog(lang)["no_own_procurement"] for lang in ("en", "zh")}
         return [
             Text(
-                en=f"Procurement: join the {j.parent.en}, no tender of its own; its fees "
+                en=f"Procurement: join the {j.parent.en}; the agency {own['en']}; its fees "
                 f"estimated at {fmt_money(j.total_cny, 'en')} over {j.years} years, first "
-                f"service on {j.first_service} (the joining plan).",
-                zh=f"采购方式：接入{j.parent.zh}，不单独组织招标采购；{j.years}年服务费估算"
+                f"service on {fmt_date(j.first_service, 'en')} (the joining plan).",
+                zh=f"采购方式：接入{j.parent.zh}，本机构{own['zh']}；{j.years}年服务费估算"
                 f"{fmt_money(j.total_cny, 'zh')}，{fmt_date(j.first_service, 'zh')}开始提供服务"
                 "（见接入方案）。",
             ),
@@ -397,15 +399,11 @@ def summary(
 ) -> list[Text]:
     """The decisions in five lines (plus top risks). The deployment line counts the award's
     models when there is an award, so the summary and the award tell one story."""
-    mix = dict(a.deployment.mix)
-    if award is not None:
-        mix = {m: sum(1 for s in award.systems if s.model == m) for m in mix}
+    mix, basis_key = model_mix(a, award)
     mix_en = ", ".join(f"{n} {m}" for m, n in mix.items() if n)
     model_zh: dict[str, str] = {p.id: p.name.zh for p in knowledge().deployment.models}
     mix_zh = "，".join(f"{model_zh[m]} {n}个" for m, n in mix.items() if n)
-    basis = (
-        ("in the estimate", "按测算方案") if award is not None else ("by best fit", "按最佳适配")
-    )
+    basis = (catalog("en")[basis_key], catalog("zh")[basis_key])
     lines = [
         Text(
             en=f"Deployment: {mix_en} (systems by model, {basis[0]}).",
@@ -429,6 +427,9 @@ def summary(
             zh=f"合作模式：{names[c.recommended].zh}。{c.reasons[0].zh}",
         )
     )
+    chosen = {"direct_purchase": c.direct, "joint_venture": c.jv, "join_parent_cloud": c.parent}
+    mode = chosen.get(c.recommended) or c.direct
+    lines.append(timing(plan, mode.months_to_service, names[c.recommended]))
     r = a.readiness
     lines.append(
         Text(
@@ -439,8 +440,8 @@ def summary(
         )
     )
     risks_en, risks_zh = [], []
-    close = [p.system for p in a.deployment.placements if p.margin is not None and p.margin < 3]
-    if close:
+    close = [p.name for p in a.deployment.placements if p.margin is not None and p.margin < 3]
+    if close:  # by the names the user gave, never the ids
         risks_en.append(f"close deployment calls for {', '.join(close)}")
         risks_zh.append(f"{'、'.join(close)}的部署模式差距较小")
     p_other = c.risk.probability_cheaper["jv" if c.cheaper == "direct_purchase" else "direct"]
@@ -459,7 +460,9 @@ def summary(
             + "的合格候选供应商不足三家（采购实施计划列出最省的调整）"
         )
     if award is not None and award.binding:
-        risks_en.append("binding rules: " + "; ".join(b.en for b in award.binding))
+        risks_en.append(
+            "rules the estimated mix presses against: " + "; ".join(b.en for b in award.binding)
+        )
         risks_zh.append("起约束作用的规则：" + "；".join(b.zh for b in award.binding))
     if risks_en:
         lines.append(
@@ -469,6 +472,55 @@ def summary(
             )
         )
     return lines
+
+
+def timing(plan: Plan | None, months: float, path: Text) -> Text:
+    """By when: the plan's dated steps (contract, delivery, acceptance) when there is a tender
+    plan, the joining plan's first service when the agency joins, else the recommended path's
+    lead time as the partnership comparison gives it."""
+    if plan is not None and plan.joining is not None:
+        day = plan.joining.first_service
+        return Text(
+            en=f"Timing: first service on {fmt_date(day, 'en')} (the joining plan's timeline).",
+            zh=f"时间：{fmt_date(day, 'zh')}开始提供服务（见接入方案时间表）。",
+        )
+    dated = plan_dates(plan)
+    if dated is not None:
+        return dated
+    m = f"{round(months, 1):g}"  # as the route section gives it: 5.7, 3
+    return Text(
+        en=f"Timing: first service about {m} months after the project is approved "
+        f"({path.en.lower()}).",
+        zh=f"时间：{path.zh}，自立项起约{m}个月可提供服务。",
+    )
+
+
+def plan_dates(plan: Plan | None) -> Text | None:
+    """By when every lot is contracted, delivered and accepted: the latest end of each step
+    over the plan's dated timelines (the summary's and the route chapter's one timing)."""
+    ends: dict[str, str] = {}  # ISO dates: their order is the calendar's
+    for step in (s for sc in (plan.schedules if plan else []) for s in sc.steps):
+        ends[step.id] = max(ends.get(step.id, step.end), step.end)
+    if not all(k in ends for k in ("contract", "delivery", "acceptance")):
+        return None
+    c, d, a = (fmt_date(ends[k], "en") for k in ("contract", "delivery", "acceptance"))
+    cz, dz, az = (fmt_date(ends[k], "zh") for k in ("contract", "delivery", "acceptance"))
+    return Text(
+        en=f"Timing: contract by {c}, delivery by {d}, acceptance by {a} (the plan's "
+        "timeline, in working days).",
+        zh=f"时间：{cz}前签订合同，{dz}前完成交付，{az}前完成验收（见采购实施计划时间表，"
+        "按工作日计算）。",
+    )
+
+
+def model_mix(a: Assessment, award: Award | None) -> tuple[dict[str, int], str]:
+    """Systems by deployment model, and the catalog key of its basis: as in the recommended
+    award when there is one, else by best fit. The one count the summary, the award and the
+    terminal's `compare` all print."""
+    mix = dict(a.deployment.mix)
+    if award is None:
+        return mix, "mix_basis_best_fit"
+    return {m: sum(1 for s in award.systems if s.model == m) for m in mix}, "mix_basis_award"
 
 
 def structures(
@@ -516,13 +568,15 @@ def parent_note(scenario: Scenario) -> tuple[Text, Text]:
         "resources bought alone, as the comparison the decision rests on.",
         zh=f"建议接入{zh}统建政务云：下列内部测算为单独采购同等资源的金额，仅作比较依据。",
     )
+    own = {lang: catalog(lang)["no_own_procurement"] for lang in ("en", "zh")}
     route = Text(
-        en=f"If the agency joins the {en} unified cloud, it buys no platform of its own: units "
+        en=f"If the agency joins the {en} unified cloud, it {own['en']}: units "
         "covered by the unified procurement of the level above sign service agreements with its "
         "providers that procurement chose directly (iResearch 2020, ch.2). The method below applies only if it "
         "procures alone.",
-        zh=f"如接入{zh}统建政务云，本机构无需单独组织平台采购：纳入上级统一采购范围的单位可直接与"
-        "上级采购确定的服务商签署云服务协议（iResearch 2020，第二章）。以下采购方式仅适用于单独采购的情形。",
+        zh=f"如接入{zh}统建政务云，本机构{own['zh']}：纳入上级统一采购范围的单位可直接与"
+        "上级选定的云服务商签署云服务协议（艾瑞咨询《中国政务云行业研究报告》（2020）第2章）。"
+        "以下采购方式仅适用于单独采购的情形。",
     )
     return note, route
 
@@ -606,6 +660,21 @@ COST_RATES = {
 }
 
 
+def parameter_text(name: str, value: float, lang: str) -> str:
+    """A cash-flow parameter as the reader reads it: money in 万元, months and years counted,
+    a multiple as such, a rate as a percentage (never 5e+06 or 0.51)."""
+    zh = lang == "zh"
+    if name.endswith("_cny"):
+        return fmt_money(value, lang)
+    if name.endswith("_months"):
+        return f"{value:g}个月" if zh else f"{value:g} months"
+    if name.endswith("_years"):
+        return f"{value:g}年" if zh else f"{value:g} years"
+    if name.endswith("_multiple"):
+        return f"{value:g}倍" if zh else f"{value:g} times"
+    return fmt_pct(value, 0 if round(value * 100, 6).is_integer() else 1)
+
+
 def assumptions(c: Comparison, vendors: list[Vendor], plan: Plan | None = None) -> list[Provenance]:
     """Every assumption the run used, with its reason, in both languages."""
     kb = knowledge()
@@ -637,12 +706,16 @@ def assumptions(c: Comparison, vendors: list[Vendor], plan: Plan | None = None) 
             Provenance(item=label, kind="assumption", text=getattr(kb.costs, f"{name}_assumption"))
         )
     for p in c.inputs.parameters.values():
-        label = LABELS[p.name]
-        shown = f"{p.value:g}"
+        label = LABELS[
+            p.name
+        ]  # its unit goes with the value: "筹备期为18个月", not "（月）为18个月"
+        en = label.en.removesuffix(", months").removesuffix(", years")
+        zh = label.zh.removesuffix("（月）").removesuffix("（年）")
         out.append(
             Provenance(
                 item=Text(
-                    en=f"cash flow: {label.en} = {shown}", zh=f"现金流参数：{label.zh} = {shown}"
+                    en=f"cash flow: {en}: {parameter_text(p.name, p.value, 'en')}",
+                    zh=f"现金流参数：{zh}为{parameter_text(p.name, p.value, 'zh')}",
                 ),
                 kind="scenario" if p.provenance == "scenario" else "assumption",
                 text=p.reason or Text(en="given in the scenario", zh="情景中给定"),

@@ -393,10 +393,10 @@ def _add_on_texts(a: AddOnCheck, incumbent: Text) -> list[Text]:
     if a.original_cny is None or a.limit_cny is None or a.share_of_original is None:
         return [
             Text(
-                en="The original contract value is not given (procurement.original_contract_cny), "
+                en="The original contract value is not given, "
                 "so the 10% add-on limit cannot be checked and single source cannot be "
                 "recommended; give the value of the contract being expanded.",
-                zh="未给出原合同金额（procurement.original_contract_cny），无法核对10%追加上限，"
+                zh="未给出原合同金额，无法核对10%追加上限，"
                 "不能建议单一来源采购；请提供被扩容合同的金额。",
             )
         ]

@@ -34,7 +34,7 @@ from procure.advice.knowledge import CashflowKnowledge
 from procure.advice.partnership import PartnershipView
 from procure.advice.route import RouteAdvice
 from procure.inputs.scenario import Scenario
-from procure.money import fmt_money
+from procure.money import fmt_amounts, fmt_money
 from procure.text import Text
 
 PARAMETERS = (
@@ -360,7 +360,7 @@ def tipping_points(inputs: CashflowInputs) -> list[TippingPoint]:
 
 def _show(name: str, x: float, lang: str) -> str:
     if name == "horizon_years":
-        return f"{x:.0f} 年" if lang == "zh" else f"{x:.0f} years"
+        return f"{x:.0f}年" if lang == "zh" else f"{x:.0f} years"
     if name == "annual_spend_cny":
         return fmt_money(x, lang)
     return f"{x:.1%}"
@@ -507,16 +507,16 @@ def compare_modes(
     allowed = [m for m in ("joint_venture", "direct_purchase") if not qualitative.excluded[m]]
     recommended = cheaper if cheaper in allowed else allowed[0] if allowed else "direct_purchase"
     gap = abs(direct.npv_cny - jv.npv_cny)
+    low, high = min(direct.npv_cny, jv.npv_cny), max(direct.npv_cny, jv.npv_cny)
+    en_gap, en_low, en_high = fmt_amounts([gap, low, high], "en")  # one unit per comparison
+    zh_gap, zh_low, zh_high = fmt_amounts([gap, low, high], "zh")
     reasons = [
         Text(
             en=f"Over {inputs.horizon_years} years at {inputs.discount_rate:.1%}, "
-            f"{names[cheaper].en.lower()} costs {fmt_money(gap, 'en')} less in present value "
-            f"({fmt_money(min(direct.npv_cny, jv.npv_cny), 'en')} against "
-            f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'en')}).",
+            f"{names[cheaper].en.lower()} costs {en_gap} less in present value "
+            f"({en_low} against {en_high}).",
             zh=f"{inputs.horizon_years}年测算期、折现率{inputs.discount_rate:.1%}下，"
-            f"{names[cheaper].zh}现值成本低{fmt_money(gap, 'zh')}"
-            f"（{fmt_money(min(direct.npv_cny, jv.npv_cny), 'zh')}对"
-            f"{fmt_money(max(direct.npv_cny, jv.npv_cny), 'zh')}）。",
+            f"{names[cheaper].zh}现值成本低{zh_gap}（{zh_low}对{zh_high}）。",
         )
     ]
     if recommended != cheaper:

@@ -93,7 +93,8 @@ def _eligibility(
         for m in vendor.models:
             missing = [x for x in s.layers if x not in vendor.layers]
             if m not in fit:
-                why_en.append(f"{m} is excluded for it by the deployment rules")
+                model_en = strings()[f"model_{m}"]["en"].lower()
+                why_en.append(f"{model_en} cloud is excluded for it by the deployment rules")
                 why_zh.append(f"部署规则不允许其采用{_model_zh(m)}")
             elif vendor.mlps_max < s.mlps_level:
                 why_en.append(
@@ -101,8 +102,9 @@ def _eligibility(
                 )
                 why_zh.append(f"需等保{s.mlps_level}级，该供应商为{vendor.mlps_max}级")
             elif missing:
-                why_en.append(f"the supplier does not offer {', '.join(missing)}")
-                why_zh.append(f"该供应商不提供{'、'.join(missing)}")
+                layers = [strings()[f"layer_{x}"] for x in missing]  # words, not enum values
+                why_en.append(f"the supplier does not offer {', '.join(x['en'] for x in layers)}")
+                why_zh.append(f"该供应商不提供{'、'.join(x['zh'] + '服务' for x in layers)}")
             elif s.vcpu > vendor.capacity_vcpu:
                 why_en.append(
                     f"it needs {s.vcpu:,.0f} vCPU, the supplier has {vendor.capacity_vcpu:,}"

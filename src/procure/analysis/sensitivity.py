@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from procure.advice.deployment import Deployment, Placement
 from procure.advice.knowledge import DeploymentKnowledge
+from procure.analysis import AWARD_DRAWS
 from procure.award.budget import Budget
 from procure.award.parallel import run_all
 from procure.inputs.scenario import CRITERIA, Scenario
@@ -370,6 +371,9 @@ CRITERION_ZH = {
 }
 
 
+ROBUST_MARGIN = 0.10  # a weight whose nearest flip is closer than this is called sensitive
+
+
 def _verdict(
     criterion: str,
     base: float,
@@ -379,37 +383,56 @@ def _verdict(
     precision: float = 0.0,
     untested: bool = False,
 ) -> Text:
-    """The criterion's verdict; `names`: system ids -> the names the user gave; `precision`:
-    how far an end may lie past the one given (said when coarser than the search's step)."""
+    """The criterion's verdict in the reader's terms: how far the weight can move before the
+    award (or a system's placement) changes, and 'sensitive' when that distance is under
+    ROBUST_MARGIN. `names`: system ids -> the names the user gave; `precision`: how far an end
+    may lie past the one given (said when coarser than the search's step)."""
     names = names or {}
     near = [f for f in flips if abs(f.at - base) < 0.05]
+    zh_name = CRITERION_ZH[criterion]
+    margin_en, margin_zh = f"{ROBUST_MARGIN:.0%}", f"{ROBUST_MARGIN * 100:.0f}个百分点"
     if interval is None and untested:
         en = f"{criterion} weight: not tested (the time budget ran out)"
-        zh = f"{CRITERION_ZH[criterion]}权重：未检验（时间预算已用完）"
+        zh = f"{zh_name}权重：未检验（时间预算已用完）"
     elif interval is None:
         en = f"{criterion} weight: no estimate to test"
-        zh = f"{CRITERION_ZH[criterion]}权重：无可行方案可供检验"
+        zh = f"{zh_name}权重：无可行方案可供检验"
     else:
         lo, hi = interval
-        width = hi - lo
-        word_en, word_zh = (
-            ("robust", "稳健") if width >= 0.2 and not near else ("sensitive", "敏感")
+        ends = [abs(base - lo)] if lo > 0 else []
+        ends += [abs(hi - base)] if hi < 1 else []
+        ends += [abs(f.at - base) for f in flips]
+        nearest = min(ends) if ends else None
+        robust = nearest is None or nearest >= ROBUST_MARGIN
+        word_en, word_zh = ("robust", "稳健") if robust else ("sensitive", "敏感")
+        en = (
+            f"{word_en}: the estimated mix holds while the {criterion} weight stays between {lo:.0%} and "
+            f"{hi:.0%} (now {base:.0%})"
         )
-        en = f"{word_en}: the estimated mix holds for {criterion} weight {lo:.2f}-{hi:.2f} (now {base:.2f})"
-        zh = (
-            f"{word_zh}：{CRITERION_ZH[criterion]}权重在{lo:.2f}至{hi:.2f}之间"
-            f"（当前{base:.2f}）推荐方案不变"
-        )
+        zh = f"{word_zh}：{zh_name}权重在{lo:.0%}至{hi:.0%}之间（当前{base:.0%}）时推荐的供应商组合不变"
+        if nearest is None:
+            en += "; no change anywhere on the scale"
+            zh += "；在整个取值范围内均不改变"
+        else:
+            en += (
+                f"; the nearest change (of the estimated mix or a system's model) is {nearest:.0%} of "
+                "weight away "
+                f"({'at least' if robust else 'under'} the {margin_en} margin)"
+            )
+            zh += (
+                f"；距最近的改变点（供应商组合或某系统的部署模式）{nearest * 100:.0f}个百分点"
+                f"（{'不低于' if robust else '低于'}{margin_zh}的稳健界限）"
+            )
         if precision > INTERVAL_TOLERANCE:
-            en += f" (ends to within {precision:.2f}: the time budget ran out)"
-            zh += f"（端点精度{precision:.2f}：时间预算已用完）"
+            en += f" (ends to within {precision:.0%}: the time budget ran out)"
+            zh += f"（端点精度{precision * 100:.0f}个百分点：时间预算已用完）"
     if near:
         ids = sorted({f.system for f in near})
         shown = [names.get(i, i) for i in ids[:NAMED]]
         more_en = f" and {len(ids) - NAMED} more" if len(ids) > NAMED else ""
         more_zh = f"等{len(ids)}个系统" if len(ids) > NAMED else ""
-        en += f"; placements of {', '.join(shown)}{more_en} flip within 0.05 of it"
-        zh += f"；{'、'.join(shown)}{more_zh}的部署模式在±0.05内会改变"
+        en += f"; placements of {', '.join(shown)}{more_en} flip within 5 points of it"
+        zh += f"；{'、'.join(shown)}{more_zh}的部署模式在当前权重上下5个百分点内会改变"
     return Text(en=en, zh=zh)
 
 
@@ -465,7 +488,7 @@ def analyse(
     vendors: list[Vendor],
     *,
     draws: int = 10_000,
-    award_draws: int = 30,
+    award_draws: int = AWARD_DRAWS,
     seed: int = 20201,
     spread: float | None = 0.15,
     award_intervals: bool = True,

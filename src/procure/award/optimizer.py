@@ -602,11 +602,11 @@ def _award(model: AnyModel, scenario: Scenario, status: str, solver: str, second
     if scenario.procurement.security_assessment == "preferred" and unassessed:
         cautions.append(
             Text(
-                en=f"{', '.join(v.name for v in unassessed)}: no declaration that the platform passed the "
-                "cloud-service security assessment; ask for the result "
-                "before signing, or set procurement.security_assessment: required.",
-                zh=f"{'、'.join(v.name_zh or v.name for v in unassessed)}：未声明其平台通过云计算服务安全评估；签约前应要求"
-                "提供评估结果，或将 procurement.security_assessment 设为 required。",
+                en=f"{', '.join(v.name for v in unassessed)}: no declaration that the platform "
+                "passed the cloud-service security assessment; ask for the result before "
+                "signing, or make the assessment required in the scenario.",
+                zh=f"{'、'.join(v.name_zh or v.name for v in unassessed)}：未声明其平台通过云计算服务"
+                "安全评估；签约前应要求提供评估结果，或在情景中将云计算服务安全评估设为必须满足。",
             )
         )
     return Award(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from procure.analysis import AWARD_DRAWS
 from procure.cli.common import (
     DataDirOpt,
     JobsOpt,
@@ -364,9 +365,12 @@ def sensitivity(
     award_draws: Annotated[
         int,
         typer.Option(
-            "--award-draws", min=0, max=1000, help="Draws re-solving the estimate's MILP."
+            "--award-draws",
+            min=0,
+            max=1000,
+            help="Draws re-solving the estimate's MILP (the brief uses the same number).",
         ),
-    ] = 50,
+    ] = AWARD_DRAWS,
     spread: Annotated[
         float | None,
         typer.Option(

@@ -38,6 +38,17 @@ def _svg(fig) -> str:  # type: ignore[no-untyped-def]
     return text[text.index("<svg") :]
 
 
+def _with_unit(label: str, unit: str) -> str:
+    """An axis label and its unit: 总成本（万元）, Total cost (M CNY)."""
+    return f"{label}（{unit}）" if unit == "万元" else f"{label} ({unit})"
+
+
+def _y_title(ax: Any, label: str) -> None:
+    """The y axis's label, written across above the axis: set along a rotated axis, a Chinese
+    label stacks its characters one above another."""
+    ax.set_title(label, loc="left", fontsize=9, pad=6)
+
+
 def warm_up() -> None:
     """Pay matplotlib's first-figure costs (font lookup, the SVG backend): about 0.25 s."""
     fig = _figure(1, 1)
@@ -68,7 +79,7 @@ def cashflow_chart(rec: Recommendation, t: dict[str, str]) -> str:
     lang = rec.language
     scale, unit = (1e4, "万元") if lang == "zh" else (1e6, "M CNY")
     years = list(range(1, len(c.direct.cumulative) + 1))
-    fig = _figure(5.5, 2.4)
+    fig = _figure(5.5, 2.1)
     ax = fig.add_subplot()
     ax.plot(
         years,
@@ -98,18 +109,18 @@ def cashflow_chart(rec: Recommendation, t: dict[str, str]) -> str:
             label=c.parent.name(lang),
         )
     ax.set_xlabel(t["year"])
-    ax.set_ylabel(f"{t['cumulative_cost']} ({unit})")
+    _y_title(ax, _with_unit(t["cumulative_cost"], unit))
     ax.legend(frameon=False)
     return _svg(fig)
 
 
 def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
     award = rec.award
-    if award is None or not award.frontier:
-        return ""
+    if award is None or len({round(a.total_cost_cny) for a in award.frontier}) < 2:
+        return ""  # a single point is no trade-off: nothing to show
     scale, unit = (1e4, "万元") if rec.language == "zh" else (1e6, "M CNY")
     pts = sorted(award.frontier, key=lambda a: a.total_cost_cny)
-    fig = _figure(5.5, 2.4)
+    fig = _figure(5.5, 2.1)
     ax = fig.add_subplot()
     ax.plot(
         [p.total_cost_cny / scale for p in pts],
@@ -128,16 +139,16 @@ def frontier_chart(rec: Recommendation, t: dict[str, str]) -> str:
         linestyle="none",
         label=t["recommended_award"],
     )
-    ax.set_xlabel(f"{t['total_cost']} ({unit})")
-    ax.set_ylabel(t["value_points"])
+    ax.set_xlabel(_with_unit(t["total_cost"], unit))
+    _y_title(ax, t["value_points"])
     ax.legend(frameon=False)
     return _svg(fig)
 
 
 def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
     award = rec.award
-    if award is None:
-        return ""
+    if award is None or len(award.vendors) < 2:
+        return ""  # one bar compares nothing: the table says it
     scale, unit = (1e4, "万元") if rec.language == "zh" else (1e6, "M CNY")
     fig = _figure(5.5, 0.5 + 0.35 * len(award.vendors))
     ax = fig.add_subplot()
@@ -149,7 +160,7 @@ def vendor_cost_chart(rec: Recommendation, t: dict[str, str]) -> str:
             hatch=HATCHES[i % 4],
             edgecolor=GREYS[0],
         )
-    ax.set_xlabel(f"{t['cost_over_term']} ({unit})")
+    ax.set_xlabel(_with_unit(t["cost_over_term"], unit))
     ax.invert_yaxis()
     return _svg(fig)
 
@@ -159,15 +170,15 @@ def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | N
     `shown`: the systems to draw (a large brief's deciding ones; all by default: 1,000 rows
     made a 640-inch chart that took 20 s to draw and lay out)."""
     result = rec.robustness
-    if result is None:
-        return ""
+    if result is None or not any(c.flips for c in result.criteria):
+        return ""  # no system changes its model anywhere: every bar one shade, nothing to show
     models = ("private", "dedicated", "public", "hybrid")
     systems = [
         p for p in rec.assessment.deployment.placements if shown is None or p.system in shown
     ]
     from matplotlib.collections import PolyCollection
 
-    fig = _figure(6.2, 1.0 + 0.32 * len(systems) * 2)
+    fig = _figure(6.2, 1.0 + 0.26 * len(systems) * 2)
     for k, c in enumerate(result.criteria):
         ax = fig.add_subplot(2, 2, k + 1)
         boxes: dict[str, list[list[tuple[float, float]]]] = {m: [] for m in models}
@@ -204,7 +215,7 @@ def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | N
         ax.set_yticks(range(len(systems)))
         ax.set_yticklabels([p.name for p in systems] if k % 2 == 0 else [])
         ax.invert_yaxis()
-        ax.set_title(t[c.criterion], fontsize=9)
+        ax.set_title(t[c.criterion], fontsize=9, pad=8)
     from matplotlib.patches import Patch
 
     handles = [
@@ -212,7 +223,7 @@ def robustness_chart(rec: Recommendation, t: dict[str, str], shown: set[str] | N
         for i, m in enumerate(models)
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
-    fig.subplots_adjust(bottom=0.18, hspace=0.5)
+    fig.subplots_adjust(bottom=0.18, hspace=0.8)
     return _svg(fig)
 
 
@@ -265,6 +276,6 @@ def timeline_chart(rec: Recommendation, t: dict[str, str]) -> str:
         bbox_to_anchor=(0.5, -0.5 / (0.6 + 0.28 * len(steps))),
         ncol=len(handles),
         frameon=False,
-        fontsize=7,
+        fontsize=9,
     )
     return _svg(fig)

@@ -29,15 +29,17 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from procure.advice.knowledge import knowledge
 from procure.analysis.explain import LISTED, BidderOutcome, describe
 from procure.catalog import catalog, templates_dir
+from procure.documents.inputs import input_tables, settings, value_text
 from procure.documents.sandbox import SealedEnvironment, TemplateLimit, plain
 from procure.errors import InputError, Problem, ProcureError, excerpt
 from procure.inputs.bids import csv_text
 from procure.inputs.record import BRIEF_JSON
 from procure.inputs.yamlio import dump_yaml
 from procure.money import fmt_money, fmt_pct, fmt_signed
-from procure.recommendation import Recommendation
+from procure.recommendation import Recommendation, plan_dates
 from procure.text import CITATION, fmt_date
 
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file (the bundled ones: under 8 KB each)
@@ -106,7 +108,21 @@ def _env(
     env.add_filter("money", fmt_money)
     env.add_filter("signed", fmt_signed)
     env.add_filter("pct", fmt_pct)
+    env.add_filter("date", brief_date)
     return env
+
+
+def brief_date(day: str, lang: str) -> str:
+    """A date as the brief prints it: 2026年12月4日 in Chinese, 4 December 2026 in English; a
+    value that is not an ISO date prints as it is."""
+    try:
+        text = fmt_date(day, lang)
+    except (TypeError, ValueError):
+        return str(day)
+    if lang == "zh":
+        return text
+    d = datetime.fromisoformat(text)
+    return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
 def _render(template_dir: Path | None, fmt: str, name: str, **ctx: Any) -> str:
@@ -189,6 +205,7 @@ def context(
     t = catalog(lang)
     rec = rec.model_copy(update={"language": lang})
     deciding = _shown(rec)  # a large brief's deciding systems, once for tables and chart
+    dated = plan_dates(rec.plan)  # the plan's dates: the route chapter refers to them
     charts = {}
     if with_charts:
         if _preloading is not None:  # matplotlib is not thread-safe: let the warm-up finish
@@ -201,7 +218,8 @@ def context(
             "frontier": ch.frontier_chart(rec, t),
             "vendor_cost": ch.vendor_cost_chart(rec, t),
             "robustness": ch.robustness_chart(rec, t, deciding),
-            "timeline": ch.timeline_chart(rec, t),
+            # days from the start, undated: only where the plan gives no dates
+            "timeline": ch.timeline_chart(rec, t) if dated is None else "",
         }
         if as_images:
             charts = {name: _as_image(svg) for name, svg in charts.items()}
@@ -217,6 +235,7 @@ def context(
     shown = deciding or set(systems)
     vendors = {vid: name(lang) for vid, name in rec.vendor_names.items()}
     names = dict(systems)  # describe() reads these; the template never sees the dict itself
+    agency = dict(plain(rec.scenario).get("agency") or {})
 
     awarded = {a.system: f"{a.vendor}/{a.model}" for a in rec.award.systems} if rec.award else {}
 
@@ -239,6 +258,10 @@ def context(
         "lang": lang,
         "charts": dict(charts),
         "scenario_yaml": dump_yaml(_appendix(rec, t)),
+        "plan_dates": dated(lang) if dated is not None else "",
+        "input_tables": input_tables(plain(rec.scenario), lang, vendors),
+        "settings": settings(lang),
+        "indicator_value": lambda c: indicator_value(c, agency, lang),
         "big": len(systems) > SUMMARY_SYSTEMS,
         "keep": lambda sid: sid in shown,
         "shown_note": t["summary_note"].format(shown=len(shown), total=len(systems))
@@ -279,6 +302,17 @@ def _iso(value: str) -> str:
     if not isinstance(value, str) or len(value) != 10:
         raise TemplateLimit("day: a date is a string YYYY-MM-DD")
     return value
+
+
+def indicator_value(c: dict[str, Any], agency: dict[str, Any], lang: str) -> str:
+    """A readiness indicator's value (its plain data) in the brief's words, from the agency's
+    own setting as the inputs annex shows it: the budget in 万元, staff counted, a share as a
+    percentage, levels as words."""
+    fields = {i.id: i.field for f in knowledge().readiness.factors for i in f.indicators}
+    field = fields.get(str(c.get("indicator")))
+    if field is None or field not in agency:
+        return str(c.get("value"))
+    return value_text(f"agency.{field}", agency[field], lang)
 
 
 def figure(m: dict[str, Any], lang: str) -> str:
@@ -481,6 +515,23 @@ def pdf_from_html(
     """Lay out HTML as PDF, fetching only bundled or template files (never the network), with
     `attach` (name, bytes) embedded, dated `stamp` (else now); also the evaluation report's
     renderer."""
+    from weasyprint import Attachment
+
+    document = layout(html, template_dir)
+    files = [
+        Attachment(file_obj=io.BytesIO(raw), name=name, created=stamp, modified=stamp)
+        for name, raw in attach
+    ]
+    return bytes(
+        document.write_pdf(
+            pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
+        )
+    )
+
+
+def layout(html: str, template_dir: Path | None = None) -> Any:
+    """The laid-out pages (a WeasyPrint Document) of the HTML, fetching only bundled or template
+    files (never the network); what the PDF draws, and what the layout tests measure."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -506,18 +557,7 @@ def pdf_from_html(
         string=html,
         base_url=str(allowed[-1]) + "/",
         url_fetcher=LocalOnly(allowed_protocols=["file"]),
-    )
-    from weasyprint import Attachment
-
-    files = [
-        Attachment(file_obj=io.BytesIO(raw), name=name, created=stamp, modified=stamp)
-        for name, raw in attach
-    ]
-    payload = bytes(
-        document.write_pdf(
-            pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
-        )
-    )
+    ).render()
     if refused:  # a template asked for something outside its directory: bad input, not a PDF
         raise InputError(
             [
@@ -530,7 +570,7 @@ def pdf_from_html(
                 )
             ]
         )
-    return payload
+    return document
 
 
 def stamp_of(date: str | None) -> datetime | None:

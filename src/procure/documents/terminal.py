@@ -300,9 +300,11 @@ def variant_rows(
 
     def figures(x: tuple[Scenario, Assessment, Award | None, Comparison]) -> dict[str, str]:
         scenario, assessment, award, comparison = x
-        mix = t["comma"].join(
-            f"{_model(t, m)} {n}" for m, n in assessment.deployment.mix.items() if n
-        )
+        from procure.recommendation import model_mix
+
+        counts, basis = model_mix(assessment, award)  # as the brief counts them
+        mix = t["comma"].join(f"{_model(t, m)} {n}" for m, n in counts.items() if n)
+        mix += f"（{t[basis]}）" if lang == "zh" else f" ({t[basis]})"
         names = {
             v.vendor: (v.name_zh if lang == "zh" and v.name_zh else v.name)
             for v in (award.vendors if award else [])

@@ -182,8 +182,8 @@ def open_threshold(scenario: Scenario, kb: PlanKnowledge) -> tuple[float, Text, 
             given,
             Text(
                 en=f"{fmt_money(given, 'en')}, the local figure the scenario gives "
-                "(procurement.open_tender_threshold_cny)",
-                zh=f"{fmt_money(given, 'zh')}，情景填写的本地标准（procurement.open_tender_threshold_cny）",
+                "(set in the scenario)",
+                zh=f"{fmt_money(given, 'zh')}，情景填写的本地标准",
             ),
             False,
         )
@@ -194,8 +194,8 @@ def open_threshold(scenario: Scenario, kb: PlanKnowledge) -> tuple[float, Text, 
     return (
         fallback.value,
         Text(
-            en=reason.en.format(regions=", ".join(f"{r} ({kb.regions[r].en})" for r in regions)),
-            zh=reason.zh.format(regions="、".join(f"{kb.regions[r].zh}（{r}）" for r in regions)),
+            en=reason.en.format(regions=", ".join(kb.regions[r].en for r in regions)),
+            zh=reason.zh.format(regions="、".join(kb.regions[r].zh for r in regions)),
         ),
         True,
     )
@@ -277,9 +277,8 @@ def decide_method(
                 return method, reasons
             why = (
                 Text(
-                    en="the original contract's value is not given (procurement."
-                    "original_contract_cny)",
-                    zh="未填写原合同金额（procurement.original_contract_cny）",
+                    en="the original contract's value is not given",
+                    zh="未填写原合同金额",
                 )
                 if check.within is None
                 else Text(
@@ -893,11 +892,11 @@ def build_plan(
         ]
     start = date.fromisoformat(p.start) if p.start else today
     start_basis = (
-        Text(en="procurement.start in the scenario", zh="情景中的 procurement.start")
+        Text(en="the start date the scenario gives", zh="情景给出的开始日期")
         if p.start
         else Text(
-            en="the day the plan is made (the scenario gives no procurement.start)",
-            zh="编制之日（情景未给出 procurement.start）",
+            en="the day the plan is made; the scenario gives no start date",
+            zh="编制之日，情景未给出开始日期",
         )
     )
     cal = WorkCalendar()

@@ -12,7 +12,7 @@ from procure.advice.knowledge import knowledge
 from procure.advice.partnership import joins_parent_cloud
 from procure.award.optimizer import Award
 from procure.inputs.scenario import Scenario
-from procure.money import fmt_money, fmt_pct
+from procure.money import fmt_money, fmt_pct, split_fen
 from procure.plan.rules import Clause, PlanKnowledge
 from procure.plan.workdays import WorkCalendar
 from procure.text import Text
@@ -99,15 +99,15 @@ def joining_plan(
     years = scenario.procurement.contract_years
     # the fee on everything bought alone (as the comparison takes it), shared by system cost
     fees = round(rate * award.total_cost_cny, 2)
-    whole = sum(cost.values()) or 1.0
+    shares = split_fen(fees, [cost.get(str(s.id), 0.0) for s in systems])  # rows add up
     services = [
         Service(
             system=s.name,
             capacity=capacity(s.vcpu, s.memory_gb, s.storage_tb),
             mlps_level=s.mlps_level,
-            fee_cny=round(fees * cost.get(str(s.id), 0.0) / whole, 2),
+            fee_cny=fee,
         )
-        for s in systems
+        for s, fee in zip(systems, shares, strict=True)
     ]
     total = capacity(
         sum(s.vcpu for s in systems),
@@ -163,11 +163,11 @@ def joining_plan(
         fee_rate=rate,
         fee_basis=Text(
             en=f"{fmt_pct(rate, 0)} of the same resources and services bought alone "
-            f"({fmt_money(award.total_cost_cny, 'en')}; the comparison's parent_fee_rate, an "
-            f"assumption †), over the {years}-year term: {fmt_money(fees, 'en')}, shared among "
+            f"({fmt_money(award.total_cost_cny, 'en')}; the partnership "
+            f"comparison's fee rate, an assumption †), over the {years}-year term: {fmt_money(fees, 'en')}, shared among "
             "the systems by their estimated cost",
             zh=f"按单独采购同等资源和服务测算值（{fmt_money(award.total_cost_cny, 'zh')}）的"
-            f"{fmt_pct(rate, 0)}计（比较测算的 parent_fee_rate，为假设†），{years}年合同期合计"
+            f"{fmt_pct(rate, 0)}计（合作模式比较测算所设费率，为假设†），{years}年合同期合计"
             f"{fmt_money(fees, 'zh')}，按各系统测算成本分摊",
         ),
         total_cny=fees,
