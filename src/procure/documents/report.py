@@ -517,25 +517,31 @@ def pdf_from_html(
     renderer."""
     from weasyprint import Attachment
 
-    document = layout(html, template_dir)
+    refused: list[str] = []
+    document = layout(html, template_dir, refused)
     files = [
         Attachment(file_obj=io.BytesIO(raw), name=name, created=stamp, modified=stamp)
         for name, raw in attach
     ]
-    return bytes(
+    payload = bytes(
         document.write_pdf(
             pdf_identifier=b"procure-brief", uncompressed_pdf=False, attachments=files
         )
     )
+    _refuse(refused, template_dir)  # a template's <link rel=attachment> is fetched only now
+    return payload
 
 
-def layout(html: str, template_dir: Path | None = None) -> Any:
+def layout(html: str, template_dir: Path | None = None, refused: list[str] | None = None) -> Any:
     """The laid-out pages (a WeasyPrint Document) of the HTML, fetching only bundled or template
-    files (never the network); what the PDF draws, and what the layout tests measure."""
+    files (never the network); what the PDF draws, and what the layout tests measure. The
+    document keeps fetching when written (attachments): the URLs it refuses then are added to
+    `refused`, for the writer to check (`pdf_from_html`)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = [templates_dir().resolve()] + ([template_dir.resolve()] if template_dir else [])
+    asked: list[str] = [] if refused is None else refused
 
     class LocalOnly(URLFetcher):  # type: ignore[misc]
         """Fetch only files inside the template directories and the charts' own data URLs;
@@ -549,16 +555,21 @@ def layout(html: str, template_dir: Path | None = None) -> Any:
                 path = Path(unquote(urlsplit(url).path)).resolve()
                 if path.is_file() and any(path.is_relative_to(a) for a in allowed):
                     return super().fetch(path.as_uri(), headers)
-            refused.append(url)
+            asked.append(url)
             raise ValueError(f"refused to fetch {url}: the brief uses only bundled files")
 
-    refused: list[str] = []
     document = HTML(
         string=html,
         base_url=str(allowed[-1]) + "/",
         url_fetcher=LocalOnly(allowed_protocols=["file"]),
     ).render()
-    if refused:  # a template asked for something outside its directory: bad input, not a PDF
+    _refuse(asked, template_dir)
+    return document
+
+
+def _refuse(refused: list[str], template_dir: Path | None) -> None:
+    """Exit 2 if a template asked for something outside its directory: bad input, not a PDF."""
+    if refused:
         raise InputError(
             [
                 Problem(
@@ -570,7 +581,6 @@ def layout(html: str, template_dir: Path | None = None) -> Any:
                 )
             ]
         )
-    return document
 
 
 def stamp_of(date: str | None) -> datetime | None:
