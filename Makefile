@@ -13,9 +13,11 @@ brief: setup
 	@echo "brief written to out/brief.pdf"
 
 # test: every test but those marked slow (minutes of solving to time limits, thousands of
-# generated cases); test-all: all of them, as CI runs it (.ci/run)
+# generated cases), on every core up to four (pytest-xdist; each worker shares its own briefs);
+# test-all: all of them, as CI runs it (.ci/run), the slow ones in one process (their time
+# limits assume a core each)
 test: setup
-	$(VENV)/pytest -q -m "not slow" --durations=10
+	$(VENV)/pytest -q -m "not slow" -n auto --maxprocesses 4 --durations=10
 
 test-all: setup
 	$(VENV)/pytest -q --durations=10
