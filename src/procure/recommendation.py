@@ -130,9 +130,8 @@ def recommend(
         except InfeasibleError as exc:
             return Text(en=str(exc), zh=exc.text("zh"))
 
-    def award_and_robustness() -> tuple[Award | Text, Sensitivity]:
-        solved = solve_award()
-        return solved, analyse(  # re-solves start from the award; with none, none are run
+    def robustness_of(solved: Award | Text) -> Sensitivity:
+        return analyse(  # re-solves start from the award; with none, none are run
             scenario,
             assessment.deployment,
             assessment.weights.weights,
@@ -143,6 +142,28 @@ def recommend(
             base_award=solved if isinstance(solved, Award) else None,
             budget=budget,
         )
+
+    def bidders_of(solved: Award | Text) -> list[BidderOutcome]:
+        if not isinstance(solved, Award):
+            return []
+        return explain(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            solved,
+            solver=solver,
+            seconds=max(0.0, min(EXPLAIN_SECONDS, budget.left())),
+        )
+
+    def award_and_analyses() -> tuple[Award | Text, Sensitivity, list[BidderOutcome]]:
+        """The award, then its robustness and the bidders' explanations side by side: both
+        need only the award, and each keeps the other's idle core busy (their re-solves
+        are many small MILPs, and HiGHS releases the GIL while it solves)."""
+        solved = solve_award()
+        robustness, bidders = both(lambda: robustness_of(solved), lambda: bidders_of(solved))
+        return solved, robustness, bidders
 
     def other_structure() -> Award | None:
         """The award under the other contract structure, for comparison: part of the analysis
@@ -171,7 +192,7 @@ def recommend(
             return None
 
     # the other contract structure is independent: solved beside the award and its analysis
-    (solved, robustness), alternative = both(award_and_robustness, other_structure)
+    (solved, robustness, bidders), alternative = both(award_and_analyses, other_structure)
     award = solved if isinstance(solved, Award) else None
     infeasible = solved if isinstance(solved, Text) else None
     plan = None
@@ -227,20 +248,6 @@ def recommend(
             update={"route": route.model_copy(update={"reasons": [*route.reasons, partner]})}
         )
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
-    bidders = (
-        explain(
-            scenario,
-            assessment.deployment,
-            assessment.weights.weights,
-            vendors,
-            kb.costs,
-            award,
-            solver=solver,
-            seconds=max(0.0, min(EXPLAIN_SECONDS, budget.left())),
-        )
-        if award is not None
-        else []
-    )
     return Recommendation(
         plan=plan,
         bidders=bidders,
