@@ -1,7 +1,7 @@
 """A large brief keeps its per-system tables and lists short (#25: a province's brief ran to
 49 pages on them): past SUMMARY_SYSTEMS systems, a table shows at most SHOWN_SYSTEMS systems
 and a list names at most LISTED, each with a sentence saying which attached file holds every
-row. Checked on a generated tender (the prefecture example's systems repeated to 60, each
+row. Checked on a generated tender (the prefecture example's systems repeated to 70, each
 under its own id and name) briefed by the real CLI, so every per-system section is filled as
 a province's would be, in seconds instead of minutes."""
 
@@ -23,7 +23,7 @@ from procure.recommendation import Recommendation
 
 from .conftest import PREFECTURE, example, run, shared_analysis
 
-SYSTEMS = 60  # past SUMMARY_SYSTEMS, and a lot of more than LISTED systems
+SYSTEMS = 70  # past SUMMARY_SYSTEMS; a lot of more than LISTED systems, and 14 close calls
 
 
 def generated(systems: int, base: Path = PREFECTURE) -> dict[str, Any]:
@@ -64,7 +64,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def named(text: str) -> set[str]:
     """The generated systems a piece of the brief names (by their '#k' suffix)."""
-    return set(re.findall(r"(?<!&)#\d+\b", text))  # not an escape: &#39;
+    return set(re.findall(r"(?<!&)#\d+(?!\d)", text))  # not an escape: &#39;
 
 
 # Texts the plan (`procure.plan`, not the templates) writes with every system of a kind named
@@ -105,6 +105,27 @@ def test_a_lots_systems_are_counted_named_in_part_and_attached(large: dict[str, 
     md = large["md"].decode("utf-8")
     assert md_escape(f"共{SYSTEMS}个系统：{lot.systems[0]}") in md  # its # escaped
     assert f"等，另有{rest}个（各采购包的全部系统见本 PDF 附件 brief.json）" in md
+
+
+def test_the_summary_names_the_closest_calls_and_counts_the_rest(large: dict[str, Any]) -> None:
+    """The summary's close deployment calls (a province's ran to 2.5 pages): the LISTED
+    closest named, the rest counted, in both languages."""
+    rec: Recommendation = large["rec"]
+    close = [
+        p for p in rec.assessment.deployment.placements if p.margin is not None and p.margin < 3
+    ]
+    assert len(close) > LISTED
+    risks = next(x for x in rec.summary if x.en.startswith("Top risks"))
+    assert len(named(risks.en)) == LISTED and len(named(risks.zh)) == LISTED
+    closest = sorted(close, key=lambda p: p.margin or 0.0)[:LISTED]  # ties: the first
+    assert named(risks.en) == named(" ".join(p.name for p in closest))
+    rest = len(close) - LISTED
+    assert f"and {rest} more (every system's fit by model is in systems.csv)" in risks.en
+    assert (
+        f"等{len(close)}个系统的部署模式差距较小（全部系统的各模式适配得分见附件 systems.csv）"
+        in risks.zh
+    )
+    assert f"and {rest} more (every system's fit by model" in large["text"]
 
 
 def test_a_joining_plans_services_show_the_dearest_with_a_note() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from procure.advice.assess import Assessment, assess, spend_basis
+from procure.advice.deployment import Placement
 from procure.advice.knowledge import MarketFigure, knowledge
 from procure.advice.route import (
     RouteAdvice,
@@ -20,7 +21,7 @@ from procure.advice.route import (
 from procure.advice.route import timeline as route_timeline
 from procure.analysis import AWARD_DRAWS
 from procure.analysis.cashflow import LABELS, Comparison, compare_modes
-from procure.analysis.explain import BidderOutcome, explain
+from procure.analysis.explain import LISTED, BidderOutcome, explain
 from procure.analysis.sensitivity import Sensitivity, analyse
 from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
@@ -447,10 +448,21 @@ def summary(
         )
     )
     risks_en, risks_zh = [], []
-    close = [p.name for p in a.deployment.placements if p.margin is not None and p.margin < 3]
-    if close:  # by the names the user gave, never the ids
-        risks_en.append(f"close deployment calls for {', '.join(close)}")
-        risks_zh.append(f"{'、'.join(close)}的部署模式差距较小")
+    close = [p for p in a.deployment.placements if p.margin is not None and p.margin < 3]
+    if close:  # by the names the user gave, never the ids; a province's: the closest few
+        named = close_calls(close)
+        more_en = more_zh = ""
+        if len(named) < len(close):
+            more_en = (
+                f" and {len(close) - len(named)} more (every system's fit by model is in "
+                "systems.csv)"
+            )
+            more_zh = f"等{len(close)}个系统"
+        risks_en.append(f"close deployment calls for {', '.join(named)}{more_en}")
+        risks_zh.append(
+            f"{'、'.join(named)}{more_zh}的部署模式差距较小"
+            + ("（全部系统的各模式适配得分见附件 systems.csv）" if more_zh else "")
+        )
     p_other = c.risk.probability_cheaper["jv" if c.cheaper == "direct_purchase" else "direct"]
     if p_other > 0.25:
         risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
@@ -479,6 +491,16 @@ def summary(
             )
         )
     return lines
+
+
+def close_calls(close: list[Placement]) -> list[str]:
+    """The names of the close deployment calls the summary names: all of them, or past LISTED
+    (a province's 3,000 systems had 2.5 pages of them) the LISTED closest, in the scenario's
+    order."""
+    if len(close) <= LISTED:
+        return [p.name for p in close]
+    closest = {id(p) for p in sorted(close, key=lambda p: p.margin or 0.0)[:LISTED]}
+    return [p.name for p in close if id(p) in closest]
 
 
 def timing(plan: Plan | None, months: float, path: Text) -> Text:
