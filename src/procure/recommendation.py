@@ -89,6 +89,7 @@ class Recommendation(BaseModel):
 
 
 EXPLAIN_SECONDS = 30.0  # the bidder explanations' share of a brief's time (large tenders)
+SIDE_BY_SIDE = 1.0  # seconds: an award solved faster has its analyses run side by side
 
 
 def recommend(
@@ -159,12 +160,19 @@ def recommend(
         )
 
     def award_and_analyses() -> tuple[Award | Text, Sensitivity, list[BidderOutcome]]:
-        """The award, then its robustness and the bidders' explanations side by side: both
-        need only the award, and each keeps the other's idle core busy (their re-solves
-        are many small MILPs, and HiGHS releases the GIL while it solves)."""
+        """The award, then its robustness and the bidders' explanations: side by side when
+        the award solved in under SIDE_BY_SIDE seconds (both need only the award, their
+        re-solves are many small MILPs, and each keeps the other's idle core busy; HiGHS
+        releases the GIL while it solves); else one after the other, the explanations
+        getting what the robustness analysis leaves of the time budget (a province's
+        re-solves each run to their time limit: side by side, they took cores from the
+        robustness re-solves and still ended unknown)."""
         solved = solve_award()
-        robustness, bidders = both(lambda: robustness_of(solved), lambda: bidders_of(solved))
-        return solved, robustness, bidders
+        if isinstance(solved, Award) and solved.seconds < SIDE_BY_SIDE:
+            robustness, bidders = both(lambda: robustness_of(solved), lambda: bidders_of(solved))
+            return solved, robustness, bidders
+        robustness = robustness_of(solved)
+        return solved, robustness, bidders_of(solved)
 
     def other_structure() -> Award | None:
         """The award under the other contract structure, for comparison: part of the analysis
