@@ -189,3 +189,20 @@ def test_generated_tender_is_what_it_says() -> None:
     assert len({s["name"] for s in data["systems"]}) == SYSTEMS
     ratio = data["procurement"]["budget_cny"] / base["procurement"]["budget_cny"]
     assert ratio == pytest.approx(SYSTEMS / len(base["systems"]))
+
+
+def test_the_chinese_large_brief_is_chinese(large: dict[str, Any]) -> None:
+    """The sentences the rule adds read in Chinese in a Chinese brief (as test_language checks
+    the bundled examples): no run of English words but the user's names."""
+    from procure.catalog import strings
+
+    from .test_language import ENGLISH_RUN, without
+
+    rec: Recommendation = large["rec"]
+    md = large["md"].decode("utf-8").replace("\\", "")  # Markdown's escapes
+    body = md[: md.rfind(strings()["technical"]["zh"])]
+    words = [s["name"] for s in rec.scenario["systems"]] + [rec.scenario_name]
+    words += [str(rec.scenario["agency"]["name"])]
+    runs = ENGLISH_RUN.findall(without(body, sorted(set(words), key=len, reverse=True)))
+    assert not runs, runs[:10]
+    assert "brief.json" in body and "systems.csv" in body  # the attachments, by file name
