@@ -724,14 +724,14 @@ def adjustment_text(
     lots_en = "the lot has" if len(counts) == 1 else "the lots have"
     lots_zh = "采购包" if len(counts) == 1 else "各采购包分别"
     return Text(
-        en=f'Adjusted for competition: "{d.scope.name.en}" had only {len(d.costs)} eligible '
+        en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
         f"candidate supplier{'s' if len(d.costs) != 1 else ''}, fewer than the "
-        f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan makes the cheapest "
+        f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan adopts the cheapest "
         f"change that gives enough: {change.text.en}. Now {lots_en} {each_en} eligible; the "
         f"ceilings go from {fmt_money(now, 'en')} to {fmt_money(total, 'en')} "
         f"({sign}{fmt_money(abs(delta), 'en')}).",
-        zh=f"为保证竞争已调整：原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
-        f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划采用能达到该数量"
+        zh=f"原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
+        f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划已采用能达到该数量"
         f"的最省调整：{change.text.zh}。调整后{lots_zh}有{each_zh}合格候选供应商；最高限价由"
         f"{fmt_money(now, 'zh')}变为{fmt_money(total, 'zh')}（{sign}{fmt_money(abs(delta), 'zh')}）。",
     )
