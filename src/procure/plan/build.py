@@ -118,6 +118,7 @@ class Adjustment(BaseModel):
     """A change of lots adopted so that every lot has the competition its method needs."""
 
     change: Text  # what was changed ('buy the security and operations services in a lot ...')
+    note: Text  # the change, why and its cost, in short: each of its lots' tables
     lots: list[str]  # the lots it gave
     ceiling_delta_cny: float  # what it costs: the ceilings after, less before
     text: Text  # the whole statement: which change, why, what it costs
@@ -586,13 +587,43 @@ RELAXATIONS: list[tuple[str, str, Text]] = [
 
 
 def relaxations(scenario: Scenario, scope: Scope, value: float) -> list[Change]:
-    """Requirements the law does not impose on every project, each made a preference in turn."""
+    """Requirements the law does not impose on every project made preferences: each alone,
+    then all of them together (there are two)."""
     p = scenario.procurement
-    return [
+    each = [
         Change(text=text, parts=((scope, value),), relax=((field, to),))
         for field, to, text in RELAXATIONS
         if getattr(p, field) == "required"
     ]
+    return each + ([combined(each)] if len(each) > 1 else [])
+
+
+def combined(changes: list[Change]) -> Change:
+    """The changes made together: the last one's lots, every requirement relaxed."""
+    return Change(
+        text=Text(
+            en=", and ".join(c.text.en for c in changes),
+            zh="，并".join(c.text.zh for c in changes),
+        ),
+        parts=changes[-1].parts,
+        relax=tuple(r for c in changes for r in c.relax),
+    )
+
+
+def changes_tried(
+    market: Market, d: Draft, names: dict[str, str], levels: dict[str, int]
+) -> list[Change]:
+    """Every change tried for a lot short of competition: relax requirements the law does not
+    impose (each, or both), split the lot (two ways), or a relaxation and a split together."""
+    relax = relaxations(d.scenario, d.scope, d.value)
+    splits = split_changes(
+        d.scope,
+        d.value,
+        lambda part: priced(market.instance(()), market.award, part),
+        names,
+        levels,
+    )
+    return relax + splits + [combined([r, s]) for r in relax for s in splits]
 
 
 def relaxed(scenario: Scenario, relax: tuple[tuple[str, str], ...]) -> Scenario:
@@ -689,15 +720,7 @@ def settle(
     law = short_of(d, market.kb)
     if law is None:
         return [(d, None, [])]
-    changes = relaxations(d.scenario, d.scope, d.value)
-    changes += split_changes(
-        d.scope,
-        d.value,
-        lambda part: priced(market.instance(()), market.award, part),
-        names,
-        levels,
-    )
-    best = cheapest_change(market, changes)
+    best = cheapest_change(market, changes_tried(market, d, names, levels))
     if best is None:
         return [(d, None, [shortfall_text(d, law, market.kb)])]
     change, drafts = best
@@ -707,9 +730,24 @@ def settle(
         change=change.text,
         lots=[],  # numbered when the plan's lots are
         ceiling_delta_cny=round(total - (d.top or 0.0), 2),
+        note=adjustment_note(d, law, change, total - (d.top or 0.0)),
         text=adjustment_text(d, law, change, counts, total),
     )
     return [(x, adjusted, []) for x in drafts]
+
+
+def adjustment_note(d: Draft, law: Minimum, change: Change, delta: float) -> Text:
+    """The adjustment in a lot's own table: the change, why, and its cost (the plan's findings
+    give the whole statement)."""
+    sign = "+" if delta >= 0 else "-"
+    n = len(d.costs)
+    return Text(
+        en=f"{change.text.en.capitalize()}: the lot had only {n} eligible candidate "
+        f"supplier{'s' if n != 1 else ''}, fewer than the {law.min_suppliers} {law.name.en} "
+        f"needs; ceilings {sign}{fmt_money(abs(delta), 'en')}.",
+        zh=f"已{change.text.zh}：原采购包仅有{n}家合格候选供应商，少于{law.name.zh}所需的"
+        f"{law.min_suppliers}家；最高限价{sign}{fmt_money(abs(delta), 'zh')}。",
+    )
 
 
 def adjustment_text(
@@ -768,13 +806,14 @@ def shortfall_text(d: Draft, law: Minimum, kb: PlanKnowledge) -> Text:
         steps_zh.append(single.zh)
     return Text(
         en=f"Only {n} eligible candidate supplier{'s' if n != 1 else ''}: "
-        f"{law.name.en} cannot proceed as planned ({law.cite()}), and no change tried (making a "
-        "requirement the law does not impose a preference, splitting the lot) gives it "
+        f"{law.name.en} cannot proceed as planned ({law.cite()}), and no change tried (making "
+        "requirements the law does not impose preferences, splitting the lot, or both) gives "
+        "it "
         f"{law.min_suppliers} eligible candidate suppliers. The buyer must "
         + "; ".join(steps_en)
         + "; then plan the lot again. No timeline is set for it.",
         zh=f"仅有{n}家合格候选供应商：{law.name.zh}无法按计划进行（{law.cite()}），且所试调整"
-        "（将非法定要求改为优先、拆分采购包）均不能"
+        "（将非法定要求改为优先、拆分采购包或两者结合）均不能"
         f"得到{law.min_suppliers}家合格候选供应商。采购人须"
         + "；".join(steps_zh)
         + "；之后重新编制该采购包的计划。暂不安排该采购包的时间表。",
@@ -805,7 +844,7 @@ def build_lots(
     made: dict[int, Adjustment] = {}  # each adjustment once, with the lots it gave
     for i, (d, adjusted, risks) in enumerate(settled, start=1):
         lot, candidates = write_lot(
-            market, replace(d.scope, id=f"lot-{i}"), d, adjusted.text if adjusted else None, risks
+            market, replace(d.scope, id=f"lot-{i}"), d, adjusted.note if adjusted else None, risks
         )
         lots.append(lot)
         internal.append(candidates)
