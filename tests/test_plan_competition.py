@@ -263,3 +263,93 @@ def test_a_lot_that_cannot_proceed_is_said_so_in_every_section(variant: Any) -> 
     assert chapter is not None
     assert "时间安排：采购包1" not in chapter.group(1)
     assert "第三十一条第（一）项" not in chapter.group(1)  # two candidates: not the only one
+
+
+def brute_force(path: Path, **procurement: Any) -> tuple[float, list[int]] | None:
+    """Every change the plan may try on a single-lot scenario, solved from scratch: each subset
+    of the requirements the law does not impose made a preference, with no split or one of the
+    two splits; each resulting lot's candidates counted on its own instance and its ceiling set
+    on its share of the estimate (as the estimate prices the part). The cheapest change whose
+    every lot has three: its ceilings in total and its lots' candidates; None if none has."""
+    inputs = load_inputs(path)
+    s = inputs.scenario
+    s = s.model_copy(update={"procurement": s.procurement.model_copy(update=procurement)})
+    a = assess(s, inputs.vendors)
+    rates = knowledge().costs
+    award = optimize(s, a.deployment, a.weights.weights, inputs.vendors, rates, extras=False)
+    [whole] = scopes(s, award)
+    base = build_instance(s, a.deployment, a.weights.weights, inputs.vendors, rates)
+
+    def price(systems: tuple[str, ...], layers: tuple[str, ...]) -> float:
+        cost = sum(x.cost_cny for x in award.systems if x.system in systems)
+        return cost + sum(
+            base.layer_cost[(x, v.vendor)] for v in award.vendors for x in v.layers if x in layers
+        )
+
+    levels = {str(x.id): x.mlps_level for x in s.systems}
+    top = max(levels.values())
+    high = tuple(x for x in whole.systems if levels[x] == top)
+    rest = tuple(x for x in whole.systems if x not in high)
+    splits: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = [
+        [(whole.systems, whole.layers)],
+        [(whole.systems, ()), ((), whole.layers)],
+    ]
+    if rest:
+        splits.append([(high, ()), (rest, whole.layers)])
+    fields = [
+        f
+        for f in ("domestic_stack", "security_assessment")
+        if getattr(s.procurement, f) == "required"
+    ]
+    relaxations = [[], *([f] for f in fields), *([fields] if len(fields) > 1 else [])]
+    best: tuple[float, list[int]] | None = None
+    for relax in relaxations:
+        r = s.model_copy(
+            update={
+                "procurement": s.procurement.model_copy(update=dict.fromkeys(relax, "preferred"))
+            }
+        )
+        inst = build_instance(r, a.deployment, a.weights.weights, inputs.vendors, rates)
+        for parts in splits:
+            if not relax and len(parts) == 1:
+                continue  # the lot as it is
+            prices = [price(*p) for p in parts]
+            counts, total = [], 0.0
+            for (systems, layers), pr in zip(parts, prices, strict=True):
+                costs = list(estimates(inst, Scope("x", whole.name, systems, layers)).values())
+                share = award.total_cost_cny * pr / sum(prices) if sum(prices) else 0.0
+                counts.append(len(costs))
+                total += ceiling(costs, round(share, 2), KB) or float("inf")
+            if min(counts) >= 3 and (best is None or total < best[0]):
+                best = (total, counts)
+    return best
+
+
+@pytest.mark.parametrize(
+    "name, procurement",
+    [
+        ("prefecture-binzhou", {}),
+        ("prefecture-binzhou", {"domestic_stack": "required"}),
+        ("county-west", {}),
+        ("county-west", {"domestic_stack": "required"}),
+        # two eligible; both splits give three or more, each the cheaper in one of them
+        ("expansion-over-limit", {"exclude_vendors": ["telecom-a"]}),
+        ("expansion-over-limit", {"exclude_vendors": ["cloud-a"]}),
+    ],
+)
+def test_the_adopted_change_is_the_cheapest_of_every_change_tried(
+    variant: Any, name: str, procurement: dict[str, str]
+) -> None:
+    """Brute force: the plan's lots and ceilings are those of the cheapest change found by
+    trying every relaxation and split from scratch, or the lot has no method if none gives
+    three."""
+    found = brute_force(example(name), **procurement)
+    path = variant(lambda d: d["procurement"].update(procurement), example(name))
+    plan = plan_json(path)
+    check_competition(plan)
+    if found is None:
+        assert [lot.method for lot in plan.lots] == ["none"]
+        return
+    total, counts = found
+    assert [lot.eligible for lot in plan.lots] == counts
+    assert plan.total_ceiling_cny == pytest.approx(total, abs=10_000.0 * len(counts))
