@@ -730,23 +730,40 @@ def settle(
         change=change.text,
         lots=[],  # numbered when the plan's lots are
         ceiling_delta_cny=round(total - (d.top or 0.0), 2),
-        note=adjustment_note(d, law, change, total - (d.top or 0.0)),
+        note=adjustment_note(d, law, change, total),
         text=adjustment_text(d, law, change, counts, total),
     )
     return [(x, adjusted, []) for x in drafts]
 
 
-def adjustment_note(d: Draft, law: Minimum, change: Change, delta: float) -> Text:
+def adjustment_note(d: Draft, law: Minimum, change: Change, total: float) -> Text:
     """The adjustment in a lot's own table: the change, why, and its cost (the plan's findings
     give the whole statement)."""
-    sign = "+" if delta >= 0 else "-"
     n = len(d.costs)
+    cost = ceiling_change(d.top, total)
     return Text(
-        en=f"{change.text.en.capitalize()}: the lot had only {n} eligible candidate "
-        f"supplier{'s' if n != 1 else ''}, fewer than the {law.min_suppliers} {law.name.en} "
-        f"needs; ceilings {sign}{fmt_money(abs(delta), 'en')}.",
+        en=f"{change.text.en[:1].upper()}{change.text.en[1:]}: the lot had only {n} eligible "
+        f"candidate supplier{'s' if n != 1 else ''}, fewer than the {law.min_suppliers} "
+        f"{law.name.en} needs; {cost.en}.",
         zh=f"已{change.text.zh}：原采购包仅有{n}家合格候选供应商，少于{law.name.zh}所需的"
-        f"{law.min_suppliers}家；最高限价{sign}{fmt_money(abs(delta), 'zh')}。",
+        f"{law.min_suppliers}家；{cost.zh}。",
+    )
+
+
+def ceiling_change(before: float | None, after: float) -> Text:
+    """'ceilings 46.32 M CNY -> 47.12 M CNY (+0.80 M CNY)', or after alone when none was set."""
+    if before is None:
+        return Text(
+            en=f"ceilings {fmt_money(after, 'en')} in total, where none could be set before",
+            zh=f"最高限价合计{fmt_money(after, 'zh')}（调整前无法设定）",
+        )
+    delta = after - before
+    sign = "+" if delta >= 0 else "-"
+    return Text(
+        en=f"ceilings from {fmt_money(before, 'en')} to {fmt_money(after, 'en')} "
+        f"({sign}{fmt_money(abs(delta), 'en')})",
+        zh=f"最高限价由{fmt_money(before, 'zh')}变为{fmt_money(after, 'zh')}"
+        f"（{sign}{fmt_money(abs(delta), 'zh')}）",
     )
 
 
@@ -754,24 +771,20 @@ def adjustment_text(
     d: Draft, law: Minimum, change: Change, counts: list[int], total: float
 ) -> Text:
     """Which change was made, why, and what it costs (the ceilings' difference)."""
-    now = d.top or 0.0
-    delta = total - now
-    sign = "+" if delta >= 0 else "-"
     each_en = " and ".join(str(c) for c in counts)
     each_zh = "、".join(f"{c}家" for c in counts)
     lots_en = "the lot has" if len(counts) == 1 else "the lots have"
     lots_zh = "采购包" if len(counts) == 1 else "各采购包分别"
+    cost = ceiling_change(d.top, total)
     return Text(
         en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
         f"candidate supplier{'s' if len(d.costs) != 1 else ''}, fewer than the "
         f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan adopts the cheapest "
-        f"change that gives enough: {change.text.en}. Now {lots_en} {each_en} eligible; the "
-        f"ceilings go from {fmt_money(now, 'en')} to {fmt_money(total, 'en')} "
-        f"({sign}{fmt_money(abs(delta), 'en')}).",
+        f"change that gives enough: {change.text.en}. Now {lots_en} {each_en} eligible; "
+        f"{cost.en}.",
         zh=f"原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
         f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划已采用能达到该数量"
-        f"的最省调整：{change.text.zh}。调整后{lots_zh}有{each_zh}合格候选供应商；最高限价由"
-        f"{fmt_money(now, 'zh')}变为{fmt_money(total, 'zh')}（{sign}{fmt_money(abs(delta), 'zh')}）。",
+        f"的最省调整：{change.text.zh}。调整后{lots_zh}有{each_zh}合格候选供应商；{cost.zh}。",
     )
 
 
