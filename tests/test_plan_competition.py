@@ -353,3 +353,16 @@ def test_the_adopted_change_is_the_cheapest_of_every_change_tried(
     total, counts = found
     assert [lot.eligible for lot in plan.lots] == counts
     assert plan.total_ceiling_cny == pytest.approx(total, abs=10_000.0 * len(counts))
+
+
+def test_a_lot_no_candidate_can_take_whole_is_split_to_three_each(variant: Any) -> None:
+    """Zero eligible for the whole prefecture lot (its one candidate excluded): the services
+    split gives three each and is adopted; its cost is the ceilings in total, none having been
+    possible before."""
+    path = variant(lambda d: d["procurement"].update(exclude_vendors=["cloud-a"]))
+    plan = plan_json(path)
+    check_competition(plan)
+    [a] = plan.adjustments
+    assert [lot.eligible for lot in plan.lots] == [3, 3]
+    assert "仅有0家合格候选供应商" in a.note.zh and "调整前无法设定" in a.note.zh
+    assert a.ceiling_delta_cny == pytest.approx(plan.total_ceiling_cny or 0.0)
