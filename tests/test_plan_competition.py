@@ -366,3 +366,14 @@ def test_a_lot_no_candidate_can_take_whole_is_split_to_three_each(variant: Any) 
     assert [lot.eligible for lot in plan.lots] == [3, 3]
     assert "仅有0家合格候选供应商" in a.note.zh and "调整前无法设定" in a.note.zh
     assert a.ceiling_delta_cny == pytest.approx(plan.total_ceiling_cny or 0.0)
+
+
+def test_a_lot_without_the_services_does_not_keep_them_with_its_supplier() -> None:
+    """The prefecture's platform lot, once the services are a lot of their own, no longer says
+    its supplier keeps the security services (the integrator rule applies to the lot that buys
+    them); the services lot has no subcontracting terms of its own."""
+    plan = plan_json(example("prefecture-binzhou"))
+    platform, services = plan.lots
+    assert "security" not in platform.layers and platform.subcontracting is not None
+    assert "安全服务" not in platform.subcontracting.zh
+    assert services.layers == ["security", "ops"] and services.subcontracting is None

@@ -550,7 +550,7 @@ def subcontracting(inst: Instance, scope: Scope, kb: PlanKnowledge) -> Text | No
         if names:
             kept_en.append("the MLPS level 4 systems (" + ", ".join(names) + ")")
             kept_zh.append("等保四级系统（" + "、".join(names) + "）")
-    if inst.integrator_layers:
+    if any(x in scope.layers for x in inst.integrator_layers):  # when the lot buys them
         kept_en.append("the security services")
         kept_zh.append("安全服务")
     law = kb.subcontracting
