@@ -1107,6 +1107,7 @@ def build_plan(
         scenario, award, deployment, weights, vendors, rates, threshold, kb, routes
     )
     findings += [a.text for a in adjustments]
+    lots, together = counted_together(lots, threshold, kb)
     ceilings = [lot.ceiling_cny for lot in lots]
     total = None if any(c is None for c in ceilings) else sum(c or 0.0 for c in ceilings)
     if total is not None and p.budget_cny < total:
@@ -1143,7 +1144,11 @@ def build_plan(
     for lot in lots:
         if lot.method == "none":  # no timeline until the lot is planned again (its risk says)
             continue
-        needs = lot.approval is not None and lot.method != "open_tender" and _above(lot, threshold)
+        needs = (
+            lot.approval is not None
+            and lot.method != "open_tender"
+            and (_above(lot, threshold) or lot.id in together)
+        )
         groups.setdefault((lot.method, needs), []).append(lot.id)
     intent = intent_required(scenario.agency.level, start, kb)
     if not intent:
@@ -1212,6 +1217,51 @@ def build_plan(
 
 def _above(lot: Lot, threshold: float) -> bool:
     return lot.budget_cny is not None and lot.budget_cny >= threshold
+
+
+def counted_together(
+    lots: list[Lot], threshold: float, kb: PlanKnowledge
+) -> tuple[list[Lot], set[str]]:
+    """The lots one project buys by methods other than open tender count together against the
+    open-tender threshold (kb.splitting: GPL art. 28, implementing regulations art. 28): when
+    their budgets reach it, a lot below it alone needs the approval of its method all the same,
+    so that splitting never evades the approval. Returns the lots, with those lots' approval
+    said, and their ids."""
+    other = [
+        lot
+        for lot in lots
+        if lot.method not in ("open_tender", "none")
+        and lot.approval is not None
+        and lot.budget_cny is not None
+    ]
+    total = sum(lot.budget_cny or 0.0 for lot in other)
+    below = [lot for lot in other if not _above(lot, threshold)]
+    if len(other) < 2 or total < threshold or not below:
+        return lots, set()
+    law = kb.splitting
+    out = []
+    for lot in lots:
+        if lot in below:
+            name = kb.methods[lot.method].name
+            where = kb.methods[lot.method].approval() or ""
+            lot = lot.model_copy(
+                update={
+                    "approval": Text(
+                        en=f"Below the open-tender threshold alone, but the project's lots "
+                        f"bought by other methods than open tender add up to "
+                        f"{fmt_money(total, 'en')}, at or above the threshold "
+                        f"{fmt_money(threshold, 'en')}, and count together ({law.cite()}): "
+                        f"the finance department approves {name.en.lower()} before procurement "
+                        f"starts ({where}).",
+                        zh=f"该采购包预算单独低于公开招标数额标准，但本项目以公开招标以外方式采购的"
+                        f"各采购包预算合计{fmt_money(total, 'zh')}，达到公开招标数额标准"
+                        f"{fmt_money(threshold, 'zh')}，应合并计算（{law.cite()}）：采用"
+                        f"{name.zh}须在采购活动开始前报经财政部门批准（{where}）。",
+                    )
+                }
+            )
+        out.append(lot)
+    return out, {lot.id for lot in below}
 
 
 def in_force_cautions(laws: list[Law], start: date) -> list[Text]:

@@ -235,6 +235,7 @@ class PlanKnowledge(Data):
     sme: Sme
     qualifications: Qualifications
     subcontracting: Law
+    splitting: Law  # lots by non-open methods count together (GPL art. 28; regs art. 28)
     ceiling: Ceiling
     competition: dict[str, Minimum]  # by method: the competitive methods only
     only_supplier: OnlySupplier
