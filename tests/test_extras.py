@@ -133,7 +133,8 @@ def test_the_frontier_at_the_gap_is_complete_within_it(inst: Instance) -> None:
         assert not [
             ev
             for ev in awards
-            if ev.total_cost < p.total_cost_cny - 2 * GAP * ref and ev.value > p.value + 2 * GAP * 100
+            if ev.total_cost < p.total_cost_cny - 2 * GAP * ref
+            and ev.value > p.value + 2 * GAP * 100
         ]
     costs = [p.total_cost_cny for p in points]
     assert costs == sorted(costs)
