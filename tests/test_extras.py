@@ -28,6 +28,7 @@ from procure.award.optimizer import (
 
 from .conftest import example, run
 from .test_optimizer import brute_force, feasible_awards, instances
+from .test_stage_words import CHINESE, ENGLISH
 
 GAP = EXTRA_GAP
 
@@ -163,6 +164,7 @@ def test_the_extras_gap_is_said_and_costs_within_it_are_not_figures(loose: dict[
     en, zh = (" ".join(loose[lang].split()) for lang in ("en", "zh"))  # the terminal wraps
     assert "no cost distinguishable within 0.50%" in en
     assert "无法区分" in zh and "0.50%" in zh
+    assert not ENGLISH.search(en) and not CHINESE.search(zh)  # the words of the stage (#24)
 
 
 def test_the_extras_gap_is_said_in_the_brief(loose: dict[str, Any], tmp_path: Any) -> None:
@@ -231,5 +233,6 @@ def test_extras_on_a_model_past_the_size_are_skipped_and_said(
     said = [c for c in award.cautions if "Not computed for a tender this large" in c.en]
     assert len(said) == 1 and "10 s" in said[0].en
     assert "未计算" in said[0].zh and not re.search(r"[A-Za-z]", said[0].zh)
+    assert not ENGLISH.search(said[0].en) and not CHINESE.search(said[0].zh)  # #24's words
     zh = run("optimize", str(example("county-west")), "--lang", "zh")
     assert zh.exit_code == 0 and "本次采购规模过大" in zh.stdout

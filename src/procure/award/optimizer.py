@@ -494,8 +494,8 @@ def _skipped(model: AnyModel) -> Text:
     return Text(
         en=f"Not computed for a tender this large (a model of {size:,} coefficients, past "
         f"{EXTRAS_NONZEROS:,}): what each rule costs, the next-best mixes and the cost/value "
-        f"frontier; each would be a new search of the whole award that cannot finish within "
-        f"its {EXTRA_LIMIT:g} s. Run them on a part of the tender (fewer systems or bidders).",
+        f"frontier; each would be a new search of the whole mix that cannot finish within "
+        f"its {EXTRA_LIMIT:g} s. Run them on a part of the tender (fewer systems or candidate suppliers).",
         zh=f"本次采购规模过大（模型含{size:,}个系数，超过{EXTRAS_NONZEROS:,}个），未计算各项规则的"
         f"代价、次优方案和成本—价值前沿：每一项都须对整个方案重新搜索，无法在每次{EXTRA_LIMIT:g}秒"
         "的时限内完成。可对部分系统或部分候选供应商单独测算。",
