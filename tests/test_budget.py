@@ -98,9 +98,10 @@ def test_an_extra_cut_short_by_its_solve_limit_is_said_not_dropped(
         return "Time limit", 10.0
 
     monkeypatch.setattr(optimizer, "solve_exact", slow)
+    monkeypatch.setattr(optimizer, "_neighbour", lambda *_: None)  # every mix by a solve
     budget = Budget(ENOUGH)
     model = optimizer.model_for(optimizer.build_instance(*args), "highs")
-    alternatives = optimizer.alternatives(model, award, "highs", budget=budget)
+    alternatives = optimizer.alternatives(model, optimizer.choice_of(award), "highs", budget=budget)
     assert len(alternatives) == 1  # the first, then a solve that ran out of time
     said = budget.said()
     assert said is not None and "次优方案" in said.zh

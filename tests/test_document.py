@@ -28,7 +28,8 @@ from procure.inputs.load import load_inputs
 from procure.inputs.scenario import Scenario
 from procure.inputs.vendors import Vendor
 from procure.money import fmt_money
-from procure.recommendation import Recommendation
+from procure.plan.rules import plan_knowledge
+from procure.recommendation import Recommendation, route_lot
 from procure.text import fmt_date
 
 from .conftest import EXAMPLES, ROOT, brief_file, cli_json, example, run
@@ -291,7 +292,8 @@ def test_the_summary_agrees_with_the_sections(path: Path, lang: str) -> None:
     summary = joined(" ".join(x(lang) for x in rec.summary))
     text = joined(body_text(laid))
     chapter = section_text(laid, "plan")
-    largest = max(plan.lots, key=lambda x: x.budget_cny or x.estimated_value_cny)
+    # the route tells the largest lot that can proceed (the largest, when none can)
+    largest = route_lot(plan)
     method = rec.assessment.route.name(lang)
     assert method == largest.method_name(lang)
     assert (
@@ -312,6 +314,20 @@ def test_the_summary_agrees_with_the_sections(path: Path, lang: str) -> None:
             assert word in shown, (lot.id, word)
         assert re.search(rf"(?<!\d){lot.eligible}(?!\d)", said[:120]), (lot.id, said[:120])
         assert joined(f"{t['plan_depth']} {lot.eligible}") in shown, lot.id
+        law = plan_knowledge().minimum(lot.method)  # no competition short of its minimum
+        assert law is None or lot.eligible >= law.min_suppliers, (lot.id, lot.method)
+        if lot.adjustment is not None:  # the change adopted: in the lot's table and the summary
+            assert joined(lot.adjustment(lang)) in shown, lot.id
+        if lot.method == "none":  # what the buyer must do: the lot's risk, a top risk
+            head = re.split(r"[（(]", lot.risks[-1](lang))[0]  # (citations show as numbers)
+            assert joined(head) in shown, lot.id
+            top = "竞争性采购方式无法按计划进行" if lang == "zh" else "no competitive method can"
+            assert top in summary.split("主要风险" if lang == "zh" else "Top risks")[-1]
+            assert lot.id not in {x for sc in plan.schedules for x in sc.lots}
+    for a in plan.adjustments:  # (the chapter shows citations as numbers: the change, its cost)
+        cost = fmt_money(abs(a.ceiling_delta_cny), lang)
+        assert a.change(lang).lower() in summary.lower() and cost in summary
+        assert joined(a.change(lang)) in chapter and cost in chapter
     ceilings = [lot.ceiling_cny for lot in plan.lots]
     if all(c is not None for c in ceilings):
         assert plan.total_ceiling_cny == pytest.approx(sum(c for c in ceilings if c))
@@ -349,6 +365,10 @@ def test_the_summary_agrees_with_the_sections(path: Path, lang: str) -> None:
     else:
         assert j is None
     route = section_text(laid, "route")
+    if not plan.schedules:  # no lot can proceed: no timing, in the summary and the chapter
+        assert all(lot.method == "none" for lot in plan.lots) and j is None
+        assert ("时间：暂不安排" if lang == "zh" else "Timing: none set") in summary
+        return
     for step in ("contract", "delivery", "acceptance"):  # by when: every lot through the step
         ends = [s.end for sc in plan.schedules for s in sc.steps if s.id == step]
         assert ends, step

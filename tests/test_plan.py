@@ -272,11 +272,13 @@ def test_whole_lot_estimates_match_the_independent_evaluator(binzhou: tuple[Any,
             assert found[vid] == pytest.approx(ev.total_cost, abs=0.01)
 
 
-def test_fewer_than_three_is_a_named_risk_with_the_cheapest_change(
+def test_fewer_than_three_is_never_planned_as_a_competition(
     binzhou: tuple[Any, ...],
 ) -> None:
-    """GPL art. 36: fewer than three eligible candidates is a risk naming the article, with the
-    cheapest change that gives three (or a statement that none does)."""
+    """GPL art. 36; 214号 art. 6: the prefecture's single lot has one eligible candidate, so the
+    plan adopts the cheapest change that gives three (its per-lot checks, the brute force and
+    the blocked case: tests/test_plan_competition.py): every lot has its method's minimum, and
+    the candidates counted are the internal estimate's."""
     inputs, a, award = binzhou
     plan = build_plan(
         inputs.scenario,
@@ -288,13 +290,12 @@ def test_fewer_than_three_is_a_named_risk_with_the_cheapest_change(
         ROUTES,
         date(2026, 3, 2),
     )
-    lot = plan.lots[0]
-    assert lot.eligible == len(plan.internal[0].candidates)
-    if lot.eligible < 3:
-        assert "第三十六条" in lot.risks[0].zh
-        assert len(lot.risks) == 2
-    else:
-        assert not lot.risks
+    assert len(plan.lots) == 2 and len(plan.adjustments) == 1
+    for lot, internal in zip(plan.lots, plan.internal, strict=True):
+        assert lot.eligible == len(internal.candidates) >= 3
+        law = KB.minimum(lot.method)
+        assert law is not None and lot.eligible >= law.min_suppliers
+        assert not lot.risks and lot.adjustment == plan.adjustments[0].note
 
 
 # ---- working days and the dated timeline ----

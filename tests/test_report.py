@@ -17,7 +17,7 @@ from procure.documents import report
 from procure.documents.report import render
 from procure.errors import InputError
 from procure.money import fmt_money
-from procure.recommendation import Recommendation
+from procure.recommendation import Recommendation, route_lot
 
 from .conftest import EXAMPLES, ROOT, brief, brief_file, example, recommendation, run
 
@@ -90,7 +90,7 @@ def test_every_example_renders_in_both_languages(path: Path, lang: str) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_the_summary_route_and_plan_tell_one_conclusion(path: Path) -> None:
     """The summary's method, candidate supplier count and totals are the plan's; the route
-    chapter's method is the plan's (its largest lot's) and its threshold the plan's; a joining
+    chapter's method is the plan's (its largest lot's that can proceed) and its threshold the plan's; a joining
     agency's summary leads with the joining plan, buying alone as the alternative."""
     import json
 
@@ -103,7 +103,7 @@ def test_the_summary_route_and_plan_tell_one_conclusion(path: Path) -> None:
         assert f"合格候选供应商{lot.eligible}家" in lines
     if plan.total_ceiling_cny is not None:
         assert fmt_money(plan.total_ceiling_cny, "zh") in lines
-    largest = max(plan.lots, key=lambda x: x.budget_cny or x.estimated_value_cny)
+    largest = route_lot(plan)  # the largest lot that can proceed (the largest, when none can)
     route = rec.assessment.route
     assert route.method == largest.method and route.threshold_cny == plan.threshold_cny
     joining = rec.comparison.recommended == "join_parent_cloud"

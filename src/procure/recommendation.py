@@ -35,6 +35,7 @@ from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
 from procure.money import fmt_money, fmt_pct
 from procure.plan import Plan, build_plan
+from procure.plan.build import Lot
 from procure.text import Text, fmt_date, lift_citations
 
 
@@ -296,11 +297,14 @@ ROLE_ZH = {
 
 def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -> RouteAdvice:
     """The route chapter tells the plan's conclusion: the method the plan decides on each lot's
-    budget (the largest lot's when the lots differ), the plan's threshold, its reasons and
-    approval, and that method's evaluation scheme and timeline. One conclusion, not two."""
+    budget (the largest lot's when the lots differ, of the lots that can proceed), the plan's
+    threshold, its reasons and approval, and that method's evaluation scheme and timeline. One
+    conclusion, not two. When no lot can proceed (too few eligible candidate suppliers), it
+    says so, and the evaluation and timeline are those of the method the budget calls for."""
     kb = knowledge().routes
-    lot = max(plan.lots, key=lambda x: x.budget_cny or x.estimated_value_cny)
-    method = lot.method
+    lot = route_lot(plan)
+    blocked = lot.method == "none"
+    method = (lot.intended or "open_tender") if blocked else lot.method
     above = (lot.budget_cny or lot.estimated_value_cny) >= plan.threshold_cny
     label = Text(en=f"Lot {lot.id.removeprefix('lot-')}", zh=f"采购包{lot.id.removeprefix('lot-')}")
     reasons = [
@@ -310,8 +314,20 @@ def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -
             zh=f"采购方式按各采购包的预算在采购实施计划中确定；{label.zh}：{lot.method_name.zh}。",
         ),
         *lot.method_reasons,
+        *([lot.adjustment] if lot.adjustment is not None else []),
+        *lot.risks,
     ]
-    others = [x for x in plan.lots if x.method != method]
+    if blocked:
+        name = kb.method(method).name
+        reasons.append(
+            Text(
+                en=f"The evaluation and the timeline below are those of {name.en.lower()}, the "
+                "method the budget calls for once the lot has the competition it needs.",
+                zh=f"下列评审方法和时间安排为采购包具备所需竞争条件后按预算应采用的{name.zh}"
+                "的安排。",
+            )
+        )
+    others = [x for x in plan.lots if x.method != lot.method]
     if others:
         reasons.append(
             Text(
@@ -328,7 +344,7 @@ def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -
     # the route's own approval and single-source notice cautions rest on its threshold and
     # method; the plan's approval (on the lot's budget, with its article) replaces them
     cautions = [c for c in route.cautions if "公示" not in c.zh and "公开招标数额标准" not in c.zh]
-    if lot.approval is not None and above:
+    if lot.approval is not None and above and not blocked:
         cautions.append(lot.approval)
     lifted = [lift_citations(x) for x in [*reasons, *cautions]]  # citations go to Sources
     reasons = [x for x, _ in lifted[: len(reasons)]]
@@ -340,10 +356,10 @@ def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -
     evaluation = evaluation_scheme(method, weights, kb)
     return route.model_copy(
         update={
-            "method": method,
-            "name": kb.method(method).name,
+            "method": lot.method,
+            "name": lot.method_name,
             "threshold_cny": plan.threshold_cny,
-            "approval_required": method != "open_tender" and above,
+            "approval_required": method != "open_tender" and above and not blocked,
             "reasons": reasons,
             "cautions": cautions,
             "timeline": steps,
@@ -353,6 +369,13 @@ def route_from_plan(route: RouteAdvice, plan: Plan, weights: dict[str, float]) -
             "sources": sorted({*route.sources, evaluation.source, *cited}),
         }
     )
+
+
+def route_lot(plan: Plan) -> Lot:
+    """The lot whose method the route chapter tells: the largest by budget of those that can
+    proceed, else the largest."""
+    proceeding = [x for x in plan.lots if x.method != "none"] or plan.lots
+    return max(proceeding, key=lambda x: x.budget_cny or x.estimated_value_cny)
 
 
 def plan_lines(plan: Plan) -> list[Text]:
@@ -368,6 +391,13 @@ def plan_lines(plan: Plan) -> list[Text]:
         f"（{lot.evaluation.name.zh}，合格候选供应商{lot.eligible}家）"
         for lot in plan.lots
     )
+    for a in plan.adjustments:  # the change adopted so that each lot has its competition
+        sign = "+" if a.ceiling_delta_cny >= 0 else "-"
+        lots_en += (
+            f"; adjusted for competition: {a.change.en} (ceilings "
+            f"{sign}{fmt_money(abs(a.ceiling_delta_cny), 'en')})"
+        )
+        lots_zh += f"；为保证竞争已{a.change.zh}（最高限价{sign}{fmt_money(abs(a.ceiling_delta_cny), 'zh')}）"
     total = plan.total_ceiling_cny
     money_en = (
         f"ceilings in total {fmt_money(total, 'en')} against a budget of "
@@ -475,16 +505,18 @@ def summary(
     if p_other > 0.25:
         risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
         risks_zh.append(f"{p_other:.0%}的抽样中合作模式成本优劣反转")
-    thin = [lot for lot in plan.lots if lot.risks] if plan is not None else []
+    thin = [lot for lot in plan.lots if lot.method == "none"] if plan is not None else []
     if thin:
         risks_en.append(
-            "fewer than three eligible candidate suppliers for "
+            "too few eligible candidate suppliers for "
             + ", ".join(f"lot {x.id.removeprefix('lot-')}" for x in thin)
-            + " (the plan names the cheapest change)"
+            + ": no competitive method can proceed as planned and no change tried gives "
+            "enough (the plan says what the buyer must do)"
         )
         risks_zh.append(
             "、".join(f"采购包{x.id.removeprefix('lot-')}" for x in thin)
-            + "的合格候选供应商不足三家（采购实施计划列出最省的调整）"
+            + "的合格候选供应商不足，竞争性采购方式无法按计划进行，所试调整均不能补足"
+            "（采购实施计划列出采购人须采取的措施）"
         )
     if award is not None and award.binding:
         risks_en.append(
@@ -521,7 +553,21 @@ def timing(plan: Plan | None, months: float, path: Text) -> Text:
             en=f"Timing: first service on {fmt_date(day, 'en')} (the joining plan's timeline).",
             zh=f"时间：{fmt_date(day, 'zh')}开始提供服务（见接入方案时间表）。",
         )
+    blocked = [x for x in plan.lots if x.method == "none"] if plan is not None else []
     dated = plan_dates(plan)
+    if blocked:
+        en = ", ".join(f"lot {x.id.removeprefix('lot-')}" for x in blocked)
+        zh = "、".join(f"采购包{x.id.removeprefix('lot-')}" for x in blocked)
+        if dated is None:
+            return Text(
+                en=f"Timing: none set: the competitive method of {en} cannot proceed as "
+                "planned (the procurement plan).",
+                zh=f"时间：暂不安排：{zh}的竞争性采购方式无法按计划进行（见采购实施计划）。",
+            )
+        return Text(
+            en=dated.en.removesuffix(".") + f"; none set for {en}, which cannot proceed.",
+            zh=dated.zh.removesuffix("。") + f"；{zh}无法按计划进行，暂不安排。",
+        )
     if dated is not None:
         return dated
     m = f"{round(months, 1):g}"  # as the route section gives it: 5.7, 3

@@ -174,6 +174,9 @@ def print_award(
             line = t["term_rule_line"].format(
                 description=r.description(lang), effect=effect, delta=fmt_signed(r.delta_value)
             )
+        elif r.feasible:  # not distinguishable within the extras' gap
+            gap = fmt_pct(award.extras_gap or 0.0, 2)
+            line = t["term_rule_within"].format(description=r.description(lang), gap=gap)
         else:
             line = t["term_rule_needed"].format(description=r.description(lang))
         console.print(f"  {line}")

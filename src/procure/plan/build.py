@@ -5,6 +5,7 @@ estimate and the knowledge data; the per-supplier figures stay in `internal` (�
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -24,15 +25,14 @@ from procure.plan.lots import (
     Change,
     Scope,
     ceiling,
-    change_text,
-    cheapest,
     depth_text,
     estimated_value,
     estimates,
+    priced,
     scopes,
     split_changes,
 )
-from procure.plan.rules import Law, PlanKnowledge, Threshold, plan_knowledge
+from procure.plan.rules import Law, Minimum, PlanKnowledge, Threshold, plan_knowledge
 from procure.plan.workdays import WorkCalendar, known_years
 from procure.text import Text, fmt_date
 
@@ -43,7 +43,9 @@ LAYER_NAMES = {
     "security": Text(en="security services", zh="安全服务"),
     "ops": Text(en="operations services", zh="运维服务"),
 }
-Method = Literal["open_tender", "competitive_consultation", "single_source"]
+Method = Literal["open_tender", "competitive_consultation", "single_source", "none"]
+# "none": the lot's competitive method cannot proceed (too few eligible candidate suppliers
+# and no change tried gives enough); `Lot.intended` is the method its budget would call for
 
 
 class ScoreRow(BaseModel):
@@ -52,7 +54,7 @@ class ScoreRow(BaseModel):
 
 
 class EvaluationPlan(BaseModel):
-    method: Literal["lowest_price", "comprehensive_scoring", "negotiation"]
+    method: Literal["lowest_price", "comprehensive_scoring", "negotiation", "none"]
     name: Text
     reason: Text
     basis: str
@@ -84,6 +86,9 @@ class Lot(BaseModel):
     method: Method
     method_name: Text
     method_reasons: list[Text]
+    intended: Method | None = None  # method "none": the method the lot's budget calls for
+    adjustment: Text | None = None  # the change adopted so that the lot has the competition
+    # its method needs (the statement of `Plan.adjustments`)
     approval: Text | None
     evaluation: EvaluationPlan
     sme: list[Text]
@@ -107,6 +112,16 @@ class Schedule(BaseModel):
     method: Method
     lots: list[str]
     steps: list[Step]
+
+
+class Adjustment(BaseModel):
+    """A change of lots adopted so that every lot has the competition its method needs."""
+
+    change: Text  # what was changed ('buy the security and operations services in a lot ...')
+    note: Text  # the change, why and its cost, in short: each of its lots' tables
+    lots: list[str]  # the lots it gave
+    ceiling_delta_cny: float  # what it costs: the ceilings after, less before
+    text: Text  # the whole statement: which change, why, what it costs
 
 
 class Candidate(BaseModel):
@@ -133,6 +148,7 @@ class Plan(BaseModel):
     threshold_from: Literal["source", "scenario", "assumption"] = "source"  # knowledge, the
     # scenario's own figure, or the central one assumed for a province not sourced
     lots: list[Lot]
+    adjustments: list[Adjustment] = []  # changes adopted for competition: why, what they cost
     total_ceiling_cny: float | None
     budget_cny: float
     schedules: list[Schedule]
@@ -534,7 +550,7 @@ def subcontracting(inst: Instance, scope: Scope, kb: PlanKnowledge) -> Text | No
         if names:
             kept_en.append("the MLPS level 4 systems (" + ", ".join(names) + ")")
             kept_zh.append("等保四级系统（" + "、".join(names) + "）")
-    if inst.integrator_layers:
+    if any(x in scope.layers for x in inst.integrator_layers):  # when the lot buys them
         kept_en.append("the security services")
         kept_zh.append("安全服务")
     law = kb.subcontracting
@@ -550,55 +566,271 @@ def subcontracting(inst: Instance, scope: Scope, kb: PlanKnowledge) -> Text | No
     )
 
 
-def relaxations(
-    scenario: Scenario,
-    scope: Scope,
-    value: float,
-    deployment: Deployment,
-    weights: dict[str, float],
-    vendors: list[Vendor],
-    rates: CostRates,
-    kb: PlanKnowledge,
-    structure: str,
-) -> list[Change]:
-    """Requirements the law does not impose on every project, each dropped in turn."""
+RELAXATIONS: list[tuple[str, str, Text]] = [
+    (
+        "domestic_stack",
+        "preferred",
+        Text(
+            en="make the domestic (Xinchuang) stack preferred instead of required",
+            zh="将信创要求由“必须”改为“优先”",
+        ),
+    ),
+    (
+        "security_assessment",
+        "preferred",
+        Text(
+            en="make the security assessment preferred instead of required",
+            zh="将云计算服务安全评估由“必须”改为“优先”",
+        ),
+    ),
+]
+
+
+def relaxations(scenario: Scenario, scope: Scope, value: float) -> list[Change]:
+    """Requirements the law does not impose on every project made preferences: each alone,
+    then all of them together (there are two)."""
     p = scenario.procurement
-    out: list[Change] = []
-    options: list[tuple[tuple[str | None, str | None], Text]] = []
-    if p.domestic_stack == "required":
-        options.append(
-            (
-                ("preferred", None),
-                Text(
-                    en="make the domestic (Xinchuang) stack preferred instead of required",
-                    zh="将信创要求由“必须”改为“优先”",
-                ),
+    each = [
+        Change(text=text, parts=((scope, value),), relax=((field, to),))
+        for field, to, text in RELAXATIONS
+        if getattr(p, field) == "required"
+    ]
+    return each + ([combined(each)] if len(each) > 1 else [])
+
+
+def combined(changes: list[Change]) -> Change:
+    """The changes made together: the last one's lots, every requirement relaxed."""
+    return Change(
+        text=Text(
+            en=", and ".join(c.text.en for c in changes),
+            zh="，并".join(c.text.zh for c in changes),
+        ),
+        parts=changes[-1].parts,
+        relax=tuple(r for c in changes for r in c.relax),
+    )
+
+
+def changes_tried(
+    market: Market, d: Draft, names: dict[str, str], levels: dict[str, int]
+) -> list[Change]:
+    """Every change tried for a lot short of competition: relax requirements the law does not
+    impose (each, or both), split the lot (two ways), or a relaxation and a split together."""
+    relax = relaxations(d.scenario, d.scope, d.value)
+    splits = split_changes(
+        d.scope,
+        d.value,
+        lambda part: priced(market.instance(()), market.award, part),
+        names,
+        levels,
+    )
+    return relax + splits + [combined([r, s]) for r in relax for s in splits]
+
+
+def relaxed(scenario: Scenario, relax: tuple[tuple[str, str], ...]) -> Scenario:
+    if not relax:
+        return scenario
+    p = scenario.procurement.model_copy(update=dict(relax))
+    return scenario.model_copy(update={"procurement": p})
+
+
+@dataclass
+class Draft:
+    """A lot before it is written out: its scope, estimates, ceiling and method."""
+
+    scenario: Scenario  # with the change's requirements relaxed, if any
+    inst: Instance
+    scope: Scope
+    value: float
+    costs: dict[str, float]
+    top: float | None
+    method: Method
+    reasons: list[Text]
+
+    @property
+    def budget(self) -> float:
+        return self.top if self.top is not None else self.value
+
+
+@dataclass
+class Market:
+    """What a lot is drafted from: the estimate's inputs and the instances per relaxation."""
+
+    scenario: Scenario
+    deployment: Deployment
+    weights: dict[str, float]
+    vendors: list[Vendor]
+    rates: CostRates
+    award: Award
+    threshold: float
+    kb: PlanKnowledge
+    routes: RouteKnowledge
+    instances: dict[tuple[tuple[str, str], ...], Instance]
+
+    def instance(self, relax: tuple[tuple[str, str], ...]) -> Instance:
+        if relax not in self.instances:
+            self.instances[relax] = build_instance(
+                relaxed(self.scenario, relax),
+                self.deployment,
+                self.weights,
+                self.vendors,
+                self.rates,
+                structure=self.award.structure,
             )
+        return self.instances[relax]
+
+    def draft(self, scope: Scope, value: float, relax: tuple[tuple[str, str], ...] = ()) -> Draft:
+        scenario, inst = relaxed(self.scenario, relax), self.instance(relax)
+        costs = estimates(inst, scope)
+        top = ceiling(list(costs.values()), value, self.kb)
+        budget = top if top is not None else value
+        by_id = {v.id: v for v in self.vendors}
+        method, reasons = decide_method(
+            scenario, scope, budget, self.threshold, costs, by_id, self.kb, self.routes
         )
-    if p.security_assessment == "required":
-        options.append(
-            (
-                (None, "preferred"),
-                Text(
-                    en="make the security assessment preferred instead of required",
-                    zh="将云计算服务安全评估由“必须”改为“优先”",
-                ),
-            )
+        return Draft(scenario, inst, scope, value, costs, top, method, reasons)
+
+
+def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
+    """The competition the draft's method needs by law, when it has fewer eligible candidates."""
+    law = kb.minimum(d.method)
+    return law if law is not None and len(d.costs) < law.min_suppliers else None
+
+
+def cheapest_change(market: Market, changes: list[Change]) -> tuple[Change, list[Draft]] | None:
+    """Of the changes whose every lot has the competition its own method needs, the one with
+    the lowest ceilings in total (ties: by its text)."""
+    found: list[tuple[float, str, Change, list[Draft]]] = []
+    for change in changes:
+        drafts = [market.draft(scope, value, change.relax) for scope, value in change.parts]
+        if any(x.top is None or short_of(x, market.kb) for x in drafts):
+            continue
+        found.append((sum(x.top or 0.0 for x in drafts), change.text.en, change, drafts))
+    if not found:
+        return None
+    _, _, change, drafts = min(found, key=lambda f: (f[0], f[1]))
+    return change, drafts
+
+
+def settle(
+    market: Market, d: Draft, names: dict[str, str], levels: dict[str, int]
+) -> list[tuple[Draft, Adjustment | None, list[Text]]]:
+    """The lot as drafted when its method has the competition it needs; else the cheapest
+    change that gives every resulting lot enough, adopted (each lot with the adjustment's
+    statement); else the lot with no competitive method and what the buyer must do."""
+    law = short_of(d, market.kb)
+    if law is None:
+        return [(d, None, [])]
+    best = cheapest_change(market, changes_tried(market, d, names, levels))
+    if best is None:
+        return [(d, None, [shortfall_text(d, law, market.kb)])]
+    change, drafts = best
+    total = sum(x.top or 0.0 for x in drafts)
+    counts = [len(x.costs) for x in drafts]
+    adjusted = Adjustment(
+        change=change.text,
+        lots=[],  # numbered when the plan's lots are
+        ceiling_delta_cny=round(total - (d.top or 0.0), 2),
+        note=adjustment_note(d, law, change, total),
+        text=adjustment_text(d, law, change, counts, total),
+    )
+    return [(x, adjusted, []) for x in drafts]
+
+
+def adjustment_note(d: Draft, law: Minimum, change: Change, total: float) -> Text:
+    """The adjustment in a lot's own table: the change, why, and its cost (the plan's findings
+    give the whole statement)."""
+    n = len(d.costs)
+    cost = ceiling_change(d.top, total)
+    return Text(
+        en=f"{change.text.en[:1].upper()}{change.text.en[1:]}: the lot had only {n} eligible "
+        f"candidate supplier{'s' if n != 1 else ''}, fewer than the {law.min_suppliers} "
+        f"{law.name.en} needs; {cost.en}.",
+        zh=f"已{change.text.zh}：原采购包仅有{n}家合格候选供应商，少于{law.name.zh}所需的"
+        f"{law.min_suppliers}家；{cost.zh}。",
+    )
+
+
+def ceiling_change(before: float | None, after: float) -> Text:
+    """'ceilings 46.32 M CNY -> 47.12 M CNY (+0.80 M CNY)', or after alone when none was set."""
+    if before is None:
+        return Text(
+            en=f"ceilings {fmt_money(after, 'en')} in total, where none could be set before",
+            zh=f"最高限价合计{fmt_money(after, 'zh')}（调整前无法设定）",
         )
-    for (domestic, assessment), text in options:
-        relaxed = build_instance(
-            scenario,
-            deployment,
-            weights,
-            vendors,
-            rates,
-            domestic=domestic,
-            security_assessment=assessment,
-            structure=structure,
+    delta = after - before
+    sign = "+" if delta >= 0 else "-"
+    return Text(
+        en=f"ceilings from {fmt_money(before, 'en')} to {fmt_money(after, 'en')} "
+        f"({sign}{fmt_money(abs(delta), 'en')})",
+        zh=f"最高限价由{fmt_money(before, 'zh')}变为{fmt_money(after, 'zh')}"
+        f"（{sign}{fmt_money(abs(delta), 'zh')}）",
+    )
+
+
+def adjustment_text(
+    d: Draft, law: Minimum, change: Change, counts: list[int], total: float
+) -> Text:
+    """Which change was made, why, and what it costs (the ceilings' difference)."""
+    each_en = " and ".join(str(c) for c in counts)
+    each_zh = "、".join(f"{c}家" for c in counts)
+    lots_en = "the lot has" if len(counts) == 1 else "the lots have"
+    lots_zh = "采购包" if len(counts) == 1 else "各采购包分别"
+    cost = ceiling_change(d.top, total)
+    return Text(
+        en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
+        f"candidate supplier{'s' if len(d.costs) != 1 else ''}, fewer than the "
+        f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan adopts the cheapest "
+        f"change that gives enough: {change.text.en}. Now {lots_en} {each_en} eligible; "
+        f"{cost.en}.",
+        zh=f"原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
+        f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划已采用能达到该数量"
+        f"的最省调整：{change.text.zh}。调整后{lots_zh}有{each_zh}合格候选供应商；{cost.zh}。",
+    )
+
+
+def shortfall_text(d: Draft, law: Minimum, kb: PlanKnowledge) -> Text:
+    """The plain statement that the lot's method cannot proceed, and what the buyer must do."""
+    n = len(d.costs)
+    only = kb.only_supplier
+    single = (
+        Text(
+            en=f"single source only if only one supplier can provide the lot ({only.cite()}: "
+            "a requirement only one supplier meets is not that case), announced for at least "
+            f"{only.notice_working_days} working days before the finance department approves "
+            "it when the budget is at or above the open-tender threshold",
+            zh=f"仅在确属只能从唯一供应商处采购的情形下（{only.cite()}；仅因采购需求只有一家能"
+            "满足不属于该情形）方可采用单一来源采购，达到公开招标数额标准的须在财政部门批准前"
+            f"公示不少于{only.notice_working_days}个工作日",
         )
-        costs = list(estimates(relaxed, scope).values())
-        out.append(Change(text=text, eligible=len(costs), ceiling_cny=ceiling(costs, value, kb)))
-    return out
+        if n == 1
+        else None
+    )
+    steps_en = [
+        "widen the market survey (more candidate suppliers able to take the whole lot)",
+        "review the requirements that narrow eligibility (MLPS level, domestic stack, security "
+        "assessment, service layers, capacity) and the division into lots",
+    ]
+    steps_zh = [
+        "扩大市场调研范围，寻找更多能承担整个采购包的候选供应商",
+        "复核缩小合格范围的采购需求（等保级别、信创、安全评估、服务层、容量）及采购包划分",
+    ]
+    if single is not None:
+        steps_en.append(single.en)
+        steps_zh.append(single.zh)
+    return Text(
+        en=f"Only {n} eligible candidate supplier{'s' if n != 1 else ''}: "
+        f"{law.name.en} cannot proceed as planned ({law.cite()}), and no change tried (making "
+        "requirements the law does not impose preferences, splitting the lot, or both) gives "
+        "it "
+        f"{law.min_suppliers} eligible candidate suppliers. The buyer must "
+        + "; ".join(steps_en)
+        + "; then plan the lot again. No timeline is set for it.",
+        zh=f"仅有{n}家合格候选供应商：{law.name.zh}无法按计划进行（{law.cite()}），且所试调整"
+        "（将非法定要求改为优先、拆分采购包或两者结合）均不能"
+        f"得到{law.min_suppliers}家合格候选供应商。采购人须"
+        + "；".join(steps_zh)
+        + "；之后重新编制该采购包的计划。暂不安排该采购包的时间表。",
+    )
 
 
 def build_lots(
@@ -611,111 +843,117 @@ def build_lots(
     threshold: float,
     kb: PlanKnowledge,
     routes: RouteKnowledge,
-) -> tuple[list[Lot], list[InternalLot]]:
-    inst = build_instance(scenario, deployment, weights, vendors, rates, structure=award.structure)
+) -> tuple[list[Lot], list[InternalLot], list[Adjustment]]:
+    market = Market(scenario, deployment, weights, vendors, rates, award, threshold, kb, routes, {})
+    inst = market.instance(())
     names = {str(s.id): s.name for s in scenario.systems}
     levels = {str(s.id): s.mlps_level for s in scenario.systems}
-    by_id = {v.id: v for v in vendors}
-    lots, internal = [], []
+    settled: list[tuple[Draft, Adjustment | None, list[Text]]] = []
     for scope in scopes(scenario, award):
-        costs = estimates(inst, scope)
-        value = estimated_value(inst, award, scope)
-        ordered = list(costs.values())
-        top = ceiling(ordered, value, kb)
+        settled += settle(
+            market, market.draft(scope, estimated_value(inst, award, scope)), names, levels
+        )
+    lots, internal = [], []
+    made: dict[int, Adjustment] = {}  # each adjustment once, with the lots it gave
+    for i, (d, adjusted, risks) in enumerate(settled, start=1):
+        lot, candidates = write_lot(
+            market, replace(d.scope, id=f"lot-{i}"), d, adjusted.note if adjusted else None, risks
+        )
+        lots.append(lot)
+        internal.append(candidates)
+        if adjusted is not None:
+            made.setdefault(id(adjusted), adjusted).lots.append(lot.id)
+    return lots, internal, list(made.values())
+
+
+def write_lot(
+    market: Market, scope: Scope, d: Draft, adjustment: Text | None, risks: list[Text]
+) -> tuple[Lot, InternalLot]:
+    kb, scenario = market.kb, d.scenario
+    by_id = {v.id: v for v in market.vendors}
+    costs, value, top = d.costs, d.value, d.top
+    ordered = list(costs.values())
+    n = len(ordered)
+    budget = d.budget
+    method, reasons, intended = d.method, d.reasons, None
+    law = short_of(d, kb)
+    if law is not None:  # too few for the method, and no change gives enough: none proceeds
+        method, intended = "none", d.method
+        reasons = [
+            Text(en="The method the lot's budget calls for:", zh="按采购包预算应采用的采购方式："),
+            *d.reasons,
+            depth_text(n, law),
+        ]
+    rule = _ceiling_rule(n, kb)
+    if method == "single_source" and scenario.procurement.incumbent in costs:
+        # no competition: the ceiling is the original supplier's own estimate
+        top = ceiling([costs[str(scenario.procurement.incumbent)]], value, kb)
         budget = top if top is not None else value
-        risks: list[Text] = []
-        n = len(ordered)
-        if n < kb.failed_tender.min_suppliers:
-            risks.append(depth_text(n, kb))
-            changes = relaxations(
-                scenario, scope, value, deployment, weights, vendors, rates, kb, award.structure
-            )
-            changes += split_changes(inst, scope, value, kb, names, levels)
-            best = cheapest(changes, kb)
-            if best is None:
-                risks.append(
-                    Text(
-                        en="No single change tried (relaxing a requirement the law does not "
-                        "impose, splitting the lot) gives three eligible candidates; widen the "
-                        "market research.",
-                        zh="所试的单项调整（放宽非法定要求、拆分采购包）均不能得到三家合格"
-                        "候选供应商；请扩大市场调研范围。",
-                    )
-                )
-            else:
-                t = change_text(best, top)
-                risks.append(
-                    Text(
-                        en="Cheapest change giving three: " + t.en, zh="得到三家的最省调整：" + t.zh
-                    )
-                )
-        method, reasons = decide_method(
-            scenario, scope, budget, threshold, costs, by_id, kb, routes
+        rule = Text(
+            en="Single source: ceiling = the original supplier's estimate for the lot, never "
+            f"below the lot's estimated value, rounded up to {kb.ceiling.rounding_cny:,.0f} CNY.",
+            zh="单一来源采购：最高限价 = 原供应商对本采购包的测算值，且不低于采购包估算金额，"
+            f"向上取整到{kb.ceiling.rounding_cny / 1e4:g}万元。",
         )
-        rule = _ceiling_rule(n, kb)
-        if method == "single_source" and scenario.procurement.incumbent in costs:
-            # no competition: the ceiling is the original supplier's own estimate
-            top = ceiling([costs[str(scenario.procurement.incumbent)]], value, kb)
-            budget = top if top is not None else value
-            rule = Text(
-                en="Single source: ceiling = the original supplier's estimate for the lot, never "
-                f"below the lot's estimated value, rounded up to {kb.ceiling.rounding_cny:,.0f} CNY.",
-                zh="单一来源采购：最高限价 = 原供应商对本采购包的测算值，且不低于采购包估算金额，"
-                f"向上取整到{kb.ceiling.rounding_cny / 1e4:g}万元。",
+    systems = [s for s in scenario.systems if str(s.id) in scope.systems]
+    quals = qualifications(scenario, scope, kb)
+    vcpu = sum(s.vcpu for s in systems)
+    memory = sum(s.memory_gb for s in systems)
+    storage = sum(s.storage_tb for s in systems)
+    capacity = Text(
+        en=f"{vcpu:g} vCPU, {memory:g} GB memory, {storage:g} TB storage",
+        zh=f"虚拟处理器{vcpu:g}核，内存{memory:g}GB，存储{storage:g}TB",
+    )
+    layers = lot_layers(scenario, scope)
+    scored = intended or method
+    lot = Lot(
+        id=scope.id,
+        name=scope.name,
+        systems=[s.name for s in systems],
+        layers=layers,
+        vcpu=vcpu,
+        memory_gb=memory,
+        storage_tb=storage,
+        estimated_value_cny=value,
+        eligible=n,
+        without_cheapest_cny=ordered[1] if n >= 2 else None,
+        ceiling_cny=top,
+        ceiling_rule=rule,
+        budget_cny=budget,
+        method=method,
+        method_name=kb.shortfall.name if method == "none" else kb.methods[method].name,
+        method_reasons=reasons,
+        intended=intended,
+        adjustment=adjustment,
+        approval=None if method == "none" else approval(method, budget >= market.threshold, kb),
+        evaluation=evaluation_plan(scored, scenario, scope, market.weights, kb, market.routes)
+        if law is None
+        else EvaluationPlan(
+            method="none",
+            name=Text(en="To be set with the method", zh="待采购方式确定后确定"),
+            reason=Text(en="no method can proceed yet", zh="采购方式尚不能进行"),
+            basis=law.cite(),
+        ),
+        sme=sme_terms(scored, budget, kb),
+        qualifications=quals,
+        qualification_check=qualification_check(quals, kb),
+        subcontracting=subcontracting(d.inst, scope, kb),
+        contract=contract_plan(scenario, list(scope.systems), layers, capacity, kb),
+        risks=risks,
+    )
+    candidates = InternalLot(
+        lot=scope.id,
+        candidates=[
+            Candidate(
+                vendor=vid,
+                name=by_id[vid].name,
+                name_zh=by_id[vid].name_zh,
+                estimate_cny=cost,
             )
-        systems = [s for s in scenario.systems if str(s.id) in scope.systems]
-        quals = qualifications(scenario, scope, kb)
-        vcpu = sum(s.vcpu for s in systems)
-        memory = sum(s.memory_gb for s in systems)
-        storage = sum(s.storage_tb for s in systems)
-        capacity = Text(
-            en=f"{vcpu:g} vCPU, {memory:g} GB memory, {storage:g} TB storage",
-            zh=f"虚拟处理器{vcpu:g}核，内存{memory:g}GB，存储{storage:g}TB",
-        )
-        layers = lot_layers(scenario, scope)
-        lots.append(
-            Lot(
-                id=scope.id,
-                name=scope.name,
-                systems=[s.name for s in systems],
-                layers=layers,
-                vcpu=vcpu,
-                memory_gb=memory,
-                storage_tb=storage,
-                estimated_value_cny=value,
-                eligible=n,
-                without_cheapest_cny=ordered[1] if n >= 2 else None,
-                ceiling_cny=top,
-                ceiling_rule=rule,
-                budget_cny=budget,
-                method=method,
-                method_name=kb.methods[method].name,
-                method_reasons=reasons,
-                approval=approval(method, budget >= threshold, kb),
-                evaluation=evaluation_plan(method, scenario, scope, weights, kb, routes),
-                sme=sme_terms(method, budget, kb),
-                qualifications=quals,
-                qualification_check=qualification_check(quals, kb),
-                subcontracting=subcontracting(inst, scope, kb),
-                contract=contract_plan(scenario, list(scope.systems), layers, capacity, kb),
-                risks=risks,
-            )
-        )
-        internal.append(
-            InternalLot(
-                lot=scope.id,
-                candidates=[
-                    Candidate(
-                        vendor=vid,
-                        name=by_id[vid].name,
-                        name_zh=by_id[vid].name_zh,
-                        estimate_cny=cost,
-                    )
-                    for vid, cost in costs.items()
-                ],
-            )
-        )
-    return lots, internal
+            for vid, cost in costs.items()
+        ],
+    )
+    return lot, candidates
 
 
 def _ceiling_rule(n: int, kb: PlanKnowledge) -> Text:
@@ -865,9 +1103,11 @@ def build_plan(
                 zh="未给出公开招标数额标准：" + basis.zh,
             )
         )
-    lots, internal = build_lots(
+    lots, internal, adjustments = build_lots(
         scenario, award, deployment, weights, vendors, rates, threshold, kb, routes
     )
+    findings += [a.text for a in adjustments]
+    lots, together = counted_together(lots, threshold, kb)
     ceilings = [lot.ceiling_cny for lot in lots]
     total = None if any(c is None for c in ceilings) else sum(c or 0.0 for c in ceilings)
     if total is not None and p.budget_cny < total:
@@ -902,7 +1142,13 @@ def build_plan(
     cal = WorkCalendar()
     groups: dict[tuple[Method, bool], list[str]] = {}
     for lot in lots:
-        needs = lot.approval is not None and lot.method != "open_tender" and _above(lot, threshold)
+        if lot.method == "none":  # no timeline until the lot is planned again (its risk says)
+            continue
+        needs = (
+            lot.approval is not None
+            and lot.method != "open_tender"
+            and (_above(lot, threshold) or lot.id in together)
+        )
         groups.setdefault((lot.method, needs), []).append(lot.id)
     intent = intent_required(scenario.agency.level, start, kb)
     if not intent:
@@ -959,6 +1205,7 @@ def build_plan(
         if missing
         else ("source" if threshold_law(scenario, kb) is not None else "scenario"),
         lots=lots,
+        adjustments=adjustments,
         total_ceiling_cny=total,
         budget_cny=p.budget_cny,
         schedules=schedules,
@@ -970,6 +1217,51 @@ def build_plan(
 
 def _above(lot: Lot, threshold: float) -> bool:
     return lot.budget_cny is not None and lot.budget_cny >= threshold
+
+
+def counted_together(
+    lots: list[Lot], threshold: float, kb: PlanKnowledge
+) -> tuple[list[Lot], set[str]]:
+    """The lots one project buys by methods other than open tender count together against the
+    open-tender threshold (kb.splitting: GPL art. 28, implementing regulations art. 28): when
+    their budgets reach it, a lot below it alone needs the approval of its method all the same,
+    so that splitting never evades the approval. Returns the lots, with those lots' approval
+    said, and their ids."""
+    other = [
+        lot
+        for lot in lots
+        if lot.method not in ("open_tender", "none")
+        and lot.approval is not None
+        and lot.budget_cny is not None
+    ]
+    total = sum(lot.budget_cny or 0.0 for lot in other)
+    below = [lot for lot in other if not _above(lot, threshold)]
+    if len(other) < 2 or total < threshold or not below:
+        return lots, set()
+    law = kb.splitting
+    out = []
+    for lot in lots:
+        if lot in below:
+            name = kb.methods[lot.method].name
+            where = kb.methods[lot.method].approval() or ""
+            lot = lot.model_copy(
+                update={
+                    "approval": Text(
+                        en=f"Below the open-tender threshold alone, but the project's lots "
+                        f"bought by other methods than open tender add up to "
+                        f"{fmt_money(total, 'en')}, at or above the threshold "
+                        f"{fmt_money(threshold, 'en')}, and count together ({law.cite()}): "
+                        f"the finance department approves {name.en.lower()} before procurement "
+                        f"starts ({where}).",
+                        zh=f"该采购包预算单独低于公开招标数额标准，但本项目以公开招标以外方式采购的"
+                        f"各采购包预算合计{fmt_money(total, 'zh')}，达到公开招标数额标准"
+                        f"{fmt_money(threshold, 'zh')}，应合并计算（{law.cite()}）：采用"
+                        f"{name.zh}须在采购活动开始前报经财政部门批准（{where}）。",
+                    )
+                }
+            )
+        out.append(lot)
+    return out, {lot.id for lot in below}
 
 
 def in_force_cautions(laws: list[Law], start: date) -> list[Text]:
@@ -1017,5 +1309,6 @@ def _laws(kb: PlanKnowledge, threshold: Threshold | None) -> list[Law]:
         kb.sme.reserve,
         kb.sme.deduction,
         kb.subcontracting,
-        kb.failed_tender,
+        *kb.competition.values(),
+        kb.only_supplier,
     ]

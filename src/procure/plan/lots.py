@@ -1,18 +1,18 @@
 """Lots (采购包) and their competition: which candidate suppliers could take a whole lot under
 the rules the award enforces (MLPS level, 信创, service layers, security assessment, capacity),
-what each would cost (an internal market-research estimate), the ceiling price and the cheapest
-change that gives three eligible candidates (GPL art. 36)."""
+what each would cost (an internal market-research estimate), the ceiling price and the changes
+that may give a lot the competition its method needs (GPL art. 36; 214号 art. 6)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from procure.award.instance import CROSS_LAYERS, Instance
 from procure.award.optimizer import Award
 from procure.inputs.scenario import Scenario
-from procure.money import fmt_money
-from procure.plan.rules import PlanKnowledge
+from procure.plan.rules import Minimum, PlanKnowledge
 from procure.text import Text
 
 MODEL_NAMES = {
@@ -102,6 +102,11 @@ def estimated_value(inst: Instance, award: Award, scope: Scope) -> float:
     own integration are outside the lots)."""
     if award.structure != "parallel":
         return award.total_cost_cny
+    return priced(inst, award, scope)
+
+
+def priced(inst: Instance, award: Award, scope: Scope) -> float:
+    """What the award estimate pays for the scope's systems and cross layers."""
     systems = sum(a.cost_cny for a in award.systems if a.system in scope.systems)
     layers = sum(
         inst.layer_cost[(x, v.vendor)] for v in award.vendors for x in v.layers if x in scope.layers
@@ -123,63 +128,36 @@ def ceiling(costs: list[float], value: float, kb: PlanKnowledge) -> float | None
 
 @dataclass(frozen=True)
 class Change:
-    """A change to a lot and the competition it gives."""
+    """A change to a lot that may give it the competition its method needs: the lots it gives
+    instead (one with a requirement relaxed, or two), each with its share of the estimated
+    value, and the scenario's requirements relaxed (`relax`: procurement fields and values)."""
 
     text: Text
-    eligible: int
-    ceiling_cny: float | None
+    parts: tuple[tuple[Scope, float], ...]
+    relax: tuple[tuple[str, str], ...] = ()
 
 
-def depth_text(n: int, kb: PlanKnowledge) -> Text:
-    law = kb.failed_tender
+def depth_text(n: int, law: Minimum) -> Text:
+    """'Only 1 candidate supplier eligible ...: consultation needs at least 3 (document art.)'."""
     return Text(
-        en=f"Only {n} candidate supplier{'s' if n != 1 else ''} eligible for the whole lot: an "
-        f"open tender with fewer than {law.min_suppliers} qualified or responsive suppliers "
-        f"fails ({law.document}{law.article}).",
-        zh=f"仅有{n}家候选供应商能承担整个采购包：符合条件或实质响应的供应商不足"
-        f"{law.min_suppliers}家的，公开招标应予废标（{law.document}{law.article}）。",
+        en=f"Only {n} candidate supplier{'s' if n != 1 else ''} eligible for the whole lot: "
+        f"{law.name.en} needs at least {law.min_suppliers} suppliers that meet the "
+        f"qualifications ({law.cite()}).",
+        zh=f"仅有{n}家候选供应商能承担整个采购包：{law.name.zh}须有不少于{law.min_suppliers}家"
+        f"符合资格条件的供应商（{law.cite()}）。",
     )
-
-
-def change_text(change: Change, now: float | None) -> Text:
-    """'relax X: 4 eligible, ceiling 1.2 M CNY (+0.1 M CNY)'."""
-
-    def money(lang: str) -> str:
-        if change.ceiling_cny is None:
-            return ""
-        out = fmt_money(change.ceiling_cny, lang)
-        if now is not None:
-            delta = change.ceiling_cny - now
-            sign = "+" if delta >= 0 else "-"
-            out += (
-                f"（{sign}{fmt_money(abs(delta), lang)}）"
-                if lang == "zh"
-                else (f" ({sign}{fmt_money(abs(delta), lang)})")
-            )
-        return out
-
-    return Text(
-        en=f"{change.text.en}: {change.eligible} eligible, ceiling {money('en')}",
-        zh=f"{change.text.zh}：{change.eligible}家合格，最高限价{money('zh')}",
-    )
-
-
-def cheapest(changes: list[Change], kb: PlanKnowledge) -> Change | None:
-    """Of the changes that give enough eligible candidates, the one with the lowest ceiling."""
-    enough = [c for c in changes if c.eligible >= kb.failed_tender.min_suppliers and c.ceiling_cny]
-    return min(enough, key=lambda c: (c.ceiling_cny or 0.0, c.text.en), default=None)
 
 
 def split_changes(
-    inst: Instance,
     scope: Scope,
     value: float,
-    kb: PlanKnowledge,
+    price: Callable[[Scope], float],
     names: dict[str, str],
     levels: dict[str, int],
 ) -> list[Change]:
-    """Split the lot: the systems of the highest MLPS level (or the cross layers) into a lot of
-    their own. Counts the lot with fewer eligible candidates; the ceiling is both lots'."""
+    """Split the lot in two: the systems of the highest MLPS level into a lot of their own (the
+    cross layers stay with the rest), or the cross layers (security, operations) into a lot of
+    their own. The lot's estimated value is shared as the estimate prices each part (`price`)."""
     out: list[Change] = []
     if len(scope.systems) > 1:
         top = max(levels[s] for s in scope.systems)
@@ -188,11 +166,32 @@ def split_changes(
         if rest:
             out.append(
                 _split(
-                    inst,
                     scope,
-                    (high, rest),
+                    (
+                        Scope(
+                            scope.id,
+                            Text(
+                                en=f"{scope.name.en}: MLPS level {top} systems",
+                                zh=f"{scope.name.zh}（等保{top}级系统）",
+                            ),
+                            high,
+                            (),
+                            scope.model,
+                        ),
+                        Scope(
+                            scope.id,
+                            Text(
+                                en=f"{scope.name.en}: other systems"
+                                + (" and services" if scope.layers else ""),
+                                zh=f"{scope.name.zh}（其他系统{'及服务' if scope.layers else ''}）",
+                            ),
+                            rest,
+                            scope.layers,
+                            scope.model,
+                        ),
+                    ),
                     value,
-                    kb,
+                    price,
                     Text(
                         en="split off the MLPS level "
                         f"{top} systems ({', '.join(names[s] for s in high)}) into a lot of "
@@ -204,11 +203,28 @@ def split_changes(
     if scope.systems and scope.layers:
         out.append(
             _split(
-                inst,
                 scope,
-                (scope.systems, ()),
+                (
+                    Scope(
+                        scope.id,
+                        Text(
+                            en=f"{scope.name.en}, without security and operations services",
+                            zh=f"{scope.name.zh}（不含安全及运维服务）",
+                        ),
+                        scope.systems,
+                        (),
+                        scope.model,
+                    ),
+                    Scope(
+                        scope.id,
+                        Text(en="Security and operations services", zh="安全及运维服务"),
+                        (),
+                        scope.layers,
+                        scope.model,
+                    ),
+                ),
                 value,
-                kb,
+                price,
                 Text(
                     en="buy the security and operations services in a lot of their own",
                     zh="将安全及运维服务单独划为一个采购包",
@@ -219,23 +235,15 @@ def split_changes(
 
 
 def _split(
-    inst: Instance,
     scope: Scope,
-    parts: tuple[tuple[str, ...], tuple[str, ...]],
+    parts: tuple[Scope, Scope],
     value: float,
-    kb: PlanKnowledge,
+    price: Callable[[Scope], float],
     text: Text,
 ) -> Change:
-    first = Scope(scope.id + "a", scope.name, parts[0], (), scope.model)
-    second = Scope(scope.id + "b", scope.name, parts[1], scope.layers, scope.model)
-    counts, ceilings = [], []
-    for part in (first, second):
-        if not part.systems and not part.layers:
-            continue
-        costs = list(estimates(inst, part).values())
-        counts.append(len(costs))
-        vcpu = sum(inst.vcpu[s] for s in scope.systems) or 1.0
-        share = value * sum(inst.vcpu[s] for s in part.systems) / vcpu
-        ceilings.append(ceiling(costs, share if part.systems else 0.0, kb))
-    total = None if any(c is None for c in ceilings) else sum(c or 0.0 for c in ceilings)
-    return Change(text=text, eligible=min(counts), ceiling_cny=total)
+    """The two lots, each with its share of the value as the estimate prices the parts (all of
+    it to the first when the estimate prices neither)."""
+    prices = [price(part) for part in parts]
+    whole = sum(prices)
+    first = round(value * prices[0] / whole, 2) if whole > 0 else value
+    return Change(text=text, parts=((parts[0], first), (parts[1], round(value - first, 2))))

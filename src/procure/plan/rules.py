@@ -128,8 +128,21 @@ class Ceiling(Cited):
     competitors: int = Field(ge=1)
 
 
-class FailedTender(Law):
+class Minimum(Law):
+    """The least number of eligible candidate suppliers a competitive method needs."""
+
     min_suppliers: int = Field(ge=1)
+    name: Text
+
+
+class OnlySupplier(Law):
+    """Single source where only one supplier can provide (GPL art. 31(1)), and its notice."""
+
+    notice_working_days: int = Field(ge=1)
+
+
+class Shortfall(Cited):
+    name: Text
 
 
 class Period(Cited):
@@ -222,13 +235,20 @@ class PlanKnowledge(Data):
     sme: Sme
     qualifications: Qualifications
     subcontracting: Law
+    splitting: Law  # lots by non-open methods count together (GPL art. 28; regs art. 28)
     ceiling: Ceiling
-    failed_tender: FailedTender
+    competition: dict[str, Minimum]  # by method: the competitive methods only
+    only_supplier: OnlySupplier
+    shortfall: Shortfall
     timeline: Timeline
     contract: ContractLaw
     acceptance: AcceptanceLaw
 
     joining: JoiningLaw
+
+    def minimum(self, method: str) -> Minimum | None:
+        """The competition `method` needs by law; None for a method without competition."""
+        return self.competition.get(method)
 
     def threshold_for(self, level: str, region: str | None = None) -> Threshold | None:
         """The figure for `level` (and, for a local unit, its province `region`), if sourced."""

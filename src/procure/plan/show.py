@@ -39,6 +39,7 @@ WORDS = {
     "basis": Text(en="Basis", zh="依据"),
     "subcontracting": Text(en="Subcontracting", zh="分包"),
     "risks": Text(en="Risks", zh="风险"),
+    "adjustment": Text(en="Adjustment", zh="调整"),
     "contract": Text(en="Contract management", zh="合同管理安排"),
     "ctype": Text(en="Contract", zh="合同类型"),
     "pricing": Text(en="Pricing", zh="计价方式"),
@@ -119,6 +120,8 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
             table.add_row(w("budget"), fmt_money(lot.budget_cny, lang))
         reasons = "\n".join(r(lang) for r in lot.method_reasons)
         table.add_row(w("method"), f"[bold]{lot.method_name(lang)}[/bold]\n{reasons}")
+        if lot.adjustment is not None:
+            table.add_row(w("adjustment"), lot.adjustment(lang))
         if lot.approval is not None:
             table.add_row(w("approval"), lot.approval(lang))
         ev = lot.evaluation

@@ -1,0 +1,96 @@
+"""Where `procure optimize`'s extras spend their time (#25): the generated 500x30 of the
+targets (`run.py` `_generated_file`), its award, then the extras (what each rule costs, the
+next-best mixes, the cost/value frontier) run one after the other in this process, with every
+exact solve (`optimizer.solve_exact`) timed: which extra called it, wall and CPU seconds,
+status, proven gap, whether it started from an award.
+
+    .venv/bin/python benchmarks/extras.py [SYSTEMS BIDDERS] [--jobs N]
+
+With --jobs 1 (the default) the extras run in order, so each solve's CPU seconds are its own;
+--jobs 0 runs them side by side as `procure optimize` does (then only the totals count).
+CPU seconds are this process's: on a shared machine the steadier figure."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+EXTRAS = {"cost_of": "rule_costs", "alternatives": "alternatives", "_best_at": "frontier"}
+
+
+def _caller() -> str:
+    """The extra whose call stack this is ("award" outside them)."""
+    for frame in inspect.stack()[2:]:
+        if frame.function in EXTRAS:
+            return EXTRAS[frame.function]
+    return "award"
+
+
+def main(argv: list[str]) -> None:
+    from generate import scenario, vendors
+
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award import optimizer
+    from procure.award.parallel import set_jobs
+
+    args = [a for a in argv if not a.startswith("--")]
+    systems, bidders = (int(args[0]), int(args[1])) if len(args) >= 2 else (500, 30)
+    jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else 1
+    set_jobs(jobs)
+    solves: list[dict[str, Any]] = []
+    inner = optimizer.solve_exact
+
+    def timed(model: Any, *a: Any, **k: Any) -> tuple[str, float]:
+        who = _caller()
+        w, c = time.perf_counter(), time.process_time()
+        status, seconds = inner(model, *a, **k)
+        result = model.result
+        solves.append(
+            {
+                "extra": who,
+                "status": status,
+                "wall": round(time.perf_counter() - w, 2),
+                "cpu": round(time.process_time() - c, 2),
+                "gap": None if result is None or result.gap is None else round(result.gap, 6),
+                "warm": k.get("start") is not None,
+            }
+        )
+        return status, seconds
+
+    optimizer.solve_exact = timed  # type: ignore[assignment]
+    catalog = vendors(bidders, seed=systems)
+    s = scenario(systems, catalog, seed=systems + 1)
+    a = assess(s, catalog)
+    w, c = time.perf_counter(), time.process_time()
+    award = optimizer.optimize(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+    wall, cpu = time.perf_counter() - w, time.process_time() - c
+    for row in solves:
+        print(json.dumps(row), flush=True)
+    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    for row in solves:
+        t = totals[row["extra"]]
+        t[0] += 1
+        t[1] += row["wall"]
+        t[2] += row["cpu"]
+    for who, (n, tw, tc) in totals.items():
+        print(f"{who}: {n:.0f} solves, {tw:.1f} s wall, {tc:.1f} s CPU")
+    print(
+        f"optimize with extras {systems}x{bidders} (jobs {jobs}): {wall:.1f} s wall, "
+        f"{cpu:.1f} s CPU; rule costs {len(award.rule_costs)}, alternatives "
+        f"{len(award.alternatives)}, frontier {len(award.frontier)}; cautions: "
+        + " | ".join(x.en for x in award.cautions)
+    )
+    print(json.dumps(award.model_dump(include={"rule_costs", "alternatives", "frontier"})))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,379 @@
+"""A lot with fewer eligible candidate suppliers than its method's legal minimum (GPL art. 36;
+214号 art. 6, 21; 74号令 art. 12): the plan never names a competitive method for it. It adopts
+the cheapest change that gives every lot enough (the lots, ceilings and timeline follow, and it
+says which change, why and what it costs), else it says plainly that the method cannot proceed
+and what the buyer must do. At and around the limit (1, 2, 3, 4 eligible), through the real CLI,
+the adopted change checked against every change tried, solved again from scratch."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from procure.advice.assess import assess
+from procure.advice.knowledge import knowledge
+from procure.award.instance import build_instance
+from procure.award.optimizer import optimize
+from procure.inputs.load import load_inputs
+from procure.plan.build import Plan, decide_method
+from procure.plan.lots import Scope, ceiling, estimates, scopes
+from procure.plan.rules import plan_knowledge
+
+from .conftest import EXAMPLES, example, run
+from .test_terminal_language import english_runs, user_words
+
+KB = plan_knowledge()
+COMPETITIVE = (
+    "open_tender",
+    "invited_tender",
+    "competitive_consultation",
+    "competitive_negotiation",
+    "inquiry",
+)
+
+
+def plan_json(path: Path) -> Plan:
+    result = run("plan", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    return Plan.model_validate_json(result.stdout)
+
+
+def check_competition(plan: Plan) -> None:
+    """The rule on any plan: no lot's method has fewer eligible candidates than it needs; a lot
+    with no method names the one its budget calls for, has no timeline and says what to do;
+    every other lot has exactly one timeline; the ceilings add up."""
+    scheduled = [x for sc in plan.schedules for x in sc.lots]
+    for lot in plan.lots:
+        law = KB.minimum(lot.method)
+        assert law is None or lot.eligible >= law.min_suppliers, (lot.id, lot.method)
+        if lot.method == "none":
+            assert lot.intended in COMPETITIVE and lot.id not in scheduled
+            need = KB.minimum(lot.intended)
+            assert need is not None and lot.eligible < need.min_suppliers
+            assert lot.risks and "扩大市场调研" in lot.risks[-1].zh
+            assert need.cite() in lot.risks[-1].zh and lot.approval is None
+            single = "第三十一条第（一）项" in lot.risks[-1].zh
+            assert single is (lot.eligible == 1), lot.risks[-1].zh  # only one: art. 31(1)
+        else:
+            assert scheduled.count(lot.id) == 1 and not lot.risks, lot.id
+    ceilings = [lot.ceiling_cny for lot in plan.lots]
+    if all(c is not None for c in ceilings):
+        assert plan.total_ceiling_cny == pytest.approx(sum(c or 0.0 for c in ceilings))
+    for a in plan.adjustments:
+        assert a.lots and all(plan.lots[int(i[4:]) - 1].adjustment == a.note for i in a.lots)
+        assert a.text in plan.findings
+
+
+def test_every_competitive_method_has_its_minimum_as_data() -> None:
+    """Each competitive method's least number of suppliers is data with its document, article
+    and date; single source has none; the 政府购买服务 two-supplier exception (财库〔2015〕124号)
+    is recorded as read and not applied (a scenario cannot say a project is one)."""
+    assert set(KB.competition) == set(COMPETITIVE)
+    for method, law in KB.competition.items():
+        assert law.min_suppliers == 3 and law.document and law.article and law.effective, method
+        assert law.source or law.assumption
+    assert KB.minimum("single_source") is None and KB.minimum("none") is None
+    consult = KB.competition["competitive_consultation"]
+    assert "124号" in (consult.source or "") and "does not apply" in (consult.source or "")
+    assert "第六条" in consult.article and "214号" in consult.document
+    assert "第三十六条" in KB.competition["open_tender"].article
+    assert "第三十一条第（一）项" in KB.only_supplier.article
+
+
+@pytest.fixture(scope="module")
+def examples() -> dict[str, Plan]:
+    return {p.stem: plan_json(p) for p in EXAMPLES}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_no_example_has_a_competitive_method_short_of_its_minimum(
+    path: Path, examples: dict[str, Plan]
+) -> None:
+    check_competition(examples[path.stem])
+
+
+def county(variant: Any, excluded: list[str]) -> Path:
+    return variant(
+        lambda d: d["procurement"].update(exclude_vendors=excluded),
+        example("county-joins-prefecture"),
+    )
+
+
+@pytest.mark.parametrize(
+    "excluded, eligible",
+    [
+        ([], 4),
+        (["infra-a"], 3),
+        (["infra-a", "cloud-a"], 2),
+        (["infra-a", "cloud-a", "telecom-b"], 1),
+    ],
+)
+def test_at_and_around_three_eligible(variant: Any, excluded: list[str], eligible: int) -> None:
+    """The county's lot (open tender on its budget) with 4, 3, 2 and 1 eligible candidates:
+    three or more keep the open tender; fewer, where no change tried gives three, have no
+    method, no timeline and the buyer's next steps (single source only with one candidate)."""
+    plan = plan_json(county(variant, excluded))
+    [lot] = plan.lots
+    assert lot.eligible == eligible
+    check_competition(plan)
+    if eligible >= 3:
+        assert lot.method == "open_tender" and not plan.adjustments
+    else:
+        assert lot.method == "none" and lot.intended == "open_tender"
+        assert lot.method_name.zh == "竞争性采购方式无法按计划进行"
+        assert not plan.schedules and lot.risks[-1].zh in " ".join(f.zh for f in plan.findings)
+
+
+def test_a_lot_of_two_adopts_the_cheapest_split_and_a_lot_of_one_the_combined_change(
+    variant: Any,
+) -> None:
+    """municipality-parallel's dedicated-cloud lot has 2 eligible for its consultation: the
+    MLPS split is adopted, its lots renumbered. A county with 信创 required has 1: only the
+    relaxation and the services split together give three, and they are adopted (its lots ask
+    no 信创 qualification)."""
+    plan = plan_json(example("municipality-parallel"))
+    [a] = plan.adjustments
+    assert "等保3级" in a.change.zh and "2家合格候选供应商" in a.text.zh
+    assert [lot.id for lot in plan.lots] == [f"lot-{i}" for i in range(1, len(plan.lots) + 1)]
+    check_competition(plan)
+    path = variant(
+        lambda d: d["procurement"].update(domestic_stack="required"), example("county-west")
+    )
+    plan = plan_json(path)
+    [a] = plan.adjustments
+    assert "信创" in a.change.zh and "安全及运维服务" in a.change.zh
+    assert a.lots == ["lot-1", "lot-2"]
+    assert all(q.id != "domestic" for lot in plan.lots for q in lot.qualifications)
+    check_competition(plan)
+
+
+@pytest.fixture(scope="module")
+def binzhou() -> tuple[Any, ...]:
+    inputs = load_inputs(example("prefecture-binzhou"))
+    a = assess(inputs.scenario, inputs.vendors)
+    kb = knowledge()
+    award = optimize(
+        inputs.scenario, a.deployment, a.weights.weights, inputs.vendors, kb.costs, extras=False
+    )
+    return inputs, a, award
+
+
+def test_binzhou_adopts_the_cheapest_change_checked_by_brute_force(
+    binzhou: tuple[Any, ...],
+) -> None:
+    """The prefecture's single lot has one eligible candidate for its consultation: solved again
+    from the estimate's own instance, every lot the splits tried would give is counted and
+    priced; the plan adopts the cheapest of those whose every lot has three, and its cost is
+    the ceilings' difference from the single lot's."""
+    inputs, a, award = binzhou
+    s = inputs.scenario
+    rates = knowledge().costs
+    inst = build_instance(s, a.deployment, a.weights.weights, inputs.vendors, rates)
+    [whole] = scopes(s, award)
+    before = ceiling(list(estimates(inst, whole).values()), award.total_cost_cny, KB)
+    assert len(estimates(inst, whole)) == 1
+    plan = plan_json(example("prefecture-binzhou"))
+    check_competition(plan)
+    [adjusted] = plan.adjustments
+    assert adjusted.lots == ["lot-1", "lot-2"]
+    assert adjusted.ceiling_delta_cny == pytest.approx((plan.total_ceiling_cny or 0) - before)
+    # brute force: the two splits tried, each lot's candidates counted on the instance
+    levels = {str(x.id): x.mlps_level for x in s.systems}
+    top = max(levels.values())
+    high = tuple(x for x in whole.systems if levels[x] == top)
+    rest = tuple(x for x in whole.systems if x not in high)
+    options = {
+        "services": [(whole.systems, ()), ((), whole.layers)],
+        "mlps": [(high, ()), (rest, whole.layers)],
+    }
+    priced = {}
+    for key, parts in options.items():
+        counts, tops = [], []
+        for systems, layers in parts:
+            part = Scope("x", whole.name, systems, layers)
+            costs = estimates(inst, part)
+            counts.append(len(costs))
+            tops.append(ceiling(list(costs.values()), 0.0, KB))
+        if min(counts) >= 3 and None not in tops:
+            priced[key] = counts
+    assert "services" in priced and "mlps" not in priced  # the only split that gives three
+    assert [lot.eligible for lot in plan.lots] == priced["services"]
+    assert "安全及运维服务" in adjusted.change.zh
+    routes = knowledge().routes
+    for lot in plan.lots:  # each lot's method decided again on its own budget
+        systems = tuple(str(x.id) for x in s.systems if x.name in lot.systems)
+        part = Scope(lot.id, lot.name, systems, () if systems else whole.layers)
+        method, _ = decide_method(
+            s, part, lot.budget_cny or 0.0, plan.threshold_cny, {}, {}, KB, routes
+        )
+        assert lot.method == method
+
+
+def test_binzhou_end_to_end_plan_and_brief_agree(tmp_path: Path) -> None:
+    """Through the real CLI: the plan (terminal, zh) shows the adjustment in the lot tables and
+    the findings, wholly in Chinese outside the user's names; the brief's summary names the
+    change and its cost, the lots with their methods and candidates, and no lot of one."""
+    path = example("prefecture-binzhou")
+    plan = plan_json(path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", "400")
+        zh = run("plan", str(path), "--lang", "zh")
+    assert zh.exit_code == 0, zh.stderr
+    assert "已将安全及运维服务单独划为一个采购包" in zh.stdout
+    assert plan.adjustments[0].text.zh in zh.stdout  # the findings, one line each
+    assert not english_runs(zh.stdout, user_words(path))
+    out = tmp_path / "brief.md"
+    result = run("brief", str(path), "--format", "md", "--lang", "zh", "-j", "1", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    summary = text.split("采购方式：", 1)[1].split("\n", 1)[0]
+    assert "为保证竞争已将安全及运维服务单独划为一个采购包（最高限价+" in summary
+    for lot in plan.lots:
+        n = lot.id.removeprefix("lot-")
+        assert f"采购包{n}{lot.method_name.zh}" in summary
+        assert f"合格候选供应商{lot.eligible}家" in summary
+    assert "合格候选供应商1家" not in summary and "不足" not in summary
+    data = json.loads(run("plan", str(path), "--json").stdout)
+    assert [lot["eligible"] for lot in data["lots"]] == [4, 4]
+    assert [lot["method"] for lot in data["lots"]] == ["competitive_consultation", "open_tender"]
+
+
+def test_a_lot_that_cannot_proceed_is_said_so_in_every_section(variant: Any) -> None:
+    """The public-security cloud's lot with two eligible candidates for its consultation and no
+    change that gives three: the summary says no competitive method can proceed and sets no
+    timing; the route chapter tells the same and that its evaluation and timeline are the
+    intended method's; the plan chapter shows no timeline for it, and no single source."""
+    path = variant(
+        lambda d: d["procurement"].update(exclude_vendors=["infra-a"]),
+        example("industry-public-security"),
+    )
+    out = path.with_name("brief.md")
+    result = run("brief", str(path), "--format", "md", "--lang", "zh", "-j", "1", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "采购包1竞争性采购方式无法按计划进行（待采购方式确定后确定，合格候选供应商2家）" in text
+    assert "时间：暂不安排：采购包1的竞争性采购方式无法按计划进行" in text
+    assert "合格候选供应商不足，竞争性采购方式无法按计划进行" in text  # a top risk
+    assert "下列评审方法和时间安排为采购包具备所需竞争条件后按预算应采用的竞争性磋商的安排" in text
+    chapter = re.search(r"\n## [^\n]*采购实施计划\n(.*?)\n## ", text, re.S)
+    assert chapter is not None
+    assert "时间安排：采购包1" not in chapter.group(1)
+    assert "第三十一条第（一）项" not in chapter.group(1)  # two candidates: not the only one
+
+
+def brute_force(path: Path, **procurement: Any) -> tuple[float, list[int]] | None:
+    """Every change the plan may try on a single-lot scenario, solved from scratch: each subset
+    of the requirements the law does not impose made a preference, with no split or one of the
+    two splits; each resulting lot's candidates counted on its own instance and its ceiling set
+    on its share of the estimate (as the estimate prices the part). The cheapest change whose
+    every lot has three: its ceilings in total and its lots' candidates; None if none has."""
+    inputs = load_inputs(path)
+    s = inputs.scenario
+    s = s.model_copy(update={"procurement": s.procurement.model_copy(update=procurement)})
+    a = assess(s, inputs.vendors)
+    rates = knowledge().costs
+    award = optimize(s, a.deployment, a.weights.weights, inputs.vendors, rates, extras=False)
+    [whole] = scopes(s, award)
+    base = build_instance(s, a.deployment, a.weights.weights, inputs.vendors, rates)
+
+    def price(systems: tuple[str, ...], layers: tuple[str, ...]) -> float:
+        cost = sum(x.cost_cny for x in award.systems if x.system in systems)
+        return cost + sum(
+            base.layer_cost[(x, v.vendor)] for v in award.vendors for x in v.layers if x in layers
+        )
+
+    levels = {str(x.id): x.mlps_level for x in s.systems}
+    top = max(levels.values())
+    high = tuple(x for x in whole.systems if levels[x] == top)
+    rest = tuple(x for x in whole.systems if x not in high)
+    splits: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = [
+        [(whole.systems, whole.layers)],
+        [(whole.systems, ()), ((), whole.layers)],
+    ]
+    if rest:
+        splits.append([(high, ()), (rest, whole.layers)])
+    fields = [
+        f
+        for f in ("domestic_stack", "security_assessment")
+        if getattr(s.procurement, f) == "required"
+    ]
+    relaxations = [[], *([f] for f in fields), *([fields] if len(fields) > 1 else [])]
+    best: tuple[float, list[int]] | None = None
+    for relax in relaxations:
+        r = s.model_copy(
+            update={
+                "procurement": s.procurement.model_copy(update=dict.fromkeys(relax, "preferred"))
+            }
+        )
+        inst = build_instance(r, a.deployment, a.weights.weights, inputs.vendors, rates)
+        for parts in splits:
+            if not relax and len(parts) == 1:
+                continue  # the lot as it is
+            prices = [price(*p) for p in parts]
+            counts, total = [], 0.0
+            for (systems, layers), pr in zip(parts, prices, strict=True):
+                costs = list(estimates(inst, Scope("x", whole.name, systems, layers)).values())
+                share = award.total_cost_cny * pr / sum(prices) if sum(prices) else 0.0
+                counts.append(len(costs))
+                total += ceiling(costs, round(share, 2), KB) or float("inf")
+            if min(counts) >= 3 and (best is None or total < best[0]):
+                best = (total, counts)
+    return best
+
+
+@pytest.mark.parametrize(
+    "name, procurement",
+    [
+        ("prefecture-binzhou", {}),
+        ("prefecture-binzhou", {"domestic_stack": "required"}),
+        ("county-west", {}),
+        ("county-west", {"domestic_stack": "required"}),
+        # two eligible; both splits give three or more, each the cheaper in one of them
+        ("expansion-over-limit", {"exclude_vendors": ["telecom-a"]}),
+        ("expansion-over-limit", {"exclude_vendors": ["cloud-a"]}),
+    ],
+)
+def test_the_adopted_change_is_the_cheapest_of_every_change_tried(
+    variant: Any, name: str, procurement: dict[str, str]
+) -> None:
+    """Brute force: the plan's lots and ceilings are those of the cheapest change found by
+    trying every relaxation and split from scratch, or the lot has no method if none gives
+    three."""
+    found = brute_force(example(name), **procurement)
+    path = variant(lambda d: d["procurement"].update(procurement), example(name))
+    plan = plan_json(path)
+    check_competition(plan)
+    if found is None:
+        assert [lot.method for lot in plan.lots] == ["none"]
+        return
+    total, counts = found
+    assert [lot.eligible for lot in plan.lots] == counts
+    assert plan.total_ceiling_cny == pytest.approx(total, abs=10_000.0 * len(counts))
+
+
+def test_a_lot_no_candidate_can_take_whole_is_split_to_three_each(variant: Any) -> None:
+    """Zero eligible for the whole prefecture lot (its one candidate excluded): the services
+    split gives three each and is adopted; its cost is the ceilings in total, none having been
+    possible before."""
+    path = variant(lambda d: d["procurement"].update(exclude_vendors=["cloud-a"]))
+    plan = plan_json(path)
+    check_competition(plan)
+    [a] = plan.adjustments
+    assert [lot.eligible for lot in plan.lots] == [3, 3]
+    assert "仅有0家合格候选供应商" in a.note.zh and "调整前无法设定" in a.note.zh
+    assert a.ceiling_delta_cny == pytest.approx(plan.total_ceiling_cny or 0.0)
+
+
+def test_a_lot_without_the_services_does_not_keep_them_with_its_supplier() -> None:
+    """The prefecture's platform lot, once the services are a lot of their own, no longer says
+    its supplier keeps the security services (the integrator rule applies to the lot that buys
+    them); the services lot has no subcontracting terms of its own."""
+    plan = plan_json(example("prefecture-binzhou"))
+    platform, services = plan.lots
+    assert "security" not in platform.layers and platform.subcontracting is not None
+    assert "安全服务" not in platform.subcontracting.zh
+    assert services.layers == ["security", "ops"] and services.subcontracting is None
