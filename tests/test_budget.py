@@ -107,3 +107,21 @@ def test_an_extra_cut_short_by_its_solve_limit_is_said_not_dropped(
     assert said is not None and "次优方案" in said.zh
     assert any(mark in said.en for mark in OUT_OF_TIME)
     assert "(1 of 3 found)" in said.en
+
+
+def test_the_analyses_side_by_side_or_one_after_the_other_agree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A quick award has its robustness analysis and bidder explanations run side by side, a
+    slow one (a province's) one after the other: with time enough both ways give the same
+    recommendation, so the choice changes only where the time goes."""
+    import procure.recommendation as module
+
+    inputs = load_inputs(example("county-west"))
+    s, vendors = inputs.scenario, inputs.vendors
+    side = recommend(s, inputs.base_dir, vendors=vendors, time_budget=ENOUGH)
+    assert side.award is not None and side.award.seconds < module.SIDE_BY_SIDE
+    assert any(b.price_to_win is not None for b in side.bidders)
+    monkeypatch.setattr(module, "SIDE_BY_SIDE", 0.0)  # every award counts as slow
+    after = recommend(s, inputs.base_dir, vendors=vendors, time_budget=ENOUGH)
+    assert after.model_dump_json() == side.model_dump_json()

@@ -140,9 +140,10 @@ def test_explain_cli_in_chinese_names_bidders_and_systems() -> None:
 
 def test_prices_to_win_take_few_re_solves(monkeypatch: pytest.MonkeyPatch) -> None:
     """The re-solves go where the two bracketing awards' exact scores meet (`_crossing`), so
-    the prefecture example's twelve bidders take 65 re-solves (103 when the crossing was a
-    straight line through the bracket's ends, 188 by halving); the figures themselves are
-    checked against re-solves above."""
+    the prefecture example's twelve bidders take 58 re-solves (65 when the two either side
+    of a crossing left a bracket a rounding error over the tolerance and a third halved it,
+    103 when the crossing was a straight line through the bracket's ends, 188 by halving);
+    the figures themselves are checked against re-solves above."""
     import procure.analysis.explain as module
 
     inputs, a = read(example("prefecture-binzhou"))
@@ -158,7 +159,7 @@ def test_prices_to_win_take_few_re_solves(monkeypatch: pytest.MonkeyPatch) -> No
     explain(
         inputs.scenario, a.deployment, a.weights.weights, inputs.vendors, knowledge().costs, award
     )
-    assert len(calls) <= 75
+    assert len(calls) <= 60
 
 
 def test_the_crossing_is_where_the_two_scores_meet() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from procure.advice.assess import Assessment, assess, spend_basis
+from procure.advice.deployment import Placement
 from procure.advice.knowledge import MarketFigure, knowledge
 from procure.advice.route import (
     RouteAdvice,
@@ -20,7 +21,7 @@ from procure.advice.route import (
 from procure.advice.route import timeline as route_timeline
 from procure.analysis import AWARD_DRAWS
 from procure.analysis.cashflow import LABELS, Comparison, compare_modes
-from procure.analysis.explain import BidderOutcome, explain
+from procure.analysis.explain import LISTED, BidderOutcome, explain
 from procure.analysis.sensitivity import Sensitivity, analyse
 from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
@@ -89,6 +90,7 @@ class Recommendation(BaseModel):
 
 
 EXPLAIN_SECONDS = 30.0  # the bidder explanations' share of a brief's time (large tenders)
+SIDE_BY_SIDE = 1.0  # seconds: an award solved faster has its analyses run side by side
 
 
 def recommend(
@@ -131,9 +133,8 @@ def recommend(
         except InfeasibleError as exc:
             return Text(en=str(exc), zh=exc.text("zh"))
 
-    def award_and_robustness() -> tuple[Award | Text, Sensitivity]:
-        solved = solve_award()
-        return solved, analyse(  # re-solves start from the award; with none, none are run
+    def robustness_of(solved: Award | Text) -> Sensitivity:
+        return analyse(  # re-solves start from the award; with none, none are run
             scenario,
             assessment.deployment,
             assessment.weights.weights,
@@ -144,6 +145,35 @@ def recommend(
             base_award=solved if isinstance(solved, Award) else None,
             budget=budget,
         )
+
+    def bidders_of(solved: Award | Text) -> list[BidderOutcome]:
+        if not isinstance(solved, Award):
+            return []
+        return explain(
+            scenario,
+            assessment.deployment,
+            assessment.weights.weights,
+            vendors,
+            kb.costs,
+            solved,
+            solver=solver,
+            seconds=max(0.0, min(EXPLAIN_SECONDS, budget.left())),
+        )
+
+    def award_and_analyses() -> tuple[Award | Text, Sensitivity, list[BidderOutcome]]:
+        """The award, then its robustness and the bidders' explanations: side by side when
+        the award solved in under SIDE_BY_SIDE seconds (both need only the award, their
+        re-solves are many small MILPs, and each keeps the other's idle core busy; HiGHS
+        releases the GIL while it solves); else one after the other, the explanations
+        getting what the robustness analysis leaves of the time budget (a province's
+        re-solves each run to their time limit: side by side, they took cores from the
+        robustness re-solves and still ended unknown)."""
+        solved = solve_award()
+        if isinstance(solved, Award) and solved.seconds < SIDE_BY_SIDE:
+            robustness, bidders = both(lambda: robustness_of(solved), lambda: bidders_of(solved))
+            return solved, robustness, bidders
+        robustness = robustness_of(solved)
+        return solved, robustness, bidders_of(solved)
 
     def other_structure() -> Award | None:
         """The award under the other contract structure, for comparison: part of the analysis
@@ -172,7 +202,7 @@ def recommend(
             return None
 
     # the other contract structure is independent: solved beside the award and its analysis
-    (solved, robustness), alternative = both(award_and_robustness, other_structure)
+    (solved, robustness, bidders), alternative = both(award_and_analyses, other_structure)
     award = solved if isinstance(solved, Award) else None
     infeasible = solved if isinstance(solved, Text) else None
     plan = None
@@ -228,20 +258,6 @@ def recommend(
             update={"route": route.model_copy(update={"reasons": [*route.reasons, partner]})}
         )
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
-    bidders = (
-        explain(
-            scenario,
-            assessment.deployment,
-            assessment.weights.weights,
-            vendors,
-            kb.costs,
-            award,
-            solver=solver,
-            seconds=max(0.0, min(EXPLAIN_SECONDS, budget.left())),
-        )
-        if award is not None
-        else []
-    )
     return Recommendation(
         plan=plan,
         bidders=bidders,
@@ -470,10 +486,21 @@ def summary(
         )
     )
     risks_en, risks_zh = [], []
-    close = [p.name for p in a.deployment.placements if p.margin is not None and p.margin < 3]
-    if close:  # by the names the user gave, never the ids
-        risks_en.append(f"close deployment calls for {', '.join(close)}")
-        risks_zh.append(f"{'、'.join(close)}的部署模式差距较小")
+    close = [p for p in a.deployment.placements if p.margin is not None and p.margin < 3]
+    if close:  # by the names the user gave, never the ids; a province's: the closest few
+        named = close_calls(close)
+        more_en = more_zh = ""
+        if len(named) < len(close):
+            more_en = (
+                f" and {len(close) - len(named)} more (every system's fit by model is in "
+                "systems.csv)"
+            )
+            more_zh = f"等{len(close)}个系统"
+        risks_en.append(f"close deployment calls for {', '.join(named)}{more_en}")
+        risks_zh.append(
+            f"{'、'.join(named)}{more_zh}的部署模式差距较小"
+            + ("（全部系统的各模式适配得分见附件 systems.csv）" if more_zh else "")
+        )
     p_other = c.risk.probability_cheaper["jv" if c.cheaper == "direct_purchase" else "direct"]
     if p_other > 0.25:
         risks_en.append(f"the cheaper partnership mode flips in {p_other:.0%} of draws")
@@ -504,6 +531,16 @@ def summary(
             )
         )
     return lines
+
+
+def close_calls(close: list[Placement]) -> list[str]:
+    """The names of the close deployment calls the summary names: all of them, or past LISTED
+    (a province's 3,000 systems had 2.5 pages of them) the LISTED closest, in the scenario's
+    order."""
+    if len(close) <= LISTED:
+        return [p.name for p in close]
+    closest = {id(p) for p in sorted(close, key=lambda p: p.margin or 0.0)[:LISTED]}
+    return [p.name for p in close if id(p) in closest]
 
 
 def timing(plan: Plan | None, months: float, path: Text) -> Text:

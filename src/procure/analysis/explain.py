@@ -32,6 +32,8 @@ from procure.money import fmt_pct
 from procure.text import Text
 
 TOLERANCE = 0.0005  # the bisection stops when the cut is known to within 0.05 points
+EPS = TOLERANCE / 4  # a verifying re-solve's distance from a predicted change: the two
+# either side leave a bracket of half the tolerance, never a rounding error over it
 MAX_CUT = 0.999  # a bidder that does not win at 99.9% off cannot win on price
 MAX_RISE = 10.0  # a winner that keeps its systems at +1000% is not contested on price
 MISSES = 4  # predicted changes a search may miss before it only halves
@@ -218,8 +220,10 @@ def _bisect(
     A bracket [lo, hi] is kept with `wins` false at lo (first the award `start`, at t = 0)
     and true at hi, as in bisection, so the answer is as exact; but the re-solves are placed
     where the scores of the two bracketing awards meet (`_crossing`, on their exact scores):
-    half a TOLERANCE past that point, then half a TOLERANCE before it, so a change between
+    a quarter of TOLERANCE (EPS) past that point, then as far before it, so a change between
     two awards is found in two re-solves, not the 11-15 halvings of [0, top] to TOLERANCE.
+    (At half a TOLERANCE either side the bracket came out a rounding error wider than
+    TOLERANCE, and a third re-solve halved it: 10 of the prefecture example's 65.)
     A probe on the unexpected side has met a third award, which the next crossing uses; past
     MISSES of them the bracket is only halved, so a search never runs away."""
     at_top = _won(inst, vid, 1 + sign * top, solver, start, deadline)
@@ -231,9 +235,9 @@ def _bisect(
         crossing = None if misses > MISSES else _crossing(inst, vid, sign, below, near, lo, hi)
         expect = None  # whether the crossing predicts `wins` at the probe
         if crossing is not None and hi - crossing > TOLERANCE:
-            probe, expect = crossing + TOLERANCE / 2, True  # just past the change
+            probe, expect = crossing + EPS, True  # just past the change
         elif crossing is not None and crossing - lo > TOLERANCE:
-            probe, expect = crossing - TOLERANCE / 2, False  # just before it
+            probe, expect = crossing - EPS, False  # just before it
         else:
             probe = (lo + hi) / 2
         now = _won(inst, vid, 1 + sign * probe, solver, near, deadline)
@@ -402,7 +406,8 @@ LISTED = 12  # in a large brief, at most this many systems named per list (the r
 
 def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | None = None) -> str:
     """One bidder's outcome as a sentence in `lang`; `names`: system and vendor ids -> names;
-    `most`: name at most this many systems per list and count the rest (large briefs)."""
+    `most`: name at most this many systems per list (what it wins or loses, the systems it
+    is not eligible for) and count the rest (large briefs)."""
     zh = lang == "zh"
     layer = {
         "security": ("security layer", "安全服务层"),
@@ -422,7 +427,15 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | Non
             )
         return text
 
-    why = ("；" if zh else "; ").join(r(lang) for r in o.ineligible)
+    reasons = [r(lang) for r in o.ineligible]  # one a system: cut as `things` cuts lists
+    rest = len(reasons) - most if most is not None and len(reasons) > most else 0
+    why = ("；" if zh else "; ").join(reasons[: len(reasons) - rest])
+    if rest:
+        why += (
+            f"；另有{rest}个系统（全部原因见附件 brief.json）"
+            if zh
+            else f"; and {rest} more systems (every reason is in brief.json)"
+        )
     if o.outcome == "ineligible":
         return f"任何价格下都无法入选：{why}。" if zh else f"Not in the mix at any price: {why}."
     if o.outcome == "won":

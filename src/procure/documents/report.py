@@ -273,6 +273,7 @@ def context(
         "system_name": lambda sid: systems.get(sid, sid),
         "bidder_text": bidder_text,
         "listed": LISTED,
+        "shown_rows": SHOWN_SYSTEMS,
         "alt_changes": alt_changes,
         "vendor_name": lambda vid: vendors.get(vid, vid),
         "enum": lambda v: t.get("val_" + str(v).replace(" ", "_"), v),
