@@ -666,7 +666,9 @@ def hint_values(
     if not chosen <= x.keys() or not won <= z.keys() or not used <= y.keys():
         return None
     if integrator is not None and integrator not in g:
-        return None
+        if len(used) > 1:
+            return None
+        integrator = None  # one winner: no rule reads the integrator (`leaders`)
     return [
         *((h, float(t in chosen)) for t, h in x.items()),
         *((h, float(k in won)) for k, h in z.items()),
