@@ -7,20 +7,23 @@ primal heuristics looking for that set (500 systems x 30 vendors: 25-52 s). So `
 can run a branch and bound of its own on `priority` variables (the vendor and integrator
 indicators):
 
-- every node is the LP relaxation with some priority variables fixed, solved by HiGHS's
-  simplex from the previous basis. The relaxation keeps a working set: rows named with a
+- every node is the LP relaxation with some priority variables fixed and the bounds those
+  fixings imply for other columns (`_Propagation`), solved by HiGHS's simplex from its
+  parent's basis; its bound is a dual bound (`_Relaxation._dual_bound`), valid whatever the
+  simplex's tolerances. The relaxation keeps a working set: rows named with a
   `lazy` prefix join only when a solution breaks them, and of each `neighbourhood` group (a
   system's options) only the best few columns start in, others joining when their reduced
   cost says they would improve it. It returns only when neither finds anything, so its value
   is the relaxation of the whole model;
 - where the priority variables come out integral, a RENS-style rounding (integral values
   fixed, the groups holding fractional ones and the smallest groups left free) gives an award.
-  If that is not within the gap of the node's bound, HiGHS solves the node as a MIP;
+  If that is not within the gap of the node's bound, HiGHS solves the node as a MIP when
+  best-first search reaches it, so a better award found meanwhile closes it unsolved;
 - nodes are explored depth first until an award exists, then best bound first, and closed
   once their bound is within the gap of the incumbent.
 
-Every bound is an LP bound or a HiGHS MIP bound over a node's whole region, so the gap
-reported is proven. Small models go to HiGHS directly.
+Every bound is a dual bound of a node's LP or a HiGHS MIP bound over a node's whole region,
+so the gap reported is proven. Small models go to HiGHS directly.
 """
 
 from __future__ import annotations
@@ -356,8 +359,10 @@ class _Relaxation:
                 # simplex 5-8 s per node on 500x30 with the integrator rules.)
                 if len(self.cols_in) == len(self.a.cost):
                     return None
-                entering = self._feasible_columns(remaining)
-                if entering is None:
+                entering = self._farkas_columns()
+                if entering is None:  # no certificate to price with: ask the whole LP
+                    entering = self._feasible_columns(remaining)
+                if entering is None or not len(entering):
                     return None
                 self._add_cols(entering)
                 primal = False
@@ -422,6 +427,48 @@ class _Relaxation:
             grown.valid = True
             basis = grown
         self.h.setBasis(basis)
+
+    def _farkas_columns(self) -> np.ndarray | None:
+        """Farkas pricing: HiGHS's dual ray y proves the working set infeasible when y A x,
+        over the columns' bounds, cannot reach what the rows' bounds demand of y r. The
+        outside columns that could close that distance join (the best of each group); none
+        if none could, for then the ray proves the whole LP infeasible (rows outside the
+        working set only remove more). None when the ray proves nothing to a clear margin:
+        the whole LP is then asked (`_feasible_columns`, a cold solve: 1.5 s a node on
+        1000x40)."""
+        _, has_ray, values = self.h.getDualRay()
+        if not has_ray:
+            return None
+        a = self.a
+        ray = np.zeros(len(self.row_pos))
+        ray[self.rows_in] = np.asarray(values)
+        lower = np.where(np.isfinite(self.lower), self.lower, self.box[0])
+        upper = np.where(np.isfinite(self.upper), self.upper, self.box[1])
+        inside = self.col_pos >= 0
+        outside = ~inside & (upper > lower)
+        for sign in (1.0, -1.0):  # the orientation in which the ray is a proof
+            # y r >= its least over the rows' bounds: an entry whose side is infinite (noise
+            # of the wrong sign) is dropped, which leaves a valid, if weaker, combination
+            y = sign * ray
+            y[(y > 0) & ~np.isfinite(a.row_lower)] = 0.0
+            y[(y < 0) & ~np.isfinite(a.row_upper)] = 0.0
+            d = np.bincount(a.cols, weights=a.vals * y[a.rows], minlength=len(a.cost))
+            reach = _most(d[inside], lower[inside], upper[inside])
+            demand = -_most(-y, a.row_lower, a.row_upper)  # the least y r allows
+            margin = 1e-6 * (1.0 + abs(reach) + abs(demand))
+            if not reach < demand - margin:
+                continue
+            helps = outside & (d > 0)
+            if reach + float(np.sum(d[helps] * upper[helps])) < demand - margin:
+                return np.zeros(0, dtype=np.int64)  # the whole LP is infeasible
+            entering = np.flatnonzero(helps)
+            entering = entering[np.argsort(-d[entering], kind="stable")]
+            group = self.group_of[entering]
+            _, first = np.unique(group, return_index=True)
+            return np.sort(
+                np.concatenate([entering[group < 0], entering[first[group[first] >= 0]]])
+            )
+        return None
 
     def _feasible_columns(self, seconds: float) -> np.ndarray | None:
         """The outside columns a solution of the whole LP (the node's bounds) uses; None if
