@@ -172,3 +172,25 @@ def test_branching_on_vendors_matches_brute_force_where_the_lead_decides(inst: I
     ev = evaluate(inst, *model.choice())
     assert not ev.violations
     assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))
+
+
+def test_the_rounding_mip_ends_within_its_time_limit() -> None:
+    """Regression: on a generated 150x12 (seed 1) HiGHS 1.16 looped past the time limit in
+    the branching's rounding MIP after a second restart (60 s and more on a 20 s limit). In a
+    child process, so a loop fails the test instead of hanging the run."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from tests.test_formulation import generated\n"
+        "from procure.award.formulation import ArrayModel\n"
+        "model = ArrayModel(generated(150, 12, 1))\n"
+        "print(model.solve(time_limit=20, branching=True)[0])\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=45
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "Optimal"
