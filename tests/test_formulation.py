@@ -7,21 +7,31 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from procure.advice.assess import assess
 from procure.advice.knowledge import knowledge
 from procure.award import mip
-from procure.award.formulation import ArrayModel, Model, build, model_for
-from procure.award.instance import Instance, build_instance, evaluate
+from procure.award.formulation import (
+    ArrayModel,
+    Model,
+    build,
+    leaders,
+    model_for,
+    placements,
+    several_win,
+)
+from procure.award.instance import CROSS_LAYERS, Instance, build_instance, evaluate
 from procure.award.optimizer import solve_exact
 from procure.inputs.load import load_inputs
 
 from .conftest import EXAMPLES
-from .test_optimizer import brute_force, instances
+from .test_optimizer import _vendor, brute_force, feasible_awards, instances
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from generate import capable, scenario, vendors, with_budget
@@ -172,3 +182,100 @@ def test_highs_reads_arrays_and_other_solvers_pulp() -> None:
     inst = example_instance(EXAMPLES[0])
     assert isinstance(model_for(inst, "highs"), ArrayModel)
     assert isinstance(model_for(inst, "cbc"), Model)
+
+
+@st.composite
+def led_instances(draw: Any) -> Instance:
+    """`instances` with the integrator's rules on, one or two MLPS-4 systems and capacities
+    near their load (so some bidders that may act as integrator cannot lead), a roomy budget
+    and several winners allowed: where `leaders` decides."""
+    inst = draw(instances())
+    key = inst.systems[: draw(st.integers(1, min(2, len(inst.systems))))]
+    load = int(sum(inst.vcpu[s] for s in key))
+    vendors = {
+        v: d.model_copy(update={"capacity_vcpu": draw(st.integers(max(1, load - 6), load + 12))})
+        for v, d in inst.vendors.items()
+    }
+    return replace(
+        inst,
+        structure="integrator",
+        integrator_systems=key,
+        vendors=vendors,
+        budget=1e6,
+        min_vendors=draw(st.integers(1, 2)),
+        max_vendors=len(vendors),
+        max_share=draw(st.sampled_from([1.0, 0.9, 0.75])),
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=st.one_of(instances(), led_instances()))
+def test_the_bidders_that_may_lead_and_their_placements_keep_every_award(inst: Instance) -> None:
+    """`leaders` and `placements` remove no award (brute force): every award that meets the
+    rules with several winners is led by a bidder of `leaders` (elastic or not), and uses
+    only placements the model has."""
+    may_lead, loose = leaders(inst), leaders(inst, elastic=True)
+    assert may_lead <= loose
+    kept, kept_loose = set(placements(inst)), set(placements(inst, elastic=True))
+    for (assignment, layers, integrator), _ in feasible_awards(inst):
+        winners = {v for v, _ in assignment.values()} | set(layers.values())
+        if len(winners) > 1 and inst.structure == "integrator":
+            assert integrator in may_lead
+        chosen = {(s, v, m) for s, (v, m) in assignment.items()}
+        assert chosen <= kept
+        assert chosen <= kept_loose
+
+
+def a_capacity_bound_lead() -> Instance:
+    """Two MLPS-4 systems of 10 vCPU each (the integrator's, GPL art. 48): v0 may act as
+    integrator but has 15 vCPU, v1 has 40, v2 may not lead; a 75% cap makes several win."""
+    systems = ["s0", "s1", "s2"]
+    vcpu = {"s0": 10.0, "s1": 10.0, "s2": 5.0}
+    bidders = {"v0": (True, 15, 0.0), "v1": (True, 40, 30.0), "v2": (False, 40, 10.0)}
+    vendors = {
+        v: _vendor(i, lead, cap, setup) for i, (v, (lead, cap, setup)) in enumerate(bidders.items())
+    }
+    triples = [(s, v, "private") for s in systems for v in vendors]
+    hosting = {t: 20.0 + 10 * int(t[1][1]) + 3 * int(t[0][1]) for t in triples}
+    total = sum(vcpu.values())
+    return Instance(
+        structure="integrator",
+        lead_share=True,
+        integrator_systems=["s0", "s1"],
+        integrator_layers=["security"],
+        systems=systems,
+        vcpu=vcpu,
+        size={s: vcpu[s] / total for s in systems},
+        vendors=vendors,
+        triples=triples,
+        cost=dict(hosting),
+        hosting=hosting,
+        value={t: 60.0 + 10 * int(t[1][1]) for t in triples},
+        layer_options={layer: sorted(vendors) for layer in CROSS_LAYERS},
+        layer_cost={(layer, v): 10.0 for layer in CROSS_LAYERS for v in vendors},
+        years=3,
+        budget=1e6,
+        min_vendors=1,
+        max_vendors=3,
+        max_share=0.75,
+        cost_weight=0.3,
+        integrator_rate=0.06,
+        extra_vendor_cost=5.0,
+    )
+
+
+def test_a_bidder_without_room_for_the_mlps4_systems_does_not_lead() -> None:
+    """v0 is the cheapest but cannot hold both MLPS-4 systems (20 vCPU in 15): it has no
+    integrator column and no MLPS-4 placement, the elastic build (capacity may be exceeded
+    at a penalty, for the diagnosis) keeps both, and the optimum is brute force's."""
+    inst = a_capacity_bound_lead()
+    assert several_win(inst)
+    assert leaders(inst) == {"v1"}
+    assert leaders(inst, elastic=True) == {"v0", "v1"}
+    assert not [t for t in placements(inst) if t[0] in ("s0", "s1") and t[1] != "v1"]
+    assert "g_v0" not in build(inst)[0].names and "v0" in Model(inst, elastic=True).g
+    expected = brute_force(inst)
+    assert expected is not None
+    for model in (ArrayModel(inst), Model(inst)):
+        assert solve_exact(model)[0] == "Optimal"
+        assert evaluate(inst, *model.choice()).objective == pytest.approx(expected, abs=2e-4)

@@ -5,10 +5,13 @@ Sets: systems S, vendors V, eligible triples E = {(s, v, m)} (model m allowed fo
 assessment and offered by v; v certified for s's MLPS level, offers s's layers, has capacity,
 passes 信创 and exclusions; when several vendors must win, an MLPS-4 system's triples are only
 those of bidders that may lead, see `placements`), cross-cutting layers L = {security, ops}
-with eligible vendors V_l.
+with eligible vendors V_l, bidders G that may lead (`leaders`: may act as integrator, have an
+option for every MLPS-4 system, offer every key layer, have the capacity for the MLPS-4
+systems together).
 
 Variables: x_svm in {0,1} for (s,v,m) in E; z_lv in {0,1}; y_v in {0,1} (v wins anything);
-g_v in {0,1} (v is general integrator); u in {0,1} (more than one vendor wins); f >= 0 (fee).
+g_v in {0,1} for v in G (v is general integrator); u in {0,1} (more than one vendor wins);
+f >= 0 (fee).
 
 Cost C = sum_E c_svm x_svm + sum_lv k_lv z_lv + sum_v setup_v y_v + f + e (sum_v y_v - 1),
 value Q = sum_E a_s q_svm x_svm (0..100), objective:
@@ -277,16 +280,47 @@ def several_win(inst: Instance) -> bool:
     return inst.min_vendors >= 2 or inst.max_share < 1
 
 
-def placements(inst: Instance) -> list[tuple[str, str, str]]:
+def leaders(inst: Instance, elastic: bool = False) -> set[str]:
+    """The bidders that may be general integrator: those with an integrator column g_v. The
+    integrator keeps the MLPS-4 systems and the key layers (政府采购法 art. 48, 财政部令第87号
+    art. 35: the `key_` and `keylayer_` rows), so a bidder may lead only if it may act as one
+    (`integrator: true`), has an option for every MLPS-4 system, offers every key layer and,
+    unless the capacity rows are elastic, has the capacity for the MLPS-4 systems together.
+
+    This removes no award: an award led by v gives v every MLPS-4 system and key layer within
+    its capacity; an award with one winner gives it everything, so that winner passes too
+    (and with one winner g is free and not read by any rule). It tightens the relaxation,
+    which otherwise shares the lead among bidders that cannot take it: on the generated
+    500x30 (one bidder of 13 may lead) the root LP scored 0.7736 with g = 0.88 on a bidder
+    whose capacity is below the MLPS-4 systems' vCPU, the optimum 0.7513."""
+    if inst.structure == "parallel":
+        return set()
+    offers: dict[str, set[str]] = {}
+    for s, v, _ in inst.triples:
+        offers.setdefault(v, set()).add(s)
+    key = set(inst.integrator_systems)
+    load = sum(inst.vcpu[s] for s in key)
+    return {
+        v
+        for v, vendor in inst.vendors.items()
+        if vendor.integrator
+        and key <= offers.get(v, set())
+        and all(v in inst.layer_options.get(layer, ()) for layer in inst.integrator_layers)
+        and (elastic or load <= vendor.capacity_vcpu)
+    }
+
+
+def placements(inst: Instance, elastic: bool = False) -> list[tuple[str, str, str]]:
     """The placements the model may choose: the eligible triples, less those of an MLPS-4
-    system with a bidder that cannot lead when several vendors must win: the integrator keeps
-    the key work (GPL art. 48; MOF Order 87 art. 35), so the key row would hold them at 0.
-    Left in, they made the branching solver's first working set infeasible and its LP stall
-    (generated 500x30: no award in 120 s)."""
+    system with a bidder that cannot lead (`leaders`) when several vendors must win: the
+    integrator keeps the key work (GPL art. 48; MOF Order 87 art. 35), so the key row would
+    hold them at 0. Left in, they made the branching solver's first working set infeasible
+    and its LP stall (generated 500x30: no award in 120 s)."""
     if inst.structure == "parallel" or not inst.integrator_systems or not several_win(inst):
         return inst.triples
     key = set(inst.integrator_systems)
-    return [t for t in inst.triples if t[0] not in key or inst.vendors[t[1]].integrator]
+    lead = leaders(inst, elastic)
+    return [t for t in inst.triples if t[0] not in key or t[1] in lead]
 
 
 class Model:
@@ -306,7 +340,7 @@ class Model:
         p = pulp.LpProblem("vendor_mix", pulp.LpMaximize)
         self.problem = p
         vids = sorted(inst.vendors)
-        triples = placements(inst)
+        triples = placements(inst, elastic)
         if naive:  # every triple gets a variable; ineligible ones are fixed to 0 by constraints
             triples = [
                 (s, v, m)
@@ -317,11 +351,8 @@ class Model:
         self.x = {t: p.add_variable(f"x_{t[0]}_{t[1]}_{t[2]}", cat="Binary") for t in triples}
         self.y = {v: p.add_variable(f"y_{v}", cat="Binary") for v in vids}
         parallel = inst.structure == "parallel"
-        self.g = {
-            v: p.add_variable(f"g_{v}", cat="Binary")
-            for v in vids
-            if inst.vendors[v].integrator and not parallel
-        }
+        may_lead = leaders(inst, elastic)
+        self.g = {v: p.add_variable(f"g_{v}", cat="Binary") for v in vids if v in may_lead}
         self.z = {
             (layer, v): p.add_variable(f"z_{layer}_{v}", cat="Binary")
             for layer in CROSS_LAYERS
@@ -635,7 +666,9 @@ def hint_values(
     if not chosen <= x.keys() or not won <= z.keys() or not used <= y.keys():
         return None
     if integrator is not None and integrator not in g:
-        return None
+        if len(used) > 1:
+            return None
+        integrator = None  # one winner: no rule reads the integrator (`leaders`)
     return [
         *((h, float(t in chosen)) for t, h in x.items()),
         *((h, float(k in won)) for k, h in z.items()),
@@ -725,7 +758,8 @@ def build(inst: Instance, per_cny: float | None = None) -> tuple[mip.Arrays, Lay
     # columns, named as the PuLP model names them; PuLP orders columns by name
     named: list[tuple[str, Any]] = [(f"x_{t[0]}_{t[1]}_{t[2]}", ("x", t)) for t in triples]
     named += [(f"y_{v}", ("y", v)) for v in vids]
-    gids = [v for v in vids if inst.vendors[v].integrator and not parallel]
+    may_lead = leaders(inst)
+    gids = [v for v in vids if v in may_lead]
     named += [(f"g_{v}", ("g", v)) for v in gids]
     zkeys = [(layer, v) for layer in CROSS_LAYERS for v in inst.layer_options[layer]]
     named += [(f"z_{k[0]}_{k[1]}", ("z", k)) for k in zkeys]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from procure.award import formulation
 from procure.award.formulation import Choice, interchangeable, several_win
 from procure.award.instance import CROSS_LAYERS, Instance, cost_reference, evaluate
 
@@ -42,11 +43,12 @@ def first_award(inst: Instance) -> Choice | None:
     if not inst.triples or not several_win(inst):
         return None
     best: tuple[float, Choice] | None = None
+    may_lead = formulation.leaders(inst)
     for price in BUDGET_PRICES:
         table = _Table(inst, price)
         leaders: list[str | None] = [None]
         if inst.structure == "integrator":
-            leaders = [v for v in table.vendors if _may_lead(inst, table, v)]
+            leaders = [v for v in table.vendors if v in may_lead]
         over = False
         for lead in leaders:
             choice = _award_led_by(inst, table, lead)
@@ -99,16 +101,6 @@ class _Table:
         key = set(inst.integrator_systems)
         self.key = np.array([s in key for s in self.systems], dtype=bool)
         self.col = col
-
-
-def _may_lead(inst: Instance, table: _Table, v: str) -> bool:
-    vendor = inst.vendors.get(v)
-    if vendor is None or not vendor.integrator:
-        return False
-    j = table.col[v]
-    if not np.all(np.isfinite(table.score[table.key, j])):
-        return False
-    return all(v in inst.layer_options.get(layer, []) for layer in inst.integrator_layers)
 
 
 def _award_led_by(inst: Instance, table: _Table, lead: str | None) -> Choice | None:
