@@ -267,6 +267,47 @@ def test_robustness_under_a_spent_budget_says_what_it_left_out() -> None:
     assert "within" in result.budget_note.en
 
 
+def test_a_spent_budget_scans_no_prediction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the budget spent no solve can verify a predicted end, so no weight is scanned
+    (each scan builds an instance: minutes at a province's size, #25): no instance is built,
+    and the intervals are those of the grid-and-halvings search under the same spent budget."""
+    import procure.award.instance as instance
+    from procure.award.budget import Budget
+    from procure.award.optimizer import optimize
+
+    s, a, _ = case("prefecture-binzhou")
+    kb = knowledge()
+    base = optimize(s, a.deployment, a.weights.weights, CATALOG, kb.costs, extras=False)
+    builds = 0
+    real = instance.build_instance
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal builds
+        builds += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(instance, "build_instance", counted)
+    results = [
+        analyse(
+            s,
+            a.deployment,
+            a.weights.weights,
+            CATALOG,
+            draws=100,
+            award_draws=3,
+            base_award=base,
+            budget=Budget(0.001),
+            predicted=predicted,
+        )
+        for predicted in (True, False)
+    ]
+    assert builds == 0
+    predicted, grid = results
+    for now, was in zip(predicted.criteria, grid.criteria, strict=True):
+        assert now.award_interval == was.award_interval
+        assert now.precision == was.precision
+
+
 def test_award_holds_inside_its_reported_interval() -> None:
     s, a, result = case("prefecture-binzhou")
     from procure.award.optimizer import optimize

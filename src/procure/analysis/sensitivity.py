@@ -638,11 +638,17 @@ def analyse(
                     best = value if best is None else max(best, value)
             return best, others
 
+        def predict(a: float, b: float) -> float | None:
+            if budget.limit(TIME_LIMIT) is None:
+                # no solve can verify a prediction now (the budget only shrinks), so the next
+                # probe ends the search wherever it lies: scan nothing (each scanned weight
+                # builds an instance, about 2 s at a province's size: minutes for no figure)
+                return None
+            return first_overtaking(score, a, b)
+
         if not predicted:  # the grid and halvings alone (kept to check the predictions)
             return award_interval(award_at, weights, c)
-        return award_interval(
-            award_at, weights, c, predict=lambda a, b: first_overtaking(score, a, b)
-        )
+        return award_interval(award_at, weights, c, predict=predict)
 
     # the four interval searches are independent solves: run them side by side
     intervals = run_all([partial(interval, c) for c in CRITERIA])
