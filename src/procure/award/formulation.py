@@ -610,6 +610,7 @@ class Model:
                 hint=self.hint(start) if start is not None else (),
                 # an MLPS-4 system may only go to the integrator: all its options stay in
                 inside=[var for t, var in self.x.items() if t[0] in self.key],
+                one_of=list(self.g.values()),  # the one_integrator row: at most one leads
             )
             return self.result.status, self.result.seconds
         if solver == "cbc":
@@ -1089,6 +1090,7 @@ class ArrayModel:
             lazy=("link_",),
             hint=self.hint(start) if start is not None else None,
             inside=self.layout.inside,
+            one_of=np.array(list(self.layout.g.values()), dtype=np.int64),  # one_integrator
         )
         result = self.result
         if result.values is not None and result.objective is not None and result.bound is None:

@@ -20,7 +20,13 @@ indicators):
   If that is not within the gap of the node's bound, HiGHS solves the node as a MIP when
   best-first search reaches it, so a better award found meanwhile closes it unsolved;
 - nodes are explored depth first until an award exists, then best bound first, and closed
-  once their bound is within the gap of the incumbent.
+  once their bound is within the gap of the incumbent;
+- `one_of` (the integrator indicators, of which a row keeps at most one at 1) is branched on
+  first and as a whole: a node whose relaxation splits the lead between several bidders gets a
+  child per bidder that may still lead (its indicator fixed to 1, the others to 0) and one with
+  none (`_choices`). With the lead fixed, the rows that tie the lead and the key work to the
+  integrator are linear and strong; binary branching on one indicator left the 0 branch
+  splitting the lead among the others again.
 
 Every bound is a dual bound of a node's LP or a HiGHS MIP bound over a node's whole region,
 so the gap reported is proven. Small models go to HiGHS directly.
@@ -691,6 +697,7 @@ def solve(
     lazy: Sequence[str] = (),
     hint: Sequence[tuple[Any, float]] = (),
     inside: Sequence[Any] = (),
+    one_of: Sequence[Any] = (),
 ) -> Result:
     """`solve_arrays` on a PuLP problem, its variables named by PuLP objects; writes the values
     into the problem's variables."""
@@ -712,6 +719,7 @@ def solve(
         if hint
         else None,
         inside=index(inside),
+        one_of=index(one_of),
     )
     result.seconds = time.perf_counter() - start
     if result.values is not None:
@@ -732,6 +740,7 @@ def solve_arrays(
     lazy: Sequence[str] = (),
     hint: tuple[np.ndarray, np.ndarray] | None = None,
     inside: np.ndarray | None = None,
+    one_of: np.ndarray | None = None,
 ) -> Result:
     """Solve to a proven relative gap; columns are given by index.
 
@@ -742,7 +751,9 @@ def solve_arrays(
     when branching, an LP with the hinted integers fixed does, and the result is the first
     incumbent. A hint that cannot be completed is dropped. `inside`: columns the node relaxations
     always hold (those a rule ties to a branching variable, which the best few of a group
-    may miss, leaving the first working set infeasible)."""
+    may miss, leaving the first working set infeasible). `one_of`: priority columns of which
+    the model's rows keep at most one at 1 (the caller's promise: the integrator indicators
+    and the `one_integrator` row), branched on as one choice (`_choices`)."""
     start = time.perf_counter()
     limit = INF if time_limit is None else time_limit
     cold = priority is not None and len(priority) and hint is None  # re-solves start warm
@@ -761,6 +772,7 @@ def solve_arrays(
             lazy,
             keep,
             hint,
+            _positions(priority, one_of),
         )
     else:
         sparse = None
@@ -854,7 +866,9 @@ def _branch(
     lazy: Sequence[str],
     inside: np.ndarray,
     hint: tuple[np.ndarray, np.ndarray] | None = None,
+    one_of: np.ndarray | None = None,
 ) -> Result:
+    choice = np.zeros(0, dtype=np.int64) if one_of is None else one_of
     propagation = _Propagation(a)
     root_lo, root_up = a.col_lower.copy(), a.col_upper.copy()
     if not propagation.tighten(root_lo, root_up):
@@ -951,15 +965,22 @@ def _branch(
         if frac.size == 0:
             leaf(bound, x, fixed, basis)
             return
-        k = int(frac[np.argmin(np.abs(values[frac] - 0.5))])
-        for branch in (0.0, 1.0):  # the up branch is pushed last, so the dive opens vendors
-            child = dict(fixed)
-            child[k] = branch
+        split = np.intersect1d(frac, choice)
+        if split.size:  # the lead is split: one child per bidder that may lead, and none
+            children = _choices(fixed, choice)
+        else:
+            k = int(frac[np.argmin(np.abs(values[frac] - 0.5))])
+            children = [{**fixed, k: 0.0}, {**fixed, k: 1.0}]
+        entries = []
+        for child in children:
             solved = node_lp(child, basis)
             if solved is None:
                 continue
             counter += 1
-            entry = (-solved[0], counter, child, solved[1], solved[2])
+            entries.append((-solved[0], counter, child, solved[1], solved[2]))
+        if split.size:  # the dive takes the best bound first (pushed last)
+            entries.sort(key=lambda e: (-e[0], -e[1]))
+        for entry in entries:  # binary: the up branch last, so the dive opens vendors
             if incumbent == -INF:
                 stack.append(entry)
             else:
@@ -1047,6 +1068,32 @@ def _branch(
     elif lp_bound is not None:  # both bound every award: the tighter holds
         bound = min(bound, lp_bound)
     return _result(best, incumbent, bound, gap, nodes, leaf_mips, sign)
+
+
+def _positions(priority: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
+    """The positions in `priority` of `columns` (those not in it are left out)."""
+    if columns is None or not len(columns):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.isin(priority, columns)).astype(np.int64)
+
+
+def _choices(fixed: dict[int, float], choice: np.ndarray) -> list[dict[int, float]]:
+    """The children of a node whose relaxation splits the lead: for each member k of
+    `choice` (positions in the priority list) not fixed yet, k fixed to 1 and every other
+    member to 0; and every member fixed to 0.
+
+    Exact: the model keeps at most one member at 1 (`one_of`), so every integral point of the
+    node has either none at 1 or exactly one, k, and lies in that child; a member fixed to 0
+    at the node stays 0, and if one were fixed to 1 the others would be 0 and the lead not
+    split. The children's regions cover the node's, so each child is a node like any other:
+    its bound a dual bound of its LP (`_Relaxation`), closed only by the incumbent or within
+    the gap, and the search's gap and status hold as before. A child whose fixings the rows
+    refute (`_Propagation`: a bidder without the capacity for the key work, or none when
+    several must win) is dropped as an infeasible node is. Leaders are thus pruned only by a
+    bound that cannot beat the incumbent by more than the gap."""
+    open_ = [int(k) for k in choice if int(k) not in fixed]
+    base = {**fixed, **{k: 0.0 for k in open_}}
+    return [{**base, k: 1.0} for k in open_] + [base]
 
 
 def _result(
