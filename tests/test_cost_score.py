@@ -187,3 +187,18 @@ def test_every_losers_price_to_win_is_finite_unless_a_rule_stops_it(path: Path) 
                 text = describe(o, {}, lang)
                 assert all(rule(lang) in text for rule in o.blocked_by)
                 assert "budget" not in text and "预算" not in text
+
+
+def test_the_cost_floor_kept_once_is_a_variants_own() -> None:
+    """`cost_floor` is computed once per instance (#25); a variant (`replace`, as the extras,
+    the diagnosis and the price-to-win probes make them) starts without it and gets its own."""
+    from procure.award.instance import _cost_floor
+
+    inst = _instance(EXAMPLES[0])
+    assert inst.floor is None
+    floor = cost_floor(inst)
+    assert floor == _cost_floor(inst) and inst.floor == floor
+    cheaper = replace(inst, cost={t: c / 2 for t, c in inst.cost.items()})
+    assert cheaper.floor is None
+    assert cost_floor(cheaper) == _cost_floor(cheaper) < floor
+    assert cost_floor(inst) == floor  # the original keeps its own
