@@ -235,6 +235,9 @@ def build_instance(
     hosting: dict[tuple[str, str, str], float] = {}
     value: dict[tuple[str, str, str], float] = {}
     ineligible: dict[str, list[Text]] = {}
+    quality = {
+        vid: vendor_quality(v, weights, rates.service_score_weight) for vid, v in pool.items()
+    }
     for s in scenario.systems:
         sid = str(s.id)
         placement = deployment.placement(sid)
@@ -294,7 +297,7 @@ def build_instance(
                 cost[key] = host + migration
                 value[key] = min(
                     100.0,
-                    fit[m] * vendor_quality(v, weights, rates.service_score_weight) / 100 + bonus,
+                    fit[m] * quality[v.id] / 100 + bonus,
                 )
         if not found:
             if domestic == "required":
