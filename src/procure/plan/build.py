@@ -28,9 +28,11 @@ from procure.plan.lots import (
     depth_text,
     estimated_value,
     estimates,
+    mix_cost,
     priced,
     scopes,
     split_changes,
+    within,
 )
 from procure.plan.rules import Law, Minimum, PlanKnowledge, Threshold, plan_knowledge
 from procure.plan.workdays import WorkCalendar, known_years
@@ -78,6 +80,7 @@ class Lot(BaseModel):
     memory_gb: float
     storage_tb: float
     estimated_value_cny: float
+    value_basis: Text  # the basis of the estimate, the ceiling and the candidates' estimates
     eligible: int
     without_cheapest_cny: float | None  # the lowest estimate once the cheapest is removed
     ceiling_cny: float | None
@@ -615,11 +618,14 @@ def changes_tried(
 ) -> list[Change]:
     """Every change tried for a lot short of competition: relax requirements the law does not
     impose (each, or both), split the lot (two ways), or a relaxation and a split together."""
-    relax = relaxations(d.scenario, d.scope, d.value)
+    relax = relaxations(d.scenario, d.scope, d.mix)
     splits = split_changes(
         d.scope,
-        d.value,
-        lambda part: priced(market.instance(()), market.award, part),
+        d.mix,
+        lambda part: (
+            mix_cost(market.instance(()), market.award, part),
+            priced(market.instance(()), market.award, part),
+        ),
         names,
         levels,
     )
@@ -645,6 +651,7 @@ class Draft:
     top: float | None
     method: Method
     reasons: list[Text]
+    mix: float  # the estimate's own cost of the scope, before `value` is kept within `costs`
 
     @property
     def budget(self) -> float:
@@ -681,13 +688,14 @@ class Market:
     def draft(self, scope: Scope, value: float, relax: tuple[tuple[str, str], ...] = ()) -> Draft:
         scenario, inst = relaxed(self.scenario, relax), self.instance(relax)
         costs = estimates(inst, scope)
+        mix, value = value, round(within(value, list(costs.values())), 2)
         top = ceiling(list(costs.values()), value, self.kb)
         budget = top if top is not None else value
         by_id = {v.id: v for v in self.vendors}
         method, reasons = decide_method(
             scenario, scope, budget, self.threshold, costs, by_id, self.kb, self.routes
         )
-        return Draft(scenario, inst, scope, value, costs, top, method, reasons)
+        return Draft(scenario, inst, scope, value, costs, top, method, reasons, mix)
 
 
 def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
@@ -696,9 +704,23 @@ def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
     return law if law is not None and len(d.costs) < law.min_suppliers else None
 
 
-def cheapest_change(market: Market, changes: list[Change]) -> tuple[Change, list[Draft]] | None:
+@dataclass(frozen=True)
+class Chosen:
+    """The change adopted, its lots, and whether it keeps the plan's ceilings within the budget
+    (`fits`; None when some other lot has no ceiling, so the total is not known)."""
+
+    change: Change
+    drafts: list[Draft]
+    fits: bool | None
+
+
+def cheapest_change(
+    market: Market, changes: list[Change], room: float | None = None
+) -> Chosen | None:
     """Of the changes whose every lot has the competition its own method needs, the one with
-    the lowest ceilings in total (ties: by its text)."""
+    the lowest ceilings in total (ties: by its text), and whether those fit within `room` (the
+    budget less the other lots' ceilings; None: not known). The cheapest is also the one that
+    keeps the ceilings within the budget whenever any change does: both go by the same total."""
     found: list[tuple[float, str, Change, list[Draft]]] = []
     for change in changes:
         drafts = [market.draft(scope, value, change.relax) for scope, value in change.parts]
@@ -707,23 +729,29 @@ def cheapest_change(market: Market, changes: list[Change]) -> tuple[Change, list
         found.append((sum(x.top or 0.0 for x in drafts), change.text.en, change, drafts))
     if not found:
         return None
-    _, _, change, drafts = min(found, key=lambda f: (f[0], f[1]))
-    return change, drafts
+    total, _, change, drafts = min(found, key=lambda f: (f[0], f[1]))
+    return Chosen(change, drafts, None if room is None else total <= room + 0.005)
 
 
 def settle(
-    market: Market, d: Draft, names: dict[str, str], levels: dict[str, int]
+    market: Market,
+    d: Draft,
+    names: dict[str, str],
+    levels: dict[str, int],
+    room: float | None = None,
 ) -> list[tuple[Draft, Adjustment | None, list[Text]]]:
     """The lot as drafted when its method has the competition it needs; else the cheapest
-    change that gives every resulting lot enough, adopted (each lot with the adjustment's
-    statement); else the lot with no competitive method and what the buyer must do."""
+    change that gives every resulting lot enough, among those that keep the ceilings within the
+    budget when one does (`room`: the budget less the other lots' ceilings), adopted (each lot
+    with the adjustment's statement); else the lot with no competitive method and what the
+    buyer must do."""
     law = short_of(d, market.kb)
     if law is None:
         return [(d, None, [])]
-    best = cheapest_change(market, changes_tried(market, d, names, levels))
+    best = cheapest_change(market, changes_tried(market, d, names, levels), room)
     if best is None:
         return [(d, None, [shortfall_text(d, law, market.kb)])]
-    change, drafts = best
+    change, drafts = best.change, best.drafts
     total = sum(x.top or 0.0 for x in drafts)
     counts = [len(x.costs) for x in drafts]
     adjusted = Adjustment(
@@ -731,7 +759,7 @@ def settle(
         lots=[],  # numbered when the plan's lots are
         ceiling_delta_cny=round(total - (d.top or 0.0), 2),
         note=adjustment_note(d, law, change, total),
-        text=adjustment_text(d, law, change, counts, total),
+        text=adjustment_text(d, law, change, counts, total, best),
     )
     return [(x, adjusted, []) for x in drafts]
 
@@ -768,23 +796,31 @@ def ceiling_change(before: float | None, after: float) -> Text:
 
 
 def adjustment_text(
-    d: Draft, law: Minimum, change: Change, counts: list[int], total: float
+    d: Draft, law: Minimum, change: Change, counts: list[int], total: float, chosen: Chosen
 ) -> Text:
-    """Which change was made, why, and what it costs (the ceilings' difference)."""
+    """Which change was made, why, what it costs (the ceilings' difference), and whether it
+    keeps the ceilings within the budget."""
     each_en = " and ".join(str(c) for c in counts)
     each_zh = "、".join(f"{c}家" for c in counts)
     lots_en = "the lot has" if len(counts) == 1 else "the lots have"
     lots_zh = "采购包" if len(counts) == 1 else "各采购包分别"
     cost = ceiling_change(d.top, total)
+    budget = (
+        Text(
+            en=" None of the changes tried that give enough keeps the ceilings within the budget.",
+            zh="所试调整中能达到该数量的，均不能使最高限价合计不超过预算。",
+        )
+        if chosen.fits is False
+        else Text(en="", zh="")
+    )
     return Text(
         en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
         f"candidate supplier{'s' if len(d.costs) != 1 else ''}, fewer than the "
         f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan adopts the cheapest "
-        f"change that gives enough: {change.text.en}. Now {lots_en} {each_en} eligible; "
-        f"{cost.en}.",
+        f"change that gives enough: {change.text.en}.{budget.en} Now {lots_en} {each_en} eligible; {cost.en}.",
         zh=f"原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
         f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划已采用能达到该数量"
-        f"的最省调整：{change.text.zh}。调整后{lots_zh}有{each_zh}合格候选供应商；{cost.zh}。",
+        f"的最省调整：{change.text.zh}。{budget.zh}调整后{lots_zh}有{each_zh}合格候选供应商；{cost.zh}。",
     )
 
 
@@ -848,11 +884,23 @@ def build_lots(
     inst = market.instance(())
     names = {str(s.id): s.name for s in scenario.systems}
     levels = {str(s.id): s.mlps_level for s in scenario.systems}
+    drafts = [market.draft(s, estimated_value(inst, award, s)) for s in scopes(scenario, award)]
+    tops: list[float | None] = [d.top for d in drafts]
     settled: list[tuple[Draft, Adjustment | None, list[Text]]] = []
-    for scope in scopes(scenario, award):
-        settled += settle(
-            market, market.draft(scope, estimated_value(inst, award, scope)), names, levels
+    for i, d in enumerate(drafts):
+        others = tops[:i] + tops[i + 1 :]
+        room = (
+            None
+            if any(t is None for t in others)
+            else scenario.procurement.budget_cny - sum(t or 0.0 for t in others)
         )
+        done = settle(market, d, names, levels, room)
+        tops[i] = (
+            None
+            if any(x.top is None for x, _, _ in done)
+            else sum(x.top or 0.0 for x, _, _ in done)
+        )
+        settled += done
     lots, internal = [], []
     made: dict[int, Adjustment] = {}  # each adjustment once, with the lots it gave
     for i, (d, adjusted, risks) in enumerate(settled, start=1):
@@ -915,6 +963,7 @@ def write_lot(
         memory_gb=memory,
         storage_tb=storage,
         estimated_value_cny=value,
+        value_basis=value_basis(scenario.procurement.contract_years),
         eligible=n,
         without_cheapest_cny=ordered[1] if n >= 2 else None,
         ceiling_cny=top,
@@ -954,6 +1003,18 @@ def write_lot(
         ],
     )
     return lot, candidates
+
+
+def value_basis(years: int) -> Text:
+    """The one basis of a lot's estimated value, its ceiling and its candidates' estimates."""
+    return Text(
+        en=f"the lot's whole contract value over the {years} contract year"
+        f"{'s' if years != 1 else ''}, setup fees included, as the award estimate prices it, "
+        "kept within the eligible candidate suppliers' estimates for the whole lot; the ceiling "
+        "and those estimates are on the same basis",
+        zh=f"采购包在{years}年合同期内的合同总金额（含部署实施费），按内部测算组合计算，"
+        "并限定在合格候选供应商整包测算值的范围内；最高限价及各整包测算值口径相同",
+    )
 
 
 def _ceiling_rule(n: int, kb: PlanKnowledge) -> Text:

@@ -97,12 +97,13 @@ def estimates(inst: Instance, scope: Scope) -> dict[str, float]:
 
 
 def estimated_value(inst: Instance, award: Award, scope: Scope) -> float:
-    """The award estimate's cost of this lot's scope: the whole award for a single lot; else
-    the systems and layers of the scope as the estimate prices them (setup fees and the buyer's
-    own integration are outside the lots)."""
+    """The award estimate's whole contract value for this lot over the contract years, setup
+    fees included (the basis of the candidates' whole-lot estimates and of the ceiling): the
+    whole award for a single lot (with the integration fee and the coordination of several
+    suppliers); else the scope as the estimate prices it, with its suppliers' setup fees."""
     if award.structure != "parallel":
         return award.total_cost_cny
-    return priced(inst, award, scope)
+    return mix_cost(inst, award, scope)
 
 
 def priced(inst: Instance, award: Award, scope: Scope) -> float:
@@ -112,6 +113,24 @@ def priced(inst: Instance, award: Award, scope: Scope) -> float:
         inst.layer_cost[(x, v.vendor)] for v in award.vendors for x in v.layers if x in scope.layers
     )
     return round(systems + layers, 2)
+
+
+def mix_cost(inst: Instance, award: Award, scope: Scope) -> float:
+    """What the award estimate pays for the scope bought as one contract: its systems and cross
+    layers as the estimate prices them, with the setup fee of each of the estimate's suppliers
+    in it (each candidate's whole-lot estimate includes its own setup fee)."""
+    used = {a.vendor for a in award.systems if a.system in scope.systems}
+    used |= {v.vendor for v in award.vendors if any(x in scope.layers for x in v.layers)}
+    return round(priced(inst, award, scope) + sum(inst.setup.get(v, 0.0) for v in used), 2)
+
+
+def within(value: float, costs: list[float]) -> float:
+    """The lot's estimated value kept within its eligible candidates' whole-lot estimates: one
+    supplier takes the whole lot, so no cheaper mix of suppliers is bought, and the estimate's
+    integration of several suppliers is not paid when one takes it whole."""
+    if not costs:
+        return value
+    return min(max(value, min(costs)), max(costs))
 
 
 def ceiling(costs: list[float], value: float, kb: PlanKnowledge) -> float | None:
@@ -151,13 +170,15 @@ def depth_text(n: int, law: Minimum) -> Text:
 def split_changes(
     scope: Scope,
     value: float,
-    price: Callable[[Scope], float],
+    price: Callable[[Scope], tuple[float, float]],
     names: dict[str, str],
     levels: dict[str, int],
 ) -> list[Change]:
     """Split the lot in two: the systems of the highest MLPS level into a lot of their own (the
     cross layers stay with the rest), or the cross layers (security, operations) into a lot of
-    their own. The lot's estimated value is shared as the estimate prices each part (`price`)."""
+    their own. Each part's estimated value is its own as the estimate prices it, setup fees
+    included (`price`: that and the part's systems and layers alone), with its share of what
+    the lot's value holds beyond its parts (the integration fee and coordination)."""
     out: list[Change] = []
     if len(scope.systems) > 1:
         top = max(levels[s] for s in scope.systems)
@@ -238,12 +259,16 @@ def _split(
     scope: Scope,
     parts: tuple[Scope, Scope],
     value: float,
-    price: Callable[[Scope], float],
+    price: Callable[[Scope], tuple[float, float]],
     text: Text,
 ) -> Change:
-    """The two lots, each with its share of the value as the estimate prices the parts (all of
-    it to the first when the estimate prices neither)."""
-    prices = [price(part) for part in parts]
-    whole = sum(prices)
-    first = round(value * prices[0] / whole, 2) if whole > 0 else value
-    return Change(text=text, parts=((parts[0], first), (parts[1], round(value - first, 2))))
+    """The two lots, each with its estimated value on the basis of the whole lot's: its own
+    cost as the estimate prices it (`price`: with setup fees, and without them), plus its share,
+    by the latter, of what the whole lot's value holds beyond its scope's own cost (all of it to
+    the first when the estimate prices neither)."""
+    own = [price(part) for part in parts]
+    rest = max(0.0, value - price(scope)[0])
+    whole = sum(p for _, p in own)
+    shares = [p / whole for _, p in own] if whole > 0 else [1.0, 0.0]
+    values = [round(m + rest * f, 2) for (m, _), f in zip(own, shares, strict=True)]
+    return Change(text=text, parts=((parts[0], values[0]), (parts[1], values[1])))
