@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -418,3 +419,43 @@ def test_a_lot_without_the_services_does_not_keep_them_with_its_supplier() -> No
     assert "security" not in platform.layers and platform.subcontracting is not None
     assert "安全服务" not in platform.subcontracting.zh
     assert services.layers == ["security", "ops"] and services.subcontracting is None
+
+
+BLOCKED = ("municipality-multivendor", "province-integrated-jv", "province-jv-operator")
+
+
+@pytest.mark.parametrize("name", BLOCKED)
+def test_the_blocked_examples_assumptions_say_plainly_what_is_assumed(name: str) -> None:
+    """The examples whose lot cannot proceed: the assumptions annex (as the brief builds it)
+    never puts "no competitive method can proceed" where a method's name goes; the direct
+    purchase's preparation time says it assumes the method the budget calls for proceeds once
+    the lot has its competition, and that it cannot yet; the Chinese wholly Chinese."""
+    from procure.advice.assess import spend_basis
+    from procure.advice.route import advise_route
+    from procure.analysis.cashflow import compare_modes
+    from procure.plan.build import build_plan
+    from procure.recommendation import assumptions, route_from_plan
+
+    inputs = load_inputs(example(name))
+    s, kb = inputs.scenario, knowledge()
+    a = assess(s, inputs.vendors)
+    w = a.weights.weights
+    award = optimize(s, a.deployment, w, inputs.vendors, kb.costs, extras=False)
+    plan = build_plan(s, award, a.deployment, w, inputs.vendors, kb.costs, kb.routes, date.today())
+    assert [lot.method for lot in plan.lots] == ["none"]
+    route = advise_route(
+        s, award.total_cost_cny, kb.routes, w, from_award=True, vendors=inputs.vendors
+    )
+    route = route_from_plan(route, plan, w)
+    spend, one_off, basis = spend_basis(a, award, s.procurement.contract_years)
+    c = compare_modes(s, a.partnership, kb.cashflow, spend, one_off, basis, draws=200, route=route)
+    lines = assumptions(c, inputs.vendors, plan)
+    name_en, name_zh = KB.shortfall.name.en.lower(), KB.shortfall.name.zh
+    for line in lines:
+        for lang in ("en", "zh"):
+            text = f"{line.item(lang)} {line.text(lang)}"
+            assert f"（{name_zh}）" not in text and f"({name_en})" not in text.lower(), text
+        assert not english_runs(line.item.zh + line.text.zh, user_words(example(name)))
+    [prep] = [x for x in lines if "直接购买服务准备期" in x.item.zh]
+    assert prep.text.zh.startswith("假定采购包具备法定竞争条件后") and "尚不能进行" in prep.text.zh
+    assert prep.text.en.startswith("assumed to be") and "to proceed yet" in prep.text.en
