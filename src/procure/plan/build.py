@@ -34,6 +34,7 @@ from procure.plan.lots import (
     split_changes,
     within,
 )
+from procure.plan.names import name_list
 from procure.plan.rules import Law, Minimum, PlanKnowledge, Threshold, plan_knowledge
 from procure.plan.workdays import WorkCalendar, known_years
 from procure.text import Text, fmt_date
@@ -551,8 +552,9 @@ def subcontracting(inst: Instance, scope: Scope, kb: PlanKnowledge) -> Text | No
     if inst.integrator_systems:
         names = [inst.system_name(s) for s in inst.integrator_systems if s in scope.systems]
         if names:
-            kept_en.append("the MLPS level 4 systems (" + ", ".join(names) + ")")
-            kept_zh.append("等保四级系统（" + "、".join(names) + "）")
+            listed = name_list(names, len(inst.systems))
+            kept_en.append(f"the MLPS level 4 systems ({listed.en})")
+            kept_zh.append(f"等保四级系统（{listed.zh}）")
     if any(x in scope.layers for x in inst.integrator_layers):  # when the lot buys them
         kept_en.append("the security services")
         kept_zh.append("安全服务")

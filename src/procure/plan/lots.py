@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from procure.award.instance import CROSS_LAYERS, Instance
 from procure.award.optimizer import Award
 from procure.inputs.scenario import Scenario
+from procure.plan.names import name_list
 from procure.plan.rules import Minimum, PlanKnowledge
 from procure.text import Text
 
@@ -184,6 +185,7 @@ def split_changes(
         top = max(levels[s] for s in scope.systems)
         high = tuple(s for s in scope.systems if levels[s] == top)
         rest = tuple(s for s in scope.systems if s not in high)
+        listed = name_list([names[s] for s in high], len(names))
         if rest:
             out.append(
                 _split(
@@ -214,10 +216,9 @@ def split_changes(
                     value,
                     price,
                     Text(
-                        en="split off the MLPS level "
-                        f"{top} systems ({', '.join(names[s] for s in high)}) into a lot of "
-                        "their own",
-                        zh=f"将等保{top}级系统（{'、'.join(names[s] for s in high)}）单独划为一个采购包",
+                        en=f"split off the MLPS level {top} systems ({listed.en}) into a lot "
+                        "of their own",
+                        zh=f"将等保{top}级系统（{listed.zh}）单独划为一个采购包",
                     ),
                 )
             )
