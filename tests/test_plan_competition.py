@@ -17,9 +17,10 @@ import pytest
 
 from procure.advice.assess import assess
 from procure.advice.knowledge import knowledge
-from procure.award.instance import build_instance
-from procure.award.optimizer import optimize
+from procure.award.instance import Instance, build_instance
+from procure.award.optimizer import Award, optimize
 from procure.inputs.load import load_inputs
+from procure.money import fmt_money
 from procure.plan.build import Plan, decide_method
 from procure.plan.lots import Scope, ceiling, estimates, scopes
 from procure.plan.rules import plan_knowledge
@@ -293,7 +294,8 @@ def every_change(path: Path, **procurement: Any) -> list[tuple[float, list[int]]
     two splits; each resulting lot's candidates counted on its own instance and its ceiling set
     on its estimated value, the part's whole contract value as the estimate prices it (its
     systems and layers, its suppliers' setup fees, its share of the integration fee and
-    coordination), kept within its candidates' estimates. Those whose every lot has three:
+    coordination; a relaxation's estimate solved again under it), kept within its candidates'
+    estimates. Those whose every lot has three:
     each with its ceilings in total and its lots' candidates."""
     inputs = load_inputs(path)
     s = inputs.scenario
@@ -302,9 +304,10 @@ def every_change(path: Path, **procurement: Any) -> list[tuple[float, list[int]]
     rates = knowledge().costs
     award = optimize(s, a.deployment, a.weights.weights, inputs.vendors, rates, extras=False)
     [whole] = scopes(s, award)
-    base = build_instance(s, a.deployment, a.weights.weights, inputs.vendors, rates)
 
-    def price(systems: tuple[str, ...], layers: tuple[str, ...]) -> tuple[float, float]:
+    def price(
+        award: Award, base: Instance, systems: tuple[str, ...], layers: tuple[str, ...]
+    ) -> tuple[float, float]:
         """The part as the estimate prices it: with its suppliers' setup fees, and without."""
         bought = [x for x in award.systems if x.system in systems]
         serving = [v for v in award.vendors if set(v.layers) & set(layers)]
@@ -314,7 +317,6 @@ def every_change(path: Path, **procurement: Any) -> list[tuple[float, list[int]]
         used = {x.vendor for x in bought} | {v.vendor for v in serving}
         return cost + sum(base.setup[v] for v in used), cost
 
-    beyond = award.total_cost_cny - price(whole.systems, whole.layers)[0]  # fee, coordination
     levels = {str(x.id): x.mlps_level for x in s.systems}
     top = max(levels.values())
     high = tuple(x for x in whole.systems if levels[x] == top)
@@ -339,10 +341,13 @@ def every_change(path: Path, **procurement: Any) -> list[tuple[float, list[int]]
             }
         )
         inst = build_instance(r, a.deployment, a.weights.weights, inputs.vendors, rates)
+        # a relaxation's lots are valued on the estimate solved again under it
+        mix = optimize(r, a.deployment, a.weights.weights, inputs.vendors, rates, extras=False)
+        beyond = mix.total_cost_cny - price(mix, inst, whole.systems, whole.layers)[0]
         for parts in splits:
             if not relax and len(parts) == 1:
                 continue  # the lot as it is
-            prices = [price(*p) for p in parts]
+            prices = [price(mix, inst, *p) for p in parts]
             plain = sum(p for _, p in prices)
             counts, total = [], 0.0
             for (systems, layers), (own, pr) in zip(parts, prices, strict=True):
@@ -459,3 +464,57 @@ def test_the_blocked_examples_assumptions_say_plainly_what_is_assumed(name: str)
     [prep] = [x for x in lines if "直接购买服务准备期" in x.item.zh]
     assert prep.text.zh.startswith("假定采购包具备法定竞争条件后") and "尚不能进行" in prep.text.zh
     assert prep.text.en.startswith("assumed to be") and "to proceed yet" in prep.text.en
+
+
+@pytest.mark.parametrize(
+    "name, procurement, moves",
+    [
+        # the prefecture with 信创 required and two of its suppliers left out: only the
+        # relaxation and the services split give three each, and the estimate solved again
+        # without the requirement is cheaper
+        (
+            "prefecture-binzhou",
+            {"domestic_stack": "required", "exclude_vendors": ["cloud-d", "telecom-a"]},
+            True,
+        ),
+        ("county-west", {"domestic_stack": "required"}, False),  # the same mix either way
+    ],
+)
+def test_an_adopted_relaxation_values_its_lots_on_the_estimate_solved_again(
+    variant: Any, name: str, procurement: dict[str, Any], moves: bool
+) -> None:
+    """A relaxation adopted: the award estimate, which assumed the original requirement, is
+    solved again under it (here from scratch, independently); the plan says by how much its
+    total moves (zh and en), its lots are valued on it (every_change), and its ceilings are
+    the cheapest change's."""
+    inputs = load_inputs(example(name))
+    s = inputs.scenario
+    rates = knowledge().costs
+
+    def total(**update: Any) -> float:
+        p = s.procurement.model_copy(update={**procurement, **update})
+        r = s.model_copy(update={"procurement": p})
+        a = assess(r, inputs.vendors)
+        award = optimize(r, a.deployment, a.weights.weights, inputs.vendors, rates, extras=False)
+        return award.total_cost_cny
+
+    before, after = total(), total(domestic_stack="preferred")
+    assert (abs(after - before) > 1.0) is moves
+    plan = plan_json(variant(lambda d: d["procurement"].update(procurement), example(name)))
+    check_competition(plan)
+    [a] = plan.adjustments
+    assert "信创" in a.change.zh and a.estimate_before_cny == pytest.approx(before)
+    assert a.estimate_after_cny == pytest.approx(after, rel=1e-3)
+    assert "内部测算原按调整前的要求进行；按调整后的要求重新求解" in a.text.zh
+    assert "The estimated mix assumed the original requirement" in a.text.en
+    if moves:
+        sign = "+" if after >= before else "-"
+        move = f"{sign}{fmt_money(abs(after - before), 'zh')}"
+        assert f"由{fmt_money(before, 'zh')}变为{fmt_money(after, 'zh')}（{move}）" in a.text.zh
+        assert "still assumes the original requirement" in a.text.en
+    else:
+        assert f"测算总额仍为{fmt_money(after, 'zh')}" in a.text.zh
+    assert a.text.zh.split("。")[-2] in a.note.zh  # the lot's table says it too
+    cheapest = min(every_change(example(name), **procurement), key=lambda f: f[0])
+    assert plan.total_ceiling_cny == pytest.approx(cheapest[0])
+    assert [lot.eligible for lot in plan.lots] == cheapest[1]

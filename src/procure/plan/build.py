@@ -5,7 +5,7 @@ estimate and the knowledge data; the per-supplier figures stay in `internal` (�
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -15,7 +15,8 @@ from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates, RouteKnowledge
 from procure.advice.route import add_on_check, evaluation_scheme
 from procure.award.instance import Instance, build_instance
-from procure.award.optimizer import Award
+from procure.award.optimizer import Award, optimize
+from procure.errors import ProcureError
 from procure.inputs.scenario import Scenario
 from procure.inputs.vendors import Vendor
 from procure.money import fmt_money, fmt_pct
@@ -31,6 +32,7 @@ from procure.plan.lots import (
     mix_cost,
     priced,
     scopes,
+    shared,
     split_changes,
     within,
 )
@@ -47,6 +49,8 @@ LAYER_NAMES = {
     "ops": Text(en="operations services", zh="运维服务"),
 }
 Method = Literal["open_tender", "competitive_consultation", "single_source", "none"]
+RESOLVE_LIMIT = 30.0  # seconds for the estimate solved again under an adopted relaxation (it
+# starts from the original estimate, a valid mix, so it always has one)
 # "none": the lot's competitive method cannot proceed (too few eligible candidate suppliers
 # and no change tried gives enough); `Lot.intended` is the method its budget would call for
 
@@ -125,6 +129,10 @@ class Adjustment(BaseModel):
     note: Text  # the change, why and its cost, in short: each of its lots' tables
     lots: list[str]  # the lots it gave
     ceiling_delta_cny: float  # what it costs: the ceilings after, less before
+    # a relaxation: the award estimate's total on the original requirement, and solved again
+    # under the change (None: it could not be, the lots' values are the original estimate's)
+    estimate_before_cny: float | None = None
+    estimate_after_cny: float | None = None
     text: Text  # the whole statement: which change, why, what it costs
 
 
@@ -674,6 +682,45 @@ class Market:
     kb: PlanKnowledge
     routes: RouteKnowledge
     instances: dict[tuple[tuple[str, str], ...], Instance]
+    awards: dict[tuple[tuple[str, str], ...], Award | None] = field(default_factory=dict)
+
+    def relaxed_award(self, relax: tuple[tuple[str, str], ...]) -> Award | None:
+        """The award estimate solved again with `relax`'s requirements made preferences (from
+        the original estimate, which stays a valid mix), or None if no mix is found in time."""
+        if relax not in self.awards:
+            try:
+                self.awards[relax] = optimize(
+                    relaxed(self.scenario, relax),
+                    self.deployment,
+                    self.weights,
+                    self.vendors,
+                    self.rates,
+                    extras=False,
+                    start=self.award,
+                    structure=self.award.structure,
+                    time_limit=RESOLVE_LIMIT,
+                )
+            except ProcureError:
+                self.awards[relax] = None
+        return self.awards[relax]
+
+    def rederived(self, d: Draft, change: Change) -> tuple[Award, list[Draft]] | None:
+        """The change's lots with their estimated values from the estimate solved again under
+        its relaxed requirements (the parts' shares as `split_changes` gives them), or None
+        when it could not be solved again."""
+        award = self.relaxed_award(change.relax)
+        if award is None:
+            return None
+        inst = self.instance(change.relax)
+        scopes_ = [scope for scope, _ in change.parts]
+        value = estimated_value(inst, award, d.scope)
+        values = shared(
+            value,
+            mix_cost(inst, award, d.scope),
+            [(mix_cost(inst, award, x), priced(inst, award, x)) for x in scopes_],
+        )
+        drafts = [self.draft(x, v, change.relax) for x, v in zip(scopes_, values, strict=True)]
+        return award, drafts
 
     def instance(self, relax: tuple[tuple[str, str], ...]) -> Instance:
         if relax not in self.instances:
@@ -708,31 +755,46 @@ def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
 
 @dataclass(frozen=True)
 class Chosen:
-    """The change adopted, its lots, and whether it keeps the plan's ceilings within the budget
-    (`fits`; None when some other lot has no ceiling, so the total is not known)."""
+    """The change adopted, its lots, whether it keeps the plan's ceilings within the budget
+    (`fits`; None when some other lot has no ceiling, so the total is not known), and, for a
+    relaxation, the estimate's total before and after it is solved again under it (`after`
+    None: it could not be, and the lots' values are the original estimate's)."""
 
     change: Change
     drafts: list[Draft]
     fits: bool | None
+    before: float
+    after: float | None = None
 
 
 def cheapest_change(
-    market: Market, changes: list[Change], room: float | None = None
+    market: Market, d: Draft, changes: list[Change], room: float | None = None
 ) -> Chosen | None:
     """Of the changes whose every lot has the competition its own method needs, the one with
     the lowest ceilings in total (ties: by its text), and whether those fit within `room` (the
-    budget less the other lots' ceilings; None: not known). The cheapest is also the one that
-    keeps the ceilings within the budget whenever any change does: both go by the same total."""
-    found: list[tuple[float, str, Change, list[Draft]]] = []
+    budget less the other lots' ceilings; None: not known). A relaxation's lots are valued on
+    the estimate solved again under it (only for the changes that give enough: the candidates
+    do not depend on the values). The cheapest is also the one that keeps the ceilings within
+    the budget whenever any change does: both go by the same total."""
+    found: list[tuple[float, str, Change, list[Draft], float | None]] = []
     for change in changes:
         drafts = [market.draft(scope, value, change.relax) for scope, value in change.parts]
         if any(x.top is None or short_of(x, market.kb) for x in drafts):
             continue
-        found.append((sum(x.top or 0.0 for x in drafts), change.text.en, change, drafts))
+        after = None
+        if change.relax:
+            again = market.rederived(d, change)
+            if again is not None and not any(
+                x.top is None or short_of(x, market.kb) for x in again[1]
+            ):
+                after, drafts = again[0].total_cost_cny, again[1]
+        total = sum(x.top or 0.0 for x in drafts)
+        found.append((total, change.text.en, change, drafts, after))
     if not found:
         return None
-    total, _, change, drafts = min(found, key=lambda f: (f[0], f[1]))
-    return Chosen(change, drafts, None if room is None else total <= room + 0.005)
+    total, _, change, drafts, after = min(found, key=lambda f: (f[0], f[1]))
+    fits = None if room is None else total <= room + 0.005
+    return Chosen(change, drafts, fits, market.award.total_cost_cny, after)
 
 
 def settle(
@@ -750,7 +812,7 @@ def settle(
     law = short_of(d, market.kb)
     if law is None:
         return [(d, None, [])]
-    best = cheapest_change(market, changes_tried(market, d, names, levels), room)
+    best = cheapest_change(market, d, changes_tried(market, d, names, levels), room)
     if best is None:
         return [(d, None, [shortfall_text(d, law, market.kb)])]
     change, drafts = best.change, best.drafts
@@ -760,23 +822,62 @@ def settle(
         change=change.text,
         lots=[],  # numbered when the plan's lots are
         ceiling_delta_cny=round(total - (d.top or 0.0), 2),
-        note=adjustment_note(d, law, change, total),
+        estimate_before_cny=best.before if change.relax else None,
+        estimate_after_cny=best.after,
+        note=adjustment_note(d, law, change, total, best),
         text=adjustment_text(d, law, change, counts, total, best),
     )
     return [(x, adjusted, []) for x in drafts]
 
 
-def adjustment_note(d: Draft, law: Minimum, change: Change, total: float) -> Text:
+def adjustment_note(d: Draft, law: Minimum, change: Change, total: float, chosen: Chosen) -> Text:
     """The adjustment in a lot's own table: the change, why, and its cost (the plan's findings
     give the whole statement)."""
     n = len(d.costs)
     cost = ceiling_change(d.top, total)
+    estimate = estimate_change(change, chosen)
     return Text(
         en=f"{change.text.en[:1].upper()}{change.text.en[1:]}: the lot had only {n} eligible "
         f"candidate supplier{'s' if n != 1 else ''}, fewer than the {law.min_suppliers} "
-        f"{law.name.en} needs; {cost.en}.",
+        f"{law.name.en} needs; {cost.en}.{estimate.en}",
         zh=f"已{change.text.zh}：原采购包仅有{n}家合格候选供应商，少于{law.name.zh}所需的"
-        f"{law.min_suppliers}家；{cost.zh}。",
+        f"{law.min_suppliers}家；{cost.zh}。{estimate.zh}",
+    )
+
+
+def estimate_change(change: Change, chosen: Chosen) -> Text:
+    """What a relaxation does to the award estimate, which assumed the original requirement:
+    solved again under it, by how much its total moves, and that the lots' values follow it;
+    nothing for a split alone."""
+    if not change.relax:
+        return Text(en="", zh="")
+    if chosen.after is None:
+        return Text(
+            en=" The estimated mix assumes the original requirement and could not be solved "
+            "again under the change in time: these lots' estimated values are the original "
+            "estimate's.",
+            zh="内部测算按原要求进行，调整后未能在时限内重新求解：上述采购包的估算金额仍按原测算。",
+        )
+    delta = chosen.after - chosen.before
+    sign = "+" if delta >= 0 else "-"
+    if abs(delta) < 0.005:
+        return Text(
+            en=" The estimated mix assumed the original requirement; solved again under the "
+            f"change, its total stays at {fmt_money(chosen.after, 'en')}, and these lots' "
+            "estimated values and ceilings are from it.",
+            zh="内部测算原按调整前的要求进行；按调整后的要求重新求解，测算总额仍为"
+            f"{fmt_money(chosen.after, 'zh')}，上述采购包的估算金额和最高限价按重新求解的结果计算。",
+        )
+    return Text(
+        en=" The estimated mix assumed the original requirement; solved again under the "
+        f"change, its total moves from {fmt_money(chosen.before, 'en')} to "
+        f"{fmt_money(chosen.after, 'en')} ({sign}{fmt_money(abs(delta), 'en')}), and these "
+        "lots' estimated values and ceilings are from it; the estimated mix shown elsewhere "
+        "still assumes the original requirement.",
+        zh="内部测算原按调整前的要求进行；按调整后的要求重新求解，测算总额由"
+        f"{fmt_money(chosen.before, 'zh')}变为{fmt_money(chosen.after, 'zh')}"
+        f"（{sign}{fmt_money(abs(delta), 'zh')}），上述采购包的估算金额和最高限价按重新求解的"
+        "结果计算；其他部分所列测算组合仍按调整前的要求。",
     )
 
 
@@ -815,14 +916,17 @@ def adjustment_text(
         if chosen.fits is False
         else Text(en="", zh="")
     )
+    estimate = estimate_change(change, chosen)
     return Text(
         en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
         f"candidate supplier{'s' if len(d.costs) != 1 else ''}, fewer than the "
         f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan adopts the cheapest "
-        f"change that gives enough: {change.text.en}.{budget.en} Now {lots_en} {each_en} eligible; {cost.en}.",
+        f"change that gives enough: {change.text.en}.{budget.en} Now {lots_en} {each_en} "
+        f"eligible; {cost.en}.{estimate.en}",
         zh=f"原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
         f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划已采用能达到该数量"
-        f"的最省调整：{change.text.zh}。{budget.zh}调整后{lots_zh}有{each_zh}合格候选供应商；{cost.zh}。",
+        f"的最省调整：{change.text.zh}。{budget.zh}调整后{lots_zh}有{each_zh}合格候选供应商；"
+        f"{cost.zh}。{estimate.zh}",
     )
 
 
@@ -1011,7 +1115,7 @@ def value_basis(years: int) -> Text:
     """The one basis of a lot's estimated value, its ceiling and its candidates' estimates."""
     return Text(
         en=f"the lot's whole contract value over the {years} contract year"
-        f"{'s' if years != 1 else ''}, setup fees included, as the award estimate prices it, "
+        f"{'s' if years != 1 else ''}, setup fees included, as the estimated mix prices it, "
         "kept within the eligible candidate suppliers' estimates for the whole lot; the ceiling "
         "and those estimates are on the same basis",
         zh=f"采购包在{years}年合同期内的合同总金额（含部署实施费），按内部测算组合计算，"

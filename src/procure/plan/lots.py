@@ -256,6 +256,17 @@ def split_changes(
     return out
 
 
+def shared(value: float, whole: float, own: list[tuple[float, float]]) -> list[float]:
+    """The parts' estimated values on the basis of the whole lot's `value`: each its own cost
+    (`own`: with its suppliers' setup fees, and without them), plus its share, by the latter,
+    of what `value` holds beyond the whole scope's own cost `whole` (the integration fee and
+    coordination; all of it to the first part when the estimate prices none)."""
+    rest = max(0.0, value - whole)
+    plain = sum(p for _, p in own)
+    shares = [p / plain for _, p in own] if plain > 0 else [1.0] + [0.0] * (len(own) - 1)
+    return [round(m + rest * f, 2) for (m, _), f in zip(own, shares, strict=True)]
+
+
 def _split(
     scope: Scope,
     parts: tuple[Scope, Scope],
@@ -263,13 +274,7 @@ def _split(
     price: Callable[[Scope], tuple[float, float]],
     text: Text,
 ) -> Change:
-    """The two lots, each with its estimated value on the basis of the whole lot's: its own
-    cost as the estimate prices it (`price`: with setup fees, and without them), plus its share,
-    by the latter, of what the whole lot's value holds beyond its scope's own cost (all of it to
-    the first when the estimate prices neither)."""
-    own = [price(part) for part in parts]
-    rest = max(0.0, value - price(scope)[0])
-    whole = sum(p for _, p in own)
-    shares = [p / whole for _, p in own] if whole > 0 else [1.0, 0.0]
-    values = [round(m + rest * f, 2) for (m, _), f in zip(own, shares, strict=True)]
-    return Change(text=text, parts=((parts[0], values[0]), (parts[1], values[1])))
+    """The two lots, each with its estimated value on the basis of the whole lot's (`shared`;
+    `price`: a scope's own cost with setup fees, and without them)."""
+    first, second = shared(value, price(scope)[0], [price(part) for part in parts])
+    return Change(text=text, parts=((parts[0], first), (parts[1], second)))
