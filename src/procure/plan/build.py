@@ -1118,7 +1118,7 @@ def value_basis(years: int) -> Text:
         f"{'s' if years != 1 else ''}, setup fees included, as the estimated mix prices it, "
         "kept within the eligible candidate suppliers' estimates for the whole lot; the ceiling "
         "and those estimates are on the same basis",
-        zh=f"采购包在{years}年合同期内的合同总金额（含部署实施费），按内部测算组合计算，"
+        zh=f"采购包在{years}年合同期内的合同总金额（含部署实施费），按测算组合计算，"
         "并限定在合格候选供应商整包测算值的范围内；最高限价及各整包测算值口径相同",
     )
 
