@@ -119,6 +119,28 @@ class Comparison(BaseModel):
     risk: RiskRange
 
 
+def prep_reason(route: RouteAdvice) -> Text:
+    """Why direct purchase takes the route's months to service: its timeline; where no
+    competitive method can proceed yet (method "none": too few eligible candidate suppliers),
+    the timeline of the method the budget calls for, assumed to proceed once the lot has the
+    competition it needs."""
+    if route.method == "none":
+        return Text(
+            en="assumed to be the time from project approval to first service on the timeline "
+            "of the competitive method the lot's budget calls for, as if the lot had the "
+            "competition that method needs; too few eligible candidate suppliers are known "
+            "for it to proceed yet (steps and next actions in the route section)",
+            zh="假定采购包具备法定竞争条件后，按其预算应采用的竞争性采购方式如期进行，"
+            "以该方式采购时间表中自立项至首次提供服务的时长计；目前合格候选供应商不足，"
+            "该采购方式尚不能进行（各步骤及采购人须采取的措施见采购方式一节）",
+        )
+    return Text(
+        en=f"the procurement timeline ({route.name.en.lower()}) from project approval to first "
+        "service, step by step in the route section",
+        zh=f"采购时间表（{route.name.zh}）中自立项至首次提供服务的时长，各步骤见采购方式一节",
+    )
+
+
 def resolve_inputs(
     scenario: Scenario,
     kb: CashflowKnowledge,
@@ -140,12 +162,7 @@ def resolve_inputs(
                 name=name,
                 value=route.months_to_service,
                 provenance="assumption",
-                reason=Text(
-                    en=f"the procurement timeline ({route.name.en.lower()}) from project "
-                    "approval to first service, step by step in the route section",
-                    zh=f"采购时间表（{route.name.zh}）中自立项至首次提供服务的时长，"
-                    "各步骤见采购方式一节",
-                ),
+                reason=prep_reason(route),
             )
         else:
             d = kb.parameters[name]

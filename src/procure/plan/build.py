@@ -5,7 +5,7 @@ estimate and the knowledge data; the per-supplier figures stay in `internal` (�
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -15,7 +15,8 @@ from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates, RouteKnowledge
 from procure.advice.route import add_on_check, evaluation_scheme
 from procure.award.instance import Instance, build_instance
-from procure.award.optimizer import Award
+from procure.award.optimizer import Award, optimize
+from procure.errors import ProcureError
 from procure.inputs.scenario import Scenario
 from procure.inputs.vendors import Vendor
 from procure.money import fmt_money, fmt_pct
@@ -28,10 +29,14 @@ from procure.plan.lots import (
     depth_text,
     estimated_value,
     estimates,
+    mix_cost,
     priced,
     scopes,
+    shared,
     split_changes,
+    within,
 )
+from procure.plan.names import name_list
 from procure.plan.rules import Law, Minimum, PlanKnowledge, Threshold, plan_knowledge
 from procure.plan.workdays import WorkCalendar, known_years
 from procure.text import Text, fmt_date
@@ -44,6 +49,8 @@ LAYER_NAMES = {
     "ops": Text(en="operations services", zh="运维服务"),
 }
 Method = Literal["open_tender", "competitive_consultation", "single_source", "none"]
+RESOLVE_LIMIT = 30.0  # seconds for the estimate solved again under an adopted relaxation (it
+# starts from the original estimate, a valid mix, so it always has one)
 # "none": the lot's competitive method cannot proceed (too few eligible candidate suppliers
 # and no change tried gives enough); `Lot.intended` is the method its budget would call for
 
@@ -78,6 +85,7 @@ class Lot(BaseModel):
     memory_gb: float
     storage_tb: float
     estimated_value_cny: float
+    value_basis: Text  # the basis of the estimate, the ceiling and the candidates' estimates
     eligible: int
     without_cheapest_cny: float | None  # the lowest estimate once the cheapest is removed
     ceiling_cny: float | None
@@ -121,6 +129,10 @@ class Adjustment(BaseModel):
     note: Text  # the change, why and its cost, in short: each of its lots' tables
     lots: list[str]  # the lots it gave
     ceiling_delta_cny: float  # what it costs: the ceilings after, less before
+    # a relaxation: the award estimate's total on the original requirement, and solved again
+    # under the change (None: it could not be, the lots' values are the original estimate's)
+    estimate_before_cny: float | None = None
+    estimate_after_cny: float | None = None
     text: Text  # the whole statement: which change, why, what it costs
 
 
@@ -548,8 +560,9 @@ def subcontracting(inst: Instance, scope: Scope, kb: PlanKnowledge) -> Text | No
     if inst.integrator_systems:
         names = [inst.system_name(s) for s in inst.integrator_systems if s in scope.systems]
         if names:
-            kept_en.append("the MLPS level 4 systems (" + ", ".join(names) + ")")
-            kept_zh.append("等保四级系统（" + "、".join(names) + "）")
+            listed = name_list(names, len(inst.systems))
+            kept_en.append(f"the MLPS level 4 systems ({listed.en})")
+            kept_zh.append(f"等保四级系统（{listed.zh}）")
     if any(x in scope.layers for x in inst.integrator_layers):  # when the lot buys them
         kept_en.append("the security services")
         kept_zh.append("安全服务")
@@ -615,11 +628,14 @@ def changes_tried(
 ) -> list[Change]:
     """Every change tried for a lot short of competition: relax requirements the law does not
     impose (each, or both), split the lot (two ways), or a relaxation and a split together."""
-    relax = relaxations(d.scenario, d.scope, d.value)
+    relax = relaxations(d.scenario, d.scope, d.mix)
     splits = split_changes(
         d.scope,
-        d.value,
-        lambda part: priced(market.instance(()), market.award, part),
+        d.mix,
+        lambda part: (
+            mix_cost(market.instance(()), market.award, part),
+            priced(market.instance(()), market.award, part),
+        ),
         names,
         levels,
     )
@@ -645,6 +661,7 @@ class Draft:
     top: float | None
     method: Method
     reasons: list[Text]
+    mix: float  # the estimate's own cost of the scope, before `value` is kept within `costs`
 
     @property
     def budget(self) -> float:
@@ -665,6 +682,45 @@ class Market:
     kb: PlanKnowledge
     routes: RouteKnowledge
     instances: dict[tuple[tuple[str, str], ...], Instance]
+    awards: dict[tuple[tuple[str, str], ...], Award | None] = field(default_factory=dict)
+
+    def relaxed_award(self, relax: tuple[tuple[str, str], ...]) -> Award | None:
+        """The award estimate solved again with `relax`'s requirements made preferences (from
+        the original estimate, which stays a valid mix), or None if no mix is found in time."""
+        if relax not in self.awards:
+            try:
+                self.awards[relax] = optimize(
+                    relaxed(self.scenario, relax),
+                    self.deployment,
+                    self.weights,
+                    self.vendors,
+                    self.rates,
+                    extras=False,
+                    start=self.award,
+                    structure=self.award.structure,
+                    time_limit=RESOLVE_LIMIT,
+                )
+            except ProcureError:
+                self.awards[relax] = None
+        return self.awards[relax]
+
+    def rederived(self, d: Draft, change: Change) -> tuple[Award, list[Draft]] | None:
+        """The change's lots with their estimated values from the estimate solved again under
+        its relaxed requirements (the parts' shares as `split_changes` gives them), or None
+        when it could not be solved again."""
+        award = self.relaxed_award(change.relax)
+        if award is None:
+            return None
+        inst = self.instance(change.relax)
+        scopes_ = [scope for scope, _ in change.parts]
+        value = estimated_value(inst, award, d.scope)
+        values = shared(
+            value,
+            mix_cost(inst, award, d.scope),
+            [(mix_cost(inst, award, x), priced(inst, award, x)) for x in scopes_],
+        )
+        drafts = [self.draft(x, v, change.relax) for x, v in zip(scopes_, values, strict=True)]
+        return award, drafts
 
     def instance(self, relax: tuple[tuple[str, str], ...]) -> Instance:
         if relax not in self.instances:
@@ -681,13 +737,14 @@ class Market:
     def draft(self, scope: Scope, value: float, relax: tuple[tuple[str, str], ...] = ()) -> Draft:
         scenario, inst = relaxed(self.scenario, relax), self.instance(relax)
         costs = estimates(inst, scope)
+        mix, value = value, round(within(value, list(costs.values())), 2)
         top = ceiling(list(costs.values()), value, self.kb)
         budget = top if top is not None else value
         by_id = {v.id: v for v in self.vendors}
         method, reasons = decide_method(
             scenario, scope, budget, self.threshold, costs, by_id, self.kb, self.routes
         )
-        return Draft(scenario, inst, scope, value, costs, top, method, reasons)
+        return Draft(scenario, inst, scope, value, costs, top, method, reasons, mix)
 
 
 def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
@@ -696,57 +753,131 @@ def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
     return law if law is not None and len(d.costs) < law.min_suppliers else None
 
 
-def cheapest_change(market: Market, changes: list[Change]) -> tuple[Change, list[Draft]] | None:
+@dataclass(frozen=True)
+class Chosen:
+    """The change adopted, its lots, whether it keeps the plan's ceilings within the budget
+    (`fits`; None when some other lot has no ceiling, so the total is not known), and, for a
+    relaxation, the estimate's total before and after it is solved again under it (`after`
+    None: it could not be, and the lots' values are the original estimate's)."""
+
+    change: Change
+    drafts: list[Draft]
+    fits: bool | None
+    before: float
+    after: float | None = None
+
+
+def cheapest_change(
+    market: Market, d: Draft, changes: list[Change], room: float | None = None
+) -> Chosen | None:
     """Of the changes whose every lot has the competition its own method needs, the one with
-    the lowest ceilings in total (ties: by its text)."""
-    found: list[tuple[float, str, Change, list[Draft]]] = []
+    the lowest ceilings in total (ties: by its text), and whether those fit within `room` (the
+    budget less the other lots' ceilings; None: not known). A relaxation's lots are valued on
+    the estimate solved again under it (only for the changes that give enough: the candidates
+    do not depend on the values). The cheapest is also the one that keeps the ceilings within
+    the budget whenever any change does: both go by the same total."""
+    found: list[tuple[float, str, Change, list[Draft], float | None]] = []
     for change in changes:
         drafts = [market.draft(scope, value, change.relax) for scope, value in change.parts]
         if any(x.top is None or short_of(x, market.kb) for x in drafts):
             continue
-        found.append((sum(x.top or 0.0 for x in drafts), change.text.en, change, drafts))
+        after = None
+        if change.relax:
+            again = market.rederived(d, change)
+            if again is not None and not any(
+                x.top is None or short_of(x, market.kb) for x in again[1]
+            ):
+                after, drafts = again[0].total_cost_cny, again[1]
+        total = sum(x.top or 0.0 for x in drafts)
+        found.append((total, change.text.en, change, drafts, after))
     if not found:
         return None
-    _, _, change, drafts = min(found, key=lambda f: (f[0], f[1]))
-    return change, drafts
+    total, _, change, drafts, after = min(found, key=lambda f: (f[0], f[1]))
+    fits = None if room is None else total <= room + 0.005
+    return Chosen(change, drafts, fits, market.award.total_cost_cny, after)
 
 
 def settle(
-    market: Market, d: Draft, names: dict[str, str], levels: dict[str, int]
+    market: Market,
+    d: Draft,
+    names: dict[str, str],
+    levels: dict[str, int],
+    room: float | None = None,
 ) -> list[tuple[Draft, Adjustment | None, list[Text]]]:
     """The lot as drafted when its method has the competition it needs; else the cheapest
-    change that gives every resulting lot enough, adopted (each lot with the adjustment's
-    statement); else the lot with no competitive method and what the buyer must do."""
+    change that gives every resulting lot enough, among those that keep the ceilings within the
+    budget when one does (`room`: the budget less the other lots' ceilings), adopted (each lot
+    with the adjustment's statement); else the lot with no competitive method and what the
+    buyer must do."""
     law = short_of(d, market.kb)
     if law is None:
         return [(d, None, [])]
-    best = cheapest_change(market, changes_tried(market, d, names, levels))
+    best = cheapest_change(market, d, changes_tried(market, d, names, levels), room)
     if best is None:
         return [(d, None, [shortfall_text(d, law, market.kb)])]
-    change, drafts = best
+    change, drafts = best.change, best.drafts
     total = sum(x.top or 0.0 for x in drafts)
     counts = [len(x.costs) for x in drafts]
     adjusted = Adjustment(
         change=change.text,
         lots=[],  # numbered when the plan's lots are
         ceiling_delta_cny=round(total - (d.top or 0.0), 2),
-        note=adjustment_note(d, law, change, total),
-        text=adjustment_text(d, law, change, counts, total),
+        estimate_before_cny=best.before if change.relax else None,
+        estimate_after_cny=best.after,
+        note=adjustment_note(d, law, change, total, best),
+        text=adjustment_text(d, law, change, counts, total, best),
     )
     return [(x, adjusted, []) for x in drafts]
 
 
-def adjustment_note(d: Draft, law: Minimum, change: Change, total: float) -> Text:
+def adjustment_note(d: Draft, law: Minimum, change: Change, total: float, chosen: Chosen) -> Text:
     """The adjustment in a lot's own table: the change, why, and its cost (the plan's findings
     give the whole statement)."""
     n = len(d.costs)
     cost = ceiling_change(d.top, total)
+    estimate = estimate_change(change, chosen)
     return Text(
         en=f"{change.text.en[:1].upper()}{change.text.en[1:]}: the lot had only {n} eligible "
         f"candidate supplier{'s' if n != 1 else ''}, fewer than the {law.min_suppliers} "
-        f"{law.name.en} needs; {cost.en}.",
+        f"{law.name.en} needs; {cost.en}.{estimate.en}",
         zh=f"已{change.text.zh}：原采购包仅有{n}家合格候选供应商，少于{law.name.zh}所需的"
-        f"{law.min_suppliers}家；{cost.zh}。",
+        f"{law.min_suppliers}家；{cost.zh}。{estimate.zh}",
+    )
+
+
+def estimate_change(change: Change, chosen: Chosen) -> Text:
+    """What a relaxation does to the award estimate, which assumed the original requirement:
+    solved again under it, by how much its total moves, and that the lots' values follow it;
+    nothing for a split alone."""
+    if not change.relax:
+        return Text(en="", zh="")
+    if chosen.after is None:
+        return Text(
+            en=" The estimated mix assumes the original requirement and could not be solved "
+            "again under the change in time: these lots' estimated values are the original "
+            "estimate's.",
+            zh="内部测算按原要求进行，调整后未能在时限内重新求解：上述采购包的估算金额仍按原测算。",
+        )
+    delta = chosen.after - chosen.before
+    sign = "+" if delta >= 0 else "-"
+    if abs(delta) < 0.005:
+        return Text(
+            en=" The estimated mix assumed the original requirement; solved again under the "
+            f"change, its total stays at {fmt_money(chosen.after, 'en')}, and these lots' "
+            "estimated values and ceilings are from it.",
+            zh="内部测算原按调整前的要求进行；按调整后的要求重新求解，测算总额仍为"
+            f"{fmt_money(chosen.after, 'zh')}，上述采购包的估算金额和最高限价按重新求解的结果计算。",
+        )
+    return Text(
+        en=" The estimated mix assumed the original requirement; solved again under the "
+        f"change, its total moves from {fmt_money(chosen.before, 'en')} to "
+        f"{fmt_money(chosen.after, 'en')} ({sign}{fmt_money(abs(delta), 'en')}), and these "
+        "lots' estimated values and ceilings are from it; the estimated mix shown elsewhere "
+        "still assumes the original requirement.",
+        zh="内部测算原按调整前的要求进行；按调整后的要求重新求解，测算总额由"
+        f"{fmt_money(chosen.before, 'zh')}变为{fmt_money(chosen.after, 'zh')}"
+        f"（{sign}{fmt_money(abs(delta), 'zh')}），上述采购包的估算金额和最高限价按重新求解的"
+        "结果计算；其他部分所列测算组合仍按调整前的要求。",
     )
 
 
@@ -768,23 +899,34 @@ def ceiling_change(before: float | None, after: float) -> Text:
 
 
 def adjustment_text(
-    d: Draft, law: Minimum, change: Change, counts: list[int], total: float
+    d: Draft, law: Minimum, change: Change, counts: list[int], total: float, chosen: Chosen
 ) -> Text:
-    """Which change was made, why, and what it costs (the ceilings' difference)."""
+    """Which change was made, why, what it costs (the ceilings' difference), and whether it
+    keeps the ceilings within the budget."""
     each_en = " and ".join(str(c) for c in counts)
     each_zh = "、".join(f"{c}家" for c in counts)
     lots_en = "the lot has" if len(counts) == 1 else "the lots have"
     lots_zh = "采购包" if len(counts) == 1 else "各采购包分别"
     cost = ceiling_change(d.top, total)
+    budget = (
+        Text(
+            en=" None of the changes tried that give enough keeps the ceilings within the budget.",
+            zh="所试调整中能达到该数量的，均不能使最高限价合计不超过预算。",
+        )
+        if chosen.fits is False
+        else Text(en="", zh="")
+    )
+    estimate = estimate_change(change, chosen)
     return Text(
         en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
         f"candidate supplier{'s' if len(d.costs) != 1 else ''}, fewer than the "
         f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan adopts the cheapest "
-        f"change that gives enough: {change.text.en}. Now {lots_en} {each_en} eligible; "
-        f"{cost.en}.",
+        f"change that gives enough: {change.text.en}.{budget.en} Now {lots_en} {each_en} "
+        f"eligible; {cost.en}.{estimate.en}",
         zh=f"原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
         f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划已采用能达到该数量"
-        f"的最省调整：{change.text.zh}。调整后{lots_zh}有{each_zh}合格候选供应商；{cost.zh}。",
+        f"的最省调整：{change.text.zh}。{budget.zh}调整后{lots_zh}有{each_zh}合格候选供应商；"
+        f"{cost.zh}。{estimate.zh}",
     )
 
 
@@ -848,11 +990,23 @@ def build_lots(
     inst = market.instance(())
     names = {str(s.id): s.name for s in scenario.systems}
     levels = {str(s.id): s.mlps_level for s in scenario.systems}
+    drafts = [market.draft(s, estimated_value(inst, award, s)) for s in scopes(scenario, award)]
+    tops: list[float | None] = [d.top for d in drafts]
     settled: list[tuple[Draft, Adjustment | None, list[Text]]] = []
-    for scope in scopes(scenario, award):
-        settled += settle(
-            market, market.draft(scope, estimated_value(inst, award, scope)), names, levels
+    for i, d in enumerate(drafts):
+        others = tops[:i] + tops[i + 1 :]
+        room = (
+            None
+            if any(t is None for t in others)
+            else scenario.procurement.budget_cny - sum(t or 0.0 for t in others)
         )
+        done = settle(market, d, names, levels, room)
+        tops[i] = (
+            None
+            if any(x.top is None for x, _, _ in done)
+            else sum(x.top or 0.0 for x, _, _ in done)
+        )
+        settled += done
     lots, internal = [], []
     made: dict[int, Adjustment] = {}  # each adjustment once, with the lots it gave
     for i, (d, adjusted, risks) in enumerate(settled, start=1):
@@ -915,6 +1069,7 @@ def write_lot(
         memory_gb=memory,
         storage_tb=storage,
         estimated_value_cny=value,
+        value_basis=value_basis(scenario.procurement.contract_years),
         eligible=n,
         without_cheapest_cny=ordered[1] if n >= 2 else None,
         ceiling_cny=top,
@@ -954,6 +1109,18 @@ def write_lot(
         ],
     )
     return lot, candidates
+
+
+def value_basis(years: int) -> Text:
+    """The one basis of a lot's estimated value, its ceiling and its candidates' estimates."""
+    return Text(
+        en=f"the lot's whole contract value over the {years} contract year"
+        f"{'s' if years != 1 else ''}, setup fees included, as the estimated mix prices it, "
+        "kept within the eligible candidate suppliers' estimates for the whole lot; the ceiling "
+        "and those estimates are on the same basis",
+        zh=f"采购包在{years}年合同期内的合同总金额（含部署实施费），按测算组合计算，"
+        "并限定在合格候选供应商整包测算值的范围内；最高限价及各整包测算值口径相同",
+    )
 
 
 def _ceiling_rule(n: int, kb: PlanKnowledge) -> Text:

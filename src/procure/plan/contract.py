@@ -9,6 +9,7 @@ import re
 from pydantic import BaseModel
 
 from procure.inputs.scenario import Scenario
+from procure.plan.names import name_list
 from procure.plan.rules import Clause, PlanKnowledge
 from procure.text import Text
 
@@ -93,7 +94,7 @@ def contract_plan(
         fields: dict[str, Text | int | None] = {
             "capacity": capacity,
             "level": max((s.mlps_level for s in chosen), default=0),
-            "systems": Text(en=", ".join(legacy), zh="、".join(legacy)),
+            "systems": name_list(legacy, len(scenario.systems)),
         }
 
         acceptance.append(

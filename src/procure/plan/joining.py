@@ -13,6 +13,7 @@ from procure.advice.partnership import joins_parent_cloud
 from procure.award.optimizer import Award
 from procure.inputs.scenario import Scenario
 from procure.money import fmt_money, fmt_pct, split_fen
+from procure.plan.names import name_list
 from procure.plan.rules import Clause, PlanKnowledge
 from procure.plan.workdays import WorkCalendar
 from procure.text import Text
@@ -123,9 +124,7 @@ def joining_plan(
     top = max(s.mlps_level for s in systems)
     values = {
         "parent": parent,
-        "systems": Text(
-            en=", ".join(s.name for s in systems), zh="、".join(s.name for s in systems)
-        ),
+        "systems": name_list([s.name for s in systems], len(scenario.systems)),
         "capacity": total,
         "level": Text(en=str(top), zh=str(top)),
         "layers": layers_text,

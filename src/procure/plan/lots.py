@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from procure.award.instance import CROSS_LAYERS, Instance
 from procure.award.optimizer import Award
 from procure.inputs.scenario import Scenario
+from procure.plan.names import name_list
 from procure.plan.rules import Minimum, PlanKnowledge
 from procure.text import Text
 
@@ -97,12 +98,13 @@ def estimates(inst: Instance, scope: Scope) -> dict[str, float]:
 
 
 def estimated_value(inst: Instance, award: Award, scope: Scope) -> float:
-    """The award estimate's cost of this lot's scope: the whole award for a single lot; else
-    the systems and layers of the scope as the estimate prices them (setup fees and the buyer's
-    own integration are outside the lots)."""
+    """The award estimate's whole contract value for this lot over the contract years, setup
+    fees included (the basis of the candidates' whole-lot estimates and of the ceiling): the
+    whole award for a single lot (with the integration fee and the coordination of several
+    suppliers); else the scope as the estimate prices it, with its suppliers' setup fees."""
     if award.structure != "parallel":
         return award.total_cost_cny
-    return priced(inst, award, scope)
+    return mix_cost(inst, award, scope)
 
 
 def priced(inst: Instance, award: Award, scope: Scope) -> float:
@@ -112,6 +114,24 @@ def priced(inst: Instance, award: Award, scope: Scope) -> float:
         inst.layer_cost[(x, v.vendor)] for v in award.vendors for x in v.layers if x in scope.layers
     )
     return round(systems + layers, 2)
+
+
+def mix_cost(inst: Instance, award: Award, scope: Scope) -> float:
+    """What the award estimate pays for the scope bought as one contract: its systems and cross
+    layers as the estimate prices them, with the setup fee of each of the estimate's suppliers
+    in it (each candidate's whole-lot estimate includes its own setup fee)."""
+    used = {a.vendor for a in award.systems if a.system in scope.systems}
+    used |= {v.vendor for v in award.vendors if any(x in scope.layers for x in v.layers)}
+    return round(priced(inst, award, scope) + sum(inst.setup.get(v, 0.0) for v in used), 2)
+
+
+def within(value: float, costs: list[float]) -> float:
+    """The lot's estimated value kept within its eligible candidates' whole-lot estimates: one
+    supplier takes the whole lot, so no cheaper mix of suppliers is bought, and the estimate's
+    integration of several suppliers is not paid when one takes it whole."""
+    if not costs:
+        return value
+    return min(max(value, min(costs)), max(costs))
 
 
 def ceiling(costs: list[float], value: float, kb: PlanKnowledge) -> float | None:
@@ -151,18 +171,21 @@ def depth_text(n: int, law: Minimum) -> Text:
 def split_changes(
     scope: Scope,
     value: float,
-    price: Callable[[Scope], float],
+    price: Callable[[Scope], tuple[float, float]],
     names: dict[str, str],
     levels: dict[str, int],
 ) -> list[Change]:
     """Split the lot in two: the systems of the highest MLPS level into a lot of their own (the
     cross layers stay with the rest), or the cross layers (security, operations) into a lot of
-    their own. The lot's estimated value is shared as the estimate prices each part (`price`)."""
+    their own. Each part's estimated value is its own as the estimate prices it, setup fees
+    included (`price`: that and the part's systems and layers alone), with its share of what
+    the lot's value holds beyond its parts (the integration fee and coordination)."""
     out: list[Change] = []
     if len(scope.systems) > 1:
         top = max(levels[s] for s in scope.systems)
         high = tuple(s for s in scope.systems if levels[s] == top)
         rest = tuple(s for s in scope.systems if s not in high)
+        listed = name_list([names[s] for s in high], len(names))
         if rest:
             out.append(
                 _split(
@@ -193,10 +216,9 @@ def split_changes(
                     value,
                     price,
                     Text(
-                        en="split off the MLPS level "
-                        f"{top} systems ({', '.join(names[s] for s in high)}) into a lot of "
-                        "their own",
-                        zh=f"将等保{top}级系统（{'、'.join(names[s] for s in high)}）单独划为一个采购包",
+                        en=f"split off the MLPS level {top} systems ({listed.en}) into a lot "
+                        "of their own",
+                        zh=f"将等保{top}级系统（{listed.zh}）单独划为一个采购包",
                     ),
                 )
             )
@@ -234,16 +256,25 @@ def split_changes(
     return out
 
 
+def shared(value: float, whole: float, own: list[tuple[float, float]]) -> list[float]:
+    """The parts' estimated values on the basis of the whole lot's `value`: each its own cost
+    (`own`: with its suppliers' setup fees, and without them), plus its share, by the latter,
+    of what `value` holds beyond the whole scope's own cost `whole` (the integration fee and
+    coordination; all of it to the first part when the estimate prices none)."""
+    rest = max(0.0, value - whole)
+    plain = sum(p for _, p in own)
+    shares = [p / plain for _, p in own] if plain > 0 else [1.0] + [0.0] * (len(own) - 1)
+    return [round(m + rest * f, 2) for (m, _), f in zip(own, shares, strict=True)]
+
+
 def _split(
     scope: Scope,
     parts: tuple[Scope, Scope],
     value: float,
-    price: Callable[[Scope], float],
+    price: Callable[[Scope], tuple[float, float]],
     text: Text,
 ) -> Change:
-    """The two lots, each with its share of the value as the estimate prices the parts (all of
-    it to the first when the estimate prices neither)."""
-    prices = [price(part) for part in parts]
-    whole = sum(prices)
-    first = round(value * prices[0] / whole, 2) if whole > 0 else value
-    return Change(text=text, parts=((parts[0], first), (parts[1], round(value - first, 2))))
+    """The two lots, each with its estimated value on the basis of the whole lot's (`shared`;
+    `price`: a scope's own cost with setup fees, and without them)."""
+    first, second = shared(value, price(scope)[0], [price(part) for part in parts])
+    return Change(text=text, parts=((parts[0], first), (parts[1], second)))

@@ -110,7 +110,9 @@ def print_plan(plan: Plan, console: Console, lang: str = "en") -> None:
                 else f"{lot.vcpu:g} vCPU, {lot.memory_gb:g} GB memory, {lot.storage_tb:g} TB storage"
             )
             table.add_row(w("capacity"), cap)
-        table.add_row(w("value"), fmt_money(lot.estimated_value_cny, lang))
+        table.add_row(
+            w("value"), f"{fmt_money(lot.estimated_value_cny, lang)}\n{lot.value_basis(lang)}"
+        )
         table.add_row(w("depth"), str(lot.eligible))
         if lot.without_cheapest_cny is not None:
             table.add_row(w("without"), fmt_money(lot.without_cheapest_cny, lang))
