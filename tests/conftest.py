@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -60,8 +61,34 @@ def run(*args: str) -> Any:
 
 # Briefs of the bundled examples, written once per test session by the real CLI and shared by
 # every test that reads one (test_language, test_report, test_recommendations, test_route):
-# a brief takes seconds, and the suite used to write the same ones several times over.
-_BRIEFS = Path(tempfile.mkdtemp(prefix="procure-test-briefs-"))
+# a brief takes seconds, and the suite used to write the same ones several times over. Under
+# pytest-xdist the workers share one folder (made by the controller, which removes it at the
+# end: `pytest_unconfigure`), so a brief, an analysis or a layout one worker made is read by
+# the others instead of made again (each worker used to make most of them itself: about a
+# third more CPU than one process); a lock per file makes the others wait while it is made.
+_SHARED = "PROCURE_TEST_SHARED"
+_INHERITED = os.environ.get(_SHARED, "")
+_OWNED = not (_INHERITED and Path(_INHERITED).is_dir())  # else a worker's, or a child's
+if _OWNED:  # the controller, or a run without xdist
+    _BRIEFS = Path(tempfile.mkdtemp(prefix="procure-test-briefs-"))
+    os.environ[_SHARED] = str(_BRIEFS)
+else:
+    _BRIEFS = Path(_INHERITED)
+
+
+@contextmanager
+def _made_once(path: Path) -> Iterator[bool]:
+    """Holds `path`'s lock (across processes); yields whether it still has to be made."""
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield not path.exists()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _keyed(kind: str, key: str) -> Path:
+    return _BRIEFS / f"{kind}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}"
 
 
 _ANALYSES: dict[str, Any] = {}
@@ -77,8 +104,22 @@ def _shared_recommend(scenario: Scenario, base_dir: Path, **options: Any) -> Any
         sort_keys=True,
     )
     if key not in _ANALYSES:
-        _ANALYSES[key] = _RECOMMEND(scenario, base_dir, **options)
+        from procure.recommendation import Recommendation
+
+        stored = _keyed("analysis", key)
+        with _made_once(stored) as missing:
+            if missing:
+                made = _RECOMMEND(scenario, base_dir, **options)
+                _write(stored, made.model_dump_json().encode("utf-8"))
+        _ANALYSES[key] = Recommendation.model_validate_json(stored.read_bytes())
     return _ANALYSES[key]
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Whole or not at all: another worker reads it once the lock is released."""
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    part.replace(path)
 
 
 @contextmanager
@@ -102,10 +143,12 @@ def brief_file(name: str, suffix: str, *options: str) -> Path:
     The briefs of one example share its analysis (`shared_analysis`).
     Read-only: a test that edits a brief works on a copy."""
     out = _BRIEFS / f"{name}{''.join(options)}{suffix}"
-    with shared_analysis():
-        result = run("brief", str(example(name)), "-o", str(out), *options)
-    assert result.exit_code == 0, result.stderr
-    out.chmod(0o444)
+    with _made_once(out) as missing:
+        if missing:
+            with shared_analysis():
+                result = run("brief", str(example(name)), "-o", str(out), *options)
+            assert result.exit_code == 0, result.stderr
+            out.chmod(0o444)
     return out
 
 
@@ -155,7 +198,11 @@ def _shared_render(
     files = [[name, hashlib.sha256(data).hexdigest()] for name, data in attach]
     key = json.dumps([rec.model_dump_json(), fmt, lang, files])
     if key not in _LAYOUTS:
-        _LAYOUTS[key] = _RENDER(rec, fmt, lang, None, attach)
+        stored = _keyed("layout", key)
+        with _made_once(stored) as missing:
+            if missing:
+                _write(stored, _RENDER(rec, fmt, lang, None, attach))
+        _LAYOUTS[key] = stored.read_bytes()
     return _LAYOUTS[key]
 
 
@@ -188,10 +235,11 @@ def cli_json(*args: str) -> Any:
     return json.loads(cli_stdout(*args))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _remove_shared_briefs() -> Iterator[None]:
-    yield
-    shutil.rmtree(_BRIEFS, ignore_errors=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The shared folder goes with the process that made it (the controller, after every
+    worker has finished; never a worker or a child process, which only use it)."""
+    if _OWNED:
+        shutil.rmtree(_BRIEFS, ignore_errors=True)
 
 
 @pytest.fixture
