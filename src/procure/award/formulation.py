@@ -960,6 +960,7 @@ class ArrayModel:
         # the arrays as built, before any cut or repair (`variant` starts from them); the
         # cuts replace `a`'s arrays and lists, never write into them
         self.built = (replace(self.a), self.layout)
+        self._shape: tuple[Any, ...] | None = None  # `_shape` of `inst`, for `variant`
         self.unit = self.layout.unit
         self.result: mip.Result | None = None
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
@@ -1007,7 +1008,11 @@ class ArrayModel:
             for f in fields(Instance)
             if f.compare and getattr(old, f.name) != getattr(inst, f.name)
         }
-        if not changed <= VARIANT_FIELDS or not _same_structure(old, inst, changed):
+        if not changed <= VARIANT_FIELDS:
+            return None
+        if self._shape is None:  # the award's, once (rule costs ask for several variants)
+            self._shape = _shape(old)
+        if self._shape != _shape(inst) or not _same_rows(old, inst, changed):
             return None
         vids = sorted(old.vendors)
         had, has = old.lead_share and bool(lay.g), inst.lead_share and bool(lay.g)
@@ -1240,17 +1245,19 @@ VARIANT_FIELDS = frozenset(
 )
 
 
-def _same_structure(old: Instance, new: Instance, changed: set[str]) -> bool:
-    """Whether the columns and every row but the dropped rule's are the same for `new` as
-    for `old`: the same placements, bidders that may lead, fee rows and cost reference, the
-    share rows' ratio (or none), and the same interchangeable bidders (their twin rows)."""
-    if several_win(old) != several_win(new) or leaders(old) != leaders(new):
-        return False
+def _shape(inst: Instance) -> tuple[Any, ...]:
+    """What fixes the columns and the rows a dropped rule does not name: whether several
+    must win (the fee rows), the bidders that may lead, the placements, the cost reference
+    (every money row's unit)."""
+    return several_win(inst), leaders(inst), placements(inst), cost_reference(inst)
+
+
+def _same_rows(old: Instance, new: Instance, changed: set[str]) -> bool:
+    """With the same `_shape`: whether the share rows' ratio (or none) and the
+    interchangeable bidders (their twin rows) are the same for `new` as for `old`."""
     if "max_share" in changed and new.max_share < 1:
         return False  # the share rows' coefficients change
-    if "value" in changed and interchangeable(old) != interchangeable(new):
-        return False
-    return placements(old) == placements(new) and cost_reference(old) == cost_reference(new)
+    return "value" not in changed or interchangeable(old) == interchangeable(new)
 
 
 def model_for(inst: Instance, solver: str, *, time_limit: float | None = None) -> AnyModel:
