@@ -354,7 +354,9 @@ def derived_rules(tender: Path | tuple[int, int, int], structure: str) -> list[s
         assert_same_arrays(variant, built)
         assert variant.inst is built and not variant.cuts and not variant.alone
         made.append(rule)
-    assert_same_arrays(award.variant(base) or ArrayModel(base), base)  # the frontier's
+    again = award.variant(base)  # the frontier's: the award's arrays as built
+    assert again is not None
+    assert_same_arrays(again, base)
     return made
 
 
