@@ -1051,7 +1051,10 @@ class ArrayModel:
             value=value,
             cost=lay.cost[keep_col],
             groups=[new_col[group] for group in lay.groups],
-            inside=np.array([c for t, c in x.items() if t[0] in key], dtype=np.int64),
+            inside=np.array(
+                [c for t, c in x.items() if t[0] in key and inst.structure != "parallel"],
+                dtype=np.int64,
+            ),  # as `build`: parallel contracts keep no key work
         )
         coef, constant = objective(layout, inst.cost_weight)
         arrays = mip.Arrays(
