@@ -236,3 +236,28 @@ def test_extras_on_a_model_past_the_size_are_skipped_and_said(
     assert not ENGLISH.search(said[0].en) and not CHINESE.search(said[0].zh)  # #24's words
     zh = run("optimize", str(example("county-west")), "--lang", "zh")
     assert zh.exit_code == 0 and "本次采购规模过大" in zh.stdout
+
+
+@pytest.mark.parametrize("name", ["prefecture-binzhou", "province-jv-operator"])
+def test_rule_costs_from_the_awards_model_are_those_from_the_scenario(name: str) -> None:
+    """Each rule dropped from the award's own instance and arrays (`without_rule`,
+    `ArrayModel.variant`) costs what it costs when its model is built from the scenario:
+    the same figures, rule for rule (province-jv-operator builds none of its seven models,
+    the prefecture one of six)."""
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.instance import build_instance
+    from procure.inputs.load import load_inputs
+
+    inputs = load_inputs(example(name))
+    s, catalog = inputs.scenario, inputs.vendors
+    a = assess(s, catalog)
+    args = (s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+    model = ArrayModel(build_instance(*args))
+    status, seconds = solve_exact(model)
+    assert status == "Optimal"
+    award = optimizer._award(model, s, status, "highs", seconds)
+    built = optimizer.rule_costs(*args, award, "highs")
+    reused = optimizer.rule_costs(*args, award, "highs", model=model)
+    assert len(built) >= 6 and all(isinstance(c, optimizer.RuleCost) for c in built)
+    assert [c.model_dump() for c in reused] == [c.model_dump() for c in built]  # type: ignore[union-attr]

@@ -26,8 +26,15 @@ from procure.award.formulation import (
     placements,
     several_win,
 )
-from procure.award.instance import CROSS_LAYERS, Instance, build_instance, evaluate
-from procure.award.optimizer import solve_exact
+from procure.award.instance import (
+    CROSS_LAYERS,
+    RULE_FIELDS,
+    Instance,
+    build_instance,
+    evaluate,
+    without_rule,
+)
+from procure.award.optimizer import dropped_rules, solve_exact
 from procure.inputs.load import load_inputs
 
 from .conftest import EXAMPLES
@@ -279,3 +286,129 @@ def test_a_bidder_without_room_for_the_mlps4_systems_does_not_lead() -> None:
     for model in (ArrayModel(inst), Model(inst)):
         assert solve_exact(model)[0] == "Optimal"
         assert evaluate(inst, *model.choice()).objective == pytest.approx(expected, abs=2e-4)
+
+
+def assert_same_arrays(model: ArrayModel, inst: Instance) -> None:
+    """`model`'s arrays and layout are those `build(inst)` gives, bit for bit and in order."""
+    arrays, layout = build(inst)
+    for name in ("names", "row_names", "maximize", "offset"):
+        assert getattr(model.a, name) == getattr(arrays, name), name
+    for name in ("cost", "col_lower", "col_upper", "integer", "row_lower", "row_upper"):
+        np.testing.assert_array_equal(getattr(model.a, name), getattr(arrays, name), name)
+    for name in ("rows", "cols", "vals"):  # the triplets, in the build's order
+        np.testing.assert_array_equal(getattr(model.a, name), getattr(arrays, name), name)
+    lay = model.layout
+    assert (lay.x, lay.y, lay.g, lay.z) == (layout.x, layout.y, layout.g, layout.z)
+    np.testing.assert_array_equal(lay.value, layout.value)
+    np.testing.assert_array_equal(lay.cost, layout.cost)
+    np.testing.assert_array_equal(lay.inside, layout.inside)
+    assert len(lay.groups) == len(layout.groups)
+    for ours, theirs in zip(lay.groups, layout.groups, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert (lay.cost_constant, lay.unit, lay.reference) == (
+        layout.cost_constant,
+        layout.unit,
+        layout.reference,
+    )
+
+
+def _inputs(path: Path | tuple[int, int, int]) -> tuple[Any, ...]:
+    """(scenario, deployment, weights, catalog, rates) of an example or a generated tender."""
+    if isinstance(path, Path):
+        inputs = load_inputs(path)
+        s, catalog = inputs.scenario, inputs.vendors
+    else:
+        systems, bidders, seed = path
+        catalog = vendors(bidders, seed)
+        s = scenario(systems, catalog, seed + 1)
+    a = assess(s, catalog)
+    return s, a.deployment, a.weights.weights, catalog, knowledge().costs
+
+
+# every example, and generated tenders with an integrator's rules and a 50% cap
+TENDERS = [*EXAMPLES, (60, 10, 2), (120, 12, 5)]
+
+
+def derived_rules(tender: Path | tuple[int, int, int], structure: str) -> list[str]:
+    """For every rule the extras drop (`optimizer.dropped_rules`): the instance dropped from
+    the award's (`without_rule`) is the one built from the scenario without the rule, and
+    the model made from the award's arrays as built (`ArrayModel.variant`; the award's own
+    cuts left out) has the rows, columns and coefficients of the model built from it.
+    Returns the rules whose model was made so; the others are built."""
+    s, deployment, weights, catalog, rates = _inputs(tender)
+    base = build_instance(s, deployment, weights, catalog, rates, structure=structure)
+    award = ArrayModel(base)
+    award.forbid([base.triples[0]], 1)  # a cut of the award's own: not the variant's
+    award.exclude_winners(sorted(base.vendors)[:2])
+    made = []
+    for rule, _, overrides in dropped_rules(s, len(catalog), structure):
+        built = build_instance(
+            s, deployment, weights, catalog, rates, structure=structure, **overrides
+        )
+        if set(overrides) <= RULE_FIELDS:
+            assert without_rule(base, **overrides) == built, rule
+        variant = award.variant(built)
+        if variant is None:
+            assert rule != "lead_share"  # the lead's rows and column reach no other row
+            continue
+        assert_same_arrays(variant, built)
+        assert variant.inst is built and not variant.cuts and not variant.alone
+        made.append(rule)
+    again = award.variant(base)  # the frontier's: the award's arrays as built
+    assert again is not None
+    assert_same_arrays(again, base)
+    return made
+
+
+@pytest.mark.parametrize("tender", TENDERS, ids=lambda t: t.stem if isinstance(t, Path) else str(t))
+@pytest.mark.parametrize("structure", ["integrator", "parallel"])
+def test_a_rule_dropped_from_the_awards_arrays_is_the_model_built_without_it(
+    tender: Path | tuple[int, int, int], structure: str
+) -> None:
+    """Where the change reaches other rows (the bidders that may lead, the placements, the
+    cost reference) no variant is made and the model is built (`derived_rules`)."""
+    derived_rules(tender, structure)
+
+
+def test_the_variants_cover_the_rules_that_reach_no_other_row() -> None:
+    """The generated 120 x 12 (two vendors at least, a 50% cap, one bidder that may lead):
+    the vendor count, the share cap, the integrator's lead and the domestic preference are
+    dropped from the award's arrays, not built."""
+    made = derived_rules((120, 12, 5), "integrator")
+    assert {"vendor_count", "share_cap", "lead_share", "xinchuang"} <= set(made), made
+
+
+RELAX = {  # a rule dropped from a small instance, as `without_rule` drops it, or a preference
+    "vendor_count": lambda i: without_rule(i, min_vendors=1, max_vendors=len(i.vendors)),
+    "share_cap": lambda i: without_rule(i, max_share=1.0),
+    "lead_share": lambda i: without_rule(i, lead_share=False),
+    "mlps4": lambda i: without_rule(i, mlps4_with_integrator=False),
+    "security": lambda i: without_rule(i, security_with_integrator=False),
+    "preference": lambda i: replace(
+        i, value={t: q - 5.0 if t[1] == "v0" else q for t, q in i.value.items()}
+    ),
+}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=st.one_of(instances(), led_instances()), rule=st.sampled_from(sorted(RELAX)))
+def test_a_variant_has_the_built_models_rows_and_brute_forces_optimum(
+    inst: Instance, rule: str
+) -> None:
+    """On small instances: a variant made from the arrays is the built model, array for
+    array, and its optimum is brute force's over every award without the rule."""
+    inst = replace(inst, lead_share=inst.structure == "integrator")
+    relaxed = RELAX[rule](inst)
+    variant = ArrayModel(inst).variant(relaxed)
+    if variant is None:
+        return
+    assert_same_arrays(variant, relaxed)
+    expected = brute_force(relaxed)
+    status, _ = solve_exact(variant)
+    if expected is None:
+        assert status != "Optimal"
+        return
+    assert status == "Optimal"
+    ev = evaluate(relaxed, *variant.choice())
+    assert not ev.violations
+    assert ev.objective == pytest.approx(expected, abs=2e-4 * max(1.0, abs(expected)))

@@ -106,7 +106,7 @@ import itertools
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -947,10 +947,20 @@ class ArrayModel:
 
     elastic = False
 
-    def __init__(self, inst: Instance, *, time_limit: float | None = None) -> None:
+    def __init__(
+        self,
+        inst: Instance,
+        *,
+        time_limit: float | None = None,
+        built: tuple[mip.Arrays, Layout] | None = None,
+    ) -> None:
         self.inst = inst
         self.time_limit = time_limit or TIME_LIMIT
-        self.a, self.layout = build(inst)
+        self.a, self.layout = built or build(inst)
+        # the arrays as built, before any cut or repair (`variant` starts from them); the
+        # cuts replace `a`'s arrays and lists, never write into them
+        self.built = (replace(self.a), self.layout)
+        self._shape: tuple[Any, ...] | None = None  # `_shape` of `inst`, for `variant`
         self.unit = self.layout.unit
         self.result: mip.Result | None = None
         self.repairs: list[tuple[Choice, str, bool]] = []  # `exclude` cuts, for the LP file
@@ -983,6 +993,87 @@ class ArrayModel:
         other.result = None
         other.chosen = None
         return other
+
+    def variant(self, inst: Instance, time_limit: float | None = None) -> ArrayModel | None:
+        """The model of `inst`, this model's instance with a rule dropped (`optimizer.rule_costs`),
+        from this model's arrays as built (none of its cuts or repairs) instead of a new build:
+        the dropped rule's rows removed (lead, key work, share cap, congruence) with the lead's
+        column, the vendor count's limits moved, the objective re-valued. The same arrays, row
+        for row and bit for bit, as `build(inst)` (tests/test_formulation.py). None where the
+        change reaches other rows or columns (the bidders that may lead, the placements, the
+        cost reference, a share cap changed but kept, interchangeable bidders): then build."""
+        old, (a, lay) = self.inst, self.built
+        changed = {
+            f.name
+            for f in fields(Instance)
+            if f.compare and getattr(old, f.name) != getattr(inst, f.name)
+        }
+        if not changed <= VARIANT_FIELDS:
+            return None
+        if self._shape is None:  # the award's, once (rule costs ask for several variants)
+            self._shape = _shape(old)
+        if self._shape != _shape(inst) or not _same_rows(old, inst, changed):
+            return None
+        vids = sorted(old.vendors)
+        had, has = old.lead_share and bool(lay.g), inst.lead_share and bool(lay.g)
+        old_key, key = set(old.integrator_systems), set(inst.integrator_systems)
+        old_layers, layers = set(old.integrator_layers), set(inst.integrator_layers)
+        old_pairs, pairs = set(obstructed_pairs(old)), set(obstructed_pairs(inst))
+        if has > had or not (key <= old_key and layers <= old_layers and pairs <= old_pairs):
+            return None
+        gone = [f"lead_{v}" for v in vids if had and not has]
+        gone += [f"leader_{v}" for v in lay.g if had and not has]
+        gone += [f"key_{s}_{v}" for s in old_key - key for v in vids]
+        gone += [f"keylayer_{layer}_{v}" for layer in old_layers - layers for v in vids]
+        gone += [f"share_{v}" for v in vids if inst.max_share >= 1 > old.max_share]
+        gone += [f"congruence_{p}_{q}" for p, q in old_pairs - pairs]
+        drop = {pulp_name(name) for name in gone}
+        keep_row = np.array([name not in drop for name in a.row_names], dtype=bool)
+        keep_col = np.array([not (name == "lead_value" and not has) for name in a.names])
+        new_row = np.cumsum(keep_row) - 1
+        new_col = np.cumsum(keep_col) - 1
+        entries = keep_row[a.rows] & keep_col[a.cols]
+        row_names = [name for name, kept in zip(a.row_names, keep_row, strict=True) if kept]
+        row_lower, row_upper = a.row_lower[keep_row], a.row_upper[keep_row]
+        row_lower[row_names.index("count_min")] = inst.min_vendors
+        row_upper[row_names.index("count_max")] = inst.max_vendors
+        x = {t: int(new_col[c]) for t, c in lay.x.items()}
+        value = lay.value[keep_col]
+        if "value" in changed:  # as `build` computes it
+            for t, c in x.items():
+                value[c] = inst.size[t[0]] * inst.value.get(t, 0.0)
+        layout = replace(
+            lay,
+            x=x,
+            y={v: int(new_col[c]) for v, c in lay.y.items()},
+            g={v: int(new_col[c]) for v, c in lay.g.items()},
+            z={k: int(new_col[c]) for k, c in lay.z.items()},
+            value=value,
+            cost=lay.cost[keep_col],
+            groups=[new_col[group] for group in lay.groups],
+            inside=np.array(
+                [c for t, c in x.items() if t[0] in key and inst.structure != "parallel"],
+                dtype=np.int64,
+            ),  # as `build`: parallel contracts keep no key work
+        )
+        coef, constant = objective(layout, inst.cost_weight)
+        arrays = mip.Arrays(
+            names=[name for name, kept in zip(a.names, keep_col, strict=True) if kept],
+            cost=coef,
+            offset=constant,
+            maximize=a.maximize,
+            col_lower=a.col_lower[keep_col],
+            col_upper=a.col_upper[keep_col],
+            integer=a.integer[keep_col],
+            row_lower=row_lower,
+            row_upper=row_upper,
+            row_names=row_names,
+            rows=new_row[a.rows[entries]],
+            cols=new_col[a.cols[entries]],
+            vals=a.vals[entries],
+        )
+        limit = self.time_limit if time_limit is None else time_limit
+        return ArrayModel(inst, time_limit=limit, built=(arrays, layout))
 
     def reweighted(self, cost_weight: float) -> ArrayModel:
         """The same model with another weight on cost: only the objective changes, so the
@@ -1140,6 +1231,36 @@ class ArrayModel:
 
 
 AnyModel = Model | ArrayModel
+
+# What a rule dropped may change in the instance for `ArrayModel.variant` to carry it over to
+# the arrays as built: the vendor count, the share cap, the integrator's rules, the values (a
+# preference dropped); any other change is built afresh
+VARIANT_FIELDS = frozenset(
+    {
+        "min_vendors",
+        "max_vendors",
+        "max_share",
+        "lead_share",
+        "integrator_systems",
+        "integrator_layers",
+        "value",
+    }
+)
+
+
+def _shape(inst: Instance) -> tuple[Any, ...]:
+    """What fixes the columns and the rows a dropped rule does not name: whether several
+    must win (the fee rows), the bidders that may lead, the placements, the cost reference
+    (every money row's unit)."""
+    return several_win(inst), leaders(inst), placements(inst), cost_reference(inst)
+
+
+def _same_rows(old: Instance, new: Instance, changed: set[str]) -> bool:
+    """With the same `_shape`: whether the share rows' ratio (or none) and the
+    interchangeable bidders (their twin rows) are the same for `new` as for `old`."""
+    if "max_share" in changed and new.max_share < 1:
+        return False  # the share rows' coefficients change
+    return "value" not in changed or interchangeable(old) == interchangeable(new)
 
 
 def model_for(inst: Instance, solver: str, *, time_limit: float | None = None) -> AnyModel:

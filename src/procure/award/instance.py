@@ -7,7 +7,7 @@ the MILP, so tests can verify awards and brute-force small instances against the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from procure.advice.costing import unit_cost
@@ -368,6 +368,47 @@ def build_instance(
         ineligible=ineligible,
         names={str(s.id): s.name for s in scenario.systems},
     )
+
+
+def without_rule(
+    inst: Instance,
+    *,
+    lead_share: bool | None = None,
+    mlps4_with_integrator: bool | None = None,
+    security_with_integrator: bool | None = None,
+    min_vendors: int | None = None,
+    max_vendors: int | None = None,
+    max_share: float | None = None,
+) -> Instance:
+    """What `build_instance` gives with these overrides, from the instance it gave without
+    them: they set only the instance's rule fields (no option's eligibility, price or value),
+    so the scenario is not read again (`optimizer.rule_costs`, #25). The integrator's rules
+    can only be dropped here (False): keeping one needs the scenario's MLPS levels."""
+    if True in (lead_share, mlps4_with_integrator, security_with_integrator):
+        raise ValueError("an integrator rule can only be dropped from a built instance")
+    return replace(
+        inst,
+        lead_share=False if lead_share is False else inst.lead_share,
+        integrator_systems=[] if mlps4_with_integrator is False else inst.integrator_systems,
+        integrator_layers=[] if security_with_integrator is False else inst.integrator_layers,
+        min_vendors=inst.min_vendors if min_vendors is None else min_vendors,
+        max_vendors=inst.max_vendors if max_vendors is None else max_vendors,
+        max_share=inst.max_share if max_share is None else max_share,
+    )
+
+
+# the overrides `without_rule` takes: the others (a domestic stack, an assessment, the
+# incumbent) change the options' eligibility, prices or values, built from the scenario
+RULE_FIELDS = frozenset(
+    {
+        "lead_share",
+        "mlps4_with_integrator",
+        "security_with_integrator",
+        "min_vendors",
+        "max_vendors",
+        "max_share",
+    }
+)
 
 
 @dataclass
