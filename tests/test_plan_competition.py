@@ -505,13 +505,15 @@ def test_an_adopted_relaxation_values_its_lots_on_the_estimate_solved_again(
     [a] = plan.adjustments
     assert "信创" in a.change.zh and a.estimate_before_cny == pytest.approx(before)
     assert a.estimate_after_cny == pytest.approx(after, rel=1e-3)
-    assert "内部测算原按调整前的要求进行；按调整后的要求重新求解" in a.text.zh
+    assert "测算组合原按调整前的要求进行；按调整后的要求重新求解" in a.text.zh
     assert "The estimated mix assumed the original requirement" in a.text.en
+    assert "the estimated mix used elsewhere, are the one solved again" in a.text.en
+    assert a.estimate_resolve == "optimal" and "时间上限" not in a.text.zh
+    assert plan.relaxed == {"domestic_stack": "preferred"}
     if moves:
         sign = "+" if after >= before else "-"
         move = f"{sign}{fmt_money(abs(after - before), 'zh')}"
         assert f"由{fmt_money(before, 'zh')}变为{fmt_money(after, 'zh')}（{move}）" in a.text.zh
-        assert "still assumes the original requirement" in a.text.en
     else:
         assert f"测算总额仍为{fmt_money(after, 'zh')}" in a.text.zh
     assert a.text.zh.split("。")[-2] in a.note.zh  # the lot's table says it too
