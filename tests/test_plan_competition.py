@@ -21,8 +21,9 @@ from procure.award.instance import Instance, build_instance
 from procure.award.optimizer import Award, optimize
 from procure.inputs.load import load_inputs
 from procure.money import fmt_money
+from procure.text import Text
 from procure.plan.build import Plan, decide_method
-from procure.plan.lots import Scope, ceiling, estimates, scopes
+from procure.plan.lots import MODEL_NAMES, Scope, ceiling, estimates, scopes
 from procure.plan.rules import plan_knowledge
 
 from .conftest import EXAMPLES, example, run
@@ -520,3 +521,108 @@ def test_an_adopted_relaxation_values_its_lots_on_the_estimate_solved_again(
     cheapest = min(every_change(example(name), **procurement), key=lambda f: f[0])
     assert plan.total_ceiling_cny == pytest.approx(cheapest[0])
     assert [lot.eligible for lot in plan.lots] == cheapest[1]
+
+
+def every_plan(path: Path, **procurement: Any) -> list[tuple[float, dict[str, str], list[int]]]:
+    """Brute force on a scenario of several lots: for no relaxation and each relaxation (made
+    for the whole procurement), the estimate solved from scratch under it, every lot drafted on
+    its own instance (its candidates counted, its value the mix's cost of its scope kept within
+    their estimates, its ceiling), and every combination of the lots short of three under the
+    scenario's own requirements kept whole or split by MLPS level. The combinations whose every
+    lot has three: each with its ceilings in total, its relaxation and its lots' candidates."""
+    from itertools import product
+
+    from procure.plan.lots import mix_cost, within
+
+    inputs = load_inputs(path)
+    s = inputs.scenario
+    s = s.model_copy(update={"procurement": s.procurement.model_copy(update=procurement)})
+    a = assess(s, inputs.vendors)
+    rates = knowledge().costs
+    w = a.weights.weights
+    award = optimize(s, a.deployment, w, inputs.vendors, rates, extras=False)
+    lots = scopes(s, award)
+    base = build_instance(s, a.deployment, w, inputs.vendors, rates, structure=award.structure)
+    short = [len(estimates(base, lot)) < 3 for lot in lots]
+    levels = {str(x.id): x.mlps_level for x in s.systems}
+    fields = [
+        f for f in ("domestic_stack", "security_assessment") if getattr(s.procurement, f) == "required"
+    ]
+    found = []
+    for relax in [[], *([f] for f in fields), *([fields] if len(fields) > 1 else [])]:
+        update = dict.fromkeys(relax, "preferred")
+        r = s.model_copy(update={"procurement": s.procurement.model_copy(update=update)})
+        inst = build_instance(r, a.deployment, w, inputs.vendors, rates, structure=award.structure)
+        mix = optimize(
+            r, a.deployment, w, inputs.vendors, rates, extras=False, structure=award.structure
+        )
+
+        def lot_of(systems: tuple[str, ...], layers: tuple[str, ...], model: Any) -> Any:
+            part = Scope("x", Text(en="", zh=""), systems, layers, model)
+            costs = list(estimates(inst, part).values())
+            value = within(mix_cost(inst, mix, part), costs)
+            return len(costs), ceiling(costs, round(value, 2), KB)
+
+        choices = []
+        for lot, needy in zip(lots, short, strict=True):
+            ways = [[(lot.systems, lot.layers)]]
+            top = max((levels[x] for x in lot.systems), default=0)
+            high = tuple(x for x in lot.systems if levels[x] == top)
+            rest = tuple(x for x in lot.systems if x not in high)
+            if needy and rest and not lot.layers:  # a parallel lot: systems only
+                ways.append([(high, ()), (rest, ())])
+            choices.append([[lot_of(x, y, lot.model) for x, y in way] for way in ways])
+        for combo in product(*choices):
+            parts = [p for way in combo for p in way]
+            if all(n >= 3 and t is not None for n, t in parts):
+                found.append((sum(t or 0.0 for _, t in parts), update, [n for n, _ in parts]))
+    return found
+
+
+MULTI = [
+    ("county-west", {"structure": "parallel", "domestic_stack": "required"}),
+    ("municipality-parallel", {"domestic_stack": "required"}),
+    ("prefecture-binzhou", {"structure": "parallel", "domestic_stack": "required"}),
+]
+
+
+@pytest.mark.parametrize("name, procurement", MULTI, ids=lambda x: str(x))
+def test_an_adopted_relaxation_holds_for_every_lot(
+    variant: Any, name: str, procurement: dict[str, Any]
+) -> None:
+    """Several lots, one of them short of three under 信创 required: the relaxation the plan
+    adopts is one of the whole procurement. No lot still asks for 信创, each lot's candidates are
+    those of the relaxed requirement (counted on an instance built under it), a lot that only
+    follows the change says so, and the lots and ceilings are those of the cheapest plan-wide
+    combination found by brute force (every relaxation, every short lot whole or split)."""
+    plan = plan_json(variant(lambda d: d["procurement"].update(procurement), example(name)))
+    check_competition(plan)
+    assert plan.relaxed == {"domestic_stack": "preferred"} and len(plan.lots) >= 2
+    assert all(q.id != "domestic" for lot in plan.lots for q in lot.qualifications)
+    adjusted = {i for a in plan.adjustments for i in a.lots}
+    followers = [lot for lot in plan.lots if lot.id not in adjusted]
+    assert followers  # a lot that did not need the change follows it all the same
+    for lot in followers:
+        assert lot.adjustment is not None and "整个项目统一适用" in lot.adjustment.zh
+        assert "for the whole procurement" in lot.adjustment.en and "信创" in lot.adjustment.zh
+    for a in plan.adjustments:
+        assert "各采购包的资格条件和合格候选供应商均按调整后的要求确定" in a.text.zh
+    inputs = load_inputs(example(name))
+    s = inputs.scenario
+    p = s.procurement.model_copy(update={**procurement, **plan.relaxed})
+    r = s.model_copy(update={"procurement": p})
+    a = assess(r, inputs.vendors)
+    inst = build_instance(r, a.deployment, a.weights.weights, inputs.vendors, knowledge().costs)
+    ids = {x.name: str(x.id) for x in s.systems}
+    for lot, internal in zip(plan.lots, plan.internal, strict=True):
+        model = next(  # a parallel lot buys one platform, named first
+            (m for m, t in MODEL_NAMES.items() if lot.name.en.startswith(t.en.capitalize())), None
+        )
+        systems = tuple(ids[n] for n in lot.systems)
+        layers = () if systems else tuple(lot.layers)
+        scope = Scope(lot.id, lot.name, systems, layers, model)
+        assert set(estimates(inst, scope)) == {c.vendor for c in internal.candidates}, lot.id
+    found = every_plan(example(name), **procurement)
+    total, relax, counts = min(found, key=lambda f: f[0])
+    assert plan.total_ceiling_cny == pytest.approx(total)
+    assert plan.relaxed == relax and [lot.eligible for lot in plan.lots] == counts
