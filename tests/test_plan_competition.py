@@ -21,10 +21,10 @@ from procure.award.instance import Instance, build_instance
 from procure.award.optimizer import Award, optimize
 from procure.inputs.load import load_inputs
 from procure.money import fmt_money
-from procure.text import Text
 from procure.plan.build import Plan, decide_method
 from procure.plan.lots import MODEL_NAMES, Scope, ceiling, estimates, scopes
 from procure.plan.rules import plan_knowledge
+from procure.text import Text
 
 from .conftest import EXAMPLES, example, run
 from .test_terminal_language import english_runs, user_words
@@ -546,7 +546,9 @@ def every_plan(path: Path, **procurement: Any) -> list[tuple[float, dict[str, st
     short = [len(estimates(base, lot)) < 3 for lot in lots]
     levels = {str(x.id): x.mlps_level for x in s.systems}
     fields = [
-        f for f in ("domestic_stack", "security_assessment") if getattr(s.procurement, f) == "required"
+        f
+        for f in ("domestic_stack", "security_assessment")
+        if getattr(s.procurement, f) == "required"
     ]
     found = []
     for relax in [[], *([f] for f in fields), *([fields] if len(fields) > 1 else [])]:
@@ -557,7 +559,13 @@ def every_plan(path: Path, **procurement: Any) -> list[tuple[float, dict[str, st
             r, a.deployment, w, inputs.vendors, rates, extras=False, structure=award.structure
         )
 
-        def lot_of(systems: tuple[str, ...], layers: tuple[str, ...], model: Any) -> Any:
+        def lot_of(
+            systems: tuple[str, ...],
+            layers: tuple[str, ...],
+            model: Any,
+            inst: Instance = inst,
+            mix: Award = mix,
+        ) -> Any:
             part = Scope("x", Text(en="", zh=""), systems, layers, model)
             costs = list(estimates(inst, part).values())
             value = within(mix_cost(inst, mix, part), costs)
@@ -626,3 +634,104 @@ def test_an_adopted_relaxation_holds_for_every_lot(
     total, relax, counts = min(found, key=lambda f: f[0])
     assert plan.total_ceiling_cny == pytest.approx(total)
     assert plan.relaxed == relax and [lot.eligible for lot in plan.lots] == counts
+
+
+RELAXED = (
+    "prefecture-binzhou",
+    {"domestic_stack": "required", "exclude_vendors": ["cloud-d", "telecom-a"]},
+)
+
+
+@pytest.fixture(scope="module")
+def relaxed_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The prefecture with 信创 required and two suppliers left out: the plan adopts the
+    relaxation (and the services split), and the estimate solved again under it is cheaper."""
+    from procure.inputs.yamlio import dump_yaml, read_yaml
+
+    name, procurement = RELAXED
+    data = read_yaml(example(name)).data
+    data["procurement"].update(procurement)
+    out = tmp_path_factory.mktemp("relaxed") / "relaxed.yaml"
+    out.write_text(dump_yaml(data), encoding="utf-8")
+    return out
+
+
+def test_the_resolve_takes_the_cli_solver_and_time_limit(
+    relaxed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`procure plan --time-limit 1`: the estimate solved again under the adopted relaxation
+    gets the CLI's solver and at most its time limit (never the plan's own 30 s), and the run
+    ends within a generous bound of CPU time; the plan says how that solve ended."""
+    import time
+
+    import procure.plan.build as build
+
+    calls: list[dict[str, Any]] = []
+    solve = build.optimize
+
+    def spy(*args: Any, **kwargs: Any) -> Award:
+        calls.append(kwargs)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(build, "optimize", spy)
+    started = time.process_time()
+    result = run("plan", str(relaxed_path), "--json", "--time-limit", "1")
+    assert result.exit_code == 0, result.stderr
+    assert time.process_time() - started < 60.0
+    plan = Plan.model_validate_json(result.stdout)
+    assert calls and all(c["time_limit"] <= 1.0 and c["solver"] == "highs" for c in calls)
+    [a] = plan.adjustments
+    assert a.estimate_resolve in ("optimal", "time_limit") and a.estimate_after_cny is not None
+    assert ("达到时间上限1秒后停止" in a.text.zh) is (a.estimate_resolve == "time_limit")
+
+
+def test_a_resolve_cut_short_is_said(relaxed_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The solve under the relaxation stopped by its time limit (the solver's own status, made
+    so here: a small model solves in well under the 1 s the CLI allows): the plan says its mix
+    is the best found, not proven optimal, and how to give more time, zh and en."""
+    import procure.plan.build as build
+
+    solve = build.optimize
+
+    def stopped(*args: Any, **kwargs: Any) -> Award:
+        return solve(*args, **kwargs).model_copy(update={"status": "Time limit"})
+
+    monkeypatch.setattr(build, "optimize", stopped)
+    result = run("plan", str(relaxed_path), "--json", "--time-limit", "2")
+    assert result.exit_code == 0, result.stderr
+    [a] = Plan.model_validate_json(result.stdout).adjustments
+    assert a.estimate_resolve == "time_limit"
+    assert "stopped at its time limit of 2 s" in a.text.en and "--time-limit" in a.text.en
+    assert "达到时间上限2秒后停止" in a.text.zh and "未证明最优" in a.note.zh
+
+
+def test_no_time_left_in_the_budget_keeps_the_original_estimate_and_says_so() -> None:
+    """With the time budget spent, the estimate is not solved again: the lots keep the
+    original estimate's values, the budget records what it left out, and the plan says so."""
+    from procure.award.budget import Budget
+    from procure.plan.build import RESOLVE_WHAT, build_plan
+
+    name, procurement = RELAXED
+    inputs = load_inputs(example(name))
+    s = inputs.scenario
+    s = s.model_copy(update={"procurement": s.procurement.model_copy(update=procurement)})
+    a = assess(s, inputs.vendors)
+    kb = knowledge()
+    award = optimize(s, a.deployment, a.weights.weights, inputs.vendors, kb.costs, extras=False)
+    spent = Budget(1e-6)
+    plan = build_plan(
+        s,
+        award,
+        a.deployment,
+        a.weights.weights,
+        inputs.vendors,
+        kb.costs,
+        kb.routes,
+        date(2026, 3, 2),
+        budget=spent,
+    )
+    [adj] = plan.adjustments
+    assert plan.relaxed == {"domestic_stack": "preferred"}
+    assert adj.estimate_resolve == "no_time" and adj.estimate_after_cny is None
+    assert "剩余时间预算不足" in adj.text.zh and "time budget left too little" in adj.text.en
+    assert RESOLVE_WHAT in spent.cuts
