@@ -613,8 +613,11 @@ def test_an_adopted_relaxation_holds_for_every_lot(
     for lot in followers:
         assert lot.adjustment is not None and "整个项目统一适用" in lot.adjustment.zh
         assert "for the whole procurement" in lot.adjustment.en and "信创" in lot.adjustment.zh
-    for a in plan.adjustments:
-        assert "各采购包的资格条件和合格候选供应商均按调整后的要求确定" in a.text.zh
+    rest = fmt_money(sum(lot.ceiling_cny or 0.0 for lot in followers), "zh")
+    for a in plan.adjustments:  # its cost for the lots that only follow it
+        assert "各采购包的资格条件和合格候选供应商均按调整后的要求确定；其他采购包" in a.text.zh
+        assert re.search(f"其他采购包最高限价由[^；。]*变为{re.escape(rest)}（", a.text.zh)
+        assert "the other lots' ceilings from" in a.text.en
     inputs = load_inputs(example(name))
     s = inputs.scenario
     p = s.procurement.model_copy(update={**procurement, **plan.relaxed})

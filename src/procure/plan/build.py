@@ -910,6 +910,7 @@ class Estimate:
     after: float | None
     resolve: Resolve | None
     seconds: float
+    others: tuple[float, float] | None = None  # the other lots' ceilings before and after it
 
 
 def settle(
@@ -924,8 +925,19 @@ def settle(
     fits = None if total is None else total <= market.scenario.procurement.budget_cny + 0.005
     resolve, seconds = market.resolved.get(chosen.relax, (None, 0.0))
     solved = market.awards.get(chosen.relax) if chosen.relax else None
+    rest = [s for s in chosen.lots if s.change is None]
+    tops = [s.origin.top for s in rest], [d.top for s in rest for d in s.drafts]
+    others = (
+        (sum(t or 0.0 for t in tops[0]), sum(t or 0.0 for t in tops[1]))
+        if chosen.relax and rest and None not in tops[0] + tops[1]
+        else None
+    )
     est = Estimate(
-        market.award.total_cost_cny, solved.total_cost_cny if solved else None, resolve, seconds
+        market.award.total_cost_cny,
+        solved.total_cost_cny if solved else None,
+        resolve,
+        seconds,
+        others,
     )
     needing = [s.origin.scope.name for s in chosen.lots if s.change is not None]
     out: list[tuple[Draft, Adjustment | None, Text | None, list[Text]]] = []
@@ -937,16 +949,16 @@ def settle(
                 out.append((d, None, note, [shortfall_text(d, law, kb)] if law else []))
             continue
         d, law, change = s.origin, s.law, s.change
-        tops = sum(x.top or 0.0 for x in s.drafts)
+        top = sum(x.top or 0.0 for x in s.drafts)
         adjusted = Adjustment(
             change=change.text,
             lots=[],  # numbered when the plan's lots are
-            ceiling_delta_cny=round(tops - (d.top or 0.0), 2),
+            ceiling_delta_cny=round(top - (d.top or 0.0), 2),
             estimate_before_cny=est.before if change.relax else None,
             estimate_after_cny=est.after if change.relax else None,
             estimate_resolve=est.resolve if change.relax else None,
-            note=adjustment_note(d, law, change, tops, est),
-            text=adjustment_text(d, law, change, [len(x.costs) for x in s.drafts], tops, est, fits),
+            note=adjustment_note(d, law, change, top, est),
+            text=adjustment_text(d, law, change, [len(x.costs) for x in s.drafts], top, est, fits),
         )
         out += [(x, adjusted, adjusted.note, []) for x in s.drafts]
     return out
@@ -1090,6 +1102,12 @@ def adjustment_text(
         else Text(en="", zh="")
     )
     whole = WHOLE if change.relax else Text(en="", zh="")
+    if change.relax and est.others is not None:  # what the change does to the other lots
+        moved = ceiling_change(*est.others)
+        whole = Text(
+            en=f"{whole.en[:-1]}; the other lots' {moved.en}.",
+            zh=f"{whole.zh[:-1]}；其他采购包{moved.zh}。",
+        )
     estimate = estimate_change(change, est)
     return Text(
         en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
