@@ -591,6 +591,10 @@ MULTI = [
     ("county-west", {"structure": "parallel", "domestic_stack": "required"}),
     ("municipality-parallel", {"domestic_stack": "required"}),
     ("prefecture-binzhou", {"structure": "parallel", "domestic_stack": "required"}),
+    (
+        "expansion-over-limit",
+        {"structure": "parallel", "domestic_stack": "required", "exclude_vendors": ["telecom-a"]},
+    ),
 ]
 
 
@@ -738,3 +742,23 @@ def test_no_time_left_in_the_budget_keeps_the_original_estimate_and_says_so() ->
     assert adj.estimate_resolve == "no_time" and adj.estimate_after_cny is None
     assert "剩余时间预算不足" in adj.text.zh and "time budget left too little" in adj.text.en
     assert RESOLVE_WHAT in spent.cuts
+
+
+def test_a_relaxation_that_gives_no_lot_its_competition_is_not_adopted(variant: Any) -> None:
+    """The public-security cloud in parallel lots with 信创 required and one supplier left out:
+    no relaxation or split gives its short lot three (brute force finds none), so none is
+    adopted: every lot still asks for 信创, and the short lot has no competitive method."""
+    procurement = {
+        "structure": "parallel",
+        "domestic_stack": "required",
+        "exclude_vendors": ["infra-a"],
+    }
+    assert not every_plan(example("industry-public-security"), **procurement)
+    plan = plan_json(
+        variant(lambda d: d["procurement"].update(procurement), example("industry-public-security"))
+    )
+    check_competition(plan)
+    assert plan.relaxed == {} and not plan.adjustments and len(plan.lots) >= 2
+    assert "none" in [lot.method for lot in plan.lots]
+    assert all(any(q.id == "domestic" for q in lot.qualifications) for lot in plan.lots)
+    assert all(lot.adjustment is None for lot in plan.lots)
