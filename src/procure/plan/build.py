@@ -815,12 +815,13 @@ def option(
     text: Text | None,
     names: dict[str, str],
     levels: dict[str, int],
+    dry: bool = False,
 ) -> Option:
-    """Every lot under `relax` (valued on the estimate solved again under it, else on the
-    original), and for each lot the original requirements leave short of competition, the
+    """Every lot under `relax` (valued on the estimate solved again under it, else, or for a
+    `dry` run, on the original), and for each lot the original requirements leave short of competition, the
     cheapest of: the lot as it is under the relaxation (none: not a change), or one of the
     splits tried, whose every lot has the competition its own method needs."""
-    award = market.relaxed_award(relax) or market.award
+    award = (None if dry else market.relaxed_award(relax)) or market.award
     inst = market.instance(relax)
     out: list[Settled] = []
     for o in origins:
@@ -888,15 +889,7 @@ def option_helps(
 ) -> bool:
     """Whether `relax` could give a short lot its competition, on the original estimate's
     values (eligibility does not depend on them), before the estimate is solved again."""
-    saved = market.awards.get(relax, market.award), relax in market.awards
-    market.awards[relax] = market.award  # a dry run on the original estimate
-    try:
-        dry = option(market, origins, relax, Text(en="", zh=""), names, levels)
-    finally:
-        if saved[1]:
-            market.awards[relax] = saved[0]
-        else:
-            del market.awards[relax]
+    dry = option(market, origins, relax, Text(en="", zh=""), names, levels, dry=True)
     blocked, short = counts
     return dry.blocked < short and dry.blocked <= blocked
 
