@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from procure.documents.report import render_markdown
+from procure.documents.report import render_html, render_markdown
 from procure.money import fmt_money
 from procure.recommendation import ORIGINAL_BASIS, Recommendation
 
@@ -77,5 +77,8 @@ def test_the_sections_on_the_original_mix_say_so_in_the_same_words(
     zh = render_markdown(rec, "zh")
     en = render_markdown(rec, "en")
     assert zh.count(ORIGINAL_BASIS.zh) >= 2 and en.count(ORIGINAL_BASIS.en) >= 2
+    html = render_html(rec, "zh")  # what the PDF is laid out from
+    total = fmt_money(rec.award.total_cost_cny, "zh")
+    assert html.count(ORIGINAL_BASIS.zh) >= 2 and f"重新求解的测算组合总额{total}" in html
     words = user_words(path)
     assert not english_runs(caution.zh + note.zh + rec.summary[1].zh, words)
