@@ -119,7 +119,7 @@ def main(argv: list[str]) -> None:
     _patch(optimizer, "alternatives", "extras: alternatives")
     _patch(optimizer, "frontier", "extras: frontier")
     _patch(rec_mod, "analyse", "robustness (analyse)")
-    _patch(rec_mod, "build_plan", "plan")
+    _patch(rec_mod, "plan_and_estimate", "plan")
     _patch(rec_mod, "compare_modes", "cash-flow comparison")
     _patch(rec_mod, "explain", "bidder explanations")
     for name in dir(charts):

@@ -22,8 +22,9 @@ from procure.award.optimizer import Award, optimize
 from procure.inputs.load import load_inputs
 from procure.money import fmt_money
 from procure.plan.build import Plan, decide_method
-from procure.plan.lots import Scope, ceiling, estimates, scopes
+from procure.plan.lots import MODEL_NAMES, Scope, ceiling, estimates, scopes
 from procure.plan.rules import plan_knowledge
+from procure.text import Text
 
 from .conftest import EXAMPLES, example, run
 from .test_terminal_language import english_runs, user_words
@@ -505,16 +506,259 @@ def test_an_adopted_relaxation_values_its_lots_on_the_estimate_solved_again(
     [a] = plan.adjustments
     assert "信创" in a.change.zh and a.estimate_before_cny == pytest.approx(before)
     assert a.estimate_after_cny == pytest.approx(after, rel=1e-3)
-    assert "内部测算原按调整前的要求进行；按调整后的要求重新求解" in a.text.zh
+    assert "测算组合原按调整前的要求进行；按调整后的要求重新求解" in a.text.zh
     assert "The estimated mix assumed the original requirement" in a.text.en
+    assert "the estimated mix used elsewhere, are the one solved again" in a.text.en
+    assert a.estimate_resolve == "optimal" and "时间上限" not in a.text.zh
+    assert plan.relaxed == {"domestic_stack": "preferred"}
     if moves:
         sign = "+" if after >= before else "-"
         move = f"{sign}{fmt_money(abs(after - before), 'zh')}"
         assert f"由{fmt_money(before, 'zh')}变为{fmt_money(after, 'zh')}（{move}）" in a.text.zh
-        assert "still assumes the original requirement" in a.text.en
     else:
         assert f"测算总额仍为{fmt_money(after, 'zh')}" in a.text.zh
     assert a.text.zh.split("。")[-2] in a.note.zh  # the lot's table says it too
     cheapest = min(every_change(example(name), **procurement), key=lambda f: f[0])
     assert plan.total_ceiling_cny == pytest.approx(cheapest[0])
     assert [lot.eligible for lot in plan.lots] == cheapest[1]
+
+
+def every_plan(path: Path, **procurement: Any) -> list[tuple[float, dict[str, str], list[int]]]:
+    """Brute force on a scenario of several lots: for no relaxation and each relaxation (made
+    for the whole procurement), the estimate solved from scratch under it, every lot drafted on
+    its own instance (its candidates counted, its value the mix's cost of its scope kept within
+    their estimates, its ceiling), and every combination of the lots short of three under the
+    scenario's own requirements kept whole or split by MLPS level. The combinations whose every
+    lot has three: each with its ceilings in total, its relaxation and its lots' candidates."""
+    from itertools import product
+
+    from procure.plan.lots import mix_cost, within
+
+    inputs = load_inputs(path)
+    s = inputs.scenario
+    s = s.model_copy(update={"procurement": s.procurement.model_copy(update=procurement)})
+    a = assess(s, inputs.vendors)
+    rates = knowledge().costs
+    w = a.weights.weights
+    award = optimize(s, a.deployment, w, inputs.vendors, rates, extras=False)
+    lots = scopes(s, award)
+    base = build_instance(s, a.deployment, w, inputs.vendors, rates, structure=award.structure)
+    short = [len(estimates(base, lot)) < 3 for lot in lots]
+    levels = {str(x.id): x.mlps_level for x in s.systems}
+    fields = [
+        f
+        for f in ("domestic_stack", "security_assessment")
+        if getattr(s.procurement, f) == "required"
+    ]
+    found = []
+    for relax in [[], *([f] for f in fields), *([fields] if len(fields) > 1 else [])]:
+        update = dict.fromkeys(relax, "preferred")
+        r = s.model_copy(update={"procurement": s.procurement.model_copy(update=update)})
+        inst = build_instance(r, a.deployment, w, inputs.vendors, rates, structure=award.structure)
+        mix = optimize(
+            r, a.deployment, w, inputs.vendors, rates, extras=False, structure=award.structure
+        )
+
+        def lot_of(
+            systems: tuple[str, ...],
+            layers: tuple[str, ...],
+            model: Any,
+            inst: Instance = inst,
+            mix: Award = mix,
+        ) -> Any:
+            part = Scope("x", Text(en="", zh=""), systems, layers, model)
+            costs = list(estimates(inst, part).values())
+            value = within(mix_cost(inst, mix, part), costs)
+            return len(costs), ceiling(costs, round(value, 2), KB)
+
+        choices = []
+        for lot, needy in zip(lots, short, strict=True):
+            ways = [[(lot.systems, lot.layers)]]
+            top = max((levels[x] for x in lot.systems), default=0)
+            high = tuple(x for x in lot.systems if levels[x] == top)
+            rest = tuple(x for x in lot.systems if x not in high)
+            if needy and rest and not lot.layers:  # a parallel lot: systems only
+                ways.append([(high, ()), (rest, ())])
+            choices.append([[lot_of(x, y, lot.model) for x, y in way] for way in ways])
+        for combo in product(*choices):
+            parts = [p for way in combo for p in way]
+            if all(n >= 3 and t is not None for n, t in parts):
+                found.append((sum(t or 0.0 for _, t in parts), update, [n for n, _ in parts]))
+    return found
+
+
+MULTI = [
+    ("county-west", {"structure": "parallel", "domestic_stack": "required"}),
+    ("municipality-parallel", {"domestic_stack": "required"}),
+    ("prefecture-binzhou", {"structure": "parallel", "domestic_stack": "required"}),
+    (
+        "expansion-over-limit",
+        {"structure": "parallel", "domestic_stack": "required", "exclude_vendors": ["telecom-a"]},
+    ),
+]
+
+
+@pytest.mark.parametrize("name, procurement", MULTI, ids=lambda x: str(x))
+def test_an_adopted_relaxation_holds_for_every_lot(
+    variant: Any, name: str, procurement: dict[str, Any]
+) -> None:
+    """Several lots, one of them short of three under 信创 required: the relaxation the plan
+    adopts is one of the whole procurement. No lot still asks for 信创, each lot's candidates are
+    those of the relaxed requirement (counted on an instance built under it), a lot that only
+    follows the change says so, and the lots and ceilings are those of the cheapest plan-wide
+    combination found by brute force (every relaxation, every short lot whole or split)."""
+    plan = plan_json(variant(lambda d: d["procurement"].update(procurement), example(name)))
+    check_competition(plan)
+    assert plan.relaxed == {"domestic_stack": "preferred"} and len(plan.lots) >= 2
+    assert all(q.id != "domestic" for lot in plan.lots for q in lot.qualifications)
+    adjusted = {i for a in plan.adjustments for i in a.lots}
+    followers = [lot for lot in plan.lots if lot.id not in adjusted]
+    assert followers  # a lot that did not need the change follows it all the same
+    for lot in followers:
+        assert lot.adjustment is not None and "整个项目统一适用" in lot.adjustment.zh
+        assert "for the whole procurement" in lot.adjustment.en and "信创" in lot.adjustment.zh
+    rest = fmt_money(sum(lot.ceiling_cny or 0.0 for lot in followers), "zh")
+    for a in plan.adjustments:  # its cost for the lots that only follow it
+        assert "各采购包的资格条件和合格候选供应商均按调整后的要求确定；其他采购包" in a.text.zh
+        assert re.search(f"其他采购包最高限价由[^；。]*变为{re.escape(rest)}（", a.text.zh)
+        assert "the other lots' ceilings from" in a.text.en
+    inputs = load_inputs(example(name))
+    s = inputs.scenario
+    p = s.procurement.model_copy(update={**procurement, **plan.relaxed})
+    r = s.model_copy(update={"procurement": p})
+    a = assess(r, inputs.vendors)
+    inst = build_instance(r, a.deployment, a.weights.weights, inputs.vendors, knowledge().costs)
+    ids = {x.name: str(x.id) for x in s.systems}
+    for lot, internal in zip(plan.lots, plan.internal, strict=True):
+        model = next(  # a parallel lot buys one platform, named first
+            (m for m, t in MODEL_NAMES.items() if lot.name.en.startswith(t.en.capitalize())), None
+        )
+        systems = tuple(ids[n] for n in lot.systems)
+        layers = () if systems else tuple(lot.layers)
+        scope = Scope(lot.id, lot.name, systems, layers, model)
+        assert set(estimates(inst, scope)) == {c.vendor for c in internal.candidates}, lot.id
+    found = every_plan(example(name), **procurement)
+    total, relax, counts = min(found, key=lambda f: f[0])
+    assert plan.total_ceiling_cny == pytest.approx(total)
+    assert plan.relaxed == relax and [lot.eligible for lot in plan.lots] == counts
+
+
+RELAXED = (
+    "prefecture-binzhou",
+    {"domestic_stack": "required", "exclude_vendors": ["cloud-d", "telecom-a"]},
+)
+
+
+@pytest.fixture(scope="module")
+def relaxed_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The prefecture with 信创 required and two suppliers left out: the plan adopts the
+    relaxation (and the services split), and the estimate solved again under it is cheaper."""
+    from procure.inputs.yamlio import dump_yaml, read_yaml
+
+    name, procurement = RELAXED
+    data = read_yaml(example(name)).data
+    data["procurement"].update(procurement)
+    out = tmp_path_factory.mktemp("relaxed") / "relaxed.yaml"
+    out.write_text(dump_yaml(data), encoding="utf-8")
+    return out
+
+
+def test_the_resolve_takes_the_cli_solver_and_time_limit(
+    relaxed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`procure plan --time-limit 1`: the estimate solved again under the adopted relaxation
+    gets the CLI's solver and at most its time limit (never the plan's own 30 s), and the run
+    ends within a generous bound of CPU time; the plan says how that solve ended."""
+    import time
+
+    import procure.plan.build as build
+
+    calls: list[dict[str, Any]] = []
+    solve = build.optimize
+
+    def spy(*args: Any, **kwargs: Any) -> Award:
+        calls.append(kwargs)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(build, "optimize", spy)
+    started = time.process_time()
+    result = run("plan", str(relaxed_path), "--json", "--time-limit", "1")
+    assert result.exit_code == 0, result.stderr
+    assert time.process_time() - started < 60.0
+    plan = Plan.model_validate_json(result.stdout)
+    assert calls and all(c["time_limit"] <= 1.0 and c["solver"] == "highs" for c in calls)
+    [a] = plan.adjustments
+    assert a.estimate_resolve in ("optimal", "time_limit") and a.estimate_after_cny is not None
+    assert ("达到时间上限1秒后停止" in a.text.zh) is (a.estimate_resolve == "time_limit")
+
+
+def test_a_resolve_cut_short_is_said(relaxed_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The solve under the relaxation stopped by its time limit (the solver's own status, made
+    so here: a small model solves in well under the 1 s the CLI allows): the plan says its mix
+    is the best found, not proven optimal, and how to give more time, zh and en."""
+    import procure.plan.build as build
+
+    solve = build.optimize
+
+    def stopped(*args: Any, **kwargs: Any) -> Award:
+        return solve(*args, **kwargs).model_copy(update={"status": "Time limit"})
+
+    monkeypatch.setattr(build, "optimize", stopped)
+    result = run("plan", str(relaxed_path), "--json", "--time-limit", "2")
+    assert result.exit_code == 0, result.stderr
+    [a] = Plan.model_validate_json(result.stdout).adjustments
+    assert a.estimate_resolve == "time_limit"
+    assert "stopped at its time limit of 2 s" in a.text.en and "--time-limit" in a.text.en
+    assert "达到时间上限2秒后停止" in a.text.zh and "未证明最优" in a.note.zh
+
+
+def test_no_time_left_in_the_budget_keeps_the_original_estimate_and_says_so() -> None:
+    """With the time budget spent, the estimate is not solved again: the lots keep the
+    original estimate's values, the budget records what it left out, and the plan says so."""
+    from procure.award.budget import Budget
+    from procure.plan.build import RESOLVE_WHAT, build_plan
+
+    name, procurement = RELAXED
+    inputs = load_inputs(example(name))
+    s = inputs.scenario
+    s = s.model_copy(update={"procurement": s.procurement.model_copy(update=procurement)})
+    a = assess(s, inputs.vendors)
+    kb = knowledge()
+    award = optimize(s, a.deployment, a.weights.weights, inputs.vendors, kb.costs, extras=False)
+    spent = Budget(1e-6)
+    plan = build_plan(
+        s,
+        award,
+        a.deployment,
+        a.weights.weights,
+        inputs.vendors,
+        kb.costs,
+        kb.routes,
+        date(2026, 3, 2),
+        budget=spent,
+    )
+    [adj] = plan.adjustments
+    assert plan.relaxed == {"domestic_stack": "preferred"}
+    assert adj.estimate_resolve == "no_time" and adj.estimate_after_cny is None
+    assert "剩余时间预算不足" in adj.text.zh and "time budget left too little" in adj.text.en
+    assert RESOLVE_WHAT in spent.cuts
+
+
+def test_a_relaxation_that_gives_no_lot_its_competition_is_not_adopted(variant: Any) -> None:
+    """The public-security cloud in parallel lots with 信创 required and one supplier left out:
+    no relaxation or split gives its short lot three (brute force finds none), so none is
+    adopted: every lot still asks for 信创, and the short lot has no competitive method."""
+    procurement = {
+        "structure": "parallel",
+        "domestic_stack": "required",
+        "exclude_vendors": ["infra-a"],
+    }
+    assert not every_plan(example("industry-public-security"), **procurement)
+    plan = plan_json(
+        variant(lambda d: d["procurement"].update(procurement), example("industry-public-security"))
+    )
+    check_competition(plan)
+    assert plan.relaxed == {} and not plan.adjustments and len(plan.lots) >= 2
+    assert "none" in [lot.method for lot in plan.lots]
+    assert all(any(q.id == "domestic" for q in lot.qualifications) for lot in plan.lots)
+    assert all(lot.adjustment is None for lot in plan.lots)

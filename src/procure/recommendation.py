@@ -34,7 +34,7 @@ from procure.inputs.record import today as record_today
 from procure.inputs.scenario import Scenario, scenario_to_data
 from procure.inputs.vendors import Vendor, catalog_for
 from procure.money import fmt_money, fmt_pct
-from procure.plan import Plan, build_plan
+from procure.plan import Plan, plan_and_estimate
 from procure.plan.build import Lot
 from procure.text import Text, fmt_date, lift_citations
 
@@ -207,15 +207,7 @@ def recommend(
     infeasible = solved if isinstance(solved, Text) else None
     plan = None
     if award is not None:  # the route's value is the award's, once there is one
-        route = advise_route(
-            scenario,
-            award.total_cost_cny,
-            kb.routes,
-            assessment.weights.weights,
-            from_award=True,
-            vendors=vendors,
-        )
-        plan = build_plan(
+        plan, estimate = plan_and_estimate(
             scenario,
             award,
             assessment.deployment,
@@ -224,6 +216,19 @@ def recommend(
             kb.costs,
             kb.routes,
             today or date.fromisoformat(record_today()),
+            solver=solver,
+            time_limit=time_limit,
+            budget=budget,
+        )
+        if estimate is not award:  # the brief follows the change the plan adopts
+            award, robustness = adopted_estimate(plan, award, estimate, robustness)
+        route = advise_route(
+            scenario,
+            award.total_cost_cny,
+            kb.routes,
+            assessment.weights.weights,
+            from_award=True,
+            vendors=vendors,
         )
         route = route_from_plan(route, plan, assessment.weights.weights)
         assessment = assessment.model_copy(update={"route": route})
@@ -279,6 +284,50 @@ def recommend(
         award_note=note,
         vendor_names={v.id: Text(en=v.name, zh=v.name_zh or v.name) for v in vendors},
     )
+
+
+ORIGINAL_BASIS = Text(  # the same words in every section still on the original estimate
+    en="computed on the estimated mix under the original requirement, before the plan's change",
+    zh="按调整前要求下的测算组合计算，早于采购实施计划的调整",
+)
+
+
+def adopted_estimate(
+    plan: Plan, original: Award, estimate: Award, robustness: Sensitivity
+) -> tuple[Award, Sensitivity]:
+    """The estimated mix the brief shows once the plan adopts a relaxation (a requirement of
+    the whole procurement made a preference) and solves the estimate again under it: the
+    re-solved mix, so the plan, the summary, the route and the cash flow tell one figure. Its
+    own caution says so, and what was not computed again (the rules' costs, alternative mixes
+    and frontier); the sections still computed on the original mix (the candidate suppliers'
+    explanations, the other contract structure, the robustness analysis) say so in the same
+    words (ORIGINAL_BASIS)."""
+    [change] = [a.change for a in plan.adjustments if a.estimate_after_cny is not None][:1] or [
+        Text(en="a relaxed requirement", zh="放宽要求")
+    ]
+    before, after = original.total_cost_cny, estimate.total_cost_cny
+    caution = Text(
+        en=f"The procurement plan adopts a change ({change.en}): the estimated mix shown is "
+        f"solved again under it, {fmt_money(after, 'en')} in total "
+        f"({fmt_money(before, 'en')} under the original requirement); the rules' costs, "
+        "alternative mixes and the frontier were not computed again under it. The candidate "
+        f"suppliers' explanations and the other contract structure's figures are "
+        f"{ORIGINAL_BASIS.en}.",
+        zh=f"采购实施计划已采用调整（{change.zh}）：所列测算组合为按调整后要求重新求解的结果，"
+        f"总额{fmt_money(after, 'zh')}（调整前{fmt_money(before, 'zh')}）；规则代价、备选组合和"
+        f"成本—价值前沿未按调整后要求重新计算。候选供应商入选原因及另一种合同结构的数据"
+        f"{ORIGINAL_BASIS.zh}。",
+    )
+    note = Text(
+        en=f"The robustness analysis is {ORIGINAL_BASIS.en}.",
+        zh=f"稳健性分析{ORIGINAL_BASIS.zh}。",
+    )
+    if robustness.budget_note is not None:
+        note = Text(
+            en=f"{note.en} {robustness.budget_note.en}", zh=note.zh + robustness.budget_note.zh
+        )
+    shown = estimate.model_copy(update={"cautions": [caution, *estimate.cautions]})
+    return shown, robustness.model_copy(update={"budget_note": note})
 
 
 ROLE_EN = {
@@ -398,6 +447,11 @@ def plan_lines(plan: Plan) -> list[Text]:
             f"{sign}{fmt_money(abs(a.ceiling_delta_cny), 'en')})"
         )
         lots_zh += f"；为保证竞争已{a.change.zh}（最高限价{sign}{fmt_money(abs(a.ceiling_delta_cny), 'zh')}）"
+        if a.estimate_after_cny is not None:  # the estimated mix the brief shows follows it
+            lots_en += f", the estimated mix solved again under it: {fmt_money(a.estimate_after_cny, 'en')}"
+            lots_zh += (
+                f"，按调整后要求重新求解的测算组合总额{fmt_money(a.estimate_after_cny, 'zh')}"
+            )
     total = plan.total_ceiling_cny
     money_en = (
         f"ceilings in total {fmt_money(total, 'en')} against a budget of "

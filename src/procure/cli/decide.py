@@ -233,6 +233,8 @@ def plan(
             kb.costs,
             kb.routes,
             date.fromisoformat(today()),  # as a brief's record dates it (SOURCE_DATE_EPOCH)
+            solver=solver.value,
+            time_limit=time_limit,  # bounds the estimate solved again under a relaxation too
         )
     except ProcureError as exc:
         _fail(exc)

@@ -11,6 +11,6 @@ May import: the root helpers, `procure.inputs`, `procure.advice`, `procure.award
 chapter, and an agency that joins the cloud above gets its joining plan (`plan.joining`).
 """
 
-from procure.plan.build import Plan, build_plan
+from procure.plan.build import Plan, build_plan, plan_and_estimate
 
-__all__ = ["Plan", "build_plan"]
+__all__ = ["Plan", "build_plan", "plan_and_estimate"]

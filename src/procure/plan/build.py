@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates, RouteKnowledge
 from procure.advice.route import add_on_check, evaluation_scheme
+from procure.award.budget import Budget
 from procure.award.instance import Instance, build_instance
 from procure.award.optimizer import Award, optimize
 from procure.errors import ProcureError
@@ -32,7 +33,6 @@ from procure.plan.lots import (
     mix_cost,
     priced,
     scopes,
-    shared,
     split_changes,
     within,
 )
@@ -129,10 +129,13 @@ class Adjustment(BaseModel):
     note: Text  # the change, why and its cost, in short: each of its lots' tables
     lots: list[str]  # the lots it gave
     ceiling_delta_cny: float  # what it costs: the ceilings after, less before
-    # a relaxation: the award estimate's total on the original requirement, and solved again
-    # under the change (None: it could not be, the lots' values are the original estimate's)
+    # a relaxation: the estimated mix's total on the original requirement, and solved again
+    # under the change (None: it could not be, the lots' values are the original estimate's),
+    # and how that solve ended (optimal; time_limit: stopped at it with a mix, not proven
+    # optimal; not_solved: no mix in time; no_time: the time budget left too little to start)
     estimate_before_cny: float | None = None
     estimate_after_cny: float | None = None
+    estimate_resolve: Literal["optimal", "time_limit", "not_solved", "no_time"] | None = None
     text: Text  # the whole statement: which change, why, what it costs
 
 
@@ -161,6 +164,8 @@ class Plan(BaseModel):
     # scenario's own figure, or the central one assumed for a province not sourced
     lots: list[Lot]
     adjustments: list[Adjustment] = []  # changes adopted for competition: why, what they cost
+    relaxed: dict[str, str] = {}  # requirements an adopted change made preferences (procurement
+    # field: value), for the whole procurement: every lot follows them
     total_ceiling_cny: float | None
     budget_cny: float
     schedules: list[Schedule]
@@ -599,16 +604,29 @@ RELAXATIONS: list[tuple[str, str, Text]] = [
 ]
 
 
-def relaxations(scenario: Scenario, scope: Scope, value: float) -> list[Change]:
-    """Requirements the law does not impose on every project made preferences: each alone,
-    then all of them together (there are two)."""
+Relax = tuple[tuple[str, str], ...]  # procurement fields made preferences, and their values
+
+
+def relax_options(scenario: Scenario) -> list[tuple[Relax, Text]]:
+    """Requirements the law does not impose on every project that may be made preferences:
+    each alone, then all of them together (there are two). Each is a requirement of the whole
+    procurement (the scenario sets it once), so a relaxation, once adopted, holds for every
+    lot."""
     p = scenario.procurement
-    each = [
-        Change(text=text, parts=((scope, value),), relax=((field, to),))
-        for field, to, text in RELAXATIONS
-        if getattr(p, field) == "required"
+    each: list[tuple[Relax, Text]] = [
+        (((f, to),), text) for f, to, text in RELAXATIONS if getattr(p, f) == "required"
     ]
-    return each + ([combined(each)] if len(each) > 1 else [])
+    if len(each) > 1:
+        each.append(
+            (
+                tuple(r for relax, _ in each for r in relax),
+                Text(
+                    en=", and ".join(t.en for _, t in each),
+                    zh="，并".join(t.zh for _, t in each),
+                ),
+            )
+        )
+    return each
 
 
 def combined(changes: list[Change]) -> Change:
@@ -623,26 +641,7 @@ def combined(changes: list[Change]) -> Change:
     )
 
 
-def changes_tried(
-    market: Market, d: Draft, names: dict[str, str], levels: dict[str, int]
-) -> list[Change]:
-    """Every change tried for a lot short of competition: relax requirements the law does not
-    impose (each, or both), split the lot (two ways), or a relaxation and a split together."""
-    relax = relaxations(d.scenario, d.scope, d.mix)
-    splits = split_changes(
-        d.scope,
-        d.mix,
-        lambda part: (
-            mix_cost(market.instance(()), market.award, part),
-            priced(market.instance(()), market.award, part),
-        ),
-        names,
-        levels,
-    )
-    return relax + splits + [combined([r, s]) for r in relax for s in splits]
-
-
-def relaxed(scenario: Scenario, relax: tuple[tuple[str, str], ...]) -> Scenario:
+def relaxed(scenario: Scenario, relax: Relax) -> Scenario:
     if not relax:
         return scenario
     p = scenario.procurement.model_copy(update=dict(relax))
@@ -668,9 +667,14 @@ class Draft:
         return self.top if self.top is not None else self.value
 
 
+Resolve = Literal["optimal", "time_limit", "not_solved", "no_time"]
+
+
 @dataclass
 class Market:
-    """What a lot is drafted from: the estimate's inputs and the instances per relaxation."""
+    """What a lot is drafted from: the estimate's inputs and the instances per relaxation.
+    `solver`, `time_limit` (--solver, --time-limit) and `budget` (the time the analysis around
+    the estimate shares, if any) bound the estimate solved again under a relaxation."""
 
     scenario: Scenario
     deployment: Deployment
@@ -681,48 +685,56 @@ class Market:
     threshold: float
     kb: PlanKnowledge
     routes: RouteKnowledge
-    instances: dict[tuple[tuple[str, str], ...], Instance]
-    awards: dict[tuple[tuple[str, str], ...], Award | None] = field(default_factory=dict)
+    instances: dict[Relax, Instance] = field(default_factory=dict)
+    awards: dict[Relax, Award | None] = field(default_factory=dict)
+    resolved: dict[Relax, tuple[Resolve, float]] = field(default_factory=dict)
+    solver: str = "highs"
+    time_limit: float = RESOLVE_LIMIT
+    budget: Budget | None = None
 
-    def relaxed_award(self, relax: tuple[tuple[str, str], ...]) -> Award | None:
+    def relaxed_award(self, relax: Relax) -> Award | None:
         """The award estimate solved again with `relax`'s requirements made preferences (from
-        the original estimate, which stays a valid mix), or None if no mix is found in time."""
+        the original estimate, which stays a valid mix), within --time-limit, RESOLVE_LIMIT and
+        what the time budget leaves; None if no mix is found in time, or no time is left."""
+        if not relax:
+            return self.award
         if relax not in self.awards:
+            seconds: float | None = min(self.time_limit, RESOLVE_LIMIT)
+            if self.budget is not None and seconds is not None:
+                seconds = self.budget.limit(seconds)
+            if seconds is None:
+                self.awards[relax] = None
+                self.resolved[relax] = ("no_time", 0.0)
+                assert self.budget is not None
+                self.budget.cut(RESOLVE_WHAT)
+                return None
             try:
-                self.awards[relax] = optimize(
+                award = optimize(
                     relaxed(self.scenario, relax),
                     self.deployment,
                     self.weights,
                     self.vendors,
                     self.rates,
+                    solver=self.solver,
                     extras=False,
                     start=self.award,
                     structure=self.award.structure,
-                    time_limit=RESOLVE_LIMIT,
+                    time_limit=seconds,
                 )
             except ProcureError:
                 self.awards[relax] = None
+                self.resolved[relax] = ("not_solved", seconds)
+                if self.budget is not None:
+                    self.budget.stop(RESOLVE_WHAT)
+                return None
+            stopped = award.status == "Time limit"
+            self.awards[relax] = award
+            self.resolved[relax] = ("time_limit" if stopped else "optimal", seconds)
+            if stopped and self.budget is not None:
+                self.budget.stop(RESOLVE_WHAT)
         return self.awards[relax]
 
-    def rederived(self, d: Draft, change: Change) -> tuple[Award, list[Draft]] | None:
-        """The change's lots with their estimated values from the estimate solved again under
-        its relaxed requirements (the parts' shares as `split_changes` gives them), or None
-        when it could not be solved again."""
-        award = self.relaxed_award(change.relax)
-        if award is None:
-            return None
-        inst = self.instance(change.relax)
-        scopes_ = [scope for scope, _ in change.parts]
-        value = estimated_value(inst, award, d.scope)
-        values = shared(
-            value,
-            mix_cost(inst, award, d.scope),
-            [(mix_cost(inst, award, x), priced(inst, award, x)) for x in scopes_],
-        )
-        drafts = [self.draft(x, v, change.relax) for x, v in zip(scopes_, values, strict=True)]
-        return award, drafts
-
-    def instance(self, relax: tuple[tuple[str, str], ...]) -> Instance:
+    def instance(self, relax: Relax) -> Instance:
         if relax not in self.instances:
             self.instances[relax] = build_instance(
                 relaxed(self.scenario, relax),
@@ -734,7 +746,7 @@ class Market:
             )
         return self.instances[relax]
 
-    def draft(self, scope: Scope, value: float, relax: tuple[tuple[str, str], ...] = ()) -> Draft:
+    def draft(self, scope: Scope, value: float, relax: Relax = ()) -> Draft:
         scenario, inst = relaxed(self.scenario, relax), self.instance(relax)
         costs = estimates(inst, scope)
         mix, value = value, round(within(value, list(costs.values())), 2)
@@ -747,6 +759,12 @@ class Market:
         return Draft(scenario, inst, scope, value, costs, top, method, reasons, mix)
 
 
+RESOLVE_WHAT = Text(
+    en="the estimated mix solved again under the relaxed requirement the plan adopts",
+    zh="按采购实施计划采用的放宽后要求重新求解测算组合",
+)
+
+
 def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
     """The competition the draft's method needs by law, when it has fewer eligible candidates."""
     law = kb.minimum(d.method)
@@ -754,88 +772,210 @@ def short_of(d: Draft, kb: PlanKnowledge) -> Minimum | None:
 
 
 @dataclass(frozen=True)
-class Chosen:
-    """The change adopted, its lots, whether it keeps the plan's ceilings within the budget
-    (`fits`; None when some other lot has no ceiling, so the total is not known), and, for a
-    relaxation, the estimate's total before and after it is solved again under it (`after`
-    None: it could not be, and the lots' values are the original estimate's)."""
+class Settled:
+    """One lot of the original estimate under a relaxation (none: as the scenario asks): the
+    lots it becomes and the change adopted for it (None: it needed none, or none tried gives
+    enough). `origin`: the lot under the scenario's own requirements; `law`: the competition
+    its method lacked there."""
 
-    change: Change
+    origin: Draft
     drafts: list[Draft]
-    fits: bool | None
-    before: float
-    after: float | None = None
+    change: Change | None
+    law: Minimum | None
 
 
-def cheapest_change(
-    market: Market, d: Draft, changes: list[Change], room: float | None = None
-) -> Chosen | None:
-    """Of the changes whose every lot has the competition its own method needs, the one with
-    the lowest ceilings in total (ties: by its text), and whether those fit within `room` (the
-    budget less the other lots' ceilings; None: not known). A relaxation's lots are valued on
-    the estimate solved again under it (only for the changes that give enough: the candidates
-    do not depend on the values). The cheapest is also the one that keeps the ceilings within
-    the budget whenever any change does: both go by the same total."""
-    found: list[tuple[float, str, Change, list[Draft], float | None]] = []
-    for change in changes:
-        drafts = [market.draft(scope, value, change.relax) for scope, value in change.parts]
-        if any(x.top is None or short_of(x, market.kb) for x in drafts):
+@dataclass(frozen=True)
+class Option:
+    """The whole plan's lots under one relaxation (none: as the scenario asks), each lot short
+    of competition given the cheapest change that gives every resulting lot enough."""
+
+    relax: Relax
+    text: Text | None  # the relaxation's words
+    lots: list[Settled]
+    award: Award  # the estimate the lots are valued on (solved again under the relaxation)
+
+    @property
+    def blocked(self) -> int:
+        return sum(1 for s in self.lots if s.law is not None and s.change is None)
+
+    @property
+    def total(self) -> float | None:
+        tops = [d.top for s in self.lots for d in s.drafts]
+        return None if any(t is None for t in tops) else sum(t or 0.0 for t in tops)
+
+    def key(self) -> tuple[int, float, int, str]:
+        tops = sum(d.top or 0.0 for s in self.lots for d in s.drafts)
+        return (self.blocked, tops, len(self.relax), self.text.en if self.text else "")
+
+
+def option(
+    market: Market,
+    origins: list[Draft],
+    relax: Relax,
+    text: Text | None,
+    names: dict[str, str],
+    levels: dict[str, int],
+    dry: bool = False,
+) -> Option:
+    """Every lot under `relax` (valued on the estimate solved again under it, else, or for a
+    `dry` run, on the original), and for each lot the original requirements leave short of competition, the
+    cheapest of: the lot as it is under the relaxation (none: not a change), or one of the
+    splits tried, whose every lot has the competition its own method needs."""
+    award = (None if dry else market.relaxed_award(relax)) or market.award
+    inst = market.instance(relax)
+    out: list[Settled] = []
+    for o in origins:
+        law = short_of(o, market.kb)
+        d = market.draft(o.scope, estimated_value(inst, award, o.scope), relax) if relax else o
+        if law is None:
+            out.append(Settled(o, [d], None, None))
             continue
-        after = None
-        if change.relax:
-            again = market.rederived(d, change)
-            if again is not None and not any(
-                x.top is None or short_of(x, market.kb) for x in again[1]
-            ):
-                after, drafts = again[0].total_cost_cny, again[1]
-        total = sum(x.top or 0.0 for x in drafts)
-        found.append((total, change.text.en, change, drafts, after))
-    if not found:
-        return None
-    total, _, change, drafts, after = min(found, key=lambda f: (f[0], f[1]))
-    fits = None if room is None else total <= room + 0.005
-    return Chosen(change, drafts, fits, market.award.total_cost_cny, after)
+        splits = split_changes(
+            d.scope,
+            d.mix,
+            lambda part: (mix_cost(inst, award, part), priced(inst, award, part)),
+            names,
+            levels,
+        )
+        changes = splits
+        if relax and text is not None:
+            alone = Change(text=text, parts=((d.scope, d.mix),), relax=relax)
+            changes = [alone] + [combined([alone, s]) for s in splits]
+        found: list[tuple[float, str, Change, list[Draft]]] = []
+        for change in changes:
+            drafts = [market.draft(scope, value, relax) for scope, value in change.parts]
+            if any(x.top is None or short_of(x, market.kb) for x in drafts):
+                continue
+            found.append((sum(x.top or 0.0 for x in drafts), change.text.en, change, drafts))
+        if not found:
+            out.append(Settled(o, [d], None, law))
+            continue
+        _, _, change, drafts = min(found, key=lambda f: (f[0], f[1]))
+        out.append(Settled(o, drafts, change, law))
+    return Option(relax, text, out, award)
+
+
+def adopted_option(
+    market: Market, origins: list[Draft], names: dict[str, str], levels: dict[str, int]
+) -> Option:
+    """The plan's lots: as drafted when every lot has the competition its method needs; else
+    the cheapest way to give the lots short of it their competition: for each relaxation tried
+    (none, each, all), every lot under it and each short lot's cheapest split, or the lot as
+    it is once relaxed. A relaxation is adopted only when it gives some short lot its
+    competition and leaves no more lots without it than none does; then the fewest lots
+    without a method, the lowest ceilings in total (the cheapest also keeps the ceilings within
+    the budget whenever any option does: both go by the same total), the fewest relaxations."""
+    plain = option(market, origins, (), None, names, levels)
+    if not any(s.law is not None for s in plain.lots):
+        return plain
+    short = sum(1 for s in plain.lots if s.law is not None)
+    found = [plain]
+    for relax, text in relax_options(market.scenario):
+        # the candidates do not depend on the estimate: solve again only when it helps
+        if option_helps(market, origins, relax, (plain.blocked, short), names, levels):
+            tried = option(market, origins, relax, text, names, levels)
+            if tried.blocked < short and tried.blocked <= plain.blocked:
+                found.append(tried)
+    return min(found, key=lambda o: o.key())
+
+
+def option_helps(
+    market: Market,
+    origins: list[Draft],
+    relax: Relax,
+    counts: tuple[int, int],
+    names: dict[str, str],
+    levels: dict[str, int],
+) -> bool:
+    """Whether `relax` could give a short lot its competition, on the original estimate's
+    values (eligibility does not depend on them), before the estimate is solved again."""
+    dry = option(market, origins, relax, Text(en="", zh=""), names, levels, dry=True)
+    blocked, short = counts
+    return dry.blocked < short and dry.blocked <= blocked
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The estimate's total on the original requirements (`before`) and solved again under the
+    adopted relaxation (`after`, None: it could not be), how that solve ended and its seconds."""
+
+    before: float
+    after: float | None
+    resolve: Resolve | None
+    seconds: float
+    others: tuple[float, float] | None = None  # the other lots' ceilings before and after it
 
 
 def settle(
-    market: Market,
-    d: Draft,
-    names: dict[str, str],
-    levels: dict[str, int],
-    room: float | None = None,
-) -> list[tuple[Draft, Adjustment | None, list[Text]]]:
-    """The lot as drafted when its method has the competition it needs; else the cheapest
-    change that gives every resulting lot enough, among those that keep the ceilings within the
-    budget when one does (`room`: the budget less the other lots' ceilings), adopted (each lot
-    with the adjustment's statement); else the lot with no competitive method and what the
-    buyer must do."""
-    law = short_of(d, market.kb)
-    if law is None:
-        return [(d, None, [])]
-    best = cheapest_change(market, d, changes_tried(market, d, names, levels), room)
-    if best is None:
-        return [(d, None, [shortfall_text(d, law, market.kb)])]
-    change, drafts = best.change, best.drafts
-    total = sum(x.top or 0.0 for x in drafts)
-    counts = [len(x.costs) for x in drafts]
-    adjusted = Adjustment(
-        change=change.text,
-        lots=[],  # numbered when the plan's lots are
-        ceiling_delta_cny=round(total - (d.top or 0.0), 2),
-        estimate_before_cny=best.before if change.relax else None,
-        estimate_after_cny=best.after,
-        note=adjustment_note(d, law, change, total, best),
-        text=adjustment_text(d, law, change, counts, total, best),
+    market: Market, chosen: Option
+) -> list[tuple[Draft, Adjustment | None, Text | None, list[Text]]]:
+    """Each of the adopted option's lots with the adjustment that gave it (its statement: the
+    change, why, what it costs), its own note (a lot that only follows a relaxation adopted for
+    another says so) and its risks (a lot with no competitive method: what the buyer must
+    do)."""
+    kb = market.kb
+    total = chosen.total
+    fits = None if total is None else total <= market.scenario.procurement.budget_cny + 0.005
+    resolve, seconds = market.resolved.get(chosen.relax, (None, 0.0))
+    solved = market.awards.get(chosen.relax) if chosen.relax else None
+    rest = [s for s in chosen.lots if s.change is None]
+    tops = [s.origin.top for s in rest], [d.top for s in rest for d in s.drafts]
+    others = (
+        (sum(t or 0.0 for t in tops[0]), sum(t or 0.0 for t in tops[1]))
+        if chosen.relax and rest and None not in tops[0] + tops[1]
+        else None
     )
-    return [(x, adjusted, []) for x in drafts]
+    est = Estimate(
+        market.award.total_cost_cny,
+        solved.total_cost_cny if solved else None,
+        resolve,
+        seconds,
+        others,
+    )
+    needing = [s.origin.scope.name for s in chosen.lots if s.change is not None]
+    out: list[tuple[Draft, Adjustment | None, Text | None, list[Text]]] = []
+    for s in chosen.lots:
+        if s.change is None or s.law is None:
+            note = follows(chosen.text, needing) if chosen.text is not None else None
+            for d in s.drafts:
+                law = short_of(d, kb)
+                out.append((d, None, note, [shortfall_text(d, law, kb)] if law else []))
+            continue
+        d, law, change = s.origin, s.law, s.change
+        top = sum(x.top or 0.0 for x in s.drafts)
+        adjusted = Adjustment(
+            change=change.text,
+            lots=[],  # numbered when the plan's lots are
+            ceiling_delta_cny=round(top - (d.top or 0.0), 2),
+            estimate_before_cny=est.before if change.relax else None,
+            estimate_after_cny=est.after if change.relax else None,
+            estimate_resolve=est.resolve if change.relax else None,
+            note=adjustment_note(d, law, change, top, est),
+            text=adjustment_text(d, law, change, [len(x.costs) for x in s.drafts], top, est, fits),
+        )
+        out += [(x, adjusted, adjusted.note, []) for x in s.drafts]
+    return out
 
 
-def adjustment_note(d: Draft, law: Minimum, change: Change, total: float, chosen: Chosen) -> Text:
+def follows(text: Text, needing: list[Text]) -> Text:
+    """A lot's note when a relaxation adopted for other lots' competition applies to it too."""
+    return Text(
+        en=f"{text.en[:1].upper()}{text.en[1:]}, for the whole procurement (adopted so that "
+        + " and ".join(f'the lot "{n.en}"' for n in needing)
+        + " has the competition its method needs): this lot's qualifications and eligible "
+        "candidate suppliers follow it.",
+        zh=f"已{text.zh}（整个项目统一适用，为使"
+        + "、".join(f"采购包“{n.zh}”" for n in needing)
+        + "具备所需竞争而采用）：本采购包的资格条件和合格候选供应商按调整后的要求确定。",
+    )
+
+
+def adjustment_note(d: Draft, law: Minimum, change: Change, total: float, est: Estimate) -> Text:
     """The adjustment in a lot's own table: the change, why, and its cost (the plan's findings
     give the whole statement)."""
     n = len(d.costs)
     cost = ceiling_change(d.top, total)
-    estimate = estimate_change(change, chosen)
+    estimate = estimate_change(change, est)
     return Text(
         en=f"{change.text.en[:1].upper()}{change.text.en[1:]}: the lot had only {n} eligible "
         f"candidate supplier{'s' if n != 1 else ''}, fewer than the {law.min_suppliers} "
@@ -845,39 +985,71 @@ def adjustment_note(d: Draft, law: Minimum, change: Change, total: float, chosen
     )
 
 
-def estimate_change(change: Change, chosen: Chosen) -> Text:
-    """What a relaxation does to the award estimate, which assumed the original requirement:
-    solved again under it, by how much its total moves, and that the lots' values follow it;
-    nothing for a split alone."""
+WHOLE = Text(
+    en=" The requirement is one of the whole procurement (the scenario sets it once): every "
+    "lot's qualifications and eligible candidate suppliers follow the change.",
+    zh="该要求是整个项目的采购需求（情景统一设定）：各采购包的资格条件和合格候选供应商均按"
+    "调整后的要求确定。",
+)
+
+
+def estimate_change(change: Change, est: Estimate) -> Text:
+    """What a relaxation does to the estimated mix, which assumed the original requirement:
+    solved again under it, by how much its total moves, whether its time limit cut it short,
+    and that the lots' values and the estimated mix used elsewhere follow it; nothing for a
+    split alone."""
     if not change.relax:
         return Text(en="", zh="")
-    if chosen.after is None:
-        return Text(
-            en=" The estimated mix assumes the original requirement and could not be solved "
-            "again under the change in time: these lots' estimated values are the original "
-            "estimate's.",
-            zh="内部测算按原要求进行，调整后未能在时限内重新求解：上述采购包的估算金额仍按原测算。",
+    if est.after is None:
+        why = (
+            Text(
+                en="the time budget left too little to solve it again under the change",
+                zh="剩余时间预算不足，未能按调整后的要求重新求解",
+            )
+            if est.resolve == "no_time"
+            else Text(
+                en="it could not be solved again under the change within its time limit "
+                f"({est.seconds:g} s)",
+                zh=f"在时间上限（{est.seconds:g}秒）内未能按调整后的要求重新求解",
+            )
         )
-    delta = chosen.after - chosen.before
+        return Text(
+            en=f" The estimated mix assumes the original requirement: {why.en}; the lots' "
+            "estimated values and the estimated mix used elsewhere are the original one's.",
+            zh=f"测算组合按调整前的要求进行：{why.zh}；各采购包的估算金额及其他部分所用测算组合"
+            "仍为原测算组合。",
+        )
+    stopped = (
+        Text(
+            en=f" (stopped at its time limit of {est.seconds:g} s: the best mix found, not "
+            "proven optimal; give more time with --time-limit)",
+            zh=f"（达到时间上限{est.seconds:g}秒后停止：为已找到的最好方案，未证明最优；"
+            "可用 --time-limit 给出更多时间）",
+        )
+        if est.resolve == "time_limit"
+        else Text(en="", zh="")
+    )
+    delta = est.after - est.before
     sign = "+" if delta >= 0 else "-"
-    if abs(delta) < 0.005:
-        return Text(
-            en=" The estimated mix assumed the original requirement; solved again under the "
-            f"change, its total stays at {fmt_money(chosen.after, 'en')}, and these lots' "
-            "estimated values and ceilings are from it.",
-            zh="内部测算原按调整前的要求进行；按调整后的要求重新求解，测算总额仍为"
-            f"{fmt_money(chosen.after, 'zh')}，上述采购包的估算金额和最高限价按重新求解的结果计算。",
+    moves = (
+        Text(
+            en=f"its total stays at {fmt_money(est.after, 'en')}",
+            zh=f"测算总额仍为{fmt_money(est.after, 'zh')}",
         )
+        if abs(delta) < 0.005
+        else Text(
+            en=f"its total moves from {fmt_money(est.before, 'en')} to "
+            f"{fmt_money(est.after, 'en')} ({sign}{fmt_money(abs(delta), 'en')})",
+            zh=f"测算总额由{fmt_money(est.before, 'zh')}变为{fmt_money(est.after, 'zh')}"
+            f"（{sign}{fmt_money(abs(delta), 'zh')}）",
+        )
+    )
     return Text(
         en=" The estimated mix assumed the original requirement; solved again under the "
-        f"change, its total moves from {fmt_money(chosen.before, 'en')} to "
-        f"{fmt_money(chosen.after, 'en')} ({sign}{fmt_money(abs(delta), 'en')}), and these "
-        "lots' estimated values and ceilings are from it; the estimated mix shown elsewhere "
-        "still assumes the original requirement.",
-        zh="内部测算原按调整前的要求进行；按调整后的要求重新求解，测算总额由"
-        f"{fmt_money(chosen.before, 'zh')}变为{fmt_money(chosen.after, 'zh')}"
-        f"（{sign}{fmt_money(abs(delta), 'zh')}），上述采购包的估算金额和最高限价按重新求解的"
-        "结果计算；其他部分所列测算组合仍按调整前的要求。",
+        f"change{stopped.en}, {moves.en}; every lot's estimated value and ceiling, and the "
+        "estimated mix used elsewhere, are the one solved again.",
+        zh=f"测算组合原按调整前的要求进行；按调整后的要求重新求解{stopped.zh}，{moves.zh}；"
+        "各采购包的估算金额和最高限价及其他部分所用测算组合均按重新求解的结果。",
     )
 
 
@@ -899,10 +1071,16 @@ def ceiling_change(before: float | None, after: float) -> Text:
 
 
 def adjustment_text(
-    d: Draft, law: Minimum, change: Change, counts: list[int], total: float, chosen: Chosen
+    d: Draft,
+    law: Minimum,
+    change: Change,
+    counts: list[int],
+    total: float,
+    est: Estimate,
+    fits: bool | None,
 ) -> Text:
-    """Which change was made, why, what it costs (the ceilings' difference), and whether it
-    keeps the ceilings within the budget."""
+    """Which change was made, why, what it costs (the ceilings' difference), whether the plan's
+    ceilings stay within the budget, and for a relaxation that it holds for every lot."""
     each_en = " and ".join(str(c) for c in counts)
     each_zh = "、".join(f"{c}家" for c in counts)
     lots_en = "the lot has" if len(counts) == 1 else "the lots have"
@@ -913,20 +1091,27 @@ def adjustment_text(
             en=" None of the changes tried that give enough keeps the ceilings within the budget.",
             zh="所试调整中能达到该数量的，均不能使最高限价合计不超过预算。",
         )
-        if chosen.fits is False
+        if fits is False
         else Text(en="", zh="")
     )
-    estimate = estimate_change(change, chosen)
+    whole = WHOLE if change.relax else Text(en="", zh="")
+    if change.relax and est.others is not None:  # what the change does to the other lots
+        moved = ceiling_change(*est.others)
+        whole = Text(
+            en=f"{whole.en[:-1]}; the other lots' {moved.en}.",
+            zh=f"{whole.zh[:-1]}；其他采购包{moved.zh}。",
+        )
+    estimate = estimate_change(change, est)
     return Text(
         en=f'The lot "{d.scope.name.en}" had only {len(d.costs)} eligible '
         f"candidate supplier{'s' if len(d.costs) != 1 else ''}, fewer than the "
         f"{law.min_suppliers} {law.name.en} needs ({law.cite()}); the plan adopts the cheapest "
         f"change that gives enough: {change.text.en}.{budget.en} Now {lots_en} {each_en} "
-        f"eligible; {cost.en}.{estimate.en}",
+        f"eligible; {cost.en}.{whole.en}{estimate.en}",
         zh=f"原采购包“{d.scope.name.zh}”仅有{len(d.costs)}家合格候选供应商，"
         f"少于{law.name.zh}所需的{law.min_suppliers}家（{law.cite()}）；本计划已采用能达到该数量"
         f"的最省调整：{change.text.zh}。{budget.zh}调整后{lots_zh}有{each_zh}合格候选供应商；"
-        f"{cost.zh}。{estimate.zh}",
+        f"{cost.zh}。{whole.zh}{estimate.zh}",
     )
 
 
@@ -976,48 +1161,25 @@ def shortfall_text(d: Draft, law: Minimum, kb: PlanKnowledge) -> Text:
 
 
 def build_lots(
-    scenario: Scenario,
-    award: Award,
-    deployment: Deployment,
-    weights: dict[str, float],
-    vendors: list[Vendor],
-    rates: CostRates,
-    threshold: float,
-    kb: PlanKnowledge,
-    routes: RouteKnowledge,
-) -> tuple[list[Lot], list[InternalLot], list[Adjustment]]:
-    market = Market(scenario, deployment, weights, vendors, rates, award, threshold, kb, routes, {})
+    market: Market,
+) -> tuple[list[Lot], list[InternalLot], list[Adjustment], Option]:
+    """The plan's lots, their candidates (internal), the adjustments adopted and the option
+    they come from (its relaxation and the estimate its lots are valued on)."""
+    scenario, award = market.scenario, market.award
     inst = market.instance(())
     names = {str(s.id): s.name for s in scenario.systems}
     levels = {str(s.id): s.mlps_level for s in scenario.systems}
-    drafts = [market.draft(s, estimated_value(inst, award, s)) for s in scopes(scenario, award)]
-    tops: list[float | None] = [d.top for d in drafts]
-    settled: list[tuple[Draft, Adjustment | None, list[Text]]] = []
-    for i, d in enumerate(drafts):
-        others = tops[:i] + tops[i + 1 :]
-        room = (
-            None
-            if any(t is None for t in others)
-            else scenario.procurement.budget_cny - sum(t or 0.0 for t in others)
-        )
-        done = settle(market, d, names, levels, room)
-        tops[i] = (
-            None
-            if any(x.top is None for x, _, _ in done)
-            else sum(x.top or 0.0 for x, _, _ in done)
-        )
-        settled += done
+    origins = [market.draft(s, estimated_value(inst, award, s)) for s in scopes(scenario, award)]
+    chosen = adopted_option(market, origins, names, levels)
     lots, internal = [], []
     made: dict[int, Adjustment] = {}  # each adjustment once, with the lots it gave
-    for i, (d, adjusted, risks) in enumerate(settled, start=1):
-        lot, candidates = write_lot(
-            market, replace(d.scope, id=f"lot-{i}"), d, adjusted.note if adjusted else None, risks
-        )
+    for i, (d, adjusted, note, risks) in enumerate(settle(market, chosen), start=1):
+        lot, candidates = write_lot(market, replace(d.scope, id=f"lot-{i}"), d, note, risks)
         lots.append(lot)
         internal.append(candidates)
         if adjusted is not None:
             made.setdefault(id(adjusted), adjusted).lots.append(lot.id)
-    return lots, internal, list(made.values())
+    return lots, internal, list(made.values()), chosen
 
 
 def write_lot(
@@ -1256,8 +1418,46 @@ def build_plan(
     routes: RouteKnowledge,
     today: date,
     kb: PlanKnowledge | None = None,
+    *,
+    solver: str = "highs",
+    time_limit: float = RESOLVE_LIMIT,
+    budget: Budget | None = None,
 ) -> Plan:
     """The procurement plan of `scenario`, with `award` as the market-research estimate."""
+    return plan_and_estimate(
+        scenario,
+        award,
+        deployment,
+        weights,
+        vendors,
+        rates,
+        routes,
+        today,
+        kb,
+        solver=solver,
+        time_limit=time_limit,
+        budget=budget,
+    )[0]
+
+
+def plan_and_estimate(
+    scenario: Scenario,
+    award: Award,
+    deployment: Deployment,
+    weights: dict[str, float],
+    vendors: list[Vendor],
+    rates: CostRates,
+    routes: RouteKnowledge,
+    today: date,
+    kb: PlanKnowledge | None = None,
+    *,
+    solver: str = "highs",
+    time_limit: float = RESOLVE_LIMIT,
+    budget: Budget | None = None,
+) -> tuple[Plan, Award]:
+    """The plan, and the estimated mix its lots are valued on: `award`, or the mix solved
+    again under an adopted relaxation (`Plan.relaxed`), with `solver`, within `time_limit`
+    (--time-limit; at most RESOLVE_LIMIT) and what `budget` leaves."""
     kb = kb or plan_knowledge()
     p = scenario.procurement
     threshold, basis, missing = open_threshold(scenario, kb)
@@ -1270,9 +1470,21 @@ def build_plan(
                 zh="未给出公开招标数额标准：" + basis.zh,
             )
         )
-    lots, internal, adjustments = build_lots(
-        scenario, award, deployment, weights, vendors, rates, threshold, kb, routes
+    market = Market(
+        scenario,
+        deployment,
+        weights,
+        vendors,
+        rates,
+        award,
+        threshold,
+        kb,
+        routes,
+        solver=solver,
+        time_limit=time_limit,
+        budget=budget,
     )
+    lots, internal, adjustments, chosen = build_lots(market)
     findings += [a.text for a in adjustments]
     lots, together = counted_together(lots, threshold, kb)
     ceilings = [lot.ceiling_cny for lot in lots]
@@ -1359,7 +1571,7 @@ def build_plan(
                 "请核对其后有无变化。",
             )
         )
-    return Plan(
+    plan = Plan(
         scenario=scenario.name,
         kind="join" if joining is not None else "tender",
         joining=joining,
@@ -1373,6 +1585,7 @@ def build_plan(
         else ("source" if threshold_law(scenario, kb) is not None else "scenario"),
         lots=lots,
         adjustments=adjustments,
+        relaxed=dict(chosen.relax),
         total_ceiling_cny=total,
         budget_cny=p.budget_cny,
         schedules=schedules,
@@ -1380,6 +1593,7 @@ def build_plan(
         cautions=cautions,
         internal=internal,
     )
+    return plan, chosen.award
 
 
 def _above(lot: Lot, threshold: float) -> bool:

@@ -168,7 +168,15 @@ def _plan(
         return None
     try:
         plan = build_plan(
-            s, award, a.deployment, a.weights.weights, inputs.vendors, kb.costs, kb.routes, today
+            s,
+            award,
+            a.deployment,
+            a.weights.weights,
+            inputs.vendors,
+            kb.costs,
+            kb.routes,
+            today,
+            time_limit=SOLVE_SECONDS,  # the page's bound on every solve, a re-solve's too
         )
     except ProcureError as exc:
         return {"error": exc.text(lang)}
