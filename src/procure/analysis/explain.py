@@ -488,13 +488,8 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | Non
                 f"{things(o.would_lose)}."
             )
         return text
-    if o.skipped:
-        return (
-            "采购规模过大，未计算入选所需降价（原因见测算方案的注意事项）。"
-            if zh
-            else "The cut to enter the mix was not computed for a tender this large (see the "
-            "cautions)."
-        )
+    if o.skipped:  # why is said once, in the award's cautions (`skipped_note`)
+        return "未计算（原因见注意事项）。" if zh else "Not computed (see the cautions)."
     if o.unknown:
         return (
             "入选所需降价的计算超时，未能得出。"
