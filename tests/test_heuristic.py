@@ -301,3 +301,35 @@ def test_the_other_structure_on_a_province_is_a_first_estimate_with_its_gap(
     assert "first estimate" in said.en and fmt_pct(first.gap, 2) in said.en
     assert "初步测算" in said.zh and fmt_pct(first.gap, 2) in said.zh
     assert not re.search(r"[A-Za-z]", said.zh)
+
+
+def test_robustness_on_a_province_is_not_re_solved_and_said_once(
+    provinces: dict[int, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the size (HEURISTIC_NONZEROS mocked down, the award solved as before) the
+    robustness analysis starts no re-solve of the award: each verdict says it was not tested,
+    the award's cautions say why once (both languages), and the placements' traces and the
+    first-rank acceptability are still given."""
+    from procure import recommendation
+    from procure.analysis import sensitivity
+
+    s, _, catalog, _ = provinces[SEEDS[0]]
+    monkeypatch.setattr(recommendation, "HEURISTIC_NONZEROS", 0)
+    calls: list[Any] = []
+    real = sensitivity.analyse
+
+    def counted(*args: Any, **options: Any) -> Any:
+        calls.append(options)
+        return real(*args, **options)
+
+    monkeypatch.setattr(recommendation, "analyse", counted)
+    monkeypatch.setattr(recommendation, "explain", lambda *_, **__: [])  # not under test
+    rec = recommendation.recommend(s, Path("."), vendors=catalog)
+    assert rec.award is not None and rec.robustness is not None
+    assert len(calls) == 1 and calls[0]["award_draws"] == 0 and not calls[0]["award_intervals"]
+    for c in rec.robustness.criteria:
+        assert c.award_interval is None and "not tested on a tender this large" in c.verdict.en
+        assert "未检验" in c.verdict.zh and not re.search(r"[A-Za-z]", c.verdict.zh)
+    said = [c for c in rec.award.cautions if c == recommendation.UNTESTED]
+    assert len(said) == 1 and not re.search(r"[A-Za-z]", said[0].zh)
+    assert rec.robustness.acceptability.draws > 0

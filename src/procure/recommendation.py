@@ -22,7 +22,7 @@ from procure.advice.route import timeline as route_timeline
 from procure.analysis import AWARD_DRAWS
 from procure.analysis.cashflow import LABELS, Comparison, compare_modes
 from procure.analysis.explain import LISTED, BidderOutcome, explain, skipped_note, too_large
-from procure.analysis.sensitivity import Sensitivity, analyse
+from procure.analysis.sensitivity import CRITERION_ZH, Sensitivity, analyse
 from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
 from procure.award.optimizer import HEURISTIC_NONZEROS, Award, optimize
@@ -137,6 +137,24 @@ def recommend(
             return Text(en=str(exc), zh=exc.text("zh"))
 
     def robustness_of(solved: Award | Text) -> Sensitivity:
+        if isinstance(solved, Award) and solved.nonzeros >= HEURISTIC_NONZEROS:
+            # a tender this large: the award's re-solves are shortened searches, never proven
+            # optimal, which the analysis does not compare (on the province each took about
+            # 15 s CPU and the budget's last 25 s of wall time, for intervals of 35%-35%)
+            solved.cautions.append(UNTESTED)
+            return untested(
+                analyse(
+                    scenario,
+                    assessment.deployment,
+                    assessment.weights.weights,
+                    vendors,
+                    award_draws=0,
+                    award_intervals=False,
+                    solver=solver,
+                    base_award=solved,
+                    budget=budget,
+                )
+            )
         return analyse(  # re-solves start from the award; with none, none are run
             scenario,
             assessment.deployment,
@@ -640,6 +658,35 @@ def structures(
             )
         )
     return out
+
+
+UNTESTED = Text(
+    en="Not tested for a tender this large: how far each weight can move before the "
+    "estimated mix changes. Each test is a new search of the whole mix, which at this size "
+    "stops short of proof (see above), so no two mixes could be compared; the placements' "
+    "changes with the weights and the first-rank acceptability are given.",
+    zh="本次采购规模过大，未检验各项权重变动多少会改变测算组合：每次检验都须对整个方案重新搜索，"
+    "而在此规模下搜索无法得到最优证明（见上文），无从比较两个方案；各系统部署模式随权重的变化及"
+    "首位可接受度仍照常给出。",
+)
+
+
+def untested(robustness: Sensitivity) -> Sensitivity:
+    """The analysis with each criterion's verdict saying that the award was not re-solved on
+    a tender this large (`UNTESTED`, said once in the award's cautions)."""
+    criteria = [
+        c.model_copy(
+            update={
+                "verdict": Text(
+                    en=f"{c.criterion} weight: not tested on a tender this large (see the "
+                    "cautions)",
+                    zh=f"{CRITERION_ZH[c.criterion]}权重：采购规模过大，未检验（见注意事项）",
+                )
+            }
+        )
+        for c in robustness.criteria
+    ]
+    return robustness.model_copy(update={"criteria": criteria})
 
 
 def structure_note(alternative: Award | None, options: list[StructureOption]) -> Text | None:
