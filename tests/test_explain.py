@@ -4,6 +4,8 @@ a winner's headroom the same way; an ineligible bidder names the rule."""
 
 from __future__ import annotations
 
+import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -189,3 +191,50 @@ def test_the_crossing_is_where_the_two_scores_meet() -> None:
         assert _score(inst, o.vendor, 1 - above, base) <= _score(inst, o.vendor, 1 - above, top[1])
         checked += 1
     assert checked >= 3
+
+
+def test_searches_past_the_size_are_skipped_up_front_and_said_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Past EXPLAIN_NONZEROS (mocked down to the prefecture example's own award) no search is
+    started: every bidder that would be searched is marked skipped with its outcome and no
+    figure, an ineligible one keeps its rules, and the brief says why once, in the award's
+    cautions (English, and Chinese without a Latin letter). One below it, they are searched."""
+    from procure.analysis import explain as explained_module
+
+    path = example("prefecture-binzhou")
+    award, searched = explained(path)
+    monkeypatch.setattr(explained_module, "EXPLAIN_NONZEROS", award.nonzeros + 1)
+    assert award.nonzeros > 0 and not explained_module.too_large(award)
+    monkeypatch.setattr(explained_module, "EXPLAIN_NONZEROS", award.nonzeros)
+    assert explained_module.too_large(award)
+
+    def no_search(*_: object, **__: object) -> None:
+        raise AssertionError("a search was started past the size")
+
+    monkeypatch.setattr(explained_module, "_won", no_search)
+    inputs, a = read(path)
+    skipped = explain(
+        inputs.scenario, a.deployment, a.weights.weights, inputs.vendors, knowledge().costs, award
+    )
+    assert [o.vendor for o in skipped] == [o.vendor for o in searched]
+    names = {str(s.id): s.name for s in inputs.scenario.systems}
+    for now, before in zip(skipped, searched, strict=True):
+        assert now.outcome == before.outcome and now.ineligible == before.ineligible
+        assert now.won == before.won
+        assert now.skipped == (before.outcome != "ineligible")
+        assert now.price_to_win is None and now.headroom is None and not now.unknown
+        if now.outcome == "lost":
+            assert describe(now, names, "en") == "Not computed (see the cautions)."
+            zh = describe(now, names, "zh")
+            assert "未计算" in zh and not re.search(r"[A-Za-z]", zh)
+    assert any(o.outcome == "lost" for o in skipped)
+
+    out = tmp_path / "brief.json"
+    result = run("brief", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    rec = json.loads(out.read_text(encoding="utf-8"))
+    said = [c for c in rec["award"]["cautions"] if "cut to enter the mix" in c["en"]]
+    assert len(said) == 1 and f"{award.nonzeros:,}" in said[0]["en"]
+    assert "未计算" in said[0]["zh"] and not re.search(r"[A-Za-z]", said[0]["zh"])
+    assert all(o["skipped"] for o in rec["bidders"] if o["outcome"] != "ineligible")

@@ -5,6 +5,7 @@ solved in time never calls its award optimal."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,10 @@ from procure.advice.assess import assess
 from procure.advice.knowledge import knowledge
 from procure.award import mip, optimizer
 from procure.award.formulation import GAP, ArrayModel, Choice
-from procure.award.heuristic import first_award
+from procure.award.heuristic import first_award, from_relaxation
 from procure.award.instance import Instance, build_instance, evaluate, score_ceiling
 from procure.award.optimizer import optimize
+from procure.money import fmt_pct
 
 from .test_optimizer import brute_force, instances
 
@@ -146,8 +148,10 @@ def test_the_lp_bound_stands_in_for_the_root(
     status, _ = model.solve(branching=True, start=choice)
     result = model.result
     assert result is not None and result.bound is not None and result.objective is not None
-    lp = mip._lp_bound(model.a, 60.0)
-    assert lp is not None and lp >= optimum - 1e-9
+    relaxed = mip._lp_bound(model.a, 60.0)
+    assert relaxed is not None
+    lp = relaxed[0]
+    assert lp >= optimum - 1e-9
     assert result.bound == pytest.approx(max(lp, result.objective))
     assert result.objective <= optimum + 1e-9
     assert status == ("Optimal" if result.gap is not None and result.gap <= GAP else "Time limit")
@@ -185,3 +189,147 @@ def test_optimize_starts_a_large_award_from_the_heuristic(
     assert len(calls) == 1 and calls[0] is not None
     assert plain.status == started.status == "Optimal"
     assert started.objective == pytest.approx(plain.objective, rel=2 * GAP)
+
+
+def _relaxed(model: ArrayModel) -> tuple[dict[str, float], dict[str, float], float]:
+    """The whole LP relaxation's vendor and integrator values, by vendor, and its bound."""
+    relaxed = mip._lp_bound(model.a, 60.0)
+    assert relaxed is not None
+    bound, x = relaxed
+    lay = model.layout
+    wins = {v: float(x[c]) for v, c in lay.y.items()}
+    return wins, {v: float(x[c]) for v, c in lay.g.items()}, bound
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances())
+def test_the_award_from_the_relaxation_is_exact_and_under_both_bounds(inst: Instance) -> None:
+    """`from_relaxation`'s award meets every rule exactly or is not offered; it never beats
+    brute force's optimum, which never beats the relaxation's weak-duality bound."""
+    best = brute_force(inst)
+    if best is None or not inst.triples:
+        return
+    model = ArrayModel(inst)
+    wins, leads, bound = _relaxed(model)
+    assert bound >= best - 1e-9
+    choice = from_relaxation(inst, wins, leads)
+    if choice is None:
+        return
+    ev = evaluate(inst, *choice)
+    assert not ev.violations
+    assert ev.objective <= best + 1e-9
+    assert model.hint(choice) is not None  # the model can take it as a start
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_shortened_search_states_a_true_gap(
+    provinces: dict[int, tuple[Any, ...]], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The province's path on a 150 x 12 province (both size thresholds mocked down): the
+    heuristic's award improved, the relaxation's rounding, the whole LP's bound, no branching
+    (`search` 0, as the brief's other structure; SEARCH_SECONDS on the award). The award
+    meets every rule, scores no more than the optimum of a full solve, and its stated bound
+    (objective and gap) is at least that optimum: the gap is a true bound. A caution says
+    so in both languages unless it is proven within GAP."""
+    s, a, catalog, inst = provinces[seed]
+
+    def award(**options: Any) -> Any:
+        return optimize(
+            s, a.deployment, a.weights.weights, catalog, knowledge().costs, extras=False, **options
+        )
+
+    full = award()
+    assert full.status == "Optimal" and full.gap is not None
+    optimum_bound = full.objective * (1 + full.gap)  # no award scores more
+    guided: list[Choice | None] = []
+
+    def counted(inst: Instance, wins: Any, leads: Any) -> Choice | None:
+        guided.append(from_relaxation(inst, wins, leads))
+        return guided[-1]
+
+    monkeypatch.setattr(optimizer, "HEURISTIC_NONZEROS", 0)
+    monkeypatch.setattr(mip, "IMPROVE_NONZEROS", 0)
+    monkeypatch.setattr(optimizer, "from_relaxation", counted)
+    for search in (0.0, None):
+        short = award(search=search)
+        assert short.status in ("Optimal", "Time limit") and short.gap is not None
+        chosen = optimizer.choice_of(short)
+        assert not evaluate(inst, *chosen).violations
+        assert short.objective <= full.objective * (1 + full.gap) + 1e-6
+        stated = short.objective * (1 + short.gap)  # the bound the award states
+        assert stated >= full.objective - 1e-6  # never below an award that exists
+        assert short.gap >= (full.objective - short.objective) / short.objective - 1e-6
+        assert optimum_bound >= short.objective - 1e-6
+        said = [c for c in short.cautions if "shortened search" in c.en]
+        assert len(said) == (short.status != "Optimal")
+        for c in said:
+            assert "未证明最优" in c.zh and not re.search(r"[A-Za-z]", c.zh)
+    assert len(guided) == 2  # the rounding was asked once a solve
+
+
+def test_the_other_structure_on_a_province_is_a_first_estimate_with_its_gap(
+    provinces: dict[int, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The brief's comparison of contract structures on a province (thresholds mocked down):
+    the other structure's award is not searched (`search` 0), its stated bound is at least
+    the optimum of a full solve under that structure, and the comparison says so with its gap
+    in both languages; a proven award there says nothing."""
+    from procure import recommendation
+
+    s, a, catalog, _ = provinces[SEEDS[0]]
+
+    def award(**options: Any) -> Any:
+        return optimize(
+            s, a.deployment, a.weights.weights, catalog, knowledge().costs, extras=False, **options
+        )
+
+    chosen, full = award(), award(structure="parallel")
+    assert full.status == "Optimal" and full.gap is not None
+    assert recommendation.structure_note(full, recommendation.structures(s, chosen, full)) is None
+    for module in (optimizer, recommendation):
+        monkeypatch.setattr(module, "HEURISTIC_NONZEROS", 0)
+    monkeypatch.setattr(mip, "IMPROVE_NONZEROS", 0)
+    first = award(structure="parallel", search=0.0)
+    assert first.status == "Time limit" and first.gap is not None and first.gap > GAP
+    assert first.objective * (1 + first.gap) >= full.objective - 1e-6
+    assert first.objective <= full.objective * (1 + full.gap) + 1e-6
+    options = recommendation.structures(s, chosen, first)
+    other = next(o for o in options if not o.chosen)
+    assert other.structure == "parallel" and other.gap == first.gap
+    said = recommendation.structure_note(first, options)
+    assert said is not None
+    assert "first estimate" in said.en and fmt_pct(first.gap, 2) in said.en
+    assert "初步测算" in said.zh and fmt_pct(first.gap, 2) in said.zh
+    assert not re.search(r"[A-Za-z]", said.zh)
+
+
+def test_robustness_on_a_province_is_not_re_solved_and_said_once(
+    provinces: dict[int, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the size (HEURISTIC_NONZEROS mocked down, the award solved as before) the
+    robustness analysis starts no re-solve of the award: each verdict says it was not tested,
+    the award's cautions say why once (both languages), and the placements' traces and the
+    first-rank acceptability are still given."""
+    from procure import recommendation
+    from procure.analysis import sensitivity
+
+    s, _, catalog, _ = provinces[SEEDS[0]]
+    monkeypatch.setattr(recommendation, "HEURISTIC_NONZEROS", 0)
+    calls: list[Any] = []
+    real = sensitivity.analyse
+
+    def counted(*args: Any, **options: Any) -> Any:
+        calls.append(options)
+        return real(*args, **options)
+
+    monkeypatch.setattr(recommendation, "analyse", counted)
+    monkeypatch.setattr(recommendation, "explain", lambda *_, **__: [])  # not under test
+    rec = recommendation.recommend(s, Path("."), vendors=catalog)
+    assert rec.award is not None and rec.robustness is not None
+    assert len(calls) == 1 and calls[0]["award_draws"] == 0 and not calls[0]["award_intervals"]
+    for c in rec.robustness.criteria:
+        assert c.award_interval is None and "not tested on a tender this large" in c.verdict.en
+        assert "未检验" in c.verdict.zh and not re.search(r"[A-Za-z]", c.verdict.zh)
+    said = [c for c in rec.award.cautions if c == recommendation.UNTESTED]
+    assert len(said) == 1 and not re.search(r"[A-Za-z]", said[0].zh)
+    assert rec.robustness.acceptability.draws > 0

@@ -21,11 +21,11 @@ from procure.advice.route import (
 from procure.advice.route import timeline as route_timeline
 from procure.analysis import AWARD_DRAWS
 from procure.analysis.cashflow import LABELS, Comparison, compare_modes
-from procure.analysis.explain import LISTED, BidderOutcome, explain
-from procure.analysis.sensitivity import Sensitivity, analyse
+from procure.analysis.explain import LISTED, BidderOutcome, explain, skipped_note, too_large
+from procure.analysis.sensitivity import CRITERION_ZH, Sensitivity, analyse
 from procure.award.budget import TIME_BUDGET, Budget
 from procure.award.formulation import GAP, TIME_LIMIT
-from procure.award.optimizer import Award, optimize
+from procure.award.optimizer import HEURISTIC_NONZEROS, Award, optimize
 from procure.award.parallel import both
 from procure.catalog import catalog
 from procure.errors import InfeasibleError, ProcureError
@@ -56,6 +56,9 @@ class StructureOption(BaseModel):
     value: float | None
     vendors: int
     chosen: bool
+    # the award's proven relative gap when it is not proven optimal (the other structure on a
+    # tender this large is a first estimate: `other_structure`), else None
+    gap: float | None = None
 
 
 STRUCTURE_NAMES = {
@@ -134,6 +137,24 @@ def recommend(
             return Text(en=str(exc), zh=exc.text("zh"))
 
     def robustness_of(solved: Award | Text) -> Sensitivity:
+        if isinstance(solved, Award) and solved.nonzeros >= HEURISTIC_NONZEROS:
+            # a tender this large: the award's re-solves are shortened searches, never proven
+            # optimal, which the analysis does not compare (on the province each took about
+            # 15 s CPU and the budget's last 25 s of wall time, for intervals of 35%-35%)
+            solved.cautions.append(UNTESTED)
+            return untested(
+                analyse(
+                    scenario,
+                    assessment.deployment,
+                    assessment.weights.weights,
+                    vendors,
+                    award_draws=0,
+                    award_intervals=False,
+                    solver=solver,
+                    base_award=solved,
+                    budget=budget,
+                )
+            )
         return analyse(  # re-solves start from the award; with none, none are run
             scenario,
             assessment.deployment,
@@ -149,6 +170,8 @@ def recommend(
     def bidders_of(solved: Award | Text) -> list[BidderOutcome]:
         if not isinstance(solved, Award):
             return []
+        if too_large(solved):  # the searches are not started (`explain`): said once, here
+            solved.cautions.append(skipped_note(solved))
         return explain(
             scenario,
             assessment.deployment,
@@ -179,7 +202,11 @@ def recommend(
         """The award under the other contract structure, for comparison: part of the analysis
         around the award, so it gets what is left of the time budget (at most --time-limit);
         none when too little is left or it finds none in that time (the table then shows no
-        figures for it)."""
+        figures for it). On a model past HEURISTIC_NONZEROS (a province) it is not searched
+        (`search=0`): the heuristic's award, improved with its winners fixed, against the whole
+        LP's bound, its gap stated beside the comparison (`structure_note`). It is a
+        comparison, not the award: a full search ran to its time limit (60 s on the province,
+        beside the award's) and ended about 2% from proven all the same."""
         other = "parallel" if scenario.procurement.structure == "integrator" else "integrator"
         seconds = budget.limit(time_limit)
         if seconds is None:
@@ -195,6 +222,7 @@ def recommend(
                 time_limit=max(1.0, seconds),
                 extras=False,
                 structure=other,
+                search=0.0,
             )
         except InfeasibleError:
             return None
@@ -263,6 +291,10 @@ def recommend(
             update={"route": route.model_copy(update={"reasons": [*route.reasons, partner]})}
         )
     used = [v for v in vendors if award and v.id in {w.vendor for w in award.vendors}]
+    options = structures(scenario, award, alternative)
+    said = structure_note(alternative, options)
+    if award is not None and said is not None:
+        award.cautions.append(said)
     return Recommendation(
         plan=plan,
         bidders=bidders,
@@ -280,7 +312,7 @@ def recommend(
         assumptions=assumptions(comparison, used, plan),
         vendors=used,
         deviations=deviations(assessment, award, vendors),
-        structures=structures(scenario, award, alternative),
+        structures=options,
         award_note=note,
         vendor_names={v.id: Text(en=v.name, zh=v.name_zh or v.name) for v in vendors},
     )
@@ -676,9 +708,69 @@ def structures(
                 value=a.value if a else None,
                 vendors=len(a.vendors) if a else 0,
                 chosen=structure == chosen,
+                gap=a.gap if a and a.status != "Optimal" else None,
             )
         )
     return out
+
+
+UNTESTED = Text(
+    en="Not tested for a tender this large: how far each weight can move before the "
+    "estimated mix changes. Each test is a new search of the whole mix, which at this size "
+    "stops short of proof (see above), so no two mixes could be compared; the placements' "
+    "changes with the weights and the first-rank acceptability are given.",
+    zh="本次采购规模过大，未检验各项权重变动多少会改变测算组合：每次检验都须对整个方案重新搜索，"
+    "而在此规模下搜索无法得到最优证明（见上文），无从比较两个方案；各系统部署模式随权重的变化及"
+    "首位可接受度仍照常给出。",
+)
+
+
+def untested(robustness: Sensitivity) -> Sensitivity:
+    """The analysis with each criterion's verdict saying that the award was not re-solved on
+    a tender this large (`UNTESTED`, said once in the award's cautions)."""
+    criteria = [
+        c.model_copy(
+            update={
+                "verdict": Text(
+                    en=f"{c.criterion} weight: not tested on a tender this large (see the "
+                    "cautions)",
+                    zh=f"{CRITERION_ZH[c.criterion]}权重：采购规模过大，未检验（见注意事项）",
+                )
+            }
+        )
+        for c in robustness.criteria
+    ]
+    return robustness.model_copy(update={"criteria": criteria})
+
+
+def structure_note(alternative: Award | None, options: list[StructureOption]) -> Text | None:
+    """What the comparison of contract structures says of the other structure's figures when
+    they are not proven optimal (`alternative`, its award): on a tender this large a first
+    estimate (`other_structure`), else a solve stopped by its time limit; with its gap."""
+    other = next((o for o in options if not o.chosen), None)
+    if alternative is None or other is None or other.gap is None:
+        return None
+    gap = fmt_pct(other.gap, 2)
+    if alternative.nonzeros >= HEURISTIC_NONZEROS:
+        how = Text(
+            en="a first estimate on a tender this large (the better of a heuristic's mix "
+            "improved by the solver with its winners fixed and a rounding of the linear "
+            "relaxation, not searched further)",
+            zh="本次采购规模较大，为初步测算（取启发式算法方案经求解器在入选供应商不变的前提下"
+            "改进所得与线性松弛解取整所得中较好者，未再进一步搜索）",
+        )
+    else:
+        how = Text(
+            en="the best mix found before the solver's time limit",
+            zh="为求解器在时间上限内找到的最好方案",
+        )
+    return Text(
+        en=f"Contract structure comparison: the figures for {other.name.en.lower()} are "
+        f"{how.en}, proven within {gap} of the best possible score under that structure, not "
+        "proven optimal; every rule is checked exactly on them.",
+        zh=f"合同结构对比：{other.name.zh}的数字{how.zh}，已证明与该结构下最优得分相差不超过"
+        f"{gap}，但未证明最优；该方案已逐项精确核验全部规则。",
+    )
 
 
 def jv_note(c: Comparison) -> Text | None:

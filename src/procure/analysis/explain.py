@@ -23,7 +23,7 @@ from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates
 from procure.award.formulation import EXTRA_LIMIT, Choice, model_for
 from procure.award.instance import Instance, build_instance, evaluate
-from procure.award.optimizer import Award, choice_of, solve_exact
+from procure.award.optimizer import EXTRAS_NONZEROS, Award, choice_of, solve_exact
 from procure.award.parallel import pmap
 from procure.catalog import strings
 from procure.inputs.scenario import Scenario
@@ -38,6 +38,13 @@ MAX_CUT = 0.999  # a bidder that does not win at 99.9% off cannot win on price
 MAX_RISE = 10.0  # a winner that keeps its systems at +1000% is not contested on price
 MISSES = 4  # predicted changes a search may miss before it only halves
 EXACT = 1e-9  # re-solves near a threshold must be optimal, not within the award's 0.01% gap
+# From this many nonzeros in the award's model (`Award.nonzeros`) the searches are not started
+# (`skipped`, said once: `skipped_note`): each is a re-solve of the award's whole MILP to EXACT
+# within EXTRA_LIMIT, and on the generated province (3,000 x 40 bidders, 0.88 M nonzeros) the
+# award's LP relaxation alone takes most of that limit: a brief spent 10 s on searches that all
+# came out unknown. The extras' size (`optimizer.EXTRAS_NONZEROS`): 1,000 x 40 (0.54 M) still
+# gets both.
+EXPLAIN_NONZEROS = EXTRAS_NONZEROS
 
 
 class BidderOutcome(BaseModel):
@@ -52,16 +59,27 @@ class BidderOutcome(BaseModel):
     headroom: float | None = None  # a winner's largest rise that keeps all its systems
     would_lose: list[str] = []  # what it loses just above that rise
     unknown: bool = False  # a re-solve ran out of time: the figure is left out
+    skipped: bool = False  # not searched: the tender is past EXPLAIN_NONZEROS (`skipped_note`)
 
 
 def _model_zh(model: str) -> str:
     return strings()[f"model_{model}"]["zh"]
 
 
+def _fits(deployment: Deployment) -> dict[str, set[str]]:
+    """The deployment models the rules allow each system (by id), looked up once: a lookup a
+    system and bidder (`Deployment.placement` scans the list) took 7.2 s of the province's
+    9 s of explanations, with no search run."""
+    return {
+        p.system: {f.model for f in p.fits if f.score is not None} for p in deployment.placements
+    }
+
+
 def _eligibility(
-    scenario: Scenario, deployment: Deployment, vendor: Vendor
+    scenario: Scenario, fits: dict[str, set[str]], vendor: Vendor
 ) -> tuple[list[Text], set[str]]:
-    """The rules that keep `vendor` from systems (by name), and the systems it may win."""
+    """The rules that keep `vendor` from systems (by name), and the systems it may win;
+    `fits`: the models each system may take (`_fits`)."""
     p = scenario.procurement
     if vendor.id in p.exclude_vendors:
         return [
@@ -89,7 +107,7 @@ def _eligibility(
     eligible: set[str] = set()
     for s in scenario.systems:
         sid = str(s.id)
-        fit = {f.model for f in deployment.placement(sid).fits if f.score is not None}
+        fit = fits[sid]
         why_en: list[str] = []
         why_zh: list[str] = []
         for m in vendor.models:
@@ -366,6 +384,7 @@ def explain(
     budget for the searches; bidders not reached in it are marked unknown (their rules of
     ineligibility are still given)."""
     deadline = time.monotonic() + seconds if seconds is not None else None
+    skip = too_large(award)
     inst = build_instance(scenario, deployment, weights, vendors, rates, structure=award.structure)
     won: dict[str, set[str]] = {}
     for s in award.systems:
@@ -376,15 +395,18 @@ def explain(
             won[v.vendor].add("integrator")
 
     base = choice_of(award)
+    fits = _fits(deployment)
 
     def one(vendor: Vendor) -> BidderOutcome:
-        reasons, eligible = _eligibility(scenario, deployment, vendor)
+        reasons, eligible = _eligibility(scenario, fits, vendor)
         layers = [x for x in ("security", "ops") if vendor.id in inst.layer_options.get(x, [])]
-        if (
-            deadline is not None
-            and time.monotonic() > deadline
-            and (vendor.id in won or (vendor.id in inst.vendors and (eligible or layers)))
-        ):
+        searched = vendor.id in won or (vendor.id in inst.vendors and (eligible or layers))
+        if skip and searched:  # not started: `skipped_note` says why, once
+            outcome = "won" if vendor.id in won else "lost"
+            out = BidderOutcome(
+                vendor=vendor.id, outcome=outcome, won=sorted(won.get(vendor.id, [])), skipped=True
+            )
+        elif deadline is not None and time.monotonic() > deadline and searched:
             outcome = "won" if vendor.id in won else "lost"
             out = BidderOutcome(
                 vendor=vendor.id, outcome=outcome, won=sorted(won.get(vendor.id, [])), unknown=True
@@ -399,6 +421,27 @@ def explain(
 
     chosen = [v for v in vendors if only is None or v.id == only]
     return pmap(one, chosen)
+
+
+def too_large(award: Award) -> bool:
+    """Whether the searches are skipped up front: the award's model has EXPLAIN_NONZEROS
+    nonzeros or more."""
+    return award.nonzeros >= EXPLAIN_NONZEROS
+
+
+def skipped_note(award: Award) -> Text:
+    """What the brief says once when the searches were skipped (`too_large`)."""
+    return Text(
+        en=f"Not computed for a tender this large (a model of {award.nonzeros:,} coefficients, "
+        f"past {EXPLAIN_NONZEROS:,}): each candidate supplier's cut to enter the mix, and how "
+        "far a winner's prices could rise; each is a series of new searches of the whole mix, "
+        f"none of which can finish within its {EXTRA_LIMIT:g} s. Run them on a part of the "
+        "tender (fewer systems or candidate suppliers).",
+        zh=f"本次采购规模过大（模型含{award.nonzeros:,}个系数，超过{EXPLAIN_NONZEROS:,}个），"
+        "未计算各候选供应商入选所需降价及已入选者价格可上涨的幅度：每一项都须对整个方案多次"
+        f"重新搜索，每次均无法在{EXTRA_LIMIT:g}秒的时限内完成。可对部分系统或部分候选供应商"
+        "单独测算。",
+    )
 
 
 LISTED = 12  # in a large brief, at most this many systems named per list (the rest counted)
@@ -440,7 +483,7 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | Non
         return f"任何价格下都无法入选：{why}。" if zh else f"Not in the mix at any price: {why}."
     if o.outcome == "won":
         text = f"测算中承担{things(o.won)}。" if zh else f"In the estimate for {things(o.won)}."
-        if o.unknown:
+        if o.unknown or o.skipped:
             return text
         if o.headroom is not None and not o.would_lose:
             text += (
@@ -456,6 +499,8 @@ def describe(o: BidderOutcome, names: dict[str, str], lang: str, most: int | Non
                 f"{things(o.would_lose)}."
             )
         return text
+    if o.skipped:  # why is said once, in the award's cautions (`skipped_note`)
+        return "未计算（原因见注意事项）。" if zh else "Not computed (see the cautions)."
     if o.unknown:
         return (
             "入选所需降价的计算超时，未能得出。"

@@ -106,6 +106,7 @@ import itertools
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
@@ -967,6 +968,12 @@ class ArrayModel:
         self.alone: list[list[str]] = []  # winner sets `exclude_winners` ruled out
         self.unproven = False  # set by `optimizer.solve_exact`: the award is not the solver's
         self.chosen: Choice | None = None  # an exact award `solve_exact` put in its place
+        # seconds the branching goes on past a first award from a start and its LP bound, then
+        # stops with its proven gap (`mip.solve_arrays`); None: to the time limit
+        self.search: float | None = None
+        # an award from the LP relaxation's values of the vendor (y) and integrator (g)
+        # columns, by vendor (`heuristic.from_relaxation`), offered once that LP is solved
+        self.rounding: Callable[[dict[str, float], dict[str, float]], Choice | None] | None = None
         self.per_cny = 1.0 / self.unit  # the money rows' units per yuan (`MoneyRows`)
         self.cuts: list[tuple[list[Triple], int]] = []
         self._row = {name: i for i, name in enumerate(self.a.row_names)}
@@ -1182,6 +1189,8 @@ class ArrayModel:
             hint=self.hint(start) if start is not None else None,
             inside=self.layout.inside,
             one_of=np.array(list(self.layout.g.values()), dtype=np.int64),  # one_integrator
+            search=self.search,
+            guide=self._guide if self.rounding is not None else None,
         )
         result = self.result
         if result.values is not None and result.objective is not None and result.bound is None:
@@ -1192,6 +1201,16 @@ class ArrayModel:
             if result.gap <= gap:
                 result.status = "Optimal"
         return result.status, result.seconds
+
+    def _guide(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """`rounding`'s award from the relaxation's solution `x`, as a hint (`mip.Guide`)."""
+        lay = self.layout
+        if self.rounding is None:
+            return None
+        choice = self.rounding(
+            {v: float(x[c]) for v, c in lay.y.items()}, {v: float(x[c]) for v, c in lay.g.items()}
+        )
+        return None if choice is None else self.hint(choice)
 
     def hint(self, choice: Choice) -> tuple[np.ndarray, np.ndarray] | None:
         """Column values of an award given as `choice()` gives it; None if this model cannot
