@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import example as given_also
 from hypothesis import strategies as st
 
 from procure.advice.assess import assess
@@ -193,8 +194,44 @@ def test_branching_on_vendors_matches_brute_force(inst: Instance) -> None:
     assert model.result.bound is not None and model.result.bound >= expected - 1e-9
 
 
+def _dear_best_value() -> Instance:
+    """Found by hypothesis: the best value (v2 for s0, 0.18 value points more) costs 3.1 times
+    the cheapest award; with cost scored against the cost floor, a value end at a fixed cost
+    weight of 1e-3 chose the cheaper award, and the best value was not on the frontier
+    (`optimizer.value_end`)."""
+    t = [
+        ("s0", "v1", "private"),
+        ("s0", "v2", "private"),
+        ("s1", "v3", "private"),
+        ("s1", "v3", "dedicated"),
+        ("s2", "v3", "private"),
+    ]
+    cost = dict(zip(t, [10.0, 91.0, 11.0, 10.0, 10.0], strict=True))
+    return Instance(
+        systems=["s0", "s1", "s2"],
+        vcpu={"s0": 2.0, "s1": 8.0, "s2": 1.0},
+        size={"s0": 2 / 11, "s1": 8 / 11, "s2": 1 / 11},
+        vendors={f"v{j}": _vendor(j, j == 3, 9 if j == 3 else 5, 0.0) for j in range(4)},
+        triples=t,
+        cost=cost,
+        hosting=dict(cost),
+        value=dict(zip(t, [67.0, 96.0, 20.0, 27.0, 20.0], strict=True)),
+        layer_options={"security": ["v0"], "ops": ["v0"]},
+        layer_cost={("security", "v0"): 5.0, ("ops", "v0"): 5.0},
+        years=3,
+        budget=150.0,
+        min_vendors=1,
+        max_vendors=3,
+        max_share=0.75,
+        cost_weight=0.0,
+        integrator_rate=0.06,
+        extra_vendor_cost=0.0,
+    )
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inst=instances())
+@given_also(inst=_dear_best_value())
 def test_frontier_is_the_best_award_for_every_cost_weight(inst: Instance) -> None:
     """Brute force: for every weight on cost, the best award scores no better than the best
     frontier point (the frontier is complete), and no award beats a point on both cost and

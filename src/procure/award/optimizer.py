@@ -1147,6 +1147,16 @@ class _Point:
 END_WEIGHT = 1e-3  # the ends: (almost) all weight on cost or on value; the rest breaks ties
 
 
+def value_end(inst: Instance, reference: float) -> float:
+    """The cost weight of the frontier's value end: cost scored against `reference` R moves
+    the score by w C / R, and an award may cost up to the budget B, so a fixed END_WEIGHT let
+    cost outweigh up to END_WEIGHT B / R of value (a third of a value point where B is 3.6 R:
+    the value end was then a cheaper award of less value, and the best value was missing from
+    the frontier). END_WEIGHT R / B keeps cost's whole span within END_WEIGHT of the score
+    (a tenth of a value point), as when cost was scored against the budget."""
+    return END_WEIGHT * min(1.0, reference / inst.budget) if inst.budget > 0 else END_WEIGHT
+
+
 def frontier(
     inst: Instance,
     solver: str,
@@ -1175,12 +1185,13 @@ def frontier(
     # built once (or the award's, as built), re-weighted per solve
     reused = model.variant(inst, EXTRA_LIMIT) if isinstance(model, ArrayModel) else None
     base = reused or model_for(inst, solver, time_limit=EXTRA_LIMIT)
+    ref = cost_reference(inst)  # what the score counts cost against
     cheap, rich = pmap(
-        lambda w: _best_at(base, solver, w, start, budget, gap), [1 - END_WEIGHT, END_WEIGHT]
+        lambda w: _best_at(base, solver, w, start, budget, gap),
+        [1 - END_WEIGHT, value_end(inst, ref)],
     )
     if cheap is None or rich is None:
         return []
-    ref = cost_reference(inst)  # what the score counts cost against
     found = [cheap] if rich.same(cheap, ref) else [cheap, rich]
     segments = [(cheap, rich)] if len(found) == 2 else []
     while segments and len(found) < points:
