@@ -63,7 +63,12 @@ def test_the_callback_interrupts_at_the_deadline_keeping_the_solution(
     assert objective >= float(a.cost @ start) + a.offset - 1e-9  # a maximisation
 
 
-def test_a_mip_cut_short_keeps_its_award_and_bound(hard: tuple[mip.Arrays, np.ndarray]) -> None:
+@pytest.mark.parametrize("apart", [True, False])
+def test_a_mip_cut_short_keeps_its_award_and_bound(
+    hard: tuple[mip.Arrays, np.ndarray], apart: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a child or from a thread (`mip.ISOLATE_NONZEROS`), the same answer."""
+    monkeypatch.setattr(mip, "ISOLATE_NONZEROS", 0 if apart else 10**12)
     a, start = hard
     began = time.perf_counter()
     result = mip._mip(a, 0.0, 0.3, None, None, start)
@@ -80,9 +85,11 @@ def _hangs_after_sending(send: watchdog.Send) -> None:
     time.sleep(3600)
 
 
-def test_a_run_that_never_returns_is_killed_with_what_it_sent() -> None:
+@pytest.mark.parametrize("apart", [True, False])
+def test_a_run_that_never_returns_is_given_up_with_what_it_sent(apart: bool) -> None:
+    """In a child (killed) or from a thread (left behind): the caller gets what was sent."""
     began = time.perf_counter()
-    answer, progress = watchdog.isolated(_hangs_after_sending, began + 0.3)
+    answer, progress = watchdog.guarded(_hangs_after_sending, began + 0.3, apart=apart)
     elapsed = time.perf_counter() - began
     assert answer is None and progress.killed
     assert 0.3 <= elapsed < 0.3 + watchdog.GRACE + SLACK
@@ -116,20 +123,26 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_run_that_fails_says_why_and_returns() -> None:
+@pytest.mark.parametrize("apart", [True, False])
+def test_a_run_that_fails_says_why_and_returns(apart: bool) -> None:
     def task(_: watchdog.Send) -> None:
         raise MemoryError("no room")
 
-    answer, progress = watchdog.isolated(task, time.perf_counter() + 30)
+    answer, progress = watchdog.guarded(task, time.perf_counter() + 30, apart=apart)
     assert answer is None and not progress.killed
     assert progress.error is not None and "MemoryError" in progress.error
 
 
-def test_a_run_that_ends_gives_its_answer_and_leaves_no_child() -> None:
-    answer, progress = watchdog.isolated(lambda send: os.getpid(), time.perf_counter() + 30)
-    assert isinstance(answer, int) and answer != os.getpid() and not progress.killed
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+@pytest.mark.parametrize("apart", [True, False])
+def test_a_run_that_ends_gives_its_answer_at_once(apart: bool) -> None:
+    began = time.perf_counter()
+    answer, progress = watchdog.guarded(lambda send: os.getpid(), began + 30, apart=apart)
+    assert time.perf_counter() - began < SLACK  # not its deadline
+    assert answer == os.getpid() if not apart else answer != os.getpid()
+    assert isinstance(answer, int) and not progress.killed
+    if apart:  # and no child left
+        with pytest.raises(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)
 
 
 def test_progress_that_does_not_add_up_is_not_an_award(
@@ -160,12 +173,12 @@ def test_the_restart_loop_ends_at_the_deadline() -> None:
         "from procure.award.formulation import ArrayModel\n"
         "mip.RENS_RESTART = True\n"
         "kills = []\n"
-        "isolated = watchdog.isolated\n"
-        "def counted(task, deadline, grace=watchdog.GRACE):\n"
-        "    answer, progress = isolated(task, deadline, grace)\n"
+        "guarded = watchdog.guarded\n"
+        "def counted(task, deadline, **options):\n"
+        "    answer, progress = guarded(task, deadline, **options)\n"
         "    kills.append(progress.killed)\n"
         "    return answer, progress\n"
-        "watchdog.isolated = counted\n"
+        "watchdog.guarded = counted\n"
         "model = ArrayModel(generated(150, 12, 1))\n"
         "began = time.perf_counter()\n"
         f"status, _ = model.solve(time_limit={limit}, branching=True)\n"
@@ -184,7 +197,7 @@ def test_the_restart_loop_ends_at_the_deadline() -> None:
     assert float(seconds) < limit + SLACK
     assert status in ("Optimal", "Time limit") and award == "True"
     # if HiGHS no longer loops here, this reproducer no longer tests the kill: find another
-    assert int(kills) >= 1, "no run was killed: HiGHS did not loop on the reproducer"
+    assert int(kills) >= 1, "no run was given up: HiGHS did not loop on the reproducer"
 
 
 def test_the_cli_answers_within_its_limit_when_no_solve_ever_returns(

@@ -66,6 +66,11 @@ FREE_MIN = 100  # the rounding always frees at least this many groups (all, in s
 # The rounding is a heuristic: its search stops after this many nodes with the best award
 # found (a poor leaf of a generated 150x12 took 3,971 nodes, 5.5 s, to prove its rounding)
 RENS_NODES = 200
+# A solve built from scratch runs in a child (`watchdog.isolated`, killed if HiGHS does not come
+# back) on a model of this many nonzeros or more, else from a thread (`watchdog.threaded`): a
+# fork costs 6-10 ms of CPU, 2-3% of a MIP on the 500x30 award (0.21 M nonzeros, 0.4 s), but
+# half of a 20 ms solve of the prefecture brief's analyses
+ISOLATE_NONZEROS = 100_000
 # A solve without a time limit (`solve_arrays(time_limit=None)`) still ends: after a day
 UNLIMITED = 86_400.0
 
@@ -500,7 +505,7 @@ class _Relaxation:
             status = watchdog.Watch(h).run(deadline - time.perf_counter())
             return status, np.asarray(h.getSolution().col_value) if status == "Optimal" else None
 
-        answer, _ = _isolated(task, deadline)
+        answer, _ = _isolated(task, deadline, a)
         status, x = answer if answer is not None else ("Time limit", None)
         if status == "Infeasible":
             return None
@@ -690,12 +695,13 @@ _status = watchdog.status
 
 
 def _isolated(
-    task: Callable[[watchdog.Send], watchdog.T], deadline: float
+    task: Callable[[watchdog.Send], watchdog.T], deadline: float, a: Arrays
 ) -> tuple[watchdog.T | None, watchdog.Progress]:
-    """`watchdog.isolated`, HiGHS's banner silenced here first (so no child makes it). The
-    task counts its time to `deadline` (perf_counter seconds), model building included."""
+    """`watchdog.guarded`: in a child on a model of `ISOLATE_NONZEROS` or more, else from a
+    thread; HiGHS's banner silenced here first (so no child makes it). The task counts its
+    time to `deadline` (perf_counter seconds), model building included."""
     _banner()
-    return watchdog.isolated(task, deadline)
+    return watchdog.guarded(task, deadline, apart=len(a.vals) >= ISOLATE_NONZEROS)
 
 
 def _rel_gap(incumbent: float, bound: float) -> float:
@@ -821,7 +827,7 @@ def _presolve_infeasible(a: Arrays, seconds: float = INF) -> bool:
         return bool(h.getModelStatus() == highspy.HighsModelStatus.kInfeasible)
 
     # a presolve, where HiGHS's loops are (`watchdog`): run apart, killed past its time
-    proven, _ = _isolated(task, deadline)
+    proven, _ = _isolated(task, deadline, a)
     return bool(proven)
 
 
@@ -877,7 +883,7 @@ def _mip(
             values=np.array(h.getSolution().col_value) if found else None,
         )
 
-    answer, progress = _isolated(task, deadline)
+    answer, progress = _isolated(task, deadline, a)
     result = answer if answer is not None else _sent(a, progress)
     values = result.values
     if values is not None and (start_values is not None or hint is not None):
@@ -1186,5 +1192,5 @@ def _lp_bound(a: Arrays, seconds: float) -> float | None:
             return None
         return float(h.getInfo().objective_function_value)
 
-    bound, _ = _isolated(task, deadline)
+    bound, _ = _isolated(task, deadline, a)
     return bound

@@ -14,11 +14,15 @@ known upstream: ERGO-Code/HiGHS#885 ("time_limit seemingly not respected in MIP"
   plus `GRACE`: past that HiGHS is stuck where no callback reaches, the caller is told
   "Not solved" and the thread is left to the process's end (the warm-started relaxation of
   `award.mip`, whose state cannot leave the process, is the only user).
-- `isolated`: a solve built from scratch (every MIP, every presolve, the LPs with presolve,
-  CBC through PuLP) runs in a forked child in its own process group. Its improving solutions
-  and bounds are sent to the parent as they are found (`Progress`); the parent kills the
-  group (CBC's process too) at the deadline plus `GRACE` and the caller keeps the best
-  solution and bound sent so far. A fork costs about 6 ms on the 500x30 award.
+- `guarded`: a solve built from scratch (every MIP, every presolve, the LPs with presolve,
+  CBC through PuLP) sends its improving solutions and bounds as they are found (`Progress`)
+  and is given up at the deadline plus `GRACE`, the caller keeping the best solution and
+  bound sent. On a large model it runs in a forked child in its own process group
+  (`isolated`), killed with the group (CBC's process too); a fork costs about 6-10 ms of CPU
+  (the process's pages), so a small model's solve (the prefecture brief's 122 solves of
+  about 20 ms) runs from a thread instead (`threaded`), left to the process's end if HiGHS
+  never comes back: the caller's time is bounded either way, a leaked thread's CPU only in
+  the child.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, Pipe
 from typing import Any, TypeVar
 
@@ -133,8 +137,52 @@ class Progress:
     objective: float | None = None
     values: np.ndarray | None = None
     bound: float | None = None
-    killed: bool = False  # the child was killed at the deadline (or died)
+    killed: bool = False  # given up at the deadline (a child killed, or died; a thread left)
     error: str | None = None  # the child raised this
+
+
+def guarded(
+    task: Callable[[Send], T], deadline: float, *, apart: bool, grace: float = GRACE
+) -> tuple[T | None, Progress]:
+    """`task(send)` given up at `deadline` plus `grace`: in a forked child if `apart`
+    (`isolated`), else from a thread (`threaded`)."""
+    return (isolated if apart else threaded)(task, deadline, grace)
+
+
+def threaded(
+    task: Callable[[Send], T], deadline: float, grace: float = GRACE
+) -> tuple[T | None, Progress]:
+    """`task(send)` from a daemon thread waited on until `deadline` plus `grace`; (its
+    result, what it sent, as of then). A task still running then is left behind (HiGHS
+    releases the GIL while it solves, so it costs a core, not this process's progress)."""
+    progress = Progress()
+    lock = threading.Lock()
+    answer: list[Any] = []
+
+    def send(message: tuple[Any, ...]) -> None:
+        with lock:
+            _keep(progress, message)
+
+    def work() -> None:
+        try:
+            answer.append(("done", task(send)))
+        except Exception as exc:  # reported to the caller, as a child's would be
+            answer.append(("error", f"{type(exc).__name__}: {str(exc)[:300]}"))
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    left = deadline + grace - time.perf_counter()
+    thread.join(max(left, 0.0) if math.isfinite(left) else None)
+    with lock:
+        seen = replace(progress)
+    if not answer:
+        seen.killed = True
+        return None, seen
+    kind, value = answer[0]
+    if kind == "error":
+        seen.error = value
+        return None, seen
+    return value, seen
 
 
 def isolated(
