@@ -50,7 +50,7 @@ def test_the_callback_interrupts_at_the_deadline_keeping_the_solution(
     sol.col_value = list(start)
     sol.value_valid = True
     h.setSolution(sol)
-    watch = watchdog.Watch(h)
+    watch = watchdog.Watch(h, interrupts=True)
     began = time.perf_counter()
     watch.deadline = began + 0.2
     h.run()

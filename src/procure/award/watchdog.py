@@ -9,11 +9,15 @@ known upstream: ERGO-Code/HiGHS#885 ("time_limit seemingly not respected in MIP"
 
 - `Watch`: interrupt callbacks (MIP interrupt on every call, simplex interrupt every
   `SIMPLEX_EVERY`th, IPM interrupt) stop HiGHS at the deadline as its own time limit would,
-  with the best solution and bound so far (HiGHS says kInterrupt: "Time limit" here). A run
-  in this process is also made from a thread the caller waits on only until the deadline
-  plus `GRACE`: past that HiGHS is stuck where no callback reaches, the caller is told
+  with the best solution and bound so far (HiGHS says kInterrupt: "Time limit" here). In a
+  child only: a Python callback needs the GIL, and in this process other threads hold it for
+  up to the switch interval (5 ms) at a time, a wait on each of thousands of calls a solve
+  (`parallel` runs solves beside Python work). Here HiGHS's own time limit and the thread's
+  wait below bound a run; the improving-solution callback (a few calls a solve) stays.
+  A run in this process is made from a thread the caller waits on only until the deadline
+  plus `GRACE`: past that HiGHS is stuck where its clock is not read, the caller is told
   "Not solved" and the thread is left to the process's end (the warm-started relaxation of
-  `award.mip`, whose state cannot leave the process, is the only user).
+  `award.mip`, whose state cannot leave the process, runs so).
 - `guarded`: a solve built from scratch (every MIP, every presolve, the LPs with presolve,
   CBC through PuLP) sends its improving solutions and bounds as they are found (`Progress`)
   and is given up at the deadline plus `GRACE`, the caller keeping the best solution and
@@ -47,6 +51,7 @@ SIMPLEX_EVERY = 16  # a simplex interrupt callback looks at the clock this often
 BOUND_EVERY = 0.25  # seconds between bounds a child sends (each improving solution sends one)
 
 Send = Callable[[tuple[Any, ...]], None]
+_in_child = False  # set in a child of `isolated`: interrupt callbacks on (see the module)
 
 
 def status(h: Any) -> str:
@@ -70,16 +75,17 @@ class Watch:
     wherever a callback is called. With `send`, improving solutions and the dual bound go to
     it as they are found (an `isolated` child's progress)."""
 
-    def __init__(self, h: Any, send: Send | None = None) -> None:
+    def __init__(self, h: Any, send: Send | None = None, interrupts: bool | None = None) -> None:
         self.h = h
         self.deadline = INF
         self.send = send
         self.calls = 0
         self.sent = 0.0  # when the last bound was sent
         self.bound: float | None = None
-        h.cbMipInterrupt += self._mip
-        h.cbSimplexInterrupt += self._simplex
-        h.cbIpmInterrupt += self._interrupt
+        if _in_child if interrupts is None else interrupts:  # see the module
+            h.cbMipInterrupt += self._mip
+            h.cbSimplexInterrupt += self._simplex
+            h.cbIpmInterrupt += self._interrupt
         if send is not None:
             h.cbMipImprovingSolution += self._improved
 
@@ -242,7 +248,9 @@ def _child(
 ) -> None:  # pragma: no cover
     """The forked child: run the task, send its result, and leave without returning into the
     parent's code (os._exit, whatever happens)."""
+    global _in_child
     code = 1
+    _in_child = True
     try:
         reader.close()
         os.setpgid(0, 0)
