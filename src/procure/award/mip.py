@@ -67,10 +67,12 @@ FREE_MIN = 100  # the rounding always frees at least this many groups (all, in s
 # found (a poor leaf of a generated 150x12 took 3,971 nodes, 5.5 s, to prove its rounding)
 RENS_NODES = 200
 # A solve built from scratch runs in a child (`watchdog.isolated`, killed if HiGHS does not come
-# back) on a model of this many nonzeros or more, else from a thread (`watchdog.threaded`): a
-# fork costs 6-10 ms of CPU, 2-3% of a MIP on the 500x30 award (0.21 M nonzeros, 0.4 s), but
-# half of a 20 ms solve of the prefecture brief's analyses
-ISOLATE_NONZEROS = 100_000
+# back) on a model of this many nonzeros or more, else from a thread (`watchdog.threaded`). A
+# fork costs about 12 ms of CPU with a 100 MB process (the fork, and the child's first touch of
+# the pages it writes): 2.5-4% of the generated 500x30 award (0.21 M nonzeros, two such solves
+# in 1.0 s; measured +4.4% CPU, medians of 5), half of a 20 ms solve of the prefecture brief,
+# under 1% at 1000x40 (0.54 M, solves of 3-7 s) and on a province (1.0 M, minutes)
+ISOLATE_NONZEROS = 300_000
 # A solve without a time limit (`solve_arrays(time_limit=None)`) still ends: after a day
 UNLIMITED = 86_400.0
 

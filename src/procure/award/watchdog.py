@@ -21,17 +21,17 @@ known upstream: ERGO-Code/HiGHS#885 ("time_limit seemingly not respected in MIP"
 - `guarded`: a solve built from scratch (every MIP, every presolve, the LPs with presolve,
   CBC through PuLP) sends its improving solutions and bounds as they are found (`Progress`)
   and is given up at the deadline plus `GRACE`, the caller keeping the best solution and
-  bound sent. On a large model it runs in a forked child in its own process group
-  (`isolated`), killed with the group (CBC's process too); a fork costs about 6-10 ms of CPU
-  (the process's pages), so a small model's solve (the prefecture brief's 122 solves of
-  about 20 ms) runs from a thread instead (`threaded`), left to the process's end if HiGHS
-  never comes back: the caller's time is bounded either way, a leaked thread's CPU only in
-  the child.
+  bound sent. On a large model (`mip.ISOLATE_NONZEROS`) it runs in a forked child in its own
+  process group (`isolated`), killed with the group (CBC's process too): a fork costs about
+  12 ms of CPU with a 100 MB process, which a long solve does not feel. A smaller model's
+  solve runs from a thread (`threaded`), left to the process's end if HiGHS never comes
+  back (a core spent until then): the caller's time is bounded either way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import signal
@@ -251,6 +251,7 @@ def _child(
     global _in_child
     code = 1
     _in_child = True
+    gc.disable()  # a collection would touch every object the parent had: copied pages
     try:
         reader.close()
         os.setpgid(0, 0)
