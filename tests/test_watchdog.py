@@ -245,3 +245,23 @@ def test_the_cli_on_a_hostile_tender_ends_near_its_time_limit(tmp_path: Path) ->
         assert "--time-limit" in out.stderr
     # reading and building 20,000 options take a few seconds; a solve past its limit, minutes
     assert elapsed < 30, elapsed
+
+
+def test_a_child_whose_parent_does_not_kill_it_ends_by_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page's worker process may be ended while its solve runs apart: the child must not
+    loop on as an orphan. Here the parent does not kill it (as if gone) and only waits."""
+    import signal
+
+    ended: list[int] = []
+
+    def wait_only(pid: int) -> None:
+        ended.append(os.waitpid(pid, 0)[1])
+
+    monkeypatch.setattr(watchdog, "_end", wait_only)
+    began = time.perf_counter()
+    answer, progress = watchdog.isolated(_hangs_after_sending, began + 0.3)
+    assert answer is None and progress.killed
+    assert os.WIFSIGNALED(ended[0]) and os.WTERMSIG(ended[0]) == signal.SIGALRM
+    assert time.perf_counter() - began < 0.3 + watchdog.GRACE + 2 + SLACK

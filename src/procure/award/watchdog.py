@@ -205,7 +205,7 @@ def isolated(
     reader, writer = Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: coverage does not follow it
-        _child(task, reader, writer)
+        _child(task, reader, writer, deadline + grace)
     writer.close()
     with contextlib.suppress(OSError):  # the child set it already (or has ended)
         os.setpgid(pid, pid)
@@ -244,10 +244,12 @@ def _keep(progress: Progress, message: tuple[Any, ...]) -> None:
 
 
 def _child(
-    task: Callable[[Send], Any], reader: Connection, writer: Connection
+    task: Callable[[Send], Any], reader: Connection, writer: Connection, end: float
 ) -> None:  # pragma: no cover
     """The forked child: run the task, send its result, and leave without returning into the
-    parent's code (os._exit, whatever happens)."""
+    parent's code (os._exit, whatever happens). An alarm ends it a second after `end`, when
+    the parent would have killed it, should the parent be gone (a page's worker process
+    ended by a newer job): the default action of SIGALRM ends a process stuck in HiGHS."""
     global _in_child
     code = 1
     _in_child = True
@@ -256,6 +258,9 @@ def _child(
         reader.close()
         os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        if math.isfinite(end):
+            signal.alarm(max(1, math.ceil(end - time.perf_counter()) + 1))
         result = task(writer.send)
         writer.send(("done", result))
         code = 0
