@@ -498,7 +498,7 @@ class _Relaxation:
     def _feasible_columns(self, seconds: float) -> np.ndarray | None:
         """The outside columns a solution of the whole LP (the node's bounds) uses; None if
         the whole LP is infeasible. Raises _Trouble if HiGHS cannot tell in time. A model of
-        its own with presolve, so run apart (`_isolated`)."""
+        its own with presolve, so run under the watchdog (`_isolated`)."""
         a, lower, upper = self.a, self.lower, self.upper
         deadline = time.perf_counter() + seconds
 
