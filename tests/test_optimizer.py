@@ -684,7 +684,7 @@ def test_the_branching_solver_asks_presolve_before_a_relaxation_that_cannot_be_i
     presolve in 3 s): a cold solve says "Infeasible" without branching; a warm one branches."""
     import numpy as np
 
-    from procure.award import mip
+    from procure.award import mip, watchdog
 
     a = mip.Arrays(
         names=["x", "y"],
@@ -702,8 +702,9 @@ def test_the_branching_solver_asks_presolve_before_a_relaxation_that_cannot_be_i
         vals=np.array([2.0, 2.0]),
     )
     relaxed = mip._model(a, integer=False)
-    relaxed.run()
-    assert mip._status(relaxed) == "Optimal"  # the relaxation is feasible
+    # from a thread of its own, as every solve runs (`watchdog`): this thread's HiGHS
+    # scheduler may have been started by a plain HiGHS of another test, with more threads
+    assert watchdog.Watch(relaxed).run_guarded(60) == "Optimal"  # the relaxation is feasible
     branched: list[int] = []
     real = mip._branch
 

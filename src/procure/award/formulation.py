@@ -113,7 +113,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pulp
 
-from procure.award import mip
+from procure.award import mip, watchdog
 from procure.award.congruence import obstructed_pairs
 from procure.award.instance import (
     CROSS_LAYERS,
@@ -623,8 +623,8 @@ class Model:
         else:  # pragma: no cover - guarded by the CLI's choices
             raise ProcureError(f"unknown solver {solver!r}")
         began = time.perf_counter()
-        self.problem.solve(engine)  # msg=False: PuLP sends CBC's output to os.devnull
-        return pulp.LpStatus[self.problem.status], time.perf_counter() - began
+        status = _cbc(self.problem, engine, began + time_limit)
+        return pulp.LpStatus[status], time.perf_counter() - began
 
     def hint(self, choice: Choice) -> list[tuple[Any, float]]:
         """The placement, layer, vendor and integrator variables' values in an award given as
@@ -638,6 +638,31 @@ class Model:
         layers = {k[0]: k[1] for k, var in self.z.items() if (var.value() or 0) > 0.5}
         integrator = next((v for v, var in self.g.items() if (var.value() or 0) > 0.5), None)
         return assignment, layers, integrator
+
+
+CBC_GRACE = 5.0  # seconds past its time limit before CBC is killed (it counts CPU seconds)
+
+
+def _cbc(problem: pulp.LpProblem, engine: Any, deadline: float) -> int:
+    """Solve `problem` with CBC through PuLP, in a child killed with CBC at `deadline` plus
+    `CBC_GRACE` (`watchdog.isolated`), its temporary files in a folder removed after; PuLP's
+    status, the variables' values written back. Killed: "Not Solved", no values."""
+    import tempfile
+
+    variables = problem.variables()
+    with tempfile.TemporaryDirectory(prefix="procure-cbc-") as folder:
+        engine.tmpDir = folder
+
+        def task(_: watchdog.Send) -> tuple[int, list[float | None]]:
+            problem.solve(engine)  # msg=False: PuLP sends CBC's output to os.devnull
+            return problem.status, [v.varValue for v in variables]
+
+        answer, _ = watchdog.isolated(task, deadline, grace=CBC_GRACE)
+    status, values = answer if answer is not None else (pulp.LpStatusNotSolved, None)
+    for var, value in zip(variables, values or [None] * len(variables), strict=True):
+        var.varValue = value
+    problem.status = status
+    return status
 
 
 # PuLP's name translation (LpElement.trans): the arrays name rows and columns as PuLP does

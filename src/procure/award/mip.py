@@ -48,6 +48,8 @@ from typing import Any
 import numpy as np
 import pulp
 
+from procure.award import watchdog
+
 INF = math.inf
 INTEGRAL = 1e-6
 PRESOLVE_SHARE = 0.1  # of a cold branching solve's time limit, for HiGHS's presolve first
@@ -64,6 +66,15 @@ FREE_MIN = 100  # the rounding always frees at least this many groups (all, in s
 # The rounding is a heuristic: its search stops after this many nodes with the best award
 # found (a poor leaf of a generated 150x12 took 3,971 nodes, 5.5 s, to prove its rounding)
 RENS_NODES = 200
+# A solve built from scratch runs in a child (`watchdog.isolated`, killed if HiGHS does not come
+# back) on a model of this many nonzeros or more, else from a thread (`watchdog.threaded`). A
+# fork costs about 12 ms of CPU with a 100 MB process (the fork, and the child's first touch of
+# the pages it writes): 2.5-4% of the generated 500x30 award (0.21 M nonzeros, two such solves
+# in 1.0 s; measured +4.4% CPU, medians of 5), half of a 20 ms solve of the prefecture brief,
+# under 1% at 1000x40 (0.54 M, solves of 3-7 s) and on a province (1.0 M, minutes)
+ISOLATE_NONZEROS = 300_000
+# A solve without a time limit (`solve_arrays(time_limit=None)`) still ends: after a day
+UNLIMITED = 86_400.0
 
 
 # a start (columns, values) from the LP relaxation's solution, or None (`solve_arrays`)
@@ -197,17 +208,25 @@ _first_engine = threading.Lock()
 _banner_shown = False
 
 
-def _engine() -> Any:
-    """A quiet, single-threaded, seeded HiGHS instance."""
+def _banner() -> None:
+    """The process's first HiGHS instance prints HiGHS's banner to fd 1: made here, silenced
+    (before a fork too, so no child makes it again)."""
     import highspy
 
     global _banner_shown
     if not _banner_shown:
-        with _first_engine:  # the process's first instance prints HiGHS's banner to fd 1
+        with _first_engine:
             if not _banner_shown:
                 with _quiet_stdout():
                     highspy.Highs()  # type: ignore[no-untyped-call]
                 _banner_shown = True
+
+
+def _engine() -> Any:
+    """A quiet, single-threaded, seeded HiGHS instance."""
+    import highspy
+
+    _banner()
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
@@ -310,6 +329,7 @@ class _Relaxation:
         # 32,000 pivots, 2.0 s; 0.5 s without it). Stalls are caught as before (`solve`)
         h.setOptionValue("dual_simplex_cost_perturbation_multiplier", 0.0)
         self.h = h
+        self.watch = watchdog.Watch(h)
         self.cold: float | None = None  # the longest cold solve so far, seconds
         self.lower, self.upper = a.col_lower, a.col_upper  # the node's column bounds
 
@@ -346,12 +366,11 @@ class _Relaxation:
             # node is solved again from scratch with presolve (cold: up to the deadline)
             warm = self.cold is not None and not cold_retry
             allowed = min(remaining, max(1.0, 5 * (self.cold or 0.0))) if warm else remaining
-            # HiGHS (1.x) measures its time limit on the instance's clock, which runs on
-            # across calls (ERGO-Code/HiGHS#1331): the limit is set past the time used so far
-            self.h.setOptionValue("time_limit", self.h.getRunTime() + allowed)
             began = time.perf_counter()
-            self.h.run()
-            status = _status(self.h)
+            # the watchdog's thread: a run that does not come back is given up (`watchdog`)
+            status = self.watch.run_guarded(allowed)
+            if status == "Not solved" and time.perf_counter() - began > allowed:
+                raise _Trouble("time limit")  # this instance is still in HiGHS's hands
             if not warm and status == "Optimal":
                 self.cold = max(self.cold or 0.0, time.perf_counter() - began)
             if cold_retry:
@@ -482,16 +501,22 @@ class _Relaxation:
 
     def _feasible_columns(self, seconds: float) -> np.ndarray | None:
         """The outside columns a solution of the whole LP (the node's bounds) uses; None if
-        the whole LP is infeasible. Raises _Trouble if HiGHS cannot tell in time."""
-        h = _model(self.a, lower=self.lower, upper=self.upper, integer=False)
-        h.setOptionValue("time_limit", max(seconds, 0.01))
-        h.run()
-        status = _status(h)
+        the whole LP is infeasible. Raises _Trouble if HiGHS cannot tell in time. A model of
+        its own with presolve, so run under the watchdog (`_isolated`)."""
+        a, lower, upper = self.a, self.lower, self.upper
+        deadline = time.perf_counter() + seconds
+
+        def task(_: watchdog.Send) -> tuple[str, np.ndarray | None]:
+            h = _model(a, lower=lower, upper=upper, integer=False)
+            status = watchdog.Watch(h).run(deadline - time.perf_counter())
+            return status, np.asarray(h.getSolution().col_value) if status == "Optimal" else None
+
+        answer, _ = _isolated(task, deadline, a)
+        status, x = answer if answer is not None else ("Time limit", None)
         if status == "Infeasible":
             return None
-        if status != "Optimal":
+        if status != "Optimal" or x is None:
             raise _Trouble("time limit" if status == "Time limit" else status)
-        x = np.asarray(h.getSolution().col_value)
         entering = np.flatnonzero((self.col_pos < 0) & (np.abs(x) > INTEGRAL))
         if not len(entering):  # pragma: no cover - the working set alone was feasible after all
             entering = np.flatnonzero(self.col_pos < 0)
@@ -672,18 +697,17 @@ class _Propagation:
         return np.where(others > 0, sign * INF, total)
 
 
-def _status(h: Any) -> str:
-    import highspy
+_status = watchdog.status
 
-    s = h.getModelStatus()
-    status = highspy.HighsModelStatus
-    if s == status.kOptimal:
-        return "Optimal"
-    if s in (status.kInfeasible, status.kUnboundedOrInfeasible):
-        return "Infeasible"
-    if s == status.kTimeLimit:
-        return "Time limit"
-    return "Not solved"
+
+def _isolated(
+    task: Callable[[watchdog.Send], watchdog.T], deadline: float, a: Arrays
+) -> tuple[watchdog.T | None, watchdog.Progress]:
+    """`watchdog.guarded`: in a child on a model of `ISOLATE_NONZEROS` or more, else from a
+    thread; HiGHS's banner silenced here first (so no child makes it). The task counts its
+    time to `deadline` (perf_counter seconds), model building included."""
+    _banner()
+    return watchdog.guarded(task, deadline, apart=len(a.vals) >= ISOLATE_NONZEROS)
 
 
 def _rel_gap(incumbent: float, bound: float) -> float:
@@ -807,13 +831,31 @@ def _presolve_infeasible(a: Arrays, seconds: float = INF) -> bool:
     only a cold solve (no start from a nearby award) runs it, for at most `seconds`
     (PRESOLVE_SHARE of the solve's limit): cut short, it proves nothing and the branching
     goes on as before, so the clock decides only how soon "Infeasible" is said, not an award."""
-    import highspy
 
-    h = _model(a)
-    if seconds < INF:
-        h.setOptionValue("time_limit", max(seconds, 0.01))
-    h.presolve()
-    return bool(h.getModelStatus() == highspy.HighsModelStatus.kInfeasible)
+    deadline = time.perf_counter() + min(seconds, UNLIMITED)
+
+    def task(_: watchdog.Send) -> bool:
+        import highspy
+
+        h = _model(a)
+        h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+        h.presolve()
+        return bool(h.getModelStatus() == highspy.HighsModelStatus.kInfeasible)
+
+    # a presolve, where HiGHS's loops are (`watchdog`): run apart, killed past its time
+    proven, _ = _isolated(task, deadline, a)
+    return bool(proven)
+
+
+# The rounding MIP (`_branch`) runs without HiGHS's restarts: HiGHS 1.16 looped past its time
+# limit in the presolve of a second restart of one (generated 150x12 seed 1, branching forced:
+# 60-150 s on a 20 s limit; without restarts it solved in 0.4 s). The watchdog now ends such a
+# loop at the deadline (`watchdog`), but at the cost of all the time left, and restarts bought
+# nothing measurable: 500x30 seeds 1000-1002 4.32 / 1.09 / 1.69 s CPU without, 4.53 / 1.40 /
+# 1.71 with; 1000x40 5.49 / 2.88 / 6.62 without, 5.07 / 2.96 / 6.44 with (one run each, load
+# 7 on 2 cores, `benchmarks/run.py child`), awards equal within the 0.01% gap. So they stay
+# off; HiGHS's other MIPs (a leaf's region, the start's completion) keep its default (on).
+RENS_RESTART = False
 
 
 def _mip(
@@ -826,46 +868,68 @@ def _mip(
     hint: tuple[np.ndarray, np.ndarray] | None = None,
     max_nodes: int | None = None,
 ) -> Result:
-    import highspy
-
-    h = _model(a, lower=lower, upper=upper)
-    h.setOptionValue("mip_rel_gap", gap)
-    if max_nodes is not None:  # the rounding (`_branch`), a heuristic
-        h.setOptionValue("mip_max_nodes", max_nodes)
-        # HiGHS 1.16 looped past its time limit after a second restart of one such MIP
-        # (generated 150x12 seed 1, branching forced: 60 s and more on a 20 s limit, on
-        # main too); without restarts it solved in 0.4 s
-        h.setOptionValue("mip_allow_restart", False)
-    if limit < INF:
-        h.setOptionValue("time_limit", max(limit, 0.01))
-    if start_values is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(start_values)
-        sol.value_valid = True
-        h.setSolution(sol)
-    elif hint is not None:
-        h.setSolution(len(hint[0]), hint[0], hint[1])
+    """HiGHS's MIP over the region `lower`..`upper` (the model's bounds if None), from a start
+    (`start_values`, a whole solution, or `hint`, some columns), for at most `limit` seconds.
+    Run apart (`watchdog.isolated`): if HiGHS does not come back, the award and bound it found
+    before the deadline are kept ("Time limit"), else "Not solved"."""
     began = time.perf_counter()
-    h.run()
-    status = _status(h)
-    info = h.getInfo()
-    found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
-    values = np.array(h.getSolution().col_value) if found else None
-    if status == "Time limit" and values is None:
-        status = "Not solved"
+    deadline = began + min(limit, UNLIMITED)
+
+    def task(send: watchdog.Send) -> Result:
+        import highspy
+
+        h = _model(a, lower=lower, upper=upper)
+        h.setOptionValue("mip_rel_gap", gap)
+        if max_nodes is not None:  # the rounding (`_branch`), a heuristic
+            h.setOptionValue("mip_max_nodes", max_nodes)
+            h.setOptionValue("mip_allow_restart", RENS_RESTART)
+        if start_values is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(start_values)
+            sol.value_valid = True
+            h.setSolution(sol)
+        elif hint is not None:
+            h.setSolution(len(hint[0]), hint[0], hint[1])
+        watch = watchdog.Watch(h, send)
+        status = watch.run(deadline - time.perf_counter())
+        info = h.getInfo()
+        found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        return Result(
+            status="Not solved" if status == "Time limit" and not found else status,
+            objective=float(info.objective_function_value) if found else None,
+            bound=float(info.mip_dual_bound) if found else None,
+            gap=float(info.mip_gap) if found else None,
+            nodes=int(info.mip_node_count),
+            values=np.array(h.getSolution().col_value) if found else None,
+        )
+
+    answer, progress = _isolated(task, deadline, a)
+    result = answer if answer is not None else _sent(a, progress)
+    values = result.values
     if values is not None and (start_values is not None or hint is not None):
         # HiGHS 1.16 can map a start into its presolved model, improve it there, report the
         # improved objective and return the start's values unchanged. Values that do not
         # give the objective reported are not trusted: solve again without the start.
-        objective = float(info.objective_function_value)
+        objective = float(result.objective)  # type: ignore[arg-type]
         if abs(float(a.cost @ values) + a.offset - objective) > 1e-9 * max(1.0, abs(objective)):
             return _mip(a, gap, limit - (time.perf_counter() - began), lower, upper, None)
+    return result
+
+
+def _sent(a: Arrays, progress: watchdog.Progress) -> Result:
+    """The answer of a MIP whose run did not come back: the best award it sent, if its values
+    give the objective sent, with the last bound sent ("Time limit"), else "Not solved"."""
+    values, objective = progress.values, progress.objective
+    if values is None or objective is None or len(values) != len(a.cost):
+        return Result(status="Not solved")
+    if abs(float(a.cost @ values) + a.offset - objective) > 1e-9 * max(1.0, abs(objective)):
+        return Result(status="Not solved")
+    bound = progress.bound
     return Result(
-        status=status,
-        objective=float(info.objective_function_value) if found else None,
-        bound=float(info.mip_dual_bound) if found else None,
-        gap=float(info.mip_gap) if found else None,
-        nodes=int(info.mip_node_count),
+        status="Time limit",
+        objective=objective,
+        bound=bound,
+        gap=_rel_gap(objective, bound) if bound is not None else None,
         values=values,
     )
 
@@ -1163,18 +1227,25 @@ def _lp_bound(
     whatever the simplex's tolerances, never HiGHS's objective value itself."""
     if seconds <= 0:
         return None
+    deadline = time.perf_counter() + seconds
     scaled = _row_scaled(a)
-    h = _model(scaled, integer=False)
-    h.setOptionValue("solver", "simplex")
-    h.setOptionValue("time_limit", seconds)
-    h.run()
-    if _status(h) != "Optimal":
-        return None
     if box is None:
         box = _Propagation(a).box(a.col_lower, a.col_upper)
-    solution = h.getSolution()
-    bound = _weak_dual(scaled, np.asarray(solution.row_dual), box)  # larger is better
-    return (bound if a.maximize else -bound), np.asarray(solution.col_value)
+
+    def task(_: watchdog.Send) -> tuple[np.ndarray, np.ndarray] | None:
+        h = _model(scaled, integer=False)
+        h.setOptionValue("solver", "simplex")
+        if watchdog.Watch(h).run(deadline - time.perf_counter()) != "Optimal":
+            return None
+        solution = h.getSolution()
+        return np.asarray(solution.row_dual), np.asarray(solution.col_value)
+
+    found, _ = _isolated(task, deadline, a)
+    if found is None:
+        return None
+    row_dual, col_value = found
+    bound = _weak_dual(scaled, row_dual, box)  # larger is better
+    return (bound if a.maximize else -bound), col_value
 
 
 def _weak_dual(a: Arrays, row_dual: np.ndarray, box: tuple[np.ndarray, np.ndarray]) -> float:
