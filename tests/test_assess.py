@@ -159,8 +159,8 @@ def test_assess_says_its_route_is_the_readiness_stage_indication() -> None:
             assert "`procure plan`" in route["stage"][lang]
             assert "`procure brief`" in route["stage"][lang]
         assert "readiness-stage indication" in route["stage"]["en"]
-        assert "上云准备阶段的初步判断" in route["stage"]["zh"]
-    for lang, words in (("zh", "上云准备阶段的初步判断"), ("en", "readiness-stage indication")):
+        assert "上云准备度评估阶段的初步判断" in route["stage"]["zh"]
+    for lang, words in (("zh", "上云准备度评估阶段的初步判断"), ("en", "readiness-stage indication")):
         result = run("assess", str(EXAMPLES[0]), "--lang", lang)
         assert result.exit_code == 0 and words in " ".join(result.stdout.split()), result.stdout
 

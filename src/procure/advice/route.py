@@ -105,7 +105,7 @@ READINESS_STAGE = Text(
     "contract value estimated from the systems' resources. The final route comes with the "
     "estimate: `procure plan` decides each lot's method on the estimated mix and its lots, and "
     "`procure brief` gives it; where they differ from this indication, theirs holds.",
-    zh="上云准备阶段的初步判断：此采购方式是在得出测算方案之前，按各系统资源估算的合同金额确定的。"
+    zh="上云准备度评估阶段的初步判断：此采购方式是在得出测算方案之前，按各系统资源估算的合同金额确定的。"
     "最终采购方式以测算方案为准：`procure plan` 按测算方案及其采购包确定各采购包的采购方式，"
     "`procure brief` 在简报中给出；与此初步判断不一致时，以其为准。",
 )
