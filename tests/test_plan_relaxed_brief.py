@@ -106,7 +106,7 @@ def test_the_brief_states_the_original_requirement_the_change_and_why(
     law = plan_knowledge().minimum(changed[0].method)
     assert law is not None
     for lang, required, preferred in (
-        ("en", "(required)", "preferred"),
+        ("en", "stack required;", "preferred"),
         ("zh", "必须满足", "优先考虑"),
     ):
         text = said.text(lang)

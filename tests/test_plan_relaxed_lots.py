@@ -52,12 +52,15 @@ def test_a_relaxation_for_two_lots_is_said_once_with_each_lots_effect(two_short:
         assert a.text(lang).count(change) == 1 and a.note(lang).count(change) == 1
     for lot in plan.lots[:2]:  # each lot's effect, and its table says the plan-wide change
         assert lot.adjustment == a.note
-        assert f'the lot "{lot.name.en}" had ' in a.text.en and f"采购包“{lot.name.zh}”原有" in a.text.zh
+        assert (
+            f'the lot "{lot.name.en}" had ' in a.text.en
+            and f"采购包“{lot.name.zh}”原有" in a.text.zh
+        )
         assert f"调整后有{lot.eligible}家" in a.text.zh and f"now has {lot.eligible}" in a.text.en
     assert "整个项目统一适用" in a.text.zh and "once for the whole procurement" in a.text.en
     [services] = plan.lots[2:]  # the lot that only follows it says so
     assert services.adjustment is not None and "整个项目统一适用" in services.adjustment.zh
-    assert f"其他采购包最高限价由" in a.text.zh and "the other lots' ceilings" in a.text.en
+    assert "其他采购包最高限价由" in a.text.zh and "the other lots' ceilings" in a.text.en
     assert a.estimate_after_cny is not None and fmt_money(a.estimate_after_cny, "zh") in a.text.zh
     # the cheapest plan-wide combination, by brute force
     total, relax, counts = min(every_plan(example("county-west"), **TWO_SHORT), key=lambda f: f[0])
@@ -139,7 +142,9 @@ def test_the_lots_follow_the_platforms_of_the_mix_the_brief_shows(
     assert "public" not in grouped
     [a] = plan.adjustments
     assert f"moves {names['portal']} to the dedicated cloud" in a.text.en
-    assert f"将{names['portal']}改为专有云" in a.text.zh and "平行采购包按其部署模式划分" in a.text.zh
+    assert (
+        f"将{names['portal']}改为专有云" in a.text.zh and "平行采购包按其部署模式划分" in a.text.zh
+    )
 
 
 def test_without_a_move_the_lots_keep_their_grouping(two_short: Path) -> None:

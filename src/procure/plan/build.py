@@ -891,7 +891,10 @@ def adopted_option(
         # the candidates do not depend on the estimate: solve again only when it helps
         if option_helps(market, origins, relax, (plain.blocked, short), names, levels):
             tried = option(market, origins, relax, text, names, levels)
-            if tried.blocked < short and tried.blocked <= plain.blocked:
+            # adopted for a lot it gives its competition (regrouped by the mix solved again,
+            # a lot short under the scenario's own requirement may be one no longer)
+            needed = any(s.change is not None for s in tried.lots)
+            if needed and tried.blocked < short and tried.blocked <= plain.blocked:
                 found.append(tried)
     return min(found, key=lambda o: o.key())
 
