@@ -153,3 +153,22 @@ def test_without_a_move_the_lots_keep_their_grouping(two_short: Path) -> None:
     plan: Plan = plan_json(two_short)
     assert {lot.name.en.split()[0] for lot in plan.lots} == {"Dedicated", "Public", "Security"}
     assert all("moves" not in a.text.en for a in plan.adjustments)
+
+
+def test_a_relaxation_for_two_lots_one_also_split_names_the_split_once(variant: Any) -> None:
+    """The municipality in parallel lots with 信创 required and cloud-d left out: its dedicated
+    lot (one eligible) needs the relaxation and a split by MLPS level, its public lot (two) the
+    relaxation alone. One adjustment says the change once, with the split it also makes; the
+    lots and ceilings are the cheapest plan-wide combination found by brute force."""
+    procurement = {**TWO_SHORT}
+    path = variant(lambda d: d["procurement"].update(procurement), example("municipality-parallel"))
+    plan = plan_json(path)
+    check_competition(plan)
+    [a] = plan.adjustments
+    assert a.change.zh.count("信创") == 1 and "拆分为两个" in a.change.zh
+    assert "split the lot" in a.change.en and a.text.zh.count("信创") == 1
+    assert len(a.lots) == 3 and sum("Dedicated" in lot.name.en for lot in plan.lots) == 2
+    found = every_plan(example("municipality-parallel"), **procurement)
+    total, relax, counts = min(found, key=lambda f: f[0])
+    assert plan.total_ceiling_cny == pytest.approx(total)
+    assert plan.relaxed == relax and [lot.eligible for lot in plan.lots] == counts

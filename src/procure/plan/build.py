@@ -1078,7 +1078,24 @@ def plan_wide(
     effect_zh = "；".join(e.zh for e in effects)
     head = Text(en=f"{text.en[:1].upper()}{text.en[1:]}", zh=f"已{text.zh}")
     return Adjustment(
-        change=text,
+        change=Text(  # the plan-wide change, and the lots it also splits
+            en=", and ".join(
+                [text.en]
+                + [
+                    f'split the lot "{s.origin.scope.name.en}" in two'
+                    for s in changed
+                    if len(s.drafts) > 1
+                ]
+            ),
+            zh="，并".join(
+                [text.zh]
+                + [
+                    f"将采购包“{s.origin.scope.name.zh}”拆分为两个"
+                    for s in changed
+                    if len(s.drafts) > 1
+                ]
+            ),
+        ),
         lots=[],  # numbered when the plan's lots are
         ceiling_delta_cny=round(after - before, 2),
         estimate_before_cny=est.before,
