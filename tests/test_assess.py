@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,7 +12,7 @@ from procure.advice.assess import assess
 from procure.inputs.scenario import Scenario
 from procure.inputs.vendors import builtin_catalog
 
-from .conftest import EXAMPLES, load, run
+from .conftest import EXAMPLES, load, recommendation, run
 
 CATALOG = builtin_catalog().vendors
 
@@ -141,3 +144,33 @@ def test_raising_security_weight_never_moves_private_to_public(
             assert after[system] != "public"
         if model != "public":  # more security weight never newly picks public
             assert after[system] != "public"
+
+
+def test_assess_says_its_route_is_the_readiness_stage_indication() -> None:
+    """`procure assess` gives its route before any estimated mix (on a contract value estimated
+    from the systems' resources), which may differ from the brief's: it says so plainly, and
+    which commands give the final route, zh and en, in its JSON and on the terminal."""
+    for path in EXAMPLES:
+        result = run("assess", str(path), "--json")
+        assert result.exit_code == 0, result.stderr
+        route = json.loads(result.stdout)["route"]
+        assert route["value_basis"] == "estimate" and route["stage"] is not None, path.stem
+        for lang in ("en", "zh"):
+            assert "`procure plan`" in route["stage"][lang]
+            assert "`procure brief`" in route["stage"][lang]
+        assert "readiness-stage indication" in route["stage"]["en"]
+        assert "上云准备度评估阶段的初步判断" in route["stage"]["zh"]
+    for lang, words in (("zh", "上云准备度评估阶段的初步判断"), ("en", "readiness-stage indication")):
+        result = run("assess", str(EXAMPLES[0]), "--lang", lang)
+        assert result.exit_code == 0 and words in " ".join(result.stdout.split()), result.stdout
+
+
+@pytest.mark.parametrize("name", ["county-west", "prefecture-binzhou"])
+def test_the_briefs_route_is_the_final_one(name: str) -> None:
+    """The brief's route is decided on the estimated mix and the plan's lots: no stage note,
+    its value the estimate's; where assess's indication differs, only assess says it is one."""
+    rec = recommendation(name)
+    assert rec.award is not None
+    route = rec.assessment.route
+    assert route.stage is None and route.value_basis == "award"
+    assert "readiness-stage" not in json.dumps(rec.model_dump(mode="json"))

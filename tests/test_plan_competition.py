@@ -541,9 +541,7 @@ def every_plan(path: Path, **procurement: Any) -> list[tuple[float, dict[str, st
     rates = knowledge().costs
     w = a.weights.weights
     award = optimize(s, a.deployment, w, inputs.vendors, rates, extras=False)
-    lots = scopes(s, award)
     base = build_instance(s, a.deployment, w, inputs.vendors, rates, structure=award.structure)
-    short = [len(estimates(base, lot)) < 3 for lot in lots]
     levels = {str(x.id): x.mlps_level for x in s.systems}
     fields = [
         f
@@ -571,6 +569,8 @@ def every_plan(path: Path, **procurement: Any) -> list[tuple[float, dict[str, st
             value = within(mix_cost(inst, mix, part), costs)
             return len(costs), ceiling(costs, round(value, 2), KB)
 
+        lots = scopes(r, mix)  # grouped by the mix under the relaxation (its platforms)
+        short = [len(estimates(base, lot)) < 3 for lot in lots]
         choices = []
         for lot, needy in zip(lots, short, strict=True):
             ways = [[(lot.systems, lot.layers)]]

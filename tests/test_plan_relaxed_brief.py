@@ -82,3 +82,60 @@ def test_the_sections_on_the_original_mix_say_so_in_the_same_words(
     assert html.count(ORIGINAL_BASIS.zh) >= 2 and f"重新求解的测算组合总额{total}" in html
     words = user_words(path)
     assert not english_runs(caution.zh + note.zh + rec.summary[1].zh, words)
+
+
+def test_the_brief_states_the_original_requirement_the_change_and_why(
+    brief: tuple[Path, Recommendation],
+) -> None:
+    """Where the brief states the requirements it assumed (the inputs table and the assumptions
+    annex), it gives the scenario's own requirement, the change the plan adopts for the whole
+    procurement and why (the lots it gives their competition, with the law), zh and en; the
+    scenario the brief carries (and seals) stays the user's."""
+    from procure.documents.inputs import input_tables
+    from procure.plan.rules import plan_knowledge
+    from procure.recommendation import relaxed_requirements
+
+    path, rec = brief
+    assert rec.scenario["procurement"]["domestic_stack"] == "required"  # as the user wrote it
+    plan = rec.plan
+    assert plan is not None
+    [said] = [a for a in rec.assumptions if a.item.en.startswith("requirement:")]
+    assert said.kind == "scenario" and "Xinchuang" in said.item.en and "信创" in said.item.zh
+    changed = [lot for lot in plan.lots if any(lot.id in a.lots for a in plan.adjustments)]
+    assert changed
+    law = plan_knowledge().minimum(changed[0].method)
+    assert law is not None
+    for lang, required, preferred in (
+        ("en", "stack required;", "preferred"),
+        ("zh", "必须满足", "优先考虑"),
+    ):
+        text = said.text(lang)
+        assert required in text and preferred in text and law.cite() in text
+        assert all(lot.name(lang) in text for lot in changed)
+    assert "unchanged" in said.text.en and "未作改动" in said.text.zh
+    assert not english_runs(said.item.zh + said.text.zh, user_words(path))
+    notes = {k: short for k, (short, _) in relaxed_requirements(plan).items()}
+    for lang in ("en", "zh"):
+        rows = {
+            label: value
+            for g in input_tables(rec.scenario, lang, None, notes)["groups"]
+            for label, value in g["rows"]
+        }
+        shown = rows["信创要求" if lang == "zh" else "Domestic (Xinchuang) stack"]
+        assert shown.startswith("必须满足（" if lang == "zh" else "required (")
+        assert law.cite() in shown and ("优先考虑" if lang == "zh" else "preferred") in shown
+    html = render_html(rec, "zh")  # the inputs table and the assumptions annex of the PDF
+    assert notes["procurement.domestic_stack"].zh in html and said.text.zh in html
+    assert "preferred" in render_markdown(rec, "en").split("Assumptions")[-1]
+
+
+def test_without_a_relaxation_the_requirements_say_nothing_more() -> None:
+    """A brief whose plan adopts no relaxation: no requirement row is added, nothing noted."""
+    from procure.recommendation import relaxed_requirements
+
+    from .conftest import recommendation
+
+    rec = recommendation("prefecture-binzhou")
+    assert rec.plan is not None and rec.plan.relaxed == {}
+    assert relaxed_requirements(rec.plan) == {}
+    assert not [a for a in rec.assumptions if a.item.en.startswith("requirement:")]

@@ -663,3 +663,82 @@ def test_a_brief_cut_short_by_its_time_budget_says_why_it_differs(
     assert result.exit_code == 4, result.stdout + result.stderr
     assert "the brief's analysis ran out of time when it was made" in result.stdout
     assert "robustness.budget_note" in result.stdout
+
+
+def test_the_tool_version_is_the_installed_one_with_its_build_commit() -> None:
+    """The version a brief records: the package metadata's, with the commit a wheel was built
+    from (procure/BUILD, written by hatch_build.py) when there is one; never a guess."""
+    from importlib import metadata
+
+    import procure
+    from procure import tool_version
+
+    assert procure.__version__.split("+")[0] == metadata.version("procure")
+    assert tool_version("0.1.0", None) == "0.1.0"
+    assert tool_version("0.1.0", "") == "0.1.0"
+    commit = "495b67c6ff396fc4da42a616dc76b18f8c3999f7"
+    assert tool_version("0.1.0", commit + "\n") == "0.1.0+g495b67c6ff39"
+    assert tool_version("0.1.0", "not a commit") == "0.1.0"  # a damaged file: the version alone
+    assert tool_version("0.1.0+local", commit) == "0.1.0+local"  # already local: kept as is
+    assert tool_version(None, None) == "0+unknown"
+
+
+def test_a_brief_made_by_another_version_says_so_and_still_verifies(
+    made: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verified by another build of procure: the figures and pages are compared as before (the
+    cover laid out with the version that made it), and verify says which versions they are,
+    not a mismatch."""
+    import procure
+    import procure.inputs.record as record
+
+    monkeypatch.setattr(record, "__version__", "9.9.9+g0123456789ab")
+    result = run("verify", str(made / "brief.pdf"), "--lang", "en")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert f"made with procure {procure.__version__}; re-run with 9.9.9+g0123456789ab" in (
+        result.stdout
+    )
+    assert "ok:" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def relaxed_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An English PDF brief whose plan adopts a relaxation (the prefecture with 信创 required
+    and two suppliers left out: the plan makes it preferred, the estimate solved again)."""
+    from procure.inputs.yamlio import dump_yaml, read_yaml
+
+    from .test_plan_relaxed_brief import PROCUREMENT
+
+    data = read_yaml(example("prefecture-binzhou")).data
+    data["procurement"].update(PROCUREMENT)
+    data["language"] = "en"
+    root = tmp_path_factory.mktemp("relaxed-en")
+    (root / "s.yaml").write_text(dump_yaml(data), encoding="utf-8")
+    result = run("brief", str(root / "s.yaml"), "-o", str(root / "brief.pdf"), "-j", "1")
+    assert result.exit_code == 0, result.stderr
+    return root / "brief.pdf"
+
+
+def test_verify_speaks_the_briefs_language_not_the_locales(
+    relaxed_en: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`LANG=zh_CN.UTF-8 procure verify` on an English brief: its messages, and its errors once
+    the brief is read, are in the brief's language; --lang still decides when given. The
+    brief's plan adopts a relaxation and it verifies: its sealed inputs are the user's."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    reader = PdfReader(relaxed_en)
+    files = {name: data[0] for name, data in reader.attachments.items()}
+    recorded = json.loads(files["brief.json"])
+    assert recorded["plan"]["relaxed"] == {"domestic_stack": "preferred"}
+    assert "domestic_stack: required" in files["s.yaml"].decode("utf-8")  # the user's file
+    result = run("verify", str(relaxed_en))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "ok:" in result.stdout and "通过" not in result.stdout
+    wrong = "0" * 64
+    result = run("verify", str(relaxed_en), "--sha256", wrong)
+    assert result.exit_code == 4
+    assert "is not the file its author published" in result.stderr, result.stderr
+    result = run("verify", str(relaxed_en), "--sha256", wrong, "--lang", "zh")
+    assert result.exit_code == 4 and "与公布的" in result.stderr, result.stderr

@@ -362,6 +362,69 @@ def adopted_estimate(
     return shown, robustness.model_copy(update={"budget_note": note})
 
 
+REQUIREMENTS = {  # the requirements a plan may relax, as the brief names them
+    "domestic_stack": Text(en="the domestic (Xinchuang) stack", zh="信创要求"),
+    "security_assessment": Text(
+        en="the cloud-service security assessment", zh="云计算服务安全评估"
+    ),
+}
+LEVELS = {
+    "required": Text(en="required", zh="必须满足"),
+    "preferred": Text(en="preferred", zh="优先考虑"),
+    "any": Text(en="not required", zh="不作要求"),
+}
+
+
+def relaxed_requirements(plan: Plan | None) -> dict[str, tuple[Text, Text]]:
+    """Each requirement of the scenario the plan made a preference (`Plan.relaxed`), by its
+    place in the scenario: the short note the inputs table adds to the value the user gave,
+    and the whole statement for the assumptions (the original requirement, the change the plan
+    adopts for the whole procurement, and why: the lots it gives the competition their
+    methods need, with the law). The scenario and its sealed copy stay as the user wrote them."""
+    if plan is None or not plan.relaxed:
+        return {}
+    from procure.plan.rules import plan_knowledge
+
+    kb = plan_knowledge()
+    changed = {i for a in plan.adjustments if a.estimate_before_cny is not None for i in a.lots}
+    lots = [lot for lot in plan.lots if lot.id in changed]
+    cites = list(
+        dict.fromkeys(m.cite() for lot in lots if (m := kb.minimum(lot.method)) is not None)
+    )
+    names = Text(
+        en=" and ".join(f'the lot "{lot.name.en}"' for lot in lots) or "its lots",
+        zh="、".join(f"采购包“{lot.name.zh}”" for lot in lots) or "各采购包",
+    )
+    law = (
+        Text(en=f" ({'; '.join(cites)})", zh=f"（{'；'.join(cites)}）")
+        if cites
+        else Text(en="", zh="")
+    )
+    out: dict[str, tuple[Text, Text]] = {}
+    for field, value in plan.relaxed.items():
+        what, to = REQUIREMENTS[field], LEVELS[value]
+        short = Text(
+            en=f"the procurement plan makes it {to.en} for the whole procurement, so that "
+            f"every lot has the competition its method needs{law.en}; see the Assumptions annex",
+            zh=f"采购实施计划将其改为“{to.zh}”，整个项目统一适用，以使各采购包具备其采购方式所需的"
+            f"竞争{law.zh}；见“假设”附件",
+        )
+        whole = Text(
+            en=f"The scenario makes {what.en} {LEVELS['required'].en}; the procurement "
+            f"plan makes it {to.en} for the whole procurement so that {names.en} "
+            f"{'has' if len(lots) == 1 else 'have'} the competition {'its' if len(lots) == 1 else 'their'} "
+            f"method needs{law.en}. Every lot's qualifications and candidate suppliers, and the "
+            "estimated mix the brief shows, follow the change; the scenario as given (and its "
+            "copy attached to the brief) is unchanged.",
+            zh=f"情景中{what.zh}为“{LEVELS['required'].zh}”；采购实施计划将其改为“{to.zh}”，"
+            f"整个项目统一适用，以使{names.zh}具备其采购方式所需的竞争{law.zh}。各采购包的资格条件"
+            "和合格候选供应商以及简报所列测算组合均按调整后的要求确定；情景原文（及简报所附副本）"
+            "未作改动。",
+        )
+        out[f"procurement.{field}"] = (short, whole)
+    return out
+
+
 ROLE_EN = {
     "integrator": "general integrator",
     "subcontractor": "subcontractor",
@@ -911,7 +974,18 @@ def assumptions(c: Comparison, vendors: list[Vendor], plan: Plan | None = None) 
     def a(en: str, zh: str, text: Text | None, kind: str = "assumption") -> Provenance:
         return Provenance(item=Text(en=en, zh=zh), kind=kind, text=text or Text(en="", zh=""))
 
-    out = [
+    out = [  # the requirements the plan changed: what the scenario asks, the change and why
+        Provenance(
+            item=Text(
+                en=f"requirement: {REQUIREMENTS[key.removeprefix('procurement.')].en}",
+                zh=f"采购需求：{REQUIREMENTS[key.removeprefix('procurement.')].zh}",
+            ),
+            kind="scenario",
+            text=whole,
+        )
+        for key, (_, whole) in relaxed_requirements(plan).items()
+    ]
+    out += [
         a(f"deployment profile: {m.name.en}", f"部署模式评分：{m.name.zh}", m.assumption)
         for m in kb.deployment.models
     ]

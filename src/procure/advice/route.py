@@ -95,6 +95,20 @@ class RouteAdvice(BaseModel):
     minimum_days: float  # the legal minimum periods of the method's steps, in calendar days
     months_to_service: float  # from project approval to the first service
     evaluation: Evaluation
+    # before an estimated mix (value_basis "estimate"): what this route is, and which command
+    # gives the final one (`procure assess` says so; the brief's route is on the estimate)
+    stage: Text | None = None
+
+
+READINESS_STAGE = Text(
+    en="A readiness-stage indication: this route is chosen before any estimated mix, on a "
+    "contract value estimated from the systems' resources. The final route comes with the "
+    "estimate: `procure plan` decides each lot's method on the estimated mix and its lots, and "
+    "`procure brief` gives it; where they differ from this indication, theirs holds.",
+    zh="上云准备度评估阶段的初步判断：此采购方式是在得出测算方案之前，按各系统资源估算的合同金额确定的。"
+    "最终采购方式以测算方案为准：`procure plan` 按测算方案及其采购包确定各采购包的采购方式，"
+    "`procure brief` 在简报中给出；与此初步判断不一致时，以其为准。",
+)
 
 
 def is_complex(scenario: Scenario, kb: RouteKnowledge) -> bool:
@@ -359,6 +373,7 @@ def advise_route(
         name=kb.method(method).name,
         contract_value_cny=contract_value_cny,
         value_basis="award" if from_award else "estimate",
+        stage=None if from_award else READINESS_STAGE,
         threshold_cny=limit_cny,
         approval_required=approval,
         add_on=add_on,

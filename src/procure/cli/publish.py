@@ -22,6 +22,7 @@ from procure.cli.common import (
     _inputs,
     _language,
     _note,
+    _speak,
     _t,
     app,
 )
@@ -212,9 +213,13 @@ def verify(
                 templates=templates,
                 sha256=published,
                 time_budget=time_budget,
+                speak=None if lang is not None else _speak,  # the brief's language decides
             )
     except ProcureError as exc:
         _fail(exc)
+    if lang is None and verdict.language is not None:
+        language = verdict.language
+        t = catalog(language)
     r = verdict.record
     typer.echo(t["record_line"].format(tool=r.tool_version, kb=r.knowledge_version, date=r.date))
     for item in r.inputs:

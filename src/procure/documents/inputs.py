@@ -214,11 +214,16 @@ def flatten(prefix: str, node: Any) -> list[tuple[str, Any]]:
 
 
 def input_tables(
-    scenario: dict[str, Any], lang: str, names: dict[str, str] | None = None
+    scenario: dict[str, Any],
+    lang: str,
+    names: dict[str, str] | None = None,
+    changed: dict[str, Text] | None = None,
 ) -> dict[str, Any]:
     """The scenario as the brief's tables (plain data): for each group its rows (label,
     value), the systems' rows, the criteria and the bidders' source; and the settings this
-    list has no label for (shown by key in the technical annex). `names`: bidders' names by id."""
+    list has no label for (shown by key in the technical annex). `names`: bidders' names by id;
+    `changed`: a note after the value the user gave for each setting the plan changed (a
+    requirement made a preference: `recommendation.relaxed_requirements`)."""
     i = 0 if lang == "zh" else 1
     groups: list[dict[str, Any]] = []
     unlabelled: list[list[str]] = []
@@ -228,7 +233,11 @@ def input_tables(
             if value is None:
                 continue
             if key in LABELS:
-                rows.append([LABELS[key][i], value_text(key, value, lang, names)])
+                shown = value_text(key, value, lang, names)
+                note = (changed or {}).get(key)
+                if note is not None:
+                    shown += f"（{note.zh}）" if lang == "zh" else f" ({note.en})"
+                rows.append([LABELS[key][i], shown])
             else:
                 unlabelled.append([key, str(value)])
         groups.append({"group": group, "rows": rows})

@@ -39,7 +39,7 @@ from procure.inputs.bids import csv_text
 from procure.inputs.record import BRIEF_JSON
 from procure.inputs.yamlio import dump_yaml
 from procure.money import fmt_money, fmt_pct, fmt_signed
-from procure.recommendation import Recommendation, plan_dates
+from procure.recommendation import Recommendation, plan_dates, relaxed_requirements
 from procure.text import CITATION, fmt_date
 
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file (the bundled ones: under 8 KB each)
@@ -259,7 +259,12 @@ def context(
         "charts": dict(charts),
         "scenario_yaml": dump_yaml(_appendix(rec, t)),
         "plan_dates": dated(lang) if dated is not None else "",
-        "input_tables": input_tables(plain(rec.scenario), lang, vendors),
+        "input_tables": input_tables(
+            plain(rec.scenario),
+            lang,
+            vendors,
+            {k: short for k, (short, _) in relaxed_requirements(rec.plan).items()},
+        ),
         "settings": settings(lang),
         "indicator_value": lambda c: indicator_value(c, agency, lang),
         "big": len(systems) > SUMMARY_SYSTEMS,

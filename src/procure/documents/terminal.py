@@ -93,6 +93,8 @@ def print_assessment(a: Assessment, console: Console, lang: str = "en") -> None:
     value = t["term_route_value"].format(value=fmt_money(a.route.contract_value_cny, lang))
     route = _paren(a.route.name(lang), value, lang)
     console.print(f"[bold]{t['term_route']}{t['colon']}[/bold]{route}")
+    if a.route.stage is not None:  # before the estimate: which command gives the final route
+        console.print(f"  [italic]{a.route.stage(lang)}[/italic]")
     for reason in a.route.reasons:
         console.print(f"  - {reason(lang)}")
     for caution in a.route.cautions:

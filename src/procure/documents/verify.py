@@ -16,6 +16,7 @@ import io
 import json
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -79,6 +80,7 @@ class Verdict:
     differs: list[Text] = field(default_factory=list)  # pages and attachments a reader sees
     sha256: str = ""  # of the PDF file itself, to compare with one its author published
     notes: list[Text] = field(default_factory=list)  # e.g. another tool version
+    language: str | None = None  # the brief's language, once read: its messages speak it
 
     @property
     def ok(self) -> bool:
@@ -413,15 +415,20 @@ def verify_brief(
     templates: Path | None = None,
     sha256: str | None = None,
     time_budget: float | None = None,
+    speak: Callable[[str], None] | None = None,
 ) -> Verdict:
     """Re-run the brief at `path` from the inputs it carries (or, with `against`, from that
     scenario and its vendor file as they are now), lay it out again, and compare (with
     `sha256`, the file must also be the one published with that digest); InputError if it
-    cannot be read safely, Mismatch if it cannot be re-run because it was tampered with."""
+    cannot be read safely, Mismatch if it cannot be re-run because it was tampered with.
+    `speak`: told the brief's language once it is read (the messages from then on follow
+    it, not the locale's)."""
     from pypdf import apply_configuration
 
     with apply_configuration(None, **PDF_LIMITS):
         brief = open_brief(path)
+        if speak is not None and brief.verdict.language is not None:
+            speak(brief.verdict.language)
         if sha256 is not None and brief.verdict.sha256 != sha256:
             raise Mismatch(
                 f"{path}: this PDF's SHA-256 is {brief.verdict.sha256}, not the published "
@@ -490,7 +497,11 @@ def open_brief(
     if generated is None:
         generated = (SYSTEMS_CSV, BRIEF_JSON)
     check_names(record, path, generated)
-    verdict = Verdict(record=record, sha256=hashlib.sha256(raw).hexdigest())
+    verdict = Verdict(
+        record=record,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        language=brief_language(reader, recorded),
+    )
     wanted = {i.name for i in record.inputs} | set(generated)
     extra = sorted(set(streams) - wanted)
     if extra:
@@ -585,6 +596,16 @@ def _rerun(
     return verdict
 
 
+def brief_language(reader: PdfReader, recorded: dict[str, Any]) -> str | None:
+    """The language the brief is written in, for verify's messages: its catalog's /Lang as
+    procure writes it, else its record's; None if neither says (the locale's then)."""
+    lang = _catalog(reader).get("/Lang")
+    if isinstance(lang, str) and str(lang) in LANGS:
+        return LANGS[str(lang)]
+    said = recorded.get("language")
+    return said if said in ("en", "zh") else None
+
+
 def _language(reader: PdfReader, rec: Recommendation) -> str:
     """The brief's language: its catalog's /Lang as procure writes it, else the scenario's.
     (Taken from the PDF, it cannot make a tampered brief pass: laid out in another language,
@@ -617,7 +638,10 @@ def _compare(
         today=date.fromisoformat(record.date),  # the plan's dates as the brief was made
     )
     fresh_record = record_for(inputs.files, inputs.contents, inputs.scenario.vendors)
-    now = rec.model_copy(update={"record": fresh_record.model_copy(update={"date": record.date})})
+    # laid out as it was made: its date, and the version its cover names (another version is
+    # said below, never a page that differs by the version alone)
+    made = {"date": record.date, "tool_version": record.tool_version}
+    now = rec.model_copy(update={"record": fresh_record.model_copy(update=made)})
     fresh = json.loads(now.model_dump_json())
     was = {i.role: i for i in record.inputs}
     for item in fresh_record.inputs:

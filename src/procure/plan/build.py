@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from procure.advice.deployment import Deployment
 from procure.advice.knowledge import CostRates, RouteKnowledge
 from procure.advice.route import add_on_check, evaluation_scheme
+from procure.analysis.explain import LISTED
 from procure.award.budget import Budget
 from procure.award.instance import Instance, build_instance
 from procure.award.optimizer import Award, optimize
@@ -24,6 +25,7 @@ from procure.money import fmt_money, fmt_pct
 from procure.plan.contract import ContractPlan, contract_plan
 from procure.plan.joining import JoiningPlan, joining_plan, joins
 from procure.plan.lots import (
+    MODEL_NAMES,
     Change,
     Scope,
     ceiling,
@@ -824,7 +826,7 @@ def option(
     award = (None if dry else market.relaxed_award(relax)) or market.award
     inst = market.instance(relax)
     out: list[Settled] = []
-    for o in origins:
+    for o in regrouped(market, origins, award):
         law = short_of(o, market.kb)
         d = market.draft(o.scope, estimated_value(inst, award, o.scope), relax) if relax else o
         if law is None:
@@ -855,6 +857,21 @@ def option(
     return Option(relax, text, out, award)
 
 
+def regrouped(market: Market, origins: list[Draft], award: Award) -> list[Draft]:
+    """The lots as `award` groups them (parallel lots: one per platform its mix uses), each
+    drafted under the scenario's own requirements and valued on the original estimate: the
+    `origins` when its grouping is theirs; else the lots of the mix the plan adopts (solved
+    again under a relaxation, it may move a system to another platform), so that the lots
+    the brief publishes follow the estimated mix it shows."""
+    groups = scopes(market.scenario, award)
+    if [(g.model, g.systems) for g in groups] == [
+        (o.scope.model, o.scope.systems) for o in origins
+    ]:
+        return origins
+    inst = market.instance(())
+    return [market.draft(g, estimated_value(inst, market.award, g)) for g in groups]
+
+
 def adopted_option(
     market: Market, origins: list[Draft], names: dict[str, str], levels: dict[str, int]
 ) -> Option:
@@ -874,7 +891,10 @@ def adopted_option(
         # the candidates do not depend on the estimate: solve again only when it helps
         if option_helps(market, origins, relax, (plain.blocked, short), names, levels):
             tried = option(market, origins, relax, text, names, levels)
-            if tried.blocked < short and tried.blocked <= plain.blocked:
+            # adopted for a lot it gives its competition (regrouped by the mix solved again,
+            # a lot short under the scenario's own requirement may be one no longer)
+            needed = any(s.change is not None for s in tried.lots)
+            if needed and tried.blocked < short and tried.blocked <= plain.blocked:
                 found.append(tried)
     return min(found, key=lambda o: o.key())
 
@@ -933,6 +953,13 @@ def settle(
         others,
     )
     needing = [s.origin.scope.name for s in chosen.lots if s.change is not None]
+    changed = [s for s in chosen.lots if s.change is not None and s.law is not None]
+    moved = regroup_text(market, chosen)
+    once = (
+        plan_wide(changed, chosen, est, fits, moved)
+        if chosen.relax and chosen.text is not None and (len(changed) > 1 or moved)
+        else None
+    )
     out: list[tuple[Draft, Adjustment | None, Text | None, list[Text]]] = []
     for s in chosen.lots:
         if s.change is None or s.law is None:
@@ -940,6 +967,9 @@ def settle(
             for d in s.drafts:
                 law = short_of(d, kb)
                 out.append((d, None, note, [shortfall_text(d, law, kb)] if law else []))
+            continue
+        if once is not None:  # one relaxation for several lots: said once, each lot's effect
+            out += [(x, once, once.note, []) for x in s.drafts]
             continue
         d, law, change = s.origin, s.law, s.change
         top = sum(x.top or 0.0 for x in s.drafts)
@@ -955,6 +985,138 @@ def settle(
         )
         out += [(x, adjusted, adjusted.note, []) for x in s.drafts]
     return out
+
+
+def regroup_text(market: Market, chosen: Option) -> Text | None:
+    """Parallel lots grouped by the platforms of the mix solved again under the adopted
+    relaxation, where it moves a system to another platform than the original estimate's:
+    which systems move, and where; None when the grouping is the original one."""
+    if chosen.award is market.award or chosen.award.structure != "parallel":
+        return None
+    was = {a.system: a.model for a in market.award.systems}
+    names = {str(x.id): x.name for x in market.scenario.systems}
+    moves = [(a.system, a.model) for a in chosen.award.systems if was.get(a.system) != a.model]
+    if not moves:
+        return None
+    listed = [(names[sid], MODEL_NAMES[model]) for sid, model in moves[:LISTED]]
+    more = len(moves) - len(listed)
+    return Text(
+        en=" The mix solved again under the change moves "
+        + ", ".join(f"{n} to the {m.en}" for n, m in listed)
+        + (f" and {more} more systems" if more else "")
+        + ": the parallel lots are grouped by its platforms.",
+        zh="按调整后要求重新求解的测算组合将"
+        + "、".join(f"{n}改为{m.zh}" for n, m in listed)
+        + (f"等{len(moves)}个系统" if more else "")
+        + "：平行采购包按其部署模式划分。",
+    )
+
+
+def lot_effect(s: Settled) -> Text:
+    """One lot's effect of a change adopted for several: its candidates before and after (and
+    its parts, if it is split), and its ceilings before and after."""
+    d = s.origin
+    counts = [len(x.costs) for x in s.drafts]
+    cost = ceiling_change(d.top, sum(x.top or 0.0 for x in s.drafts))
+    if len(s.drafts) == 1:
+        return Text(
+            en=f'the lot "{d.scope.name.en}" had {len(d.costs)} eligible and now has '
+            f"{counts[0]}; {cost.en}",
+            zh=f"采购包“{d.scope.name.zh}”原有{len(d.costs)}家合格候选供应商，调整后有"
+            f"{counts[0]}家；{cost.zh}",
+        )
+    parts_en = " and ".join(f'"{x.scope.name.en}"' for x in s.drafts)
+    parts_zh = "和".join(f"“{x.scope.name.zh}”" for x in s.drafts)
+    return Text(
+        en=f'the lot "{d.scope.name.en}" had {len(d.costs)} eligible and is also split into '
+        f"{parts_en}, which have " + " and ".join(str(c) for c in counts) + f"; {cost.en}",
+        zh=f"采购包“{d.scope.name.zh}”原有{len(d.costs)}家合格候选供应商，并拆分为{parts_zh}，"
+        "分别有" + "、".join(f"{c}家" for c in counts) + f"；{cost.zh}",
+    )
+
+
+def plan_wide(
+    changed: list[Settled], chosen: Option, est: Estimate, fits: bool | None, moved: Text | None
+) -> Adjustment:
+    """A relaxation adopted for several lots short of competition (or one whose mix, solved
+    again, regroups the lots): one adjustment for the whole procurement, its change said
+    once, each lot's effect (candidates, split, ceilings) listed; the lots' tables share it."""
+    assert chosen.text is not None
+    text = chosen.text
+    why = [
+        Text(
+            en=f'the lot "{s.origin.scope.name.en}" had only {len(s.origin.costs)}, fewer than '
+            f"the {s.law.min_suppliers} {s.law.name.en} needs ({s.law.cite()})",
+            zh=f"采购包“{s.origin.scope.name.zh}”仅有{len(s.origin.costs)}家，少于"
+            f"{s.law.name.zh}所需的{s.law.min_suppliers}家（{s.law.cite()}）",
+        )
+        for s in changed
+        if s.law is not None
+    ]
+    effects = [lot_effect(s) for s in changed]
+    before = sum(s.origin.top or 0.0 for s in changed)
+    after = sum(x.top or 0.0 for s in changed for x in s.drafts)
+    budget = (
+        Text(
+            en=" None of the changes tried that give enough keeps the ceilings within the budget.",
+            zh="所试调整中能达到该数量的，均不能使最高限价合计不超过预算。",
+        )
+        if fits is False
+        else Text(en="", zh="")
+    )
+    whole = WHOLE
+    if est.others is not None:  # what the change does to the lots that only follow it
+        others = ceiling_change(*est.others)
+        whole = Text(
+            en=f"{whole.en[:-1]}; the other lots' {others.en}.",
+            zh=f"{whole.zh[:-1]}；其他采购包{others.zh}。",
+        )
+    regroup = moved or Text(en="", zh="")
+    change = Change(text=text, parts=(), relax=chosen.relax)
+    estimate = estimate_change(change, est)
+    effect_en = "; ".join(e.en for e in effects)
+    effect_zh = "；".join(e.zh for e in effects)
+    head = Text(en=f"{text.en[:1].upper()}{text.en[1:]}", zh=f"已{text.zh}")
+    return Adjustment(
+        change=Text(  # the plan-wide change, and the lots it also splits
+            en=", and ".join(
+                [text.en]
+                + [
+                    f'split the lot "{s.origin.scope.name.en}" in two'
+                    for s in changed
+                    if len(s.drafts) > 1
+                ]
+            ),
+            zh="，并".join(
+                [text.zh]
+                + [
+                    f"将采购包“{s.origin.scope.name.zh}”拆分为两个"
+                    for s in changed
+                    if len(s.drafts) > 1
+                ]
+            ),
+        ),
+        lots=[],  # numbered when the plan's lots are
+        ceiling_delta_cny=round(after - before, 2),
+        estimate_before_cny=est.before,
+        estimate_after_cny=est.after,
+        estimate_resolve=est.resolve,
+        note=Text(
+            en=f"{head.en}, once for the whole procurement: {effect_en}.{regroup.en}{estimate.en}",
+            zh=f"{head.zh}（整个项目统一适用）：{effect_zh}。{regroup.zh}{estimate.zh}",
+        ),
+        text=Text(
+            en="Eligible candidate suppliers for the whole lot: "
+            + "; ".join(w.en for w in why)
+            + f". The plan adopts the cheapest change that gives every lot enough, once for the "
+            f"whole procurement: {text.en}.{budget.en} Its effect on each lot: {effect_en}."
+            f"{whole.en}{regroup.en}{estimate.en}",
+            zh="能承担整个采购包的合格候选供应商："
+            + "；".join(w.zh for w in why)
+            + f"。本计划已采用能使各采购包均达到该数量的最省调整，整个项目统一适用：{text.zh}。"
+            f"{budget.zh}对各采购包的影响：{effect_zh}。{whole.zh}{regroup.zh}{estimate.zh}",
+        ),
+    )
 
 
 def follows(text: Text, needing: list[Text]) -> Text:
