@@ -413,3 +413,52 @@ def test_any_relaxation_rounds_to_an_exact_award_within_the_count(
     assert inst.min_vendors <= len(ev.used) <= inst.max_vendors
     best = brute_force(inst)
     assert best is not None and ev.objective <= best + 1e-9
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_more_time_than_the_default_buys_the_search(
+    provinces: dict[int, tuple[Any, ...]], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The province's path (both size thresholds mocked down on a 150 x 12 province): at the
+    default time limit the branching expands no node past the first awards and the LP's
+    bound (`search` 0); given more time than the default, it searches, and the award is
+    then proven optimal (a full solve's optimum, within GAP) or its gap is smaller, said in
+    a caution in both languages."""
+    s, a, catalog, inst = provinces[seed]
+
+    def award(**options: Any) -> Any:
+        return optimize(
+            s, a.deployment, a.weights.weights, catalog, knowledge().costs, extras=False, **options
+        )
+
+    full = award()
+    assert full.status == "Optimal"
+    monkeypatch.setattr(optimizer, "HEURISTIC_NONZEROS", 0)
+    monkeypatch.setattr(mip, "IMPROVE_NONZEROS", 0)
+    runs: list[tuple[float | None, mip.Result]] = []
+    real = mip.solve_arrays
+
+    def counted(*args: Any, **options: Any) -> mip.Result:
+        runs.append((options.get("search"), real(*args, **options)))
+        return runs[-1][1]
+
+    monkeypatch.setattr(mip, "solve_arrays", counted)
+    short = award()
+    assert runs and all(search == 0.0 and r.nodes == 0 for search, r in runs)
+    runs.clear()
+    long = award(time_limit=optimizer.TIME_LIMIT + 60)
+    assert runs and all(search is None for search, _ in runs)
+    assert sum(r.nodes for _, r in runs) > 0  # the branching ran
+    assert not evaluate(inst, *optimizer.choice_of(long)).violations
+    assert long.objective <= full.objective * (1 + (full.gap or 0.0)) + 1e-6
+    assert long.gap is not None and short.gap is not None
+    assert long.objective * (1 + long.gap) >= full.objective - 1e-6  # a true bound
+    if long.status == "Optimal":
+        assert long.objective == pytest.approx(full.objective, rel=2 * GAP)
+        assert not any("Not proven" in c.en for c in long.cautions)
+    else:
+        assert long.gap < short.gap
+        said = [c for c in long.cautions if "time limit" in c.en]
+        assert said and fmt_pct(long.gap, 2) in said[0].en and fmt_pct(long.gap, 2) in said[0].zh
+        assert not re.search(r"[A-Za-z]", said[0].zh.replace("--time-limit", ""))
+    assert short.status == "Optimal" or any("shortened search" in c.en for c in short.cautions)
