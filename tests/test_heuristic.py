@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from procure.advice.assess import assess
 from procure.advice.knowledge import knowledge
@@ -333,3 +334,131 @@ def test_robustness_on_a_province_is_not_re_solved_and_said_once(
     said = [c for c in rec.award.cautions if c == recommendation.UNTESTED]
     assert len(said) == 1 and not re.search(r"[A-Za-z]", said[0].zh)
     assert rec.robustness.acceptability.draws > 0
+
+
+def _tight() -> Instance:
+    """Parallel contracts, two bidders whose capacity (8 + 6 vCPU) just holds three systems
+    (4 + 4 + 6): placed greedily by regret, s0 and s1 take the room s2 needs in either."""
+    from .test_optimizer import _vendor
+
+    systems, vcpu = ["s0", "s1", "s2"], {"s0": 4.0, "s1": 4.0, "s2": 6.0}
+    vendors = {"v0": _vendor(0, False, 8, 0.0), "v1": _vendor(1, False, 6, 0.0)}
+    value = {"s0": (100, 20), "s1": (30, 100), "s2": (60, 50)}
+    triples = [(s, v, "private") for s in systems for v in vendors]
+    return Instance(
+        structure="parallel",
+        systems=systems,
+        vcpu=vcpu,
+        size={s: vcpu[s] / 14 for s in systems},
+        vendors=vendors,
+        triples=triples,
+        cost={t: 10.0 for t in triples},
+        hosting={t: 10.0 for t in triples},
+        value={(s, v, m): float(value[s][int(v[1])]) for s, v, m in triples},
+        layer_options={"security": ["v0", "v1"], "ops": ["v0", "v1"]},
+        layer_cost={(layer, v): 5.0 for layer in ("security", "ops") for v in vendors},
+        years=3,
+        budget=1e6,
+        min_vendors=2,
+        max_vendors=2,
+        max_share=1.0,
+        cost_weight=0.0,
+        integrator_rate=0.06,
+        extra_vendor_cost=0.0,
+    )
+
+
+def test_a_tight_winner_set_is_placed_by_moving_systems_out_of_the_way() -> None:
+    """The relaxation's winners have just the capacity for every system, but the placement
+    greedy in score leaves the largest without room (the province's parallel contracts: no
+    winner set of the relaxation was placed, 3.3% gap). Moving a placed system to the other
+    winner makes room: an award that meets every rule, no better than brute force's."""
+    inst = _tight()
+    best = brute_force(inst)
+    assert best is not None
+    choice = from_relaxation(inst, {"v0": 1.0, "v1": 1.0}, {})
+    assert choice is not None
+    ev = evaluate(inst, *choice)
+    assert not ev.violations and ev.objective <= best + 1e-9
+    assert {v for v, _ in choice[0].values()} == {"v0", "v1"}
+
+
+def test_a_winner_set_short_of_capacity_takes_more_winners_within_the_count() -> None:
+    """The relaxation has one bidder winning fully (it may use others in part, each with all
+    its capacity): too few for the rules (two must win) and too small for every system, the
+    set takes more winners by what they add, within the vendor count."""
+    inst = _tight()
+    choice = from_relaxation(inst, {"v0": 1.0, "v1": 0.0}, {})
+    assert choice is not None
+    ev = evaluate(inst, *choice)
+    assert not ev.violations and ev.objective <= (brute_force(inst) or 0.0) + 1e-9
+    assert sorted(ev.used) == ["v0", "v1"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=instances(), data=st.data())
+def test_any_relaxation_rounds_to_an_exact_award_within_the_count(
+    inst: Instance, data: st.DataObject
+) -> None:
+    """Whatever the relaxation's values (drawn, not solved: winner sets short of capacity,
+    more bidders in part than the count allows), the rounding's award meets every rule
+    exactly, the vendor count included, and never beats brute force."""
+    wins = {v: data.draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])) for v in inst.vendors}
+    leads = {v: data.draw(st.sampled_from([0.0, 0.5, 1.0])) for v in inst.vendors}
+    choice = from_relaxation(inst, wins, leads)
+    if choice is None:
+        return
+    ev = evaluate(inst, *choice)
+    assert not ev.violations
+    assert inst.min_vendors <= len(ev.used) <= inst.max_vendors
+    best = brute_force(inst)
+    assert best is not None and ev.objective <= best + 1e-9
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_more_time_than_the_default_buys_the_search(
+    provinces: dict[int, tuple[Any, ...]], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The province's path (both size thresholds mocked down on a 150 x 12 province): at the
+    default time limit the branching expands no node past the first awards and the LP's
+    bound (`search` 0); given more time than the default, it searches, and the award is
+    then proven optimal (a full solve's optimum, within GAP) or its gap is smaller, said in
+    a caution in both languages."""
+    s, a, catalog, inst = provinces[seed]
+
+    def award(**options: Any) -> Any:
+        return optimize(
+            s, a.deployment, a.weights.weights, catalog, knowledge().costs, extras=False, **options
+        )
+
+    full = award()
+    assert full.status == "Optimal"
+    monkeypatch.setattr(optimizer, "HEURISTIC_NONZEROS", 0)
+    monkeypatch.setattr(mip, "IMPROVE_NONZEROS", 0)
+    runs: list[tuple[float | None, mip.Result]] = []
+    real = mip.solve_arrays
+
+    def counted(*args: Any, **options: Any) -> mip.Result:
+        runs.append((options.get("search"), real(*args, **options)))
+        return runs[-1][1]
+
+    monkeypatch.setattr(mip, "solve_arrays", counted)
+    short = award()
+    assert runs and all(search == 0.0 and r.nodes == 0 for search, r in runs)
+    runs.clear()
+    long = award(time_limit=optimizer.TIME_LIMIT + 60)
+    assert runs and all(search is None for search, _ in runs)
+    assert sum(r.nodes for _, r in runs) > 0  # the branching ran
+    assert not evaluate(inst, *optimizer.choice_of(long)).violations
+    assert long.objective <= full.objective * (1 + (full.gap or 0.0)) + 1e-6
+    assert long.gap is not None and short.gap is not None
+    assert long.objective * (1 + long.gap) >= full.objective - 1e-6  # a true bound
+    if long.status == "Optimal":
+        assert long.objective == pytest.approx(full.objective, rel=2 * GAP)
+        assert not any("Not proven" in c.en for c in long.cautions)
+    else:
+        assert long.gap < short.gap
+        said = [c for c in long.cautions if "time limit" in c.en]
+        assert said and fmt_pct(long.gap, 2) in said[0].en and fmt_pct(long.gap, 2) in said[0].zh
+        assert not re.search(r"[A-Za-z]", said[0].zh.replace("--time-limit", ""))
+    assert short.status == "Optimal" or any("shortened search" in c.en for c in short.cautions)

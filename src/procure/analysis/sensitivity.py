@@ -71,7 +71,9 @@ class Sensitivity(BaseModel):
     weights: dict[str, float]
     criteria: list[CriterionSensitivity]
     acceptability: Acceptability
-    budget_note: Text | None = None  # what the time budget left out, if anything
+    # what was left out, if anything: by the time budget, or every re-solve of the award on a
+    # tender past the size (`too_large`, said here once)
+    budget_note: Text | None = None
 
 
 def shifted(weights: dict[str, float], criterion: str, t: float) -> dict[str, float]:
@@ -374,6 +376,35 @@ CRITERION_ZH = {
 ROBUST_MARGIN = 0.10  # a weight whose nearest flip is closer than this is called sensitive
 
 
+def too_large(award: Any) -> bool:
+    """Whether the award's re-solves are skipped: its model is past the size from which a
+    solve is a shortened search (`optimizer.HEURISTIC_NONZEROS`, the brief's rule), never
+    proven optimal, so no two re-solved mixes could be compared (on the province each came
+    back unknown after its time limit)."""
+    from procure.award import optimizer
+
+    return bool(award is not None and award.nonzeros >= optimizer.HEURISTIC_NONZEROS)
+
+
+def large_note(award: Any) -> Text:
+    """What the analysis says once when the award's re-solves were skipped (`too_large`)."""
+    from procure.award import optimizer
+
+    size, past = f"{award.nonzeros:,}", f"{optimizer.HEURISTIC_NONZEROS:,}"
+    return Text(
+        en=f"Not tested for a tender this large (a model of {size} coefficients, past {past}): "
+        "how far each weight can move before the estimated mix changes, and the mix under "
+        "drawn weights and prices. Each test is a new search of the whole mix, which at this "
+        "size stops short of proof, so no two mixes could be compared; the placements' changes "
+        "with the weights and the first-rank acceptability are given. Run it on a part of the "
+        "tender (fewer systems or candidate suppliers).",
+        zh=f"本次采购规模过大（模型含{size}个系数，超过{past}个），未检验各项权重变动多少会改变测算"
+        "组合，也未在抽样的权重与价格下重新求解：每次检验都须对整个方案重新搜索，而在此规模下搜索"
+        "无法得到最优证明，无从比较两个方案；各系统部署模式随权重的变化及首位可接受度仍照常给出。"
+        "可对部分系统或部分候选供应商单独分析。",
+    )
+
+
 def _verdict(
     criterion: str,
     base: float,
@@ -382,6 +413,7 @@ def _verdict(
     names: dict[str, str] | None = None,
     precision: float = 0.0,
     untested: bool = False,
+    large: bool = False,
 ) -> Text:
     """The criterion's verdict in the reader's terms: how far the weight can move before the
     award (or a system's placement) changes, and 'sensitive' when that distance is under
@@ -391,7 +423,10 @@ def _verdict(
     near = [f for f in flips if abs(f.at - base) < 0.05]
     zh_name = CRITERION_ZH[criterion]
     margin_en, margin_zh = f"{ROBUST_MARGIN:.0%}", f"{ROBUST_MARGIN * 100:.0f}个百分点"
-    if interval is None and untested:
+    if interval is None and large:
+        en = f"{criterion} weight: not tested on a tender this large (see the note)"
+        zh = f"{zh_name}权重：采购规模过大，未检验（见说明）"
+    elif interval is None and untested:
         en = f"{criterion} weight: not tested (the time budget ran out)"
         zh = f"{zh_name}权重：未检验（时间预算已用完）"
     elif interval is None:
@@ -553,6 +588,10 @@ def analyse(
         else (solve_at(weights, vendors, None) if award_intervals or award_draws > 0 else None)
     )
     base = solved_base if isinstance(solved_base, Award) else None
+    # past the size every re-solve is a shortened search: none is started, said once
+    large = (award_draws > 0 or award_intervals) and too_large(base)
+    if large:
+        award_draws, award_intervals = 0, False
     has_award = base is not None
     untested = solved_base == UNKNOWN  # the award itself was not re-solved in time
     if untested:
@@ -673,6 +712,7 @@ def analyse(
                     {str(x.id): x.name for x in scenario.systems},
                     precision,
                     untested,
+                    large,
                 ),
             )
         )
@@ -714,5 +754,13 @@ def analyse(
             award_draws=solved,
             vendor_in_mix=share,
         ),
-        budget_note=budget.said(),
+        budget_note=_joined(large_note(base) if large else None, budget.said()),
     )
+
+
+def _joined(*notes: Text | None) -> Text | None:
+    """The notes given, one after the other (None if none)."""
+    said = [n for n in notes if n is not None]
+    if not said:
+        return None
+    return Text(en=" ".join(n.en for n in said), zh="".join(n.zh for n in said))

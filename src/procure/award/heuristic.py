@@ -74,12 +74,20 @@ def from_relaxation(
     """An award whose winners follow the LP relaxation's solution (`wins`: each bidder's
     y_v, `leads`: each g_v): the bidders it has winning fully, and with them each subset of
     the PART it has winning most in part; led by the bidder it has leading (each of the
-    LEADS it has leading in part). Each winner set is placed and repaired as in
-    `first_award` (steps 2 and 3); the best that meets every rule exactly, or None.
+    LEADS it has leading in part). A set without the capacity for every system (or below
+    the vendor count) takes more winners by what they add (`_winners`, step 1 of
+    `first_award`), within the count: only the sets of the bidders winning fully and the k
+    it has winning most in part, for each k. Each winner set is placed (systems that the
+    greedy placement leaves without room are placed by moving others, `_make_room`) and
+    repaired as in `first_award` (steps 2 and 3); the best that meets every rule exactly,
+    or None.
 
     On the province (3,000 x 40, seed 1000) the relaxation has 6 bidders at 1 and 4 in part:
     the best set gives 0.7329 (0.7345 once the solver improves it with its winners fixed),
-    against `first_award`'s 0.7174 (0.7217) and the relaxation's bound of 0.7360."""
+    against `first_award`'s 0.7174 (0.7217) and the relaxation's bound of 0.7360. Under
+    parallel contracts it has 5 at 1 and 6 in part, whose capacity falls short once rounded
+    (a relaxation uses each bidder's whole capacity at any y_v > 0): no set was placed until
+    short sets took more winners and tight ones moved systems, now 0.7310 (bound 0.7401)."""
     if not inst.triples or not several_win(inst):
         return None
     table = _Table(inst)
@@ -91,13 +99,27 @@ def from_relaxation(
         ranked = sorted((v for v in leads if leads[v] > 1 - WHOLE), key=lambda v: -leads[v])
         leaders = [v for v in ranked[:LEADS] if v in table.col]
     best: tuple[float, Choice] | None = None
+    need = float(table.vcpu.sum())
+    tried: set[tuple[str | None, frozenset[int]]] = set()
     for lead in leaders:
         for k in range(min(PART, len(part)) + 1):
             for extra in itertools.combinations(part[:PART], k):
                 winners = list(dict.fromkeys([*whole, *extra, *([lead] if lead else [])]))
-                if not inst.min_vendors <= len(winners) <= inst.max_vendors:
+                if len(winners) > inst.max_vendors:
                     continue
-                choice = _award_with(inst, table, lead, [table.col[v] for v in winners])
+                seed = [table.col[v] for v in winners]
+                short = table.capacity[seed].sum() < need
+                if short and extra != tuple(part[:k]):
+                    continue  # filled only from the k it has winning most (`_winners` is slow)
+                cols: list[int] | None = seed
+                if short or len(seed) < inst.min_vendors:  # more winners, by what they add
+                    cols = _winners(inst, table, lead, inst.min_vendors, seed)
+                if cols is None or not inst.min_vendors <= len(cols) <= inst.max_vendors:
+                    continue
+                if (lead, frozenset(cols)) in tried:
+                    continue
+                tried.add((lead, frozenset(cols)))
+                choice = _award_with(inst, table, lead, cols)
                 if choice is None:
                     continue
                 ev = evaluate(inst, *choice)
@@ -144,6 +166,8 @@ class _Table:
         key = set(inst.integrator_systems)
         self.key = np.array([s in key for s in self.systems], dtype=bool)
         self.col = col
+        # `_assign`'s placements by (lead, winners in order): asked twice for a set
+        self.assigned: dict[tuple[str | None, tuple[int, ...]], np.ndarray | None] = {}
 
 
 def _award_led_by(inst: Instance, table: _Table, lead: str | None) -> Choice | None:
@@ -184,15 +208,23 @@ def _award_with(
     return assignment, layers, lead
 
 
-def _winners(inst: Instance, table: _Table, lead: str | None, at_least: int) -> list[int] | None:
+def _winners(
+    inst: Instance,
+    table: _Table,
+    lead: str | None,
+    at_least: int,
+    seed: list[int] | None = None,
+) -> list[int] | None:
     """Bidders added greedily by the score they add within their capacity (`first_award`,
-    step 1), at least `at_least` of them and until their capacity covers every system."""
+    step 1), to the lead and `seed` (winners already chosen), at least `at_least` of them
+    and until their capacity covers every system, within the vendor count."""
     score = table.score.copy()
     chosen: list[int] = []
     if lead is not None:  # the key systems are the lead's
         score[table.key] = -np.inf
         score[:, table.col[lead]] = table.score[:, table.col[lead]]
         chosen = [table.col[lead]]
+    chosen = list(dict.fromkeys([*chosen, *(seed or [])]))
     current = _placed(table, score, chosen)
     while len(chosen) < inst.max_vendors:
         gains = np.array([_gain(table, score[:, j], current, j) for j in range(len(table.vendors))])
@@ -205,9 +237,13 @@ def _winners(inst: Instance, table: _Table, lead: str | None, at_least: int) -> 
             break
         chosen.append(j)
         current = _placed(table, score, chosen)
-    if np.any(current <= -UNCOVERED):
-        return None
-    return chosen
+    return None if _short(table, current, chosen, lead) else chosen
+
+
+def _short(table: _Table, current: np.ndarray, chosen: list[int], lead: str | None) -> bool:
+    """Whether `chosen` cannot hold every system: some left out by the greedy placement
+    (`current`) and none placed by moving others out of the way either (`_assign`)."""
+    return bool(np.any(current <= -UNCOVERED)) and _assign(table, chosen, lead) is None
 
 
 def _gain(table: _Table, column: np.ndarray, current: np.ndarray, j: int) -> float:
@@ -253,13 +289,83 @@ def _place(table: _Table, score: np.ndarray, chosen: list[int]) -> tuple[np.ndar
 
 
 def _assign(table: _Table, winners: list[int], lead: str | None) -> np.ndarray | None:
-    """Each system with the best winner that has room, the key systems with the lead."""
+    """Each system with the best winner that has room, the key systems with the lead; a
+    system left without room is placed by moving others out of its way (`_make_room`)."""
+    key = (lead, tuple(winners))
+    if key not in table.assigned:  # `_short` asks first, then `_award_with`
+        table.assigned[key] = _placement(table, winners, lead)
+    found = table.assigned[key]
+    return None if found is None else found.copy()
+
+
+def _placement(table: _Table, winners: list[int], lead: str | None) -> np.ndarray | None:
     score = table.score.copy()
     if lead is not None:
         score[table.key] = -np.inf
         score[:, table.col[lead]] = table.score[:, table.col[lead]]
     _, where = _place(table, score, winners)
+    left = np.flatnonzero(where < 0)
+    if len(left) and winners:  # the largest first: the small ones fit in what is left
+        room = table.capacity - np.bincount(
+            where[where >= 0], weights=table.vcpu[where >= 0], minlength=len(table.vendors)
+        )
+        if room[winners].sum() < table.vcpu[left].sum():  # no moving makes room enough
+            return None
+        for i in left[np.argsort(-table.vcpu[left], kind="stable")]:
+            if not _make_room(table, score, winners, where, room, int(i)):
+                return None
     return None if np.any(where < 0) else where
+
+
+def _make_room(
+    table: _Table,
+    score: np.ndarray,
+    winners: list[int],
+    where: np.ndarray,
+    room: np.ndarray,
+    i: int,
+) -> bool:
+    """Place system i (unplaced in `where`) with a winner that can take it, after moving
+    that winner's systems to other winners with room, those that lose least score per vCPU
+    first (a placement greedy in score fills a tight winner with small systems a large one
+    needed: on the province's parallel contracts every winner set the relaxation gave had
+    the capacity and none was placed). Tries the winners in the order of i's score there;
+    `where` and `room` are updated. Whether i was placed."""
+    ws = np.array(winners, dtype=np.int64)
+    for k in ws[np.argsort(-score[i, ws], kind="stable")]:
+        if not np.isfinite(score[i, k]):
+            break
+        need = table.vcpu[i] - room[k]
+        moves: list[tuple[int, int]] = []
+        if need > 0:
+            mine = np.flatnonzero(where == k)
+            others = ws[ws != k]
+            if not len(mine) or not len(others):
+                continue
+            sub = score[np.ix_(mine, others)]
+            free = room[others].copy()
+            loss = score[mine, k][:, None] - sub
+            order = np.argsort(np.min(loss, axis=1) / table.vcpu[mine], kind="stable")
+            for n in order:
+                if need <= 0:
+                    break
+                fits = np.isfinite(sub[n]) & (free >= table.vcpu[mine[n]])
+                if not fits.any():
+                    continue
+                q = int(np.flatnonzero(fits)[np.argmin(loss[n][fits])])
+                free[q] -= table.vcpu[mine[n]]
+                need -= table.vcpu[mine[n]]
+                moves.append((int(mine[n]), int(others[q])))
+            if need > 0:
+                continue
+        for p, q in moves:
+            where[p] = q
+            room[q] -= table.vcpu[p]
+            room[k] += table.vcpu[p]
+        where[i] = k
+        room[k] -= table.vcpu[i]
+        return True
+    return False
 
 
 def _layers(

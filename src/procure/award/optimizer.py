@@ -135,6 +135,8 @@ HEURISTIC_NONZEROS = mip.IMPROVE_NONZEROS
 # (`ArrayModel.search`), the award then given with its proven gap. On the province (seed 1000)
 # the rounding came within 0.17% of the LP bound; the branching after it reached no leaf in 12
 # nodes (50 s CPU) and moved the bound by 0.1% in 85 s: it is not worth a brief's minute.
+# A user who gives more than the default time (`--time-limit` above TIME_LIMIT) gets the
+# branching in it instead (`search_after`), from those awards and that bound.
 SEARCH_SECONDS = 0.0
 REPAIRS = 4  # tolerant re-solves allowed to exclude awards that broke a rule
 MIN_REPAIR = 0.5  # seconds: a repair re-solve is not started with less
@@ -255,9 +257,10 @@ def solve_exact(
     if best is None and slip is not None:  # nothing exact yet: a scout for a first award
         best = _scout(model, solver, slip, limit - (time.perf_counter() - began), options)
     # the time kept back: the precise build, from `best`; not for the solver's own exact award
-    # when its search was cut short on purpose (`ArrayModel.search`): on the province it
-    # redid the first award and the LP bound (10 s CPU) and found the same award
-    searched = isinstance(model, ArrayModel) and model.search is not None
+    # on a province's path (`ArrayModel.rounding`, its search cut short on purpose or at the
+    # time limit): on the province it redid the first award and the LP bound (10 s CPU) and
+    # found the same award
+    searched = isinstance(model, ArrayModel) and model.rounding is not None
     if _gap_of(best, bound) > wanted and not (own and searched):
         found = _precise(model, solver, best, limit - (time.perf_counter() - began), options)
         if found is not None:
@@ -424,7 +427,7 @@ def optimize(
     if first is None and large:
         first = first_award(inst)  # a province: the branching starts from an award (#25)
     if large and isinstance(model, ArrayModel):
-        model.search = SEARCH_SECONDS if search is None else search
+        model.search = search_after(time_limit) if search is None else search
         model.rounding = lambda wins, leads: from_relaxation(inst, wins, leads)
     status, seconds = solve_exact(model, solver, start=first)
     if status == "Infeasible":
@@ -502,6 +505,14 @@ def optimize(
         if said is not None:
             award.cautions.append(said)
     return award
+
+
+def search_after(time_limit: float) -> float | None:
+    """The seconds a province's branching goes on past its first awards and the whole LP's
+    bound (`ArrayModel.search`): SEARCH_SECONDS at the default time limit or less (the
+    brief's minute), else none set (None): the branching runs in the time the user gave
+    (its first solve's share, `FIRST`), and the award says the gap it reached."""
+    return SEARCH_SECONDS if time_limit <= TIME_LIMIT else None
 
 
 def _searched(award: Award, search: float) -> Text:

@@ -434,6 +434,8 @@ def sensitivity(
         typer.echo(result.model_dump_json(indent=2))
         return
     print_sensitivity(result, console(), language, inputs)
+    if result.budget_note is not None:  # what was left out, and why (a tender too large)
+        console().print(result.budget_note(language), markup=False)
 
 
 @app.command()

@@ -17,7 +17,7 @@ from procure.advice.assess import assess, spend_basis
 from procure.advice.knowledge import knowledge
 from procure.advice.route import advise_route
 from procure.analysis.cashflow import compare_modes
-from procure.analysis.sensitivity import analyse
+from procure.analysis.sensitivity import analyse, too_large
 from procure.award.budget import Budget
 from procure.award.optimizer import Award, optimize
 from procure.catalog import catalog
@@ -267,6 +267,8 @@ def robustness(inputs: Inputs, award: Award | None, lang: str) -> View:
     t = labels(lang)
     if award is None:
         return {"margin": t["margin_none"], "rows": [], "note": ""}
+    if too_large(award):  # every re-solve a shortened search (the brief's rule): none started
+        return {"margin": t["margin_large"], "rows": [], "note": ""}
     s = inputs.scenario
     a = assess(s, inputs.vendors)
     result = analyse(
