@@ -428,7 +428,9 @@ def prefecture_model() -> ArrayModel:
     inputs = load_inputs(example("prefecture-binzhou"))
     s, catalog = inputs.scenario, inputs.vendors
     a = assess(s, catalog)
-    return ArrayModel(build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs))
+    return ArrayModel(
+        build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+    )
 
 
 @pytest.mark.parametrize("weight", [0.001, 0.15, 0.3, 0.45, 0.6, 0.999])
