@@ -412,3 +412,40 @@ def test_a_leader_behind_others_by_its_bound_is_not_pruned() -> None:
     assert solve_exact(model, branching=True)[0] == "Optimal"
     assert model.choice()[2] == lead
     assert evaluate(inst, *model.choice()).objective == pytest.approx(best, abs=2e-4 * best)
+
+
+@pytest.fixture(scope="module")
+def prefecture_model() -> ArrayModel:
+    """The prefecture example's award model (115 columns, about 1,000 nonzeros): the size of
+    every re-solve of its brief."""
+    from procure.advice.assess import assess
+    from procure.advice.knowledge import knowledge
+    from procure.award.instance import build_instance
+    from procure.inputs.load import load_inputs
+
+    from .conftest import example
+
+    inputs = load_inputs(example("prefecture-binzhou"))
+    s, catalog = inputs.scenario, inputs.vendors
+    a = assess(s, catalog)
+    return ArrayModel(
+        build_instance(s, a.deployment, a.weights.weights, catalog, knowledge().costs)
+    )
+
+
+@pytest.mark.parametrize("weight", [0.001, 0.15, 0.3, 0.45, 0.6, 0.999])
+def test_a_tiny_mip_with_a_small_cut_pool_has_highs_defaults_optimum(
+    prefecture_model: ArrayModel, weight: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tiny-model setting (`mip.TINY_POOL`, HiGHS's cut pool kept small below
+    `TINY_NONZEROS`) finds the optimum HiGHS finds with its defaults, to 1e-9, at cost weights
+    across the scale (the frontier's and the robustness re-solves' kind), and its bound holds."""
+    model = prefecture_model.reweighted(weight)
+    assert len(model.a.vals) < mip.TINY_NONZEROS  # the path under test
+    tiny = mip.solve_arrays(model.a, gap=1e-9, time_limit=20)
+    monkeypatch.setattr(mip, "TINY_NONZEROS", 0)
+    default = mip.solve_arrays(model.a, gap=1e-9, time_limit=20)
+    assert tiny.status == default.status == "Optimal"
+    assert tiny.objective is not None and default.objective is not None
+    assert tiny.objective == pytest.approx(default.objective, rel=1e-9, abs=1e-12)
+    assert tiny.bound is not None and tiny.bound >= default.objective - 1e-9
