@@ -1,0 +1,252 @@
+"""Hostile input, third round: holes found from outside after the watchdog, province and
+plan-relaxation merges, each kept as a regression test of its class.
+
+- a named pipe (or device) that never delivers hung every command that reads a file (the
+  open itself blocked): now refused within `yamlio.READ_WAIT`, while a pipe that does deliver
+  is read as before;
+- a solve in a forked child outlived a killed parent (SIGTERM or SIGKILL of `procure`), solving
+  on until its own deadline, a CBC it started too;
+- an error listed every one of thousands of systems on one line (540 KB for a province with
+  信创 required), and an input's every problem (3,000 lines): both bounded now.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from procure.cli import common
+from procure.errors import InfeasibleError, InputError, Problem
+from procure.inputs import yamlio
+
+from .conftest import run
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = """\
+format: procure/scenario@1
+name: minimal
+agency:
+  name: Bureau
+  level: prefecture
+  cloud_type: integrated
+  region: east
+  cloud_trust: medium
+  leadership: top
+  tech_staff: 12
+  annual_it_budget_cny: 30000000
+  policy_pressure: high
+  data_sharing_need: high
+  public_expectation: medium
+  legacy_share: 0.4
+criteria:
+  weights: {security: 0.35, flexibility: 0.20, scalability: 0.15, cost: 0.30}
+"""
+
+
+def scenario(systems: int = 1, vcpu: int = 64, procurement: str = "") -> str:
+    rows = "".join(
+        f"  - name: Sys {i}\n    sensitivity: low\n    mlps_level: 2\n"
+        f"    vcpu: {vcpu}\n    memory_gb: 256\n    storage_tb: 2\n"
+        for i in range(systems)
+    )
+    return BASE + "systems:\n" + rows + "procurement:\n  budget_cny: 90000000\n" + procurement
+
+
+# --- a FIFO nobody writes to -------------------------------------------------------------
+
+
+@pytest.fixture
+def short_wait(monkeypatch: pytest.MonkeyPatch) -> float:
+    monkeypatch.setattr(yamlio, "READ_WAIT", 0.5)
+    return 0.5
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["assess"],
+        ["plan"],
+        ["vendors"],
+        ["verify"],
+        ["evaluate"],
+        ["brief", "--format", "md", "-o", "OUT"],
+    ],
+)
+def test_a_fifo_nobody_writes_to_is_refused_not_waited_on(
+    tmp_path: Path, short_wait: float, command: list[str]
+) -> None:
+    """Every command that reads a file: before, `procure validate fifo.yaml` never returned
+    (the open blocked until a writer came)."""
+    fifo = _fifo(tmp_path / ("in.csv" if command == ["vendors"] else "in.yaml"))
+    args = [a.replace("OUT", str(tmp_path / "out.md")) for a in command]
+    began = time.perf_counter()
+    result = run(*args[:1], str(fifo), *args[1:])
+    assert time.perf_counter() - began < short_wait + 10
+    assert result.exit_code == 2, result.output
+    assert "pipe or device" in result.stderr and str(fifo) in result.stderr
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fifo.name]  # nothing written
+
+
+def test_a_vendor_file_that_is_a_fifo_is_refused(tmp_path: Path, short_wait: float) -> None:
+    _fifo(tmp_path / "bids.csv")
+    path = tmp_path / "s.yaml"
+    path.write_text(scenario() + "vendors: bids.csv\n", encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert "bids.csv" in result.stderr and "not a regular file" in result.stderr
+
+
+def test_a_pipe_that_delivers_is_read(tmp_path: Path) -> None:
+    """A named pipe whose writer comes (late) and a pipe that delivers are read as files."""
+    fifo = _fifo(tmp_path / "late.yaml")
+    text = scenario()
+
+    def write_late() -> None:
+        time.sleep(0.3)
+        fifo.write_text(text, encoding="utf-8")
+
+    writer = threading.Thread(target=write_late)
+    writer.start()
+    result = run("validate", str(fifo))
+    writer.join()
+    assert result.exit_code == 0, result.output
+    assert "ok:" in result.stdout
+
+
+def test_a_device_without_end_stays_bounded_by_size() -> None:
+    result = run("validate", "/dev/zero")
+    assert result.exit_code == 2
+    assert "byte limit" in result.stderr
+
+
+# --- a child solving on after its parent is gone ----------------------------------------
+
+_ORPHAN = """
+import os, subprocess, sys, time
+from procure.award import watchdog
+
+def task(send):
+    grandchild = subprocess.Popen(["sleep", "600"])  # as CBC is, from the child
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(f"{os.getpid()} {grandchild.pid}")
+    os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+    time.sleep(600)
+
+watchdog.isolated(task, time.perf_counter() + 600)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """Ended (a zombie counts: nothing runs; the container's init may not reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_parent_leaves_no_solve_running(tmp_path: Path, sig: signal.Signals) -> None:
+    """`procure optimize` killed mid-solve (SIGTERM from a scheduler, SIGKILL from the OOM
+    killer): its child, with a deadline ten minutes away, and the child's own process (CBC)
+    end within a second or so, not at the deadline."""
+    pids = tmp_path / "pids"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN, str(pids)], cwd=ROOT, start_new_session=True
+    )
+    started: list[int] = []
+    try:
+        end = time.monotonic() + 30
+        while not pids.exists() and time.monotonic() < end:
+            time.sleep(0.05)
+        child, grandchild = started[:] = map(int, pids.read_text().split())
+        parent.send_signal(sig)
+        parent.wait(timeout=10)
+        end = time.monotonic() + 5
+        while not (_gone(child) and _gone(grandchild)) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert _gone(child) and _gone(grandchild)
+    finally:  # a failure leaves nothing running either
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in started:
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+# --- errors that list thousands of things ------------------------------------------------
+
+
+def test_an_infeasible_tender_names_a_dozen_systems_per_reason(tmp_path: Path) -> None:
+    """30 systems none of the built-in bidders may take (信创 and the security assessment
+    required): one line per reason, a dozen names and a count, in English and Chinese."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        scenario(30, procurement="  domestic_stack: required\n  security_assessment: required\n"),
+        encoding="utf-8",
+    )
+    result = run("optimize", str(path))
+    assert result.exit_code == 3, result.output
+    assert "30 systems (Sys 0, Sys 1," in result.stderr
+    assert "Sys 11 and 18 more): no eligible vendor and model" in result.stderr
+    assert "Sys 12," not in result.stderr
+    assert "Relax the rule named" in result.stderr
+    zh = run("optimize", str(path), "--lang", "zh")
+    assert zh.exit_code == 3
+    assert "“Sys 11”等30个系统：没有符合条件的供应商和部署模式" in zh.stderr
+    assert "Sys 12" not in zh.stderr
+
+
+def test_a_few_infeasible_systems_are_each_named(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        scenario(2, procurement="  domestic_stack: required\n  security_assessment: required\n"),
+        encoding="utf-8",
+    )
+    result = run("optimize", str(path))
+    assert result.exit_code == 3
+    assert "system Sys 0: no eligible" in result.stderr
+    assert "system Sys 1: no eligible" in result.stderr
+
+
+def test_thousands_of_input_problems_are_cut_to_a_page(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(scenario(120, vcpu=-1), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == common.MAX_PROBLEMS + 1
+    assert "systems[49].vcpu" in lines[-2]
+    assert "70 more problems not shown; fix these first" in lines[-1]
+
+
+def test_any_long_error_keeps_its_start_and_its_advice() -> None:
+    """The CLI's last bound on one error's text, whatever built it."""
+    text = "no award: " + "; ".join(f"vendor v{i:05d} lacks capacity" for i in range(20_000))
+    exc = InfeasibleError(
+        text + ". Add capacity.", "无法测算：" + "很长" * 50_000 + "。请增加容量。"
+    )
+    (en,) = common._problem_lines(exc, "en")
+    (zh,) = common._problem_lines(exc, "zh")
+    for line, end in ((en, ". Add capacity."), (zh, "。请增加容量。")):
+        assert len(line) <= common.MAX_ERROR_TEXT + 100
+        assert line.endswith(end)
+    assert en.startswith("error: no award: vendor v00000")
+    assert "characters left out" in en and "略去" in zh
+    few = InputError([Problem("f.yaml", "bad", line=1)])
+    assert common._problem_lines(few, "en") == ["error: f.yaml:1: bad"]
