@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -250,3 +251,48 @@ def test_any_long_error_keeps_its_start_and_its_advice() -> None:
     assert "characters left out" in en and "略去" in zh
     few = InputError([Problem("f.yaml", "bad", line=1)])
     assert common._problem_lines(few, "en") == ["error: f.yaml:1: bad"]
+
+
+# --- a relaxation that would let the model past the size bound --------------------------
+
+
+def test_a_relaxation_past_the_size_bound_is_not_tried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tender accepted with 信创 required (a few bidders) may be far past the size bound
+    once the plan makes 信创 a preference (every bidder in): 3,000 systems, 80 bidders, 2 of
+    them domestic gave 12,000 options required, 256,520 relaxed, and the plan built and solved
+    that model (909 MB; 2,000 x 500 would take gigabytes). Here the bound is set between the
+    two sizes of the prefecture the plan otherwise relaxes (35 and 72 options): the relaxed
+    model is never built, and the plan says what it did not try, en and zh."""
+    import procure.inputs.size as size
+    import procure.plan.build as build
+    from procure.inputs.yamlio import dump_yaml, read_yaml
+    from procure.plan.build import Plan
+
+    from .test_plan_competition import RELAXED
+
+    name, procurement = RELAXED
+    data = read_yaml(ROOT / "scenarios" / f"{name}.yaml").data
+    data["procurement"].update(procurement)
+    path = tmp_path / "relaxed.yaml"
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    built: list[str] = []
+    make = build.build_instance
+
+    def spy(scenario: Any, *args: Any, **kwargs: Any) -> Any:
+        built.append(scenario.procurement.domestic_stack)
+        return make(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(size, "MAX_OPTIONS", 50)
+    monkeypatch.setattr(build, "build_instance", spy)
+    result = run("plan", str(path), "--json")
+    assert result.exit_code == 0, result.stderr
+    plan = Plan.model_validate_json(result.stdout)
+    assert plan.relaxed == {} and not plan.adjustments
+    assert built and set(built) == {"required"}
+    [caution] = [c for c in plan.cautions if c.en.startswith("Not tried")]
+    assert (
+        "domestic (Xinchuang) stack preferred" in caution.en and "past the 50 options" in caution.en
+    )
+    assert "未尝试" in caution.zh and "信创" in caution.zh and "50 个选项" in caution.zh
