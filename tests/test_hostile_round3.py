@@ -296,3 +296,48 @@ def test_a_relaxation_past_the_size_bound_is_not_tried(
         "domestic (Xinchuang) stack preferred" in caution.en and "past the 50 options" in caution.en
     )
     assert "未尝试" in caution.zh and "信创" in caution.zh and "50 个选项" in caution.zh
+
+
+# --- threads left behind in a long-lived process ------------------------------------------
+
+
+def _stuck_job(job: Any, setup: Any) -> Any:
+    """A job whose solve never comes back (HiGHS stuck where no callback reaches), given up
+    by the watchdog after its deadline; the job still answers."""
+    from procure.award import watchdog
+
+    answer, progress = watchdog.threaded(lambda send: time.sleep(3), time.perf_counter(), 0.05)
+    assert answer is None and progress.killed
+    yield ("robustness", job.gen, None)
+
+
+def _plain_job(job: Any, setup: Any) -> Any:
+    yield ("robustness", job.gen, None)
+
+
+@pytest.mark.parametrize("stuck", [True, False])
+def test_a_serve_worker_with_a_solver_thread_left_behind_ends_itself(
+    monkeypatch: pytest.MonkeyPatch, stuck: bool
+) -> None:
+    """`procure serve`'s worker answers job after job; a solve given up from a thread left
+    that thread spending a core in the worker for the server's life, one more per such job.
+    Now the worker answers the job and ends (the session starts a fresh one); a worker with
+    nothing left behind waits for the next job."""
+    from multiprocessing import Pipe
+
+    from procure.award import watchdog
+    from procure.serve import worker
+
+    monkeypatch.setattr(watchdog, "_left", 0)
+    monkeypatch.setattr(worker, "run_job", _stuck_job if stuck else _plain_job)
+    ours, theirs = Pipe()
+    loop = threading.Thread(target=worker.work, args=(theirs, None), daemon=True)
+    loop.start()
+    ours.send(worker.Job("solve", 1, {}))
+    assert ours.poll(10) and ours.recv() == ("robustness", 1, None)
+    loop.join(5 if stuck else 0.3)
+    assert loop.is_alive() is not stuck
+    assert watchdog.left_behind() == (1 if stuck else 0)
+    ours.close()  # a waiting worker ends when its pipe closes
+    loop.join(5)
+    assert not loop.is_alive()

@@ -53,6 +53,19 @@ ORPHAN_POLL = 0.2  # seconds between a child's looks at whether its parent is st
 
 Send = Callable[[tuple[Any, ...]], None]
 _in_child = False  # set in a child of `isolated`: interrupt callbacks on (see the module)
+_left = 0  # threads left behind in this process, still running (`left_behind`)
+
+
+def left_behind() -> int:
+    """Runs given up in this process whose thread was left running (HiGHS stuck where no
+    callback reaches): each may spend a core until the process ends. A long-lived process
+    (`procure serve`'s worker) ends itself once this is not 0, rather than pile them up."""
+    return _left
+
+
+def _leave() -> None:
+    global _left
+    _left += 1
 
 
 def status(h: Any) -> str:
@@ -133,6 +146,8 @@ class Watch:
         thread = threading.Thread(target=lambda: answer.append(self.run(seconds)), daemon=True)
         thread.start()
         thread.join(seconds + GRACE)
+        if not answer:
+            _leave()
         return answer[0] if answer else "Not solved"
 
 
@@ -184,6 +199,7 @@ def threaded(
         seen = replace(progress)
     if not answer:
         seen.killed = True
+        _leave()
         return None, seen
     kind, value = answer[0]
     if kind == "error":
