@@ -341,3 +341,20 @@ def test_a_serve_worker_with_a_solver_thread_left_behind_ends_itself(
     ours.close()  # a waiting worker ends when its pipe closes
     loop.join(5)
     assert not loop.is_alive()
+
+
+# --- a budget so small that one over it is infinite ---------------------------------------
+
+
+@pytest.mark.parametrize("budget", ["1e-320", "5e-324", "1e-300"])
+def test_a_subnormal_budget_is_told_the_budget_that_works(tmp_path: Path, budget: str) -> None:
+    """A positive budget far below a fen (valid input) made the elastic model's budget slack
+    weigh 1 / B = inf: exit 1 'PulpError: Cannot multiply variables with NaN/inf values', in
+    optimize, compare, plan, brief and explain alike. Now exit 3 with the budget needed, as
+    for 1e-9 CNY (test_exit_codes.test_d02...)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(scenario().replace("budget_cny: 90000000", f"budget_cny: {budget}"))
+    for command in ("optimize", "plan"):
+        result = run(command, str(path))
+        assert result.exit_code == 3, result.output
+        assert "budget must be at least" in result.stderr and "Traceback" not in result.output
