@@ -358,3 +358,29 @@ def test_a_subnormal_budget_is_told_the_budget_that_works(tmp_path: Path, budget
         result = run(command, str(path))
         assert result.exit_code == 3, result.output
         assert "budget must be at least" in result.stderr and "Traceback" not in result.output
+
+
+# --- a union's other branches drowning the real error ----------------------------------
+
+
+def test_an_inline_vendor_error_is_the_only_one_named(tmp_path: Path) -> None:
+    """`vendors:` is 'default', a file name or a list: one bad field in an inline bidder was
+    reported after two wrong complaints ("vendors: Input should be 'default'", "... a valid
+    string"), at the list's line. Now only the real one, at its own line; a value that is
+    none of the forms still hears about each."""
+    from procure.inputs.vendors import builtin_catalog
+
+    bids = [v.model_dump(mode="json", exclude_none=True) for v in builtin_catalog().vendors[:3]]
+    bids[1]["capacity_vcpu"] = -5
+    from procure.inputs.yamlio import dump_yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(scenario() + dump_yaml({"vendors": bids}), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "vendors[1].capacity_vcpu: Input should be greater than 0 (got -5)" in line
+    path.write_text(scenario() + "vendors: {a: 1}\n", encoding="utf-8")
+    result = run("validate", str(path))
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3 and all(": vendors: Input should be" in x for x in lines)
