@@ -384,3 +384,35 @@ def test_an_inline_vendor_error_is_the_only_one_named(tmp_path: Path) -> None:
     result = run("validate", str(path))
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 3 and all(": vendors: Input should be" in x for x in lines)
+
+
+# --- a library's log line beside procure's message --------------------------------------
+
+
+def test_a_damaged_pdf_gets_one_message_in_the_asked_language(tmp_path: Path) -> None:
+    """`procure verify` of a truncated PDF printed pypdf's own log line ("EOF marker not
+    found", English) above procure's Chinese message: the real CLI (its entry point sets the
+    logging up), so a subprocess."""
+    pdf = tmp_path / "cut.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    out = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "procure"), "verify", str(pdf), "--lang", "zh"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "PROCURE_DEBUG"},
+    )
+    assert out.returncode == 2
+    [line] = out.stderr.strip().splitlines()
+    assert line.startswith("错误：") and "EOF" not in line and "无法读取" in line
+
+
+@pytest.mark.parametrize(
+    ("command", "example"), [("verify", "brief.pdf"), ("validate", "scenario.yaml")]
+)
+def test_a_directory_is_told_the_file_it_should_be(
+    tmp_path: Path, command: str, example: str
+) -> None:
+    result = run(command, str(tmp_path))
+    assert result.exit_code == 2
+    assert "is a directory; name a" in result.stderr and f"{tmp_path}/{example}" in result.stderr

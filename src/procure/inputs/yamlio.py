@@ -41,6 +41,7 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64  # the scenario format nests 6 deep; this leaves room and stops recursion bombs
 MAX_INT_DIGITS = 20  # every count and amount in the formats fits in 20 digits
 STDIN = "-"
+EXAMPLE_NAMES = {"PDF": "brief.pdf", "workbook": "scores.xlsx", "bid sheet": "bids.xlsx"}
 READ_WAIT = 30.0  # seconds a named pipe or device may take to deliver a whole file
 
 # Characters refused in text, wherever text is read (YAML scenarios and vendor files, bid
@@ -159,12 +160,13 @@ def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
             ]
         ) from None
     except IsADirectoryError:
+        inside = f"{name.rstrip('/')}/{EXAMPLE_NAMES.get(what, 'scenario.yaml')}"
         raise InputError(
             [
                 Problem(
                     name,
-                    f"is a directory; name a {what}, e.g. {name.rstrip('/')}/scenario.yaml",
-                    zh=f"这是一个目录；请指定文件，例如 {name.rstrip('/')}/scenario.yaml",
+                    f"is a directory; name a {what}, e.g. {inside}",
+                    zh=f"这是一个目录；请指定文件，例如 {inside}",
                 )
             ]
         ) from None
