@@ -416,3 +416,28 @@ def test_a_directory_is_told_the_file_it_should_be(
     result = run(command, str(tmp_path))
     assert result.exit_code == 2
     assert "is a directory; name a" in result.stderr and f"{tmp_path}/{example}" in result.stderr
+
+
+# --- a file name that drives the terminal -------------------------------------------------
+
+
+def test_a_file_name_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """A file named with ESC sequences, BEL or a right-to-left override (from a shared folder,
+    say) was echoed raw in every message naming it: on a terminal it could clear the screen,
+    recolour or reverse the line. Each such character is now shown as \\u{XXXX}, on standard
+    error and standard output alike; plain and Chinese names are untouched."""
+    name = "x\x1b[2J\x07\u202e.yaml"
+    good = tmp_path / name
+    good.write_text(scenario(), encoding="utf-8")
+    bad = tmp_path / ("bad" + name)
+    bad.write_text(scenario(vcpu=-1), encoding="utf-8")
+    for result, stream in (
+        (run("validate", str(good)), "stdout"),
+        (run("validate", str(bad)), "stderr"),
+    ):
+        text = getattr(result, stream)
+        assert "x\\u{001B}[2J\\u{0007}\\u{202E}.yaml" in text
+        assert not any(c in text for c in "\x1b\x07\u202e")
+    zh = tmp_path / "情景.yaml"
+    zh.write_text(scenario(vcpu=-1), encoding="utf-8")
+    assert f"{zh}:" in run("validate", str(zh), "--lang", "zh").stderr

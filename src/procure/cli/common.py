@@ -71,7 +71,17 @@ def is_quiet() -> bool:
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    from procure.inputs.yamlio import visible
+
+    typer.echo(visible(message), err=True)
+
+
+def _out(text: str) -> None:
+    """A result line on standard output that quotes something from outside the inputs'
+    checks (a path as typed, a PDF's own record and text in `verify`), made `visible`."""
+    from procure.inputs.yamlio import visible
+
+    typer.echo(visible(text))
 
 
 def _note(message: str) -> None:

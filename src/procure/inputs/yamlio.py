@@ -89,6 +89,15 @@ def bad_char(text: str) -> str | None:
     return None
 
 
+def visible(text: str) -> str:
+    """`text` with every character `bad_char` refuses written as `\\u{XXXX}`: what reaches a
+    terminal from outside the inputs' checks (a file name, an option's value) cannot move the
+    cursor, ring, recolour, clear the screen or reverse the line (a file named with ESC [2J)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(f"\\u{{{ord(ch):04X}}}" if _refused(ch) else ch for ch in text)
+
+
 def bad_char_message(bad: str) -> tuple[str, str]:
     """The message (en, zh) for text holding the character `bad` names (the zh message gives
     the code point alone: Unicode's names are English)."""
