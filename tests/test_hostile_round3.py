@@ -441,3 +441,22 @@ def test_a_file_name_cannot_drive_the_terminal(tmp_path: Path) -> None:
     zh = tmp_path / "情景.yaml"
     zh.write_text(scenario(vcpu=-1), encoding="utf-8")
     assert f"{zh}:" in run("validate", str(zh), "--lang", "zh").stderr
+
+
+# --- bid prices below a fen ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("price", ["5e-324", "0.004"])
+def test_an_evaluation_with_prices_below_a_fen_is_refused(tmp_path: Path, price: str) -> None:
+    """Prices are compared in fen: every bid at 5e-324 CNY rounded to 0, scored 0 / 0 = NaN
+    (numpy's RuntimeWarning on the terminal) and exit 0 with a NaN in the JSON. Now bad
+    input naming each price, as a budget below a fen is."""
+    import re
+
+    source = (ROOT / "scenarios" / "evaluation" / "prefecture-lot1.yaml").read_text("utf-8")
+    path = tmp_path / "ev.yaml"
+    path.write_text(re.sub(r"price_cny: [0-9.e+]+", f"price_cny: {price}", source), "utf-8")
+    result = run("evaluate", str(path), "--json")
+    assert result.exit_code == 2, result.output
+    assert "bids[0].price_cny" in result.stderr and "0.01" in result.stderr
+    assert "NaN" not in result.stdout and "RuntimeWarning" not in result.output
