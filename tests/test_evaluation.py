@@ -548,7 +548,7 @@ def test_errors_speak_the_language_the_file_states(tmp_path: Path) -> None:
     )
     res = run("evaluate", str(bad))
     assert res.exit_code == 2
-    assert "错误" in res.stderr and "应大于 0" in res.stderr and f"{bad}:27:" in res.stderr
+    assert "错误" in res.stderr and "应大于或等于 0.01" in res.stderr and f"{bad}:27:" in res.stderr
 
 
 def test_a_consultation_speaks_its_own_terms(tmp_path: Path) -> None:

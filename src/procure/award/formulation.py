@@ -139,6 +139,7 @@ Choice = tuple[dict[str, tuple[str, str]], dict[str, str], str | None]
 # the frontier) get at most EXTRA_LIMIT each and are reported as unknown when they run out.
 TIME_LIMIT = 120.0
 EXTRA_LIMIT = 10.0
+TINY_BUDGET = 1e-9  # CNY: a smaller budget is weighed as this in the elastic model (1 / B)
 
 
 def alone_name(winners: list[str]) -> str:
@@ -489,7 +490,9 @@ class Model:
         for a, b in self.congruent:
             others = pulp.lpSum(y for v, y in self.y.items() if v not in (a, b))
             p += self.y[a] + self.y[b] - others <= 1, f"congruence_{a}_{b}"
-        budget_slack = self._slack("budget", self.unit / inst.budget)  # penalty per budget
+        # penalty per budget; a budget below TINY_BUDGET is weighed as that (1e-320 CNY, a
+        # valid positive number, made the weight inf and the elastic model unbuildable: exit 1)
+        budget_slack = self._slack("budget", self.unit / max(inst.budget, TINY_BUDGET))
         p += (
             self.total_cost - money.per_cny * self.unit * budget_slack
             <= money.per_cny * inst.budget,

@@ -597,19 +597,43 @@ def lp_text(problem: Any, repairs: list[str] | None = None) -> str:
     return head + text
 
 
+PRECHECK_LISTED = 12  # systems named one by one; past that, named by reason, a dozen each
+
+
+def _ineligible_systems(inst: Instance) -> tuple[list[str], list[str]]:
+    """Each system no vendor and model may take, with why (en, zh); past PRECHECK_LISTED
+    such systems, one line per reason naming the first PRECHECK_LISTED and a count (a
+    province with 信创 required had every one of its 3,000 systems on a 540 KB line)."""
+    items = [
+        (inst.system_name(sid), "; ".join(w.en for w in why), "；".join(w.zh for w in why))
+        for sid, why in inst.ineligible.items()
+    ]
+    if len(items) <= PRECHECK_LISTED:
+        return (
+            [f"system {n}: no eligible vendor and model ({en})" for n, en, _ in items],
+            [f"系统“{n}”：没有符合条件的供应商和部署模式（{zh}）" for n, _, zh in items],
+        )
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, en, zh in items:
+        groups.setdefault((en, zh), []).append(name)
+    out_en, out_zh = [], []
+    for (en, zh), names in groups.items():
+        shown, more = names[:PRECHECK_LISTED], len(names) - PRECHECK_LISTED
+        out_en.append(
+            f"{len(names):,} systems ({', '.join(shown)}{f' and {more:,} more' if more > 0 else ''})"
+            f": no eligible vendor and model ({en})"
+        )
+        out_zh.append(
+            f"{'、'.join(f'“{n}”' for n in shown)}{'等' if more > 0 else ''}{len(names)}个系统："
+            f"没有符合条件的供应商和部署模式（{zh}）"
+        )
+    return out_en, out_zh
+
+
 def _precheck(inst: Instance, scenario: Scenario) -> None:
     domestic = scenario.procurement.domestic_stack == "required"
     mlps = max(s.mlps_level for s in scenario.systems)
-    en = [
-        f"system {inst.system_name(sid)}: no eligible vendor and model "
-        f"({'; '.join(w.en for w in why)})"
-        for sid, why in inst.ineligible.items()
-    ]
-    zh = [
-        f"系统“{inst.system_name(sid)}”：没有符合条件的供应商和部署模式"
-        f"（{'；'.join(w.zh for w in why)}）"
-        for sid, why in inst.ineligible.items()
-    ]
+    en, zh = _ineligible_systems(inst)
     empty = [layer for layer, vids in inst.layer_options.items() if not vids]
     en += [
         f"layer {layer}: no eligible vendor offers it at MLPS {mlps}"

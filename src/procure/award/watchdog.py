@@ -49,9 +49,23 @@ INF = math.inf
 GRACE = 1.0  # seconds past the deadline before a run is given up (a child killed)
 SIMPLEX_EVERY = 16  # a simplex interrupt callback looks at the clock this often
 BOUND_EVERY = 0.25  # seconds between bounds a child sends (each improving solution sends one)
+ORPHAN_POLL = 0.2  # seconds between a child's looks at whether its parent is still there
 
 Send = Callable[[tuple[Any, ...]], None]
 _in_child = False  # set in a child of `isolated`: interrupt callbacks on (see the module)
+_left = 0  # threads left behind in this process, still running (`left_behind`)
+
+
+def left_behind() -> int:
+    """Runs given up in this process whose thread was left running (HiGHS stuck where no
+    callback reaches): each may spend a core until the process ends. A long-lived process
+    (`procure serve`'s worker) ends itself once this is not 0, rather than pile them up."""
+    return _left
+
+
+def _leave() -> None:
+    global _left
+    _left += 1
 
 
 def status(h: Any) -> str:
@@ -132,6 +146,8 @@ class Watch:
         thread = threading.Thread(target=lambda: answer.append(self.run(seconds)), daemon=True)
         thread.start()
         thread.join(seconds + GRACE)
+        if not answer:
+            _leave()
         return answer[0] if answer else "Not solved"
 
 
@@ -183,6 +199,7 @@ def threaded(
         seen = replace(progress)
     if not answer:
         seen.killed = True
+        _leave()
         return None, seen
     kind, value = answer[0]
     if kind == "error":
@@ -203,9 +220,10 @@ def isolated(
     if not hasattr(os, "fork"):  # pragma: no cover - the tool runs on Linux
         return task(lambda message: _keep(progress, message)), progress
     reader, writer = Pipe(duplex=False)
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: coverage does not follow it
-        _child(task, reader, writer, deadline + grace)
+        _child(task, reader, writer, deadline + grace, parent)
     writer.close()
     with contextlib.suppress(OSError):  # the child set it already (or has ended)
         os.setpgid(pid, pid)
@@ -244,12 +262,16 @@ def _keep(progress: Progress, message: tuple[Any, ...]) -> None:
 
 
 def _child(
-    task: Callable[[Send], Any], reader: Connection, writer: Connection, end: float
+    task: Callable[[Send], Any], reader: Connection, writer: Connection, end: float, parent: int
 ) -> None:  # pragma: no cover
     """The forked child: run the task, send its result, and leave without returning into the
-    parent's code (os._exit, whatever happens). An alarm ends it a second after `end`, when
-    the parent would have killed it, should the parent be gone (a page's worker process
-    ended by a newer job): the default action of SIGALRM ends a process stuck in HiGHS."""
+    parent's code (os._exit, whatever happens). Should the parent be gone (killed, or a page's
+    worker process ended by a newer job), nobody would kill the child: a thread of its own
+    kills its process group (a CBC it started too) within ORPHAN_POLL of the parent's end
+    (`_orphan_guard`: `procure optimize` killed by SIGTERM or SIGKILL mid-solve left a child
+    solving on until its deadline, up to --time-limit), and an alarm a second after `end`, when
+    the parent would have killed it, ends it whatever else happens (the default action of
+    SIGALRM ends a process stuck in HiGHS)."""
     global _in_child
     code = 1
     _in_child = True
@@ -261,6 +283,7 @@ def _child(
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         if math.isfinite(end):
             signal.alarm(max(1, math.ceil(end - time.perf_counter()) + 1))
+        threading.Thread(target=_orphan_guard, args=(parent,), daemon=True).start()
         result = task(writer.send)
         writer.send(("done", result))
         code = 0
@@ -269,6 +292,14 @@ def _child(
             writer.send(("error", f"{type(exc).__name__}: {str(exc)[:300]}"))
     finally:
         os._exit(code)
+
+
+def _orphan_guard(parent: int) -> None:  # pragma: no cover - runs in a child
+    """Kill this child's process group once its parent is gone (this process re-parented).
+    HiGHS and CBC's wait release the GIL, so this runs however long the solve is stuck."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL)
+    os.killpg(0, signal.SIGKILL)
 
 
 def _end(pid: int) -> None:

@@ -26,8 +26,16 @@ __all__ = ["app", "decide", "evaluate", "main", "publish", "serve", "start"]
 
 def main() -> None:
     """Entry point for the `procure` script."""
+    import logging
     import os
+    import warnings
 
+    if not os.environ.get("PROCURE_DEBUG"):  # libraries' log lines (pypdf's "EOF marker not
+        # found" on a damaged PDF, WeasyPrint's, fontTools') are not procure's messages: they
+        # went to the terminal through logging's last resort, in English, beside a zh error
+        logging.getLogger().addHandler(logging.NullHandler())
+        warnings.simplefilter("ignore")  # numpy's RuntimeWarnings likewise: a result that
+        # would warn is refused or said by procure itself
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show 政务云 gets '?'
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")

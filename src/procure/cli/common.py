@@ -71,7 +71,17 @@ def is_quiet() -> bool:
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    from procure.inputs.yamlio import visible
+
+    typer.echo(visible(message), err=True)
+
+
+def _out(text: str) -> None:
+    """A result line on standard output that quotes something from outside the inputs'
+    checks (a path as typed, a PDF's own record and text in `verify`), made `visible`."""
+    from procure.inputs.yamlio import visible
+
+    typer.echo(visible(text))
 
 
 def _note(message: str) -> None:
@@ -106,11 +116,39 @@ def _t(key: str) -> str:
     return catalog(_lang or locale_language())[key]
 
 
+MAX_PROBLEMS = 50  # an input's problems printed; past that, a count (fix these, run again)
+MAX_ERROR_TEXT = 4_000  # characters of one error's text; past that, its start and end
+
+
+def _cut(text: str, lang: str) -> str:
+    """An error's text within MAX_ERROR_TEXT: its start and its end (which says what to do),
+    the characters left out counted. Every message is built to be short; this bounds one
+    that lists what a hostile input has thousands of."""
+    if len(text) <= MAX_ERROR_TEXT:
+        return text
+    head, tail = text[: MAX_ERROR_TEXT - 1000], text[-800:]
+    cut = len(text) - len(head) - len(tail)
+    gap = (
+        f" …（此处略去 {cut:,} 个字符）… "
+        if lang == "zh"
+        else f" … ({cut:,} characters left out) … "
+    )
+    return head + gap + tail
+
+
 def _problem_lines(exc: ProcureError, lang: str) -> list[str]:
     prefix = "错误：" if lang == "zh" else "error: "
     if isinstance(exc, InputError):
-        return [prefix + p.render(lang) for p in exc.problems]
-    return [prefix + exc.text(lang)]
+        lines = [prefix + p.render(lang) for p in exc.problems[:MAX_PROBLEMS]]
+        more = len(exc.problems) - MAX_PROBLEMS
+        if more > 0:
+            lines.append(
+                prefix + f"另有 {more:,} 处问题未列出；请先修正以上问题，再重新运行"
+                if lang == "zh"
+                else prefix + f"{more:,} more problems not shown; fix these first, then run again"
+            )
+        return lines
+    return [prefix + _cut(exc.text(lang), lang)]
 
 
 def _fail(exc: ProcureError) -> NoReturn:

@@ -22,6 +22,7 @@ from procure.cli.common import (
     _inputs,
     _language,
     _note,
+    _out,
     _speak,
     _t,
     app,
@@ -221,18 +222,18 @@ def verify(
         language = verdict.language
         t = catalog(language)
     r = verdict.record
-    typer.echo(t["record_line"].format(tool=r.tool_version, kb=r.knowledge_version, date=r.date))
+    _out(t["record_line"].format(tool=r.tool_version, kb=r.knowledge_version, date=r.date))
     for item in r.inputs:
-        typer.echo(f"  {t['file_role_' + item.role]} {item.name}{t['colon']}{item.sha256}")
-    typer.echo(f"  {t['verify_pdf_sha']}{t['colon']}{verdict.sha256}")
+        _out(f"  {t['file_role_' + item.role]} {item.name}{t['colon']}{item.sha256}")
+    _out(f"  {t['verify_pdf_sha']}{t['colon']}{verdict.sha256}")
     for note in verdict.notes:
-        typer.echo(f"{t['term_warning']}{t['colon']}{note(language)}")
+        _out(f"{t['term_warning']}{t['colon']}{note(language)}")
     for altered in verdict.altered:
-        typer.echo(f"{t['verify_altered']}{t['colon']}{altered(language)}")
+        _out(f"{t['verify_altered']}{t['colon']}{altered(language)}")
     for differs in verdict.differs:
-        typer.echo(f"{t['verify_differs']}{t['colon']}{differs(language)}")
+        _out(f"{t['verify_differs']}{t['colon']}{differs(language)}")
     for change in verdict.changes:
-        typer.echo(f"  {change}")
+        _out(f"  {change}")
     if verdict.more:
         typer.echo("  " + t["verify_more"].format(n=verdict.more))
     if verdict.ok:

@@ -19,6 +19,7 @@ from procure.cli.common import (
     _fail,
     _language,
     _note,
+    _out,
     _problem_lines,
     _t,
     app,
@@ -58,7 +59,7 @@ def validate(
         language = choose_language(option, scenario.stated_language)
         t = catalog(language)
         shown = t["comma"].join(f"{t[k]} {v:.3f}" for k, v in weights.weights.items())
-        typer.echo(t["term_ok"].format(path=path, systems=len(scenario.systems), weights=shown))
+        _out(t["term_ok"].format(path=path, systems=len(scenario.systems), weights=shown))
         for w in warnings_for(scenario):
             _note(f"{t['term_warning']}{t['colon']}{path}{t['colon']}{w(language)}")
     if failed:

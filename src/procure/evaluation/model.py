@@ -18,6 +18,8 @@ from procure.inputs.yamlio import Located, YamlPath, format_path
 
 FORMAT = "procure/evaluation@1"
 MAX_PRICE_CNY = 1e13
+MIN_PRICE_CNY = 0.01  # one fen: prices are compared in fen (rounded to 2 decimals); all bids at
+# 5e-324 CNY rounded to 0 and scored 0 / 0 = NaN, with exit 0
 MAX_BIDS = 500
 MAX_MEMBERS = 51
 MAX_FACTORS = 100
@@ -62,7 +64,9 @@ class Bid(Strict):
     lot: Identifier | None = Field(
         None, description="the lot bid for (may be left out with one lot)"
     )
-    price_cny: float = Field(gt=0, le=MAX_PRICE_CNY, description="the bid price (投标报价), CNY")
+    price_cny: float = Field(
+        ge=MIN_PRICE_CNY, le=MAX_PRICE_CNY, description="the bid price (投标报价), CNY"
+    )
     size: Literal["large", "medium", "small", "micro"] = Field(
         description="enterprise size by the SME declaration (中小企业声明函)"
     )
@@ -110,7 +114,7 @@ class EvaluationFile(Strict):
         description="the day the procurement notice was published, quoted: '2025-09-15' "
         "(picks the SME rule in force)",
     )
-    budget_cny: float | None = Field(None, gt=0, le=MAX_PRICE_CNY)
+    budget_cny: float | None = Field(None, ge=MIN_PRICE_CNY, le=MAX_PRICE_CNY)
     complex: bool = Field(False, description="technically complex or of wide public impact")
     services_purchase: bool = Field(
         False, description="a government purchase of services (财库〔2015〕124号)"

@@ -27,7 +27,7 @@ def validate_located(model: type[M], located: Located) -> M:
 def _problems(model: type[BaseModel], located: Located, exc: ValidationError) -> list[Problem]:
     problems = []
     seen: set[tuple[str, str]] = set()
-    for err in exc.errors(include_url=False):
+    for err in _taken_branches(exc.errors(include_url=False), located.data):
         path = _clean_loc(err["loc"], located.data)
         cause = (err.get("ctx") or {}).get("error")
         zh = _ZH_TYPES.get(err["type"], "").format(**_ctx_text(err.get("ctx") or {}))
@@ -108,6 +108,40 @@ def _ctx_text(ctx: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _union_tag(loc: tuple[int | str, ...], data: Any) -> int | None:
+    """Where in `loc` pydantic names a union's branch (`literal['default']`, `list[...]`), if
+    anywhere: the first part that is not a key or index of the data there."""
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):  # noqa: SIM114
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(part, str) and (not isinstance(node, dict) or not part.isidentifier()):
+            return i
+        else:
+            return None
+    return None
+
+
+def _taken_branches(errors: list[Any], data: Any) -> list[Any]:
+    """The errors without those of a union's branches the value plainly is not: where one
+    branch's errors lie inside the value (a list of vendors, one with a bad field), the other
+    branches' complaints about the value as a whole ("Input should be 'default'", "Input
+    should be a valid string") are noise that hid the real error behind two wrong ones."""
+    at = [_union_tag(e["loc"], data) for e in errors]
+    inside = {
+        tuple(e["loc"][:i])
+        for e, i in zip(errors, at, strict=True)
+        if i is not None and len(e["loc"]) > i + 1
+    }
+    return [
+        e
+        for e, i in zip(errors, at, strict=True)
+        if i is None or len(e["loc"]) > i + 1 or tuple(e["loc"][:i]) not in inside
+    ]
+
+
 def _clean_loc(loc: tuple[int | str, ...], data: Any) -> YamlPath:
     """Drop pydantic's union/type tags from an error location, keeping real keys and indexes."""
     path: list[str | int] = []
@@ -119,8 +153,8 @@ def _clean_loc(loc: tuple[int | str, ...], data: Any) -> YamlPath:
         elif isinstance(part, str) and isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]
-        elif isinstance(part, str) and isinstance(node, dict) and ("[" not in part):
-            path.append(part)  # a missing field
+        elif isinstance(part, str) and isinstance(node, dict) and part.isidentifier():
+            path.append(part)  # a missing field (not a union's tag: `constrained-str`)
             node = None
     return tuple(path)
 

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import select
+import stat
 import sys
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +41,8 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64  # the scenario format nests 6 deep; this leaves room and stops recursion bombs
 MAX_INT_DIGITS = 20  # every count and amount in the formats fits in 20 digits
 STDIN = "-"
+EXAMPLE_NAMES = {"PDF": "brief.pdf", "workbook": "scores.xlsx", "bid sheet": "bids.xlsx"}
+READ_WAIT = 30.0  # seconds a named pipe or device may take to deliver a whole file
 
 # Characters refused in text, wherever text is read (YAML scenarios and vendor files, bid
 # sheets): C0/C1 controls other than tab and newline; every format character (Unicode category
@@ -81,6 +87,15 @@ def bad_char(text: str) -> str | None:
             name = unicodedata.name(ch, "")
             return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
     return None
+
+
+def visible(text: str) -> str:
+    """`text` with every character `bad_char` refuses written as `\\u{XXXX}`: what reaches a
+    terminal from outside the inputs' checks (a file name, an option's value) cannot move the
+    cursor, ring, recolour, clear the screen or reverse the line (a file named with ESC [2J)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(f"\\u{{{ord(ch):04X}}}" if _refused(ch) else ch for ch in text)
 
 
 def bad_char_message(bad: str) -> tuple[str, str]:
@@ -140,18 +155,27 @@ def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
     The size is found by reading, not by `stat`: a device or a pipe reports no size."""
     name = str(path)
     try:
-        if name == STDIN:
-            raw = sys.stdin.buffer.read(limit + 1)
-        else:
-            with open(path, "rb") as handle:
-                raw = handle.read(limit + 1)
-    except IsADirectoryError:
+        raw = sys.stdin.buffer.read(limit + 1) if name == STDIN else _read_named(path, limit)
+    except TimeoutError:
         raise InputError(
             [
                 Problem(
                     name,
-                    f"is a directory; name a {what}, e.g. {name.rstrip('/')}/scenario.yaml",
-                    zh=f"这是一个目录；请指定文件，例如 {name.rstrip('/')}/scenario.yaml",
+                    f"is a pipe or device that did not deliver a whole {what} within "
+                    f"{READ_WAIT:.0f} s (a FIFO nobody writes to?); name an ordinary file",
+                    zh=f"这是管道或设备，{READ_WAIT:.0f} 秒内未读到完整文件（是否是无人写入的"
+                    "命名管道？）；请指定普通文件",
+                )
+            ]
+        ) from None
+    except IsADirectoryError:
+        inside = f"{name.rstrip('/')}/{EXAMPLE_NAMES.get(what, 'scenario.yaml')}"
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    f"is a directory; name a {what}, e.g. {inside}",
+                    zh=f"这是一个目录；请指定文件，例如 {inside}",
                 )
             ]
         ) from None
@@ -176,6 +200,40 @@ def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
             ]
         )
     return raw
+
+
+def _read_named(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of the file at `path`. Opened without blocking, so that a
+    FIFO with no writer cannot hang the open; an ordinary file is then read as usual, anything
+    else (a FIFO, a device, a socket) only while it delivers within READ_WAIT seconds in all
+    (TimeoutError past that)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.set_blocking(fd, True)
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                return handle.read(limit + 1)
+        return _read_waiting(fd, limit, time.monotonic() + READ_WAIT)
+    finally:
+        os.close(fd)
+
+
+def _read_waiting(fd: int, limit: int, end: float) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        try:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+        except BlockingIOError:  # woken with nothing to read after all
+            continue
+        if not chunk:  # end of file
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def read_yaml(path: Path) -> Located:

@@ -19,6 +19,7 @@ from procure.award.budget import Budget
 from procure.award.instance import Instance, build_instance
 from procure.award.optimizer import Award, optimize
 from procure.errors import ProcureError
+from procure.inputs import size
 from procure.inputs.scenario import Scenario
 from procure.inputs.vendors import Vendor
 from procure.money import fmt_money, fmt_pct
@@ -693,6 +694,19 @@ class Market:
     solver: str = "highs"
     time_limit: float = RESOLVE_LIMIT
     budget: Budget | None = None
+    oversized: list[Text] = field(default_factory=list)  # relaxations not tried: too large
+
+    def fits(self, relax: Relax, text: Text) -> bool:
+        """Whether the award model under `relax` stays within the size procure solves
+        (`inputs.size`): a requirement made a preference lets every bidder in, and a tender
+        accepted with 信创 required (a few bidders) may be far past it relaxed (2,000 systems
+        and 500 bidders: gigabytes). One that does not is not tried, and said
+        (`oversized`)."""
+        if not size.estimate(relaxed(self.scenario, relax), self.vendors).too_large:
+            return True
+        if text not in self.oversized:
+            self.oversized.append(text)
+        return False
 
     def relaxed_award(self, relax: Relax) -> Award | None:
         """The award estimate solved again with `relax`'s requirements made preferences (from
@@ -888,6 +902,8 @@ def adopted_option(
     short = sum(1 for s in plain.lots if s.law is not None)
     found = [plain]
     for relax, text in relax_options(market.scenario):
+        if not market.fits(relax, text):
+            continue
         # the candidates do not depend on the estimate: solve again only when it helps
         if option_helps(market, origins, relax, (plain.blocked, short), names, levels):
             tried = option(market, origins, relax, text, names, levels)
@@ -1648,6 +1664,16 @@ def plan_and_estimate(
     )
     lots, internal, adjustments, chosen = build_lots(market)
     findings += [a.text for a in adjustments]
+    cautions += [
+        Text(
+            en=f"Not tried for the lots' competition: {t.en}. The award model under it would "
+            f"be past the {size.MAX_OPTIONS:,} options procure solves; the candidates it would add "
+            "were not counted.",
+            zh=f"为保证采购包竞争未尝试以下调整：{t.zh}。该调整下的测算模型将超过 procure "
+            f"可求解的 {size.MAX_OPTIONS:,} 个选项，未统计其可增加的候选供应商。",
+        )
+        for t in market.oversized
+    ]
     lots, together = counted_together(lots, threshold, kb)
     ceilings = [lot.ceiling_cny for lot in lots]
     total = None if any(c is None for c in ceilings) else sum(c or 0.0 for c in ceilings)

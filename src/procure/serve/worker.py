@@ -41,8 +41,13 @@ class Job:
 
 
 def work(conn: Connection, setup: Setup) -> None:  # pragma: no cover - runs in the worker
-    """The worker process: answer jobs until the pipe closes."""
-    while True:
+    """The worker process: answer jobs until the pipe closes, or until a job left a solver
+    thread running (`watchdog.left_behind`): the process then ends, its threads with it, and
+    the session starts a fresh one for the next job (each such job used to leave a core
+    spinning in this process for the server's life)."""
+    from procure.award import watchdog
+
+    while not watchdog.left_behind():
         try:
             job: Job = conn.recv()
         except (EOFError, OSError):
@@ -235,6 +240,7 @@ class Runner:
     def _run(self, job: Job) -> None:
         try:
             if self.proc is None or not self.proc.is_alive():
+                self._end_process()  # one that ended itself (`work`) is reaped, its pipe closed
                 self._start_process()
             assert self.conn is not None
             self.conn.send(job)
