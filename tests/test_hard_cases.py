@@ -392,6 +392,10 @@ def test_the_written_lp_solved_independently_is_the_reported_optimum(tmp_path: P
     constant = float(model.record().objective.constant)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # one thread, as procure's own runs: a multi-threaded run on this worker's main thread
+    # would leave it a task scheduler of two threads, which a one-thread model run there
+    # later (or in a child forked from it: `award.watchdog`) then fails to start with
+    h.setOptionValue("threads", 1)
     h.readModel(str(path))
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -462,6 +466,10 @@ def test_identical_bidders_reproducer_reports_the_exact_split(tmp_path: Path) ->
     constant = float(text.split("constant term ", 1)[1].split(";", 1)[0])
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # one thread, as procure's own runs: a multi-threaded run on this worker's main thread
+    # would leave it a task scheduler of two threads, which a one-thread model run there
+    # later (or in a child forked from it: `award.watchdog`) then fails to start with
+    h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", 60.0)
     h.readModel(str(lp))
     h.run()

@@ -483,6 +483,10 @@ def test_a_reviewer_solving_the_lp_file_gets_the_award_score(tmp_path: Path) -> 
     constant = float(re.search(r"constant term (\S+);", first).group(1))  # type: ignore[union-attr]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # one thread, as procure's own runs: a multi-threaded run on this worker's main thread
+    # would leave it a task scheduler of two threads, which a one-thread model run there
+    # later (or in a child forked from it: `award.watchdog`) then fails to start with
+    h.setOptionValue("threads", 1)
     h.readModel(str(lp))
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
