@@ -462,3 +462,40 @@ def test_more_time_than_the_default_buys_the_search(
         assert said and fmt_pct(long.gap, 2) in said[0].en and fmt_pct(long.gap, 2) in said[0].zh
         assert not re.search(r"[A-Za-z]", said[0].zh.replace("--time-limit", ""))
     assert short.status == "Optimal" or any("shortened search" in c.en for c in short.cautions)
+
+
+@pytest.mark.parametrize("heuristic_found", [True, False])
+def test_when_no_solve_finishes_the_heuristics_award_is_the_award_in_hand(
+    provinces: dict[int, tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch, heuristic_found: bool
+) -> None:
+    """Past HEURISTIC_NONZEROS the heuristic's award is made before any solve: when no solve
+    finishes in the time limit (a province with --time-limit 1: every solve "Not solved"),
+    that award is given (exit 0), exact, with the bound that needs no solve and a caution
+    saying so in both languages; with no heuristic award, no award, as before (exit 1)."""
+    s, a, catalog, inst = provinces[SEEDS[0]]
+    expected = _first(inst)
+    monkeypatch.setattr(optimizer, "HEURISTIC_NONZEROS", 0)
+    monkeypatch.setattr(optimizer, "solve_exact", lambda *_, **__: ("Not solved", 1.0))
+    if not heuristic_found:
+        monkeypatch.setattr(optimizer, "first_award", lambda _: None)
+
+    def award() -> Any:
+        return optimize(
+            s, a.deployment, a.weights.weights, catalog, knowledge().costs, extras=False
+        )
+
+    if not heuristic_found:
+        with pytest.raises(optimizer.ProcureError, match="found no mix"):
+            award()
+        return
+    got = award()
+    ev = evaluate(inst, *expected)
+    assert got.status == "Time limit"
+    assert {x.system: (x.vendor, x.model) for x in got.systems} == expected[0]
+    assert got.objective == pytest.approx(ev.objective, abs=1e-6)
+    ceiling = score_ceiling(inst)
+    assert got.gap == pytest.approx((ceiling - ev.objective) / abs(ev.objective), rel=1e-6)
+    caution = got.cautions[0]
+    assert "no solve of this large tender finished" in caution.en
+    assert fmt_pct(got.gap, 2) in caution.en and fmt_pct(got.gap, 2) in caution.zh
+    assert "未能完成任何一次求解" in caution.zh

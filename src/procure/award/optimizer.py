@@ -38,6 +38,7 @@ from procure.award.instance import (
     cost_reference,
     evaluate,
     score,
+    score_ceiling,
     without_rule,
 )
 from procure.award.parallel import pmap, run_all
@@ -432,6 +433,9 @@ def optimize(
     status, seconds = solve_exact(model, solver, start=first)
     if status == "Infeasible":
         raise infeasible()
+    only = status == "Not solved" and large and first is not None
+    if only and first is not None:
+        status = _heuristic_only(model, first)  # the award in hand, before any solve
     if status not in ("Optimal", "Time limit"):
         raise ProcureError(
             f"the {solver} solver found no mix within {seconds:.0f} s (status {status}); "
@@ -458,6 +462,8 @@ def optimize(
                 f"精确满足全部规则{within_zh}。可用 --time-limit 给出更多时间以缩小差距。",
             ),
         )
+    elif status == "Time limit" and only:
+        award.cautions.insert(0, _unsolved(award, time_limit))
     elif status == "Time limit" and isinstance(model, ArrayModel) and model.search is not None:
         award.cautions.insert(0, _searched(award, model.search))
     elif status == "Time limit":
@@ -534,6 +540,38 @@ def _searched(award: Award, search: float) -> Text:
         "入选供应商不变的前提下由求解器改进，以及对整个模型线性松弛解的取整"
         f"{how[1]}），并以该线性松弛为界{within_zh}。本方案已逐项精确核验全部规则。",
     )
+
+
+def _unsolved(award: Award, time_limit: float) -> Text:
+    """The caution of the heuristic's award given when no solve finished (`_heuristic_only`)."""
+    gap = fmt_pct(award.gap, 2) if award.gap is not None else None
+    within = f", proven within {gap} of the best possible score" if gap else ""
+    within_zh = f"，已证明与最优得分相差不超过{gap}" if gap else ""
+    return Text(
+        en=f"Not proven optimal: within the time limit ({time_limit:g} s) no solve of this "
+        "large tender finished, so this is the mix a heuristic built before the solve, "
+        "bounded without a solve (each system at its best option, the rules that couple "
+        f"systems dropped){within}. Every rule is checked exactly on it. Give more time "
+        "with --time-limit for a better mix and a tighter bound.",
+        zh=f"未证明最优：在时间上限（{time_limit:g}秒）内，本次规模较大的采购未能完成任何一次求解，"
+        "本方案为求解前由启发式算法构造的方案，其界限无须求解得出（各系统取其最优选项，"
+        f"略去联系各系统的规则）{within_zh}。本方案已逐项精确核验全部规则。"
+        "可用 --time-limit 给出更多时间，以得到更好的方案和更紧的界限。",
+    )
+
+
+def _heuristic_only(model: AnyModel, first: Choice) -> str:
+    """When no solve gave anything in the time limit on a province, the heuristic's award
+    (`first_award`, made before the solve) is the award in hand, if it meets every rule
+    exactly: given with the bound that needs no solve (`score_ceiling`), its gap stated as
+    any time-limited award's; else "Not solved" stands."""
+    ev = evaluate(model.inst, *first)
+    if ev.violations:
+        return "Not solved"
+    model.chosen, model.unproven = first, False
+    if model.result is None:
+        model.result = mip.Result(status="Time limit")
+    return _proven(model, ev.objective, score_ceiling(model.inst), GAP)
 
 
 def extras_gap(model: AnyModel) -> float:
